@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from onlinesafety.audit.admin import AuditedModelAdmin
+from onlinesafety.schools.models import Membership
+
+from .forms import AdminUserChangeForm, AdminUserCreationForm
+from .models import User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("school", "role", "job_title", "is_chair", "is_safeguarding_governor", "is_active")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
+    ordering = ("full_name", "email")
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    list_display = ("email", "full_name", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "full_name")
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "full_name", "password")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    readonly_fields = ("last_login", "date_joined")

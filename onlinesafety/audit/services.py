@@ -1,0 +1,44 @@
+"""The one place that writes audit events."""
+
+import json
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditEvent
+
+MAX_DETAIL_BYTES = 2048
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as the web server saw it (REMOTE_ADDR; a proxy must set it correctly)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    *,
+    verb: str,
+    actor=None,
+    school=None,
+    target: models.Model | None = None,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event. Call it inside the service's transaction so both land or neither does."""
+    detail = detail or {}
+    if len(json.dumps(detail, default=str)) > MAX_DETAIL_BYTES:
+        raise ValueError("Audit detail is limited to a few identifiers; keep it under 2 KB.")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        verb=verb,
+        actor=actor,
+        school=school,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        ip_address=client_ip(request),
+        detail=detail,
+    )

@@ -1,0 +1,29 @@
+from django.db import models
+from django.db.models import Q
+
+
+class OutboundEmail(models.Model):
+    """An email waiting to be sent, or sent.
+
+    The row is written in the same transaction as the change that caused it, so a broker outage
+    cannot lose it: the Celery task sends it, and a periodic task drains anything left behind.
+    The body is cleared once sent so the outbox does not become a second copy of people's mail.
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    kind = models.CharField(max_length=60, help_text="What sort of message this is, e.g. password_reset.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="mail_outbox_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"

@@ -1,0 +1,64 @@
+"""Queueing and sending email. Messages never carry names or incident details (see docs/architecture.md)."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def queue_email(*, to: str, subject: str, body: str, kind: str) -> OutboundEmail:
+    """Save the email in the outbox and ask a worker to send it once the transaction commits."""
+    email = OutboundEmail.objects.create(to=to, subject=subject, body=body, kind=kind)
+    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    return email
+
+
+def _enqueue_delivery(email_id: int) -> None:
+    from .tasks import deliver_email
+
+    try:
+        deliver_email.delay(email_id)
+    except Exception:  # the broker is down: the outbox row stays and drain_outbox sends it later
+        logger.warning("Could not reach the task broker; outbound email %s left for the drain task", email_id)
+
+
+def deliver(email_id: int) -> bool:
+    """Send one queued email exactly once. Returns True if this call sent it."""
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+        if email is None:
+            return False
+        email.attempts += 1
+        try:
+            EmailMessage(
+                subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
+            ).send()
+        except Exception as exc:
+            email.last_error = type(exc).__name__
+            email.save(update_fields=["attempts", "last_error"])
+            logger.warning("Sending outbound email %s failed (%s)", email.pk, type(exc).__name__)
+            return False
+        email.sent_at = timezone.now()
+        email.body = ""
+        email.last_error = ""
+        email.save(update_fields=["attempts", "sent_at", "body", "last_error"])
+    logger.info("Sent outbound email %s (%s)", email.pk, email.kind)
+    return True
+
+
+def unsent_email_ids(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        OutboundEmail.objects.filter(sent_at__isnull=True, created_at__lte=cutoff, attempts__lt=MAX_ATTEMPTS)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )

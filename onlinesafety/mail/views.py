@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+
+from . import devmailbox
+
+
+def _check_dev_mailbox_access(request):
+    if not settings.DEBUG:
+        raise Http404("The development mailbox exists only when DEBUG is on.")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return None
+
+
+def dev_mailbox(request):
+    if (response := _check_dev_mailbox_access(request)) is not None:
+        return response
+    return render(request, "mail/dev_mailbox.html", {"messages_sent": devmailbox.recent_messages()})
+
+
+def dev_message(request, message_id: str):
+    if (response := _check_dev_mailbox_access(request)) is not None:
+        return response
+    message = devmailbox.find_message(message_id)
+    if message is None:
+        raise Http404("No such message.")
+    return render(request, "mail/dev_message.html", {"message": message})

@@ -1,0 +1,36 @@
+"""The role-based navigation: each entry says who sees it. Apps add their entries here."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from onlinesafety.schools.roles import SCHOOL_STAFF, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset = field(default_factory=frozenset)  # empty: every member of the school
+
+    def visible_to(self, roles: frozenset) -> bool:
+        return not self.roles or bool(self.roles & roles)
+
+
+NAV_ITEMS = [
+    NavItem("Home", "home"),
+    NavItem("Pupils", "schools:pupil_list", SCHOOL_STAFF),
+    NavItem("My children", "schools:my_children", frozenset({Role.PARENT})),
+    NavItem("People", "schools:member_list", frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL})),
+]
+
+
+def nav_for(request) -> list[dict]:
+    if not request.user.is_authenticated or getattr(request, "school", None) is None:
+        return []
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "active": item.url_name == current}
+        for item in NAV_ITEMS
+        if item.visible_to(request.roles)
+    ]

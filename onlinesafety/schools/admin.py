@@ -1,0 +1,63 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdminMixin
+
+from onlinesafety.audit.admin import AuditedModelAdmin
+
+from .models import Membership, ParentLink, Pupil, School, SchoolClass, Term
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+@admin.register(School)
+class SchoolAdmin(AuditedModelAdmin):
+    list_display = ("name", "slug", "urn", "timezone")
+    search_fields = ("name", "slug", "urn")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [TermInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedModelAdmin):
+    list_display = ("user", "school", "role", "job_title", "is_chair", "is_safeguarding_governor", "is_active")
+    list_filter = ("school", "role", "is_active")
+    search_fields = ("user__email", "user__full_name")
+    autocomplete_fields = ["user"]
+    list_select_related = ("user", "school")
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(AuditedModelAdmin):
+    list_display = ("name", "school", "year_group")
+    list_filter = ("school", "year_group")
+    list_select_related = ("school",)
+
+
+class ParentLinkInline(admin.TabularInline):
+    model = ParentLink
+    extra = 0
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Pupil)
+class PupilAdmin(GuardedModelAdminMixin, AuditedModelAdmin):
+    list_display = ("last_name", "first_name", "school", "year_group", "school_class", "has_send", "is_on_roll")
+    list_filter = ("school", "year_group", "has_send", "is_on_roll")
+    search_fields = ("first_name", "last_name")
+    list_select_related = ("school", "school_class")
+    inlines = [ParentLinkInline]
+
+
+@admin.register(Term)
+class TermAdmin(AuditedModelAdmin):
+    list_display = ("name", "school", "starts_on", "ends_on")
+    list_filter = ("school",)
+    list_select_related = ("school",)

@@ -1,0 +1,20 @@
+from django.conf import settings
+
+from onlinesafety.navigation import nav_for
+
+from .roles import Role, primary_role
+
+
+def current_school(request):
+    school = getattr(request, "school", None)
+    roles = getattr(request, "roles", frozenset())
+    main_role = primary_role(roles)
+    return {
+        "current_school": school,
+        "user_schools": getattr(request, "schools", []),
+        "current_roles": sorted(Role(r).label for r in roles),
+        "primary_role": main_role,
+        "primary_role_label": Role(main_role).label if main_role else "",
+        "nav_items": nav_for(request),
+        "show_dev_mailbox": settings.DEBUG and request.user.is_authenticated and request.user.is_staff,
+    }

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from onlinesafety.schools.demo.seed import DEMO_LOGINS, DemoSeeder
+
+
+class Command(BaseCommand):
+    help = "Create the demo schools (oakfield and riverside) and their people. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo is for development and demonstrations, not DJANGO_ENV=production.")
+        result = DemoSeeder(settings.DEMO_PASSWORD).run()
+        if result.changed:
+            summary = ", ".join(f"{count} {what}" for what, count in result.created.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}."))
+        else:
+            self.stdout.write("Demo data already present; nothing changed.")
+        if not options["quiet_logins"]:
+            self.stdout.write("\nDemo logins (password: %s):" % settings.DEMO_PASSWORD)
+            for email, who in DEMO_LOGINS:
+                self.stdout.write(f"  {email:<28} {who}")

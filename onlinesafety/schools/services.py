@@ -1,0 +1,77 @@
+"""Writes to schools, people and terms. Each one is a transaction that records an audit event."""
+
+from django.db import transaction
+
+from onlinesafety.audit.services import record_event
+
+from .models import Membership, ParentLink, Pupil, School, Term
+from .roles import Role
+
+
+@transaction.atomic
+def add_member(
+    *, school: School, user, role: str, actor=None, request=None, job_title: str = "",
+    is_chair: bool = False, is_safeguarding_governor: bool = False,
+) -> Membership:
+    """Give ``user`` a role in ``school`` (or reactivate it). Idempotent for the same role."""
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        school=school,
+        role=role,
+        defaults={
+            "job_title": job_title,
+            "is_chair": is_chair,
+            "is_safeguarding_governor": is_safeguarding_governor,
+        },
+    )
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    elif not created:
+        return membership
+    record_event(
+        verb="membership.added", actor=actor, school=school, target=membership, request=request,
+        detail={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, actor, request=None) -> Membership:
+    """Take a role away; history that refers to the person stays intact."""
+    membership.is_active = False
+    membership.is_chair = False
+    membership.save(update_fields=["is_active", "is_chair"])
+    record_event(
+        verb="membership.ended", actor=actor, school=membership.school, target=membership, request=request,
+        detail={"role": membership.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def link_parent(
+    *, pupil: Pupil, parent, relationship: str, has_parental_responsibility: bool = True, actor=None, request=None
+) -> ParentLink:
+    """Link a carer to a pupil, making them a parent member of the pupil's school."""
+    link, created = ParentLink.objects.update_or_create(
+        parent=parent,
+        pupil=pupil,
+        defaults={"relationship": relationship, "has_parental_responsibility": has_parental_responsibility},
+    )
+    add_member(school=pupil.school, user=parent, role=Role.PARENT, actor=actor, request=request)
+    record_event(
+        verb="parent_link.added" if created else "parent_link.changed",
+        actor=actor, school=pupil.school, target=link, request=request,
+        detail={"pupil_id": pupil.pk, "parental_responsibility": has_parental_responsibility},
+    )
+    return link
+
+
+@transaction.atomic
+def add_term(*, school: School, name: str, starts_on, ends_on, actor=None, request=None) -> Term:
+    term = Term(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
+    term.full_clean()
+    term.save()
+    record_event(verb="term.added", actor=actor, school=school, target=term, request=request)
+    return term

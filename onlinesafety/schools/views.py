@@ -1,0 +1,91 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from onlinesafety.access import school_member_required
+
+from . import selectors
+from .middleware import SESSION_KEY
+from .models import SchoolClass
+from .roles import LEADERSHIP, SCHOOL_STAFF, Role, primary_role
+
+PUPILS_PER_PAGE = 50
+
+
+@login_required
+def home(request):
+    if request.school is None:
+        return render(request, "home/no_school.html", status=200)
+    role = primary_role(request.roles)
+    context = {}
+    if Role.PARENT in request.roles:
+        context["children"] = selectors.children_of(request.user, request.school)
+    if role in SCHOOL_STAFF:
+        context["pupil_count"] = selectors.pupils_visible_to(request.user, request.school).count()
+    if role in LEADERSHIP:
+        context["current_term"] = selectors.current_term(request.school, timezone.localdate())
+    return render(request, f"home/{role}.html", context)
+
+
+@login_required
+@require_POST
+def switch_school(request):
+    try:
+        school_id = int(request.POST.get("school", ""))
+    except ValueError:
+        raise Http404("No such school.") from None
+    if school_id not in {school.pk for school in request.schools}:
+        raise Http404("No such school.")
+    request.session[SESSION_KEY] = school_id
+    return redirect("home")
+
+
+@school_member_required(*SCHOOL_STAFF)
+def pupil_list(request):
+    pupils = selectors.pupils_visible_to(request.user, request.school).select_related("school_class")
+    query = request.GET.get("q", "").strip()[:80]
+    if query:
+        for word in query.split():
+            pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    class_id = request.GET.get("class", "")
+    if class_id.isdigit():
+        pupils = pupils.filter(school_class_id=int(class_id))
+    page = Paginator(pupils.order_by("last_name", "first_name", "pk"), PUPILS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    classes = SchoolClass.objects.filter(school=request.school)
+    return render(
+        request,
+        "schools/pupil_list.html",
+        {"page": page, "query": query, "classes": classes, "class_id": class_id},
+    )
+
+
+@school_member_required(*SCHOOL_STAFF)
+def pupil_detail(request, pupil_id: int):
+    pupil = selectors.get_pupil_for_user(request.user, request.school, pupil_id)
+    show_carers = bool(request.roles & LEADERSHIP)
+    carers = selectors.parent_links_of_pupil(pupil) if show_carers else []
+    return render(request, "schools/pupil_detail.html", {"pupil": pupil, "carers": carers})
+
+
+@school_member_required(Role.PARENT)
+def my_children(request):
+    return render(
+        request, "schools/my_children.html", {"children": selectors.children_of(request.user, request.school)}
+    )
+
+
+@school_member_required(Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL)
+def member_list(request):
+    staff_roles = [role for role in Role if role not in (Role.PARENT,)]
+    memberships = selectors.members_of(request.school, staff_roles).order_by("role", "user__full_name")
+    groups = {}
+    for membership in memberships:
+        groups.setdefault(membership.get_role_display(), []).append(membership)
+    parent_count = selectors.members_of(request.school, [Role.PARENT]).count()
+    return render(request, "schools/member_list.html", {"groups": groups, "parent_count": parent_count})

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from onlinesafety.schools import views as school_views
+
+admin.site.site_header = "Online Safety administration"
+admin.site.site_title = "Online Safety admin"
+
+urlpatterns = [
+    path("", school_views.home, name="home"),
+    path("accounts/", include("onlinesafety.accounts.urls")),
+    path("", include("onlinesafety.schools.urls")),
+    path("admin/", admin.site.urls),
+    # The development mailbox answers 404 unless DEBUG is on.
+    path("dev/mail/", include("onlinesafety.mail.urls")),
+]

@@ -1,0 +1,43 @@
+import pytest
+
+from onlinesafety import celery_app
+from onlinesafety.schools.roles import Role
+from tests.factories import SchoolFactory, member_of
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    """Fast password hashing, and Celery tasks run inline (the worker test switches this off)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def oakfield(db):
+    return SchoolFactory(name="Oakfield Test Primary", slug="oak-test", urn="900001")
+
+
+@pytest.fixture
+def riverside(db):
+    return SchoolFactory(name="Riverside Test Primary", slug="river-test", urn="900002")
+
+
+@pytest.fixture
+def make_member(db):
+    def make(school, role=Role.STAFF, **kwargs):
+        return member_of(school, role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def dsl(oakfield):
+    return member_of(oakfield, Role.DSL, email="dsl@test.example")
+
+
+@pytest.fixture
+def teacher(oakfield):
+    return member_of(oakfield, Role.STAFF, email="teacher@test.example")

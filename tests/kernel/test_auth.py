@@ -1,0 +1,98 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from onlinesafety.audit.models import AuditEvent
+from onlinesafety.mail.models import OutboundEmail
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_the_login_page(client):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert b'for="id_username"' in response.content
+    assert b"Email address" in response.content
+
+
+def test_it_logs_in_with_email_in_any_case_and_audits_it(client, teacher):
+    response = client.post(
+        reverse("accounts:login"), {"username": "TEACHER@Test.Example", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    event = AuditEvent.objects.get(verb="auth.login")
+    assert event.actor == teacher
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_it_rejects_a_wrong_password_with_a_clear_message(client, teacher):
+    response = client.post(reverse("accounts:login"), {"username": teacher.email, "password": "nope"})
+    assert response.status_code == 200
+    assert b"do not match an account" in response.content
+    assert AuditEvent.objects.filter(verb="auth.login_failed", actor=None).count() == 1
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_sends_anonymous_visitors_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_it_logs_out_with_post(client, teacher):
+    client.force_login(teacher)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(verb="auth.logout", actor=teacher).exists()
+
+
+def test_it_resets_a_password_by_email(client, teacher, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": teacher.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert OutboundEmail.objects.get().sent_at is not None
+    assert OutboundEmail.objects.get().body == ""  # cleared once sent
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    assert b"Choose a new password" in form_page.content
+    new_password = "a-brand-new-passphrase"
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.check_password(new_password)
+    assert AuditEvent.objects.filter(verb="auth.password_reset", actor=teacher).exists()
+
+
+def test_it_does_not_reveal_whether_an_address_has_an_account(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_it_shows_an_expired_page_for_a_bad_reset_link(client, teacher):
+    response = client.get("/accounts/password/reset/MQ/not-a-token/", follow=True)
+    assert response.status_code == 200
+    assert b"This link has expired" in response.content
+
+
+def test_it_hashes_passwords_with_argon2():
+    from onlinesafety import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_it_stores_email_addresses_in_lower_case(db):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("Mixed.Case@Example.ORG", "x-long-password", full_name="M C")
+    assert user.email == "mixed.case@example.org"

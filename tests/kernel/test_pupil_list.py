@@ -1,0 +1,54 @@
+import pytest
+from django.urls import reverse
+
+from onlinesafety.schools.roles import Role
+from tests.factories import PupilFactory, SchoolClassFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_pupils_in_a_fixed_number_of_queries(client, oakfield, teacher, django_assert_max_num_queries):
+    client.force_login(teacher)
+    PupilFactory.create_batch(3, school=oakfield)
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(reverse("schools:pupil_list")).status_code == 200
+    PupilFactory.create_batch(60, school=oakfield)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("schools:pupil_list"))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 50
+
+
+def test_it_searches_by_any_part_of_the_name(client, oakfield, teacher):
+    PupilFactory(school=oakfield, first_name="Zainab", last_name="Okoro")
+    PupilFactory(school=oakfield, first_name="Ben", last_name="Carter")
+    client.force_login(teacher)
+    body = client.get(reverse("schools:pupil_list"), {"q": "zain oko"}).content.decode()
+    assert "Okoro, Zainab" in body
+    assert "Carter" not in body
+
+
+def test_it_filters_by_class(client, oakfield, teacher):
+    hazel = SchoolClassFactory(school=oakfield, name="Hazel")
+    PupilFactory(school=oakfield, school_class=hazel, last_name="Inhazel")
+    PupilFactory(school=oakfield, last_name="Elsewhere")
+    client.force_login(teacher)
+    body = client.get(reverse("schools:pupil_list"), {"class": hazel.pk}).content.decode()
+    assert "Inhazel" in body and "Elsewhere" not in body
+
+
+def test_it_ignores_nonsense_filters(client, oakfield, teacher):
+    client.force_login(teacher)
+    response = client.get(reverse("schools:pupil_list"), {"class": "'; drop", "page": "999"})
+    assert response.status_code == 200
+
+
+def test_it_shows_carers_to_leadership_only(client, oakfield, make_member):
+    from tests.factories import ParentLinkFactory, UserFactory
+
+    pupil = PupilFactory(school=oakfield)
+    ParentLinkFactory(pupil=pupil, parent=UserFactory(full_name="Carer Person"))
+    client.force_login(make_member(oakfield, Role.DSL))
+    assert b"Carer Person" in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content
+    client.force_login(make_member(oakfield, Role.STAFF))
+    assert b"Carer Person" not in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content
