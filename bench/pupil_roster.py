@@ -1,0 +1,79 @@
+"""Benchmark: the pupil roster page against a large school.
+
+    .venv/bin/python bench/pupil_roster.py [--pupils 20000] [--requests 200]
+
+Builds a throw-away SQLite database under var/bench/ (or uses DATABASE_URL if set: give it a database you
+can drop), fills one school with --pupils pupils, then times --requests page loads of /pupils/ (first page,
+a name search, a class filter, a deep page) through Django's test client, and reports the query count.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pupils", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    bench_db = ROOT / "var" / "bench" / "roster.sqlite3"
+    if "DATABASE_URL" not in os.environ:
+        bench_db.parent.mkdir(parents=True, exist_ok=True)
+        bench_db.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{bench_db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onlinesafety.settings")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from onlinesafety.schools.models import Pupil, School, SchoolClass
+    from onlinesafety.schools.roles import Role
+    from tests.factories import member_of
+
+    call_command("migrate", verbosity=0)
+    school = School.objects.create(name="Bench School", slug="bench", urn="999999")
+    classes = SchoolClass.objects.bulk_create(
+        [SchoolClass(school=school, name=f"Class {n}", year_group=n % 7) for n in range(28)]
+    )
+    started = time.perf_counter()
+    Pupil.objects.bulk_create(
+        [
+            Pupil(school=school, first_name=f"First{n}", last_name=f"Surname{n % 997}", date_of_birth="2017-01-01",
+                  year_group=n % 7, school_class=classes[n % 28])
+            for n in range(args.pupils)
+        ],
+        batch_size=2000,
+    )
+    print(f"created {args.pupils} pupils in {time.perf_counter() - started:.1f} s")
+
+    client = Client()
+    client.force_login(member_of(school, Role.STAFF))
+    urls = ["/pupils/", "/pupils/?q=surname12", f"/pupils/?class={classes[3].pk}", "/pupils/?page=200"]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        timings = []
+        for _ in range(args.requests // len(urls)):
+            start = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(f"{url:<28} queries={len(queries):>2}  median={statistics.median(timings):6.1f} ms  p95={p95:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

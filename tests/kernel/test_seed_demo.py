@@ -1,0 +1,89 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from onlinesafety.audit.models import AuditEvent
+from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term
+from onlinesafety.schools.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [School, get_user_model(), Membership, Pupil, SchoolClass, ParentLink, Term, AuditEvent]
+
+
+def snapshot():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("seed_demo", quiet_logins=True)
+
+
+def test_it_changes_nothing_when_run_twice(seeded):
+    before = snapshot()
+    names = sorted(Pupil.objects.values_list("first_name", "last_name", "date_of_birth", "school_class__name"))
+    call_command("seed_demo", quiet_logins=True)
+    assert snapshot() == before
+    assert sorted(Pupil.objects.values_list("first_name", "last_name", "date_of_birth", "school_class__name")) == names
+
+
+def test_it_builds_oakfield_as_the_issue_describes(seeded):
+    oakfield = School.objects.get(slug="oakfield")
+    assert oakfield.pupils.count() == 200
+    assert oakfield.classes.values("year_group").distinct().count() == 7
+    staff_roles = set(Role) - {Role.GOVERNOR, Role.PARENT}
+    staff = Membership.objects.filter(school=oakfield).exclude(role__in=[Role.GOVERNOR, Role.PARENT])
+    assert staff.count() == 20
+    assert set(staff.values_list("role", flat=True)) == staff_roles
+    governors = Membership.objects.filter(school=oakfield, role=Role.GOVERNOR)
+    assert governors.count() == 5
+    assert governors.filter(is_chair=True).count() == 1
+    assert governors.filter(is_safeguarding_governor=True).count() == 1
+    assert oakfield.terms.count() == 6
+
+
+def test_it_gives_some_parents_two_children(seeded):
+    from django.db.models import Count
+
+    parent = get_user_model().objects.get(email="parent@oakfield.example")
+    assert parent.parent_links.count() == 2
+    with_two = ParentLink.objects.values("parent").annotate(n=Count("pupil")).filter(n__gte=2).count()
+    assert with_two >= 20
+    assert Pupil.objects.filter(school__slug="oakfield", parent_links__isnull=True).count() == 0
+
+
+def test_it_places_pupils_in_the_year_their_birthday_says(seeded):
+    from onlinesafety.schools.demo.seed import academic_year_start
+    from django.utils import timezone
+
+    start = academic_year_start(timezone.localdate())
+    for pupil in Pupil.objects.all():
+        first_possible = pupil.date_of_birth.replace(month=9, day=1)
+        year_born_start = first_possible.year if pupil.date_of_birth >= first_possible else first_possible.year - 1
+        assert start - 5 - pupil.year_group == year_born_start
+
+
+def test_it_keeps_riverside_separate_with_its_own_dsl(seeded):
+    riverside = School.objects.get(slug="riverside")
+    dsl = get_user_model().objects.get(email="dsl@riverside.example")
+    assert set(dsl.memberships.values_list("school__slug", flat=True)) == {"riverside"}
+    assert riverside.pupils.count() > 0
+
+
+def test_it_lets_every_demo_login_sign_in(seeded, client):
+    from onlinesafety.schools.demo.seed import DEMO_LOGINS
+
+    for email, _ in DEMO_LOGINS:
+        assert client.login(username=email, password="demo-password-for-tests"), email
+        client.logout()
+
+
+def test_it_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert School.objects.count() == 0
