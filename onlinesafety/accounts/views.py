@@ -32,29 +32,31 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "accounts/password_reset_confirm.html"
-    success_url = reverse_lazy("accounts:password_reset_complete")
+class AuditPasswordSetMixin:
+    """Records that a user's password was set, once the form has saved it."""
+
+    audit_verb = ""
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record_event(verb="auth.password_reset", actor=form.user, target=form.user, request=self.request)
+        record_event(verb=self.audit_verb, actor=form.user, target=form.user, request=self.request)
         return response
+
+
+class PasswordResetConfirmView(AuditPasswordSetMixin, auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    audit_verb = "auth.password_reset"
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(AuditPasswordSetMixin, auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        record_event(verb="auth.password_changed", actor=self.request.user, target=self.request.user,
-                     request=self.request)
-        return response
+    audit_verb = "auth.password_changed"
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

@@ -29,20 +29,23 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def new_page(browser, **context_options):
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = new_page(browser, viewport={"width": 1280, "height": 800})
     yield page
     context.close()
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = new_page(browser, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     yield page
     context.close()
 

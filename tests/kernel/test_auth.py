@@ -96,3 +96,19 @@ def test_it_stores_email_addresses_in_lower_case(db):
 
     user = get_user_model().objects.create_user("Mixed.Case@Example.ORG", "x-long-password", full_name="M C")
     assert user.email == "mixed.case@example.org"
+
+
+def test_it_changes_a_password_after_checking_the_old_one(client, teacher):
+    client.force_login(teacher)
+    url = reverse("accounts:password_change")
+    wrong = client.post(url, {"old_password": "nope", "new_password1": "another-passphrase-9",
+                              "new_password2": "another-passphrase-9"})
+    assert wrong.status_code == 200
+    teacher.refresh_from_db()
+    assert teacher.check_password(TEST_PASSWORD)
+    right = client.post(url, {"old_password": TEST_PASSWORD, "new_password1": "another-passphrase-9",
+                              "new_password2": "another-passphrase-9"})
+    assert right.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.check_password("another-passphrase-9")
+    assert AuditEvent.objects.filter(verb="auth.password_changed", actor=teacher).exists()
