@@ -25,6 +25,11 @@ NAV_ITEMS = [
 ]
 
 
+def register(*items: NavItem) -> None:
+    """Domain apps add their menu entries from AppConfig.ready(); the kernel never imports them."""
+    NAV_ITEMS.extend(item for item in items if item not in NAV_ITEMS)
+
+
 def nav_for(request) -> list[dict]:
     if not request.user.is_authenticated or getattr(request, "school", None) is None:
         return []

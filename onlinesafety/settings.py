@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "onlinesafety.schools",
     "onlinesafety.audit",
     "onlinesafety.mail",
+    "incidents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from onlinesafety.mail import views as mail_views
 from onlinesafety.schools import views as school_views
 
 admin.site.site_header = "Online Safety administration"
@@ -10,6 +11,8 @@ urlpatterns = [
     path("", school_views.home, name="home"),
     path("accounts/", include("onlinesafety.accounts.urls")),
     path("", include("onlinesafety.schools.urls")),
+    path("", include("incidents.urls")),
+    path("alerts/", mail_views.alerts, name="alerts"),
     path("admin/", admin.site.urls),
     # The development mailbox answers 404 unless DEBUG is on.
     path("dev/mail/", include("onlinesafety.mail.urls")),

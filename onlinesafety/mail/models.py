@@ -27,3 +27,24 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"
+
+
+class Notification(models.Model):
+    """An in-app alert for one person in one school. Like emails, it names no one."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=200)
+    url = models.CharField(max_length=200, blank=True)
+    is_urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "school"], condition=Q(read_at__isnull=True), name="mail_notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

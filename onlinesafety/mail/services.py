@@ -8,7 +8,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from .models import OutboundEmail
+from .models import Notification, OutboundEmail
+from .selectors import unread_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +63,21 @@ def unsent_email_ids(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def notify(*, users, school, message: str, url: str = "", is_urgent: bool = False,
+           email_subject: str = "", email_body: str = "", kind: str = "notification") -> int:
+    """An in-app alert for each user, and an email too when a subject is given. Returns how many people."""
+    users = list(users)
+    Notification.objects.bulk_create(
+        [Notification(user=user, school=school, message=message, url=url, is_urgent=is_urgent) for user in users]
+    )
+    if email_subject:
+        for user in users:
+            queue_email(to=user.email, subject=email_subject, body=email_body, kind=kind)
+    return len(users)
+
+
+@transaction.atomic
+def mark_notifications_read(*, user, school) -> int:
+    return unread_notifications(user, school).update(read_at=timezone.now())

@@ -2,9 +2,13 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from onlinesafety.access import school_member_required
 
 from . import devmailbox
+from .selectors import notifications_for
+from .services import mark_notifications_read
 
 
 def _check_dev_mailbox_access(request):
@@ -30,3 +34,12 @@ def dev_message(request, message_id: str):
     if message is None:
         raise Http404("No such message.")
     return render(request, "mail/dev_message.html", {"message": message})
+
+
+@school_member_required()
+def alerts(request):
+    notifications = list(notifications_for(request.user, request.school)[:100])
+    if request.method == "POST":
+        mark_notifications_read(user=request.user, school=request.school)
+        return redirect("alerts")
+    return render(request, "mail/alerts.html", {"notifications": notifications})

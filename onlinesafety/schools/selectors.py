@@ -1,5 +1,6 @@
 """Reads about schools and people that depend on who is asking."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -90,3 +91,26 @@ def terms_of(school: School) -> QuerySet[Term]:
 
 def current_term(school: School, on_date) -> Term | None:
     return terms_of(school).filter(starts_on__lte=on_date, ends_on__gte=on_date).first()
+
+
+def users_with_roles(school: School, roles) -> QuerySet:
+    """Active people holding any of ``roles`` in ``school``, each once, by name."""
+    return (
+        get_user_model().objects.filter(
+            is_active=True, memberships__school=school, memberships__role__in=list(roles),
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def search_pupils(pupils: QuerySet[Pupil], query: str) -> QuerySet[Pupil]:
+    """Pupils whose first or last name contains every word of ``query``."""
+    for word in query.split():
+        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return pupils
+
+
+def year_groups_of(school: School) -> list[int]:
+    return sorted(set(Pupil.objects.filter(school=school).values_list("year_group", flat=True)))

@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,8 +48,7 @@ def pupil_list(request):
     pupils = selectors.pupils_visible_to(request.user, request.school).select_related("school_class")
     query = request.GET.get("q", "").strip()[:80]
     if query:
-        for word in query.split():
-            pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        pupils = selectors.search_pupils(pupils, query)
     class_id = request.GET.get("class", "")
     if class_id.isdigit():
         pupils = pupils.filter(school_class_id=int(class_id))

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "incidents"
+    verbose_name = "Incidents"
+
+    def ready(self) -> None:
+        from onlinesafety.navigation import NavItem, register
+
+        from . import signals  # noqa: F401
+        from .selectors import REPORTER_ROLES, TRIAGE_ROLES
+
+        register(
+            NavItem("Report a concern", "incidents:report", frozenset(REPORTER_ROLES)),
+            NavItem("Triage", "incidents:triage", frozenset(TRIAGE_ROLES)),
+            NavItem("My reports", "incidents:mine", frozenset(REPORTER_ROLES)),
+        )

@@ -1,0 +1,52 @@
+"""The incident log as CSV, with the columns of the paper log schools keep."""
+
+import csv
+
+from django.utils import timezone
+
+HEADER = ["Case", "Date and time", "Type of incident", "People involved", "System details", "Incident details",
+          "Actions taken and by whom"]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _safe(value: str) -> str:
+    # Spreadsheet programs run cells that start with these as formulas.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _people(incident) -> str:
+    names = [f"{p.first_name} {p.last_name} (pupil)" for p in incident.pupils.all()]
+    names += [f"{u.full_name} (staff)" for u in incident.staff_involved.all()]
+    if incident.other_people:
+        names.append(incident.other_people)
+    return "; ".join(names)
+
+
+def _system(incident) -> str:
+    parts = [incident.get_device_display(), incident.get_network_display(), incident.platform, incident.url]
+    return "; ".join(part for part in parts if part)
+
+
+def _actions(incident) -> str:
+    lines = []
+    for entry in incident.timeline.all():
+        if entry.kind == "reported":
+            continue
+        text = f": {entry.text}" if entry.text else ""
+        when = timezone.localtime(entry.created_at)
+        lines.append(f"{when:%d/%m/%Y %H:%M} {entry.get_kind_display()}{text} — {entry.author.full_name}")
+    return "\n".join(lines)
+
+
+def incident_log_rows(incidents):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(HEADER)
+    for incident in incidents.iterator(chunk_size=500):
+        yield writer.writerow([_safe(str(value)) for value in (
+            incident.reference, f"{timezone.localtime(incident.occurred_at):%d/%m/%Y %H:%M}", incident.category.name,
+            _people(incident), _system(incident), incident.description, _actions(incident),
+        )])

@@ -1,0 +1,297 @@
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from onlinesafety.schools.selectors import pupils_visible_to
+from onlinesafety.uploads import MEGABYTE, check_upload
+
+from . import selectors
+from .models import (
+    Agency, Device, Illegal, Incident, Level, Location, Network, Outcome, ParentContact, Referral, Sanction, Status,
+    TimelineEntry,
+)
+
+EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
+EVIDENCE_MAX_BYTES = 10 * MEGABYTE
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".png,.jpg,.jpeg,.pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def validate_web_address(value: str) -> str:
+    """A web address or bare domain: http(s) only, no credentials. Returns it tidied."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value if "://" in value else f"http://{value}")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValidationError("Enter a web address starting with http:// or https://, or just the site's name.")
+    if parts.username or parts.password:
+        raise ValidationError("Leave out any user name or password from the web address.")
+    if not parts.hostname or "." not in parts.hostname or " " in value:
+        raise ValidationError("Enter a web address such as https://example.com/page.")
+    return value
+
+
+class ReportForm(forms.Form):
+    immediate_risk = forms.ChoiceField(
+        label="Is a child at immediate risk of harm?", choices=YES_NO, widget=forms.RadioSelect,
+        help_text="Immediate risk means harm could happen today: a meeting arranged with a stranger, a threat of "
+                  "self-harm, a child missing.",
+    )
+    possibly_illegal = forms.ChoiceField(
+        label="Could this be illegal?", choices=Illegal.choices, widget=forms.RadioSelect,
+        help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats, fraud or "
+                  "hacking.",
+    )
+    occurred_at = forms.DateTimeField(
+        label="When did it happen?", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Your best estimate if you are not sure.",
+    )
+    location = forms.ChoiceField(label="Where did it happen?", choices=Location.choices, widget=forms.RadioSelect)
+    category = forms.ModelChoiceField(label="What kind of concern is it?", queryset=None,
+                                      empty_label="Choose the closest")
+    pupils = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Pupils involved",
+                                            widget=forms.CheckboxSelectMultiple)
+    staff_involved = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Staff involved",
+                                                    widget=forms.CheckboxSelectMultiple)
+    other_people = forms.CharField(label="Other or unknown adults", required=False, max_length=300,
+                                   help_text="For example: an unknown adult on a gaming platform.")
+    is_allegation = forms.BooleanField(
+        label="This is a concern about the conduct of an adult who works here",
+        required=False,
+        help_text="It will go to the headteacher alone, or to the chair of governors if it is about the "
+                  "headteacher.",
+    )
+    allegation_subject = forms.ModelChoiceField(queryset=None, required=False, label="Which adult?")
+    device = forms.ChoiceField(label="Device", choices=Device.choices, initial=Device.UNKNOWN)
+    network = forms.ChoiceField(label="Network", choices=Network.choices, initial=Network.UNKNOWN)
+    platform = forms.CharField(label="App, game or website", required=False, max_length=120)
+    url = forms.CharField(label="Web address", required=False, max_length=2000,
+                          help_text="Copy the address; do not visit it again to find it.")
+    description = forms.CharField(
+        label="What happened?", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The facts, and the child's own words in quotation marks. Do not investigate or ask leading "
+                  "questions.",
+    )
+    immediate_action = forms.CharField(label="What have you done so far?", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    already_told = forms.CharField(label="Who have you already told?", required=False, max_length=300)
+    evidence = MultipleFileField(
+        label="Evidence (screenshots or documents)", required=False,
+        help_text="PNG, JPEG or PDF, up to 10 MB each. Never for sexual images of children.",
+    )
+
+    def __init__(self, *args, user, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["category"].queryset = selectors.categories_of(school)
+        self.fields["pupils"].queryset = pupils_visible_to(user, school)
+        self.fields["staff_involved"].queryset = selectors.staff_of(school)
+        self.fields["allegation_subject"].queryset = selectors.staff_of(school)
+        self.no_upload_category_ids = [c.pk for c in self.fields["category"].queryset if not c.accepts_uploads]
+
+    def selected_pupils(self):
+        """Pupils to show as already chosen when the form is shown again."""
+        ids = [i for i in self.data.getlist("pupils") if str(i).isdigit()] if self.is_bound else []
+        return self.fields["pupils"].queryset.filter(pk__in=ids) if ids else []
+
+    def clean_occurred_at(self):
+        when = self.cleaned_data["occurred_at"]
+        if when > timezone.now() + timedelta(minutes=5):
+            raise ValidationError("That time is in the future. When did it happen?")
+        return when
+
+    def clean_url(self):
+        return validate_web_address(self.cleaned_data["url"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_allegation") and not cleaned.get("allegation_subject"):
+            self.add_error("allegation_subject", "Choose the adult the concern is about.")
+        category = cleaned.get("category")
+        files = cleaned.get("evidence") or []
+        if category is not None and files and not category.accepts_uploads:
+            self.add_error(
+                "evidence",
+                "Do not upload anything for this kind of concern. Do not view, copy, share or save the images: "
+                "secure the device, write down the web address and describe what you were told.",
+            )
+        else:
+            checked = []
+            for upload in files:
+                try:
+                    checked.append(check_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES))
+                except ValidationError as error:
+                    self.add_error("evidence", error)
+            cleaned["checked_files"] = checked
+        return cleaned
+
+    def incident_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "occurred_at": data["occurred_at"], "location": data["location"], "category": data["category"],
+            "other_people": data["other_people"], "device": data["device"], "network": data["network"],
+            "platform": data["platform"], "url": data["url"], "description": data["description"],
+            "immediate_action": data["immediate_action"], "already_told": data["already_told"],
+            "immediate_risk": data["immediate_risk"] == "yes", "possibly_illegal": data["possibly_illegal"],
+        }
+
+
+class VersionedForm(forms.Form):
+    """Carries the case version the user saw, so a stale change is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(queryset=None, label="Assign to")
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.triage_team(incident.school)
+
+
+class LevelForm(VersionedForm):
+    level = forms.ChoiceField(choices=Level.choices, label="Level")
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(choices=[(Status.OPEN, Status.OPEN.label), (Status.WAITING, Status.WAITING.label)])
+
+
+class CloseForm(VersionedForm):
+    outcome = forms.ChoiceField(choices=[("", "Choose an outcome")] + Outcome.choices, label="Outcome")
+    summary = forms.CharField(required=False, label="Summary", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(label="Why reopen it?", max_length=500)
+
+
+class AcknowledgeForm(VersionedForm):
+    pass
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(k, TimelineEntry.Kind(k).label) for k in
+                 (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.FEEDBACK, TimelineEntry.Kind.LESSON)],
+        label="Kind", initial=TimelineEntry.Kind.NOTE,
+        help_text="Only feedback is shown to the person who reported the concern.",
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Text", max_length=5000)
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(max_length=300, label="Action")
+    owner = forms.ModelChoiceField(queryset=None, label="Who does it")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = selectors.colleagues_to_share_with(incident.school)
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["agency", "referred_on", "reference", "contact", "outcome"]
+        widgets = {"referred_on": forms.DateInput(attrs={"type": "date"}),
+                   "outcome": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = Agency.choices
+
+    def clean_referred_on(self):
+        day = self.cleaned_data["referred_on"]
+        if day > timezone.localdate():
+            raise ValidationError("A referral date cannot be in the future.")
+        return day
+
+
+class ParentContactForm(forms.ModelForm):
+    class Meta:
+        model = ParentContact
+        fields = ["pupil", "who", "contacted_at", "method"]
+        widgets = {"contacted_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = incident.pupils.all()
+        self.fields["pupil"].required = False
+
+
+class SanctionForm(forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["pupil", "kind", "until", "notes"]
+        widgets = {"until": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = incident.pupils.all()
+        self.fields["pupil"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Sanction.Kind.ACCESS_REMOVED and not cleaned.get("until"):
+            self.add_error("until", "Say until when network and internet access is removed.")
+        return cleaned
+
+
+class ShareForm(forms.Form):
+    colleague = forms.ModelChoiceField(queryset=None, label="Colleague")
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = selectors.colleagues_to_share_with(incident.school).exclude(
+            pk=incident.subject_of_allegation_id
+        )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label="Add a file", help_text="PNG, JPEG or PDF, up to 10 MB.")
+
+    def clean_file(self):
+        return check_upload(self.cleaned_data["file"], allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES)
+
+
+class TriageFilterForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=None, required=False, empty_label="All categories")
+    year_group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Year group")
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone", label="Assigned to")
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+
+    def __init__(self, *args, school, year_groups, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.categories_of(school)
+        self.fields["year_group"].choices = [("", "All years")] + list(year_groups)
+        self.fields["assignee"].queryset = team
+
+    def filters(self) -> selectors.TriageFilters:
+        if not self.is_valid():
+            return selectors.TriageFilters()
+        data = self.cleaned_data
+        return selectors.TriageFilters(
+            category=data["category"].pk if data["category"] else None, year_group=data["year_group"],
+            assignee=data["assignee"].pk if data["assignee"] else None, date_from=data["date_from"],
+            date_to=data["date_to"],
+        )

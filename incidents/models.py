@@ -1,0 +1,357 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from onlinesafety.schools.models import Pupil, School
+
+
+class CategoryCode(models.TextChoices):
+    CYBERBULLYING = "cyberbullying", "Cyberbullying"
+    ONLINE_HATE = "online_hate", "Online hate"
+    YOUTH_IMAGERY = "youth_imagery", "Youth-produced sexual imagery (nudes and semi-nudes)"
+    SEXUAL_ABUSE = "sexual_abuse", "Online sexual abuse, grooming or exploitation"
+    INDECENT_IMAGES = "indecent_images", "Indecent images of children"
+    RADICALISATION = "radicalisation", "Radicalisation and extremism"
+    DELIBERATE_ACCESS = "deliberate_access", "Deliberate access to inappropriate content"
+    ACCIDENTAL_NOT_REPORTED = "accidental_not_reported", "Accidental access, not reported"
+    FILTER_BYPASS = "filter_bypass", "Getting round the filter"
+    ACCOUNT_MISUSE = "account_misuse", "Account misuse or password sharing"
+    DATA_BREACH = "data_breach", "Personal data breach"
+    COPYRIGHT = "copyright", "Copyright and plagiarism"
+    DEVICE_MISUSE = "device_misuse", "Unauthorised device or camera use"
+    HARMFUL_AI = "harmful_ai", "Harmful use of AI"
+    STAFF_CONDUCT = "staff_conduct", "Staff online conduct"
+    OTHER = "other", "Other"
+
+
+# Images in these categories are never viewed, copied, shared or saved by staff: no uploads.
+NO_UPLOAD_CATEGORIES = frozenset({CategoryCode.YOUTH_IMAGERY, CategoryCode.SEXUAL_ABUSE, CategoryCode.INDECENT_IMAGES})
+
+
+class IncidentCategory(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="incident_categories")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    accepts_uploads = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "incident categories"
+        constraints = [models.UniqueConstraint(fields=["school", "code"], name="incidents_category_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.TextChoices):
+    IN_SCHOOL = "in_school", "In school"
+    OUT_OF_SCHOOL = "out_of_school", "Out of school"
+    ONLINE_ONLY = "online_only", "Online only"
+
+
+class Device(models.TextChoices):
+    SCHOOL = "school", "A school device"
+    PERSONAL = "personal", "A personal device"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Network(models.TextChoices):
+    SCHOOL = "school", "School network or wifi"
+    MOBILE_DATA = "mobile_data", "Mobile data"
+    HOME_OR_OTHER = "home_other", "Home or another network"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Illegal(models.TextChoices):
+    YES = "yes", "Yes"
+    NOT_SURE = "not_sure", "Not sure"
+    NO = "no", "No"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    WAITING = "waiting", "Waiting on an outside agency"
+    CLOSED = "closed", "Closed"
+
+
+class Level(models.TextChoices):
+    ILLEGAL_IMMEDIATE_RISK = "illegal_risk", "Illegal, child at immediate risk"
+    ILLEGAL_NO_RISK = "illegal", "Illegal, no immediate risk"
+    INAPPROPRIATE = "inappropriate", "Inappropriate, not illegal"
+
+
+class Outcome(models.TextChoices):
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    RESOLVED_INTERNALLY = "resolved", "Resolved internally"
+    REFERRED_AND_CLOSED = "referred", "Referred and closed"
+
+
+class Visibility(models.TextChoices):
+    DSL_TEAM = "dsl_team", "Safeguarding team"
+    HEADTEACHER = "headteacher", "Headteacher only (allegation about staff)"
+    CHAIR = "chair", "Chair of governors only (allegation about the headteacher)"
+
+
+class Incident(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
+    number = models.PositiveIntegerField(help_text="The school's own running number for the case.")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    occurred_at = models.DateTimeField("when it happened")
+    location = models.CharField(max_length=20, choices=Location.choices)
+    category = models.ForeignKey(IncidentCategory, on_delete=models.PROTECT, related_name="incidents")
+
+    pupils = models.ManyToManyField(Pupil, blank=True, related_name="incidents")
+    staff_involved = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    other_people = models.CharField("other or unknown adults", max_length=300, blank=True)
+
+    device = models.CharField(max_length=20, choices=Device.choices, default=Device.UNKNOWN)
+    network = models.CharField(max_length=20, choices=Network.choices, default=Network.UNKNOWN)
+    platform = models.CharField("app or platform", max_length=120, blank=True)
+    url = models.CharField("web address", max_length=2000, blank=True)
+
+    description = models.TextField("what happened")
+    immediate_action = models.TextField("action already taken", blank=True)
+    already_told = models.CharField("anyone already told", max_length=300, blank=True)
+
+    immediate_risk = models.BooleanField("a child is at immediate risk", default=False)
+    possibly_illegal = models.CharField(max_length=10, choices=Illegal.choices, default=Illegal.NOT_SURE)
+    is_urgent = models.BooleanField(default=False)
+
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.DSL_TEAM)
+    subject_of_allegation = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        # Sharing a case with a colleague grants them the object permission incidents.view_incident.
+        constraints = [
+            models.UniqueConstraint(fields=["school", "number"], name="incidents_unique_number"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(outcome=""), name="incidents_closed_needs_outcome"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "status", "-is_urgent", "reported_at"], name="incidents_queue"),
+            models.Index(fields=["school", "occurred_at"], name="incidents_occurred"),
+            models.Index(fields=["school", "reported_by"], name="incidents_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.number}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.school.slug.upper()[:4]}-{self.number:04d}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    # The stored name is random: the uploader's file name is kept only as data, never as a path.
+    return f"evidence/{instance.incident.school_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name_plural = "evidence"
+
+
+class TimelineEntry(models.Model):
+    """One line of a case's history. Notes carry text; other kinds point at their own record."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", "Reported"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        ASSIGNED = "assigned", "Assigned"
+        LEVEL = "level", "Level set"
+        NOTE = "note", "Note"
+        STATUS = "status", "Status changed"
+        ACTION = "action", "Action"
+        ACTION_DONE = "action_done", "Action done"
+        REFERRAL = "referral", "Referral"
+        PARENTS = "parents", "Parents or carers informed"
+        SANCTION = "sanction", "Sanction"
+        FEEDBACK = "feedback", "Feedback to the reporter"
+        LESSON = "lesson", "Lesson learnt"
+        EVIDENCE = "evidence", "Evidence added"
+        SHARED = "shared", "Shared"
+        UNSHARED = "unshared", "Sharing revoked"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "timeline entries"
+        indexes = [models.Index(fields=["incident", "kind"], name="incidents_timeline_kind")]
+
+
+class CaseAction(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    response_code = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["done_at", "due_on", "id"]
+        indexes = [models.Index(fields=["incident", "due_on"], condition=Q(done_at__isnull=True),
+                                name="incidents_action_open")]
+
+
+class Agency(models.TextChoices):
+    POLICE_101 = "police_101", "Police (101)"
+    POLICE_999 = "police_999", "Police (999)"
+    CEOP = "ceop", "CEOP"
+    LADO = "lado", "LADO"
+    SOCIAL_CARE = "social_care", "Children's social care / MASH"
+    IWF = "iwf", "Internet Watch Foundation"
+    PREVENT = "prevent", "Prevent"
+    LOCAL_AUTHORITY = "local_authority", "Local authority safeguarding team"
+    HELPLINE = "helpline", "Professionals Online Safety Helpline"
+    TECHNICAL = "technical", "Technical support"
+
+
+class Referral(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="referrals")
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+    referred_on = models.DateField()
+    reference = models.CharField("their reference", max_length=100, blank=True)
+    contact = models.CharField("contact name or team", max_length=150, blank=True)
+    outcome = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["referred_on", "id"]
+
+
+class ParentContact(models.Model):
+    class Method(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        MEETING = "meeting", "In person"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="parent_contacts")
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    who = models.CharField("who was informed", max_length=150)
+    contacted_at = models.DateTimeField("when")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class Sanction(models.Model):
+    class Kind(models.TextChoices):
+        WARNING = "warning", "Warning"
+        ACCESS_REMOVED = "access_removed", "Network / internet access removed"
+        FURTHER = "further", "Further sanction"
+        STAFF_WARNING = "staff_warning", "Staff warning"
+        SUSPENSION = "suspension", "Suspension"
+        DISCIPLINARY = "disciplinary", "Disciplinary action"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sanctions")
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    until = models.DateField(null=True, blank=True, help_text="For access removed: the date it comes back.")
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="access_removed") | Q(until__isnull=False), name="incidents_access_removed_until"
+            )
+        ]
+        indexes = [models.Index(fields=["pupil", "kind", "until"], name="incidents_sanction_access")]
+
+
+class Subject(models.TextChoices):
+    PUPIL = "pupil", "Pupils"
+    STAFF = "staff", "Staff"
+
+
+class Response(models.TextChoices):
+    # For pupils
+    REFER_CLASS_TEACHER = "refer_class_teacher", "Refer to class teacher"
+    REFER_OSL = "refer_osl", "Refer to the Online Safety Lead"
+    REFER_HEADTEACHER = "refer_headteacher", "Refer to the headteacher"
+    REFER_POLICE = "refer_police", "Refer to the police"
+    REFER_SOCIAL_CARE = "refer_social_care", "Refer to children's social care"
+    REFER_TECHNICAL = "refer_technical", "Refer to technical support (filtering, security)"
+    INFORM_PARENTS = "inform_parents", "Inform parents or carers"
+    REMOVE_ACCESS = "remove_access", "Remove network / internet access"
+    WARNING = "warning", "Warning"
+    FURTHER_SANCTION = "further_sanction", "Further sanction"
+    # For staff
+    REFER_LINE_MANAGER = "refer_line_manager", "Refer to line manager"
+    REFER_LA_HR = "refer_la_hr", "Refer to local authority / HR"
+    REFER_LADO = "refer_lado", "Refer to the LADO"
+    STAFF_WARNING = "staff_warning", "Staff warning"
+    SUSPENSION = "suspension", "Possible suspension"
+    DISCIPLINARY = "disciplinary", "Disciplinary action"
+
+
+PUPIL_RESPONSES = [
+    Response.REFER_CLASS_TEACHER, Response.REFER_OSL, Response.REFER_HEADTEACHER, Response.REFER_POLICE,
+    Response.REFER_SOCIAL_CARE, Response.REFER_TECHNICAL, Response.INFORM_PARENTS, Response.REMOVE_ACCESS,
+    Response.WARNING, Response.FURTHER_SANCTION,
+]
+STAFF_RESPONSES = [
+    Response.REFER_LINE_MANAGER, Response.REFER_HEADTEACHER, Response.REFER_LA_HR, Response.REFER_LADO,
+    Response.REFER_POLICE, Response.REFER_TECHNICAL, Response.STAFF_WARNING, Response.SUSPENSION,
+    Response.DISCIPLINARY,
+]
+
+
+class ResponseRule(models.Model):
+    """One tick in the school's response matrix: for this category and subject, suggest this response."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="response_rules")
+    category = models.ForeignKey(IncidentCategory, on_delete=models.CASCADE, related_name="response_rules")
+    subject = models.CharField(max_length=10, choices=Subject.choices)
+    response = models.CharField(max_length=40, choices=Response.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "subject", "response"], name="incidents_response_unique")
+        ]

@@ -1,0 +1,289 @@
+"""Reads of incidents that depend on who is asking. Access control for incidents lives here."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import get_users_with_perms
+
+from onlinesafety.access import with_object_permissions
+from onlinesafety.audit.models import AuditEvent
+from onlinesafety.schools.models import Membership, Pupil
+from onlinesafety.schools.roles import DSL_TEAM, Role
+from onlinesafety.schools.selectors import roles_in, users_with_roles
+
+from .models import (
+    PUPIL_RESPONSES, STAFF_RESPONSES, CaseAction, Incident, IncidentCategory, Response, ResponseRule, Sanction,
+    Status, Subject, TimelineEntry, Visibility,
+)
+
+TRIAGE_ROLES = DSL_TEAM | {Role.HEADTEACHER}
+REPORTER_ROLES = TRIAGE_ROLES | {Role.STAFF, Role.TECHNICIAN, Role.VISITOR}
+UNACKNOWLEDGED_AFTER = timedelta(hours=24)
+REPEAT_WINDOW = timedelta(days=30)
+REPEAT_COUNT = 3
+RECENTLY_CLOSED = timedelta(days=30)
+
+
+def can_report(user, school) -> bool:
+    return bool(roles_in(user, school) & REPORTER_ROLES)
+
+
+def can_triage(user, school) -> bool:
+    return bool(roles_in(user, school) & TRIAGE_ROLES)
+
+
+def _is_chair(user, school) -> bool:
+    cache = user.__dict__.setdefault("_onlinesafety_chair_of", {})
+    if school.pk not in cache:
+        cache[school.pk] = Membership.objects.filter(
+            user=user, school=school, role=Role.GOVERNOR, is_chair=True, is_active=True
+        ).exists()
+    return cache[school.pk]
+
+
+def incidents_visible_to(user, school) -> QuerySet[Incident]:
+    """Whole cases this user may open.
+
+    The DSL team sees the team's cases; the headteacher those and allegations about staff; the chair of
+    governors allegations about the headteacher; anyone else only cases shared with them. Nobody sees a case
+    about themselves, and nobody outside the school sees anything.
+    """
+    roles = roles_in(user, school)
+    incidents = Incident.objects.filter(school=school)
+    if not roles:
+        return incidents.none()
+    allowed = Q(pk__in=[])
+    if roles & DSL_TEAM:
+        allowed |= Q(visibility=Visibility.DSL_TEAM)
+    if Role.HEADTEACHER in roles:
+        allowed |= Q(visibility__in=[Visibility.DSL_TEAM, Visibility.HEADTEACHER])
+    if Role.GOVERNOR in roles and _is_chair(user, school):
+        allowed |= Q(visibility=Visibility.CHAIR)
+    visible = with_object_permissions(user, "incidents.view_incident", incidents, allowed)
+    return visible.exclude(subject_of_allegation=user)
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    incident: Incident
+    full: bool  # False: the reporter's view (status and feedback only)
+
+
+def get_incident_for_user(user, school, incident_id: int) -> CaseAccess:
+    base = Incident.objects.select_related("category", "assigned_to", "reported_by", "acknowledged_by", "school")
+    incident = base.filter(pk=incident_id, pk__in=incidents_visible_to(user, school).values("pk")).first()
+    if incident is not None:
+        return CaseAccess(incident, full=True)
+    own = base.filter(pk=incident_id, school=school, reported_by=user).first()
+    if own is not None and roles_in(user, school):
+        return CaseAccess(own, full=False)
+    raise Http404("No such case.")
+
+
+def reports_by(user, school) -> QuerySet[Incident]:
+    return Incident.objects.filter(school=school, reported_by=user).select_related("category").order_by(
+        "-reported_at"
+    )
+
+
+def feedback_for_reporter(incident) -> QuerySet[TimelineEntry]:
+    return incident.timeline.filter(kind=TimelineEntry.Kind.FEEDBACK).order_by("created_at")
+
+
+# ---------------------------------------------------------------- the triage dashboard
+
+QUEUES = {
+    "new": ("New", Q(status=Status.NEW)),
+    "open": ("Open", Q(status=Status.OPEN)),
+    "waiting": ("Waiting on an agency", Q(status=Status.WAITING)),
+    "closed": ("Recently closed", Q(status=Status.CLOSED)),
+}
+
+
+def _recently_closed_cutoff():
+    return timezone.now() - RECENTLY_CLOSED
+
+
+def queue_filter(queue: str) -> Q:
+    condition = QUEUES[queue][1]
+    if queue == "closed":
+        condition &= Q(closed_at__gte=_recently_closed_cutoff())
+    return condition
+
+
+def queue_counts(user, school) -> dict[str, int]:
+    """The number in each queue, in one query."""
+    counts = incidents_visible_to(user, school).aggregate(
+        **{name: Count("pk", filter=queue_filter(name)) for name in QUEUES}
+    )
+    return counts
+
+
+def repeated_pupil_ids(visible: QuerySet[Incident]) -> QuerySet:
+    """Pupils in three or more of these incidents in the last 30 days (the seeds' continued infringements)."""
+    since = timezone.now() - REPEAT_WINDOW
+    through = Incident.pupils.through
+    return (
+        through.objects.filter(incident__in=visible.filter(occurred_at__gte=since).values("pk"))
+        .values("pupil_id")
+        .annotate(n=Count("incident_id"))
+        .filter(n__gte=REPEAT_COUNT)
+        .values("pupil_id")
+    )
+
+
+def with_flags(incidents: QuerySet[Incident], visible: QuerySet[Incident]) -> QuerySet[Incident]:
+    today = timezone.localdate()
+    through = Incident.pupils.through
+    return incidents.annotate(
+        has_overdue_actions=Exists(
+            CaseAction.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
+        ),
+        has_repeated_pupil=Exists(
+            through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=repeated_pupil_ids(visible))
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class TriageFilters:
+    category: int | None = None
+    year_group: int | None = None
+    assignee: int | None = None
+    date_from: object = None
+    date_to: object = None
+
+
+def triage_queue(user, school, queue: str, filters: TriageFilters) -> QuerySet[Incident]:
+    """One queue of the dashboard: urgent first, then oldest first, with flags and the pupils named."""
+    visible = incidents_visible_to(user, school)
+    incidents = visible.filter(queue_filter(queue))
+    if filters.category:
+        incidents = incidents.filter(category_id=filters.category)
+    if filters.year_group is not None:
+        incidents = incidents.filter(
+            pk__in=Incident.pupils.through.objects.filter(pupil__year_group=filters.year_group).values("incident_id")
+        )
+    if filters.assignee:
+        incidents = incidents.filter(assigned_to_id=filters.assignee)
+    if filters.date_from:
+        incidents = incidents.filter(occurred_at__date__gte=filters.date_from)
+    if filters.date_to:
+        incidents = incidents.filter(occurred_at__date__lte=filters.date_to)
+    order = ["-is_urgent", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
+    return (
+        with_flags(incidents, visible)
+        .select_related("category", "assigned_to")
+        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name",
+                                                                          "year_group")))
+        .order_by(*order)
+    )
+
+
+def is_unacknowledged_too_long(incident: Incident, now=None) -> bool:
+    now = now or timezone.now()
+    return incident.acknowledged_at is None and now - incident.reported_at > UNACKNOWLEDGED_AFTER
+
+
+def triage_team(school):
+    """People a case can be assigned to: the DSL team and the headteacher."""
+    return users_with_roles(school, TRIAGE_ROLES)
+
+
+def categories_of(school) -> QuerySet[IncidentCategory]:
+    return IncidentCategory.objects.filter(school=school, is_active=True).order_by("position", "name")
+
+
+# ---------------------------------------------------------------- the case record
+
+def case_timeline(incident) -> QuerySet[TimelineEntry]:
+    return incident.timeline.select_related("author").order_by("-created_at", "-id")
+
+
+def case_actions(incident) -> QuerySet[CaseAction]:
+    return incident.actions.select_related("owner", "done_by").order_by("done_at", "due_on", "pk")
+
+
+def case_viewers(incident) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        verb="incident.viewed", object_type="incidents.incident", object_id=str(incident.pk)
+    ).select_related("actor").order_by("-occurred_at")[:50]
+
+
+def case_subject(incident) -> str:
+    """Whether the suggested responses are the pupils' or the staff table."""
+    if incident.subject_of_allegation_id or not incident.pupils.exists() and incident.staff_involved.exists():
+        return Subject.STAFF
+    return Subject.PUPIL
+
+
+def suggested_responses(incident) -> list[str]:
+    return list(
+        ResponseRule.objects.filter(category=incident.category, subject=case_subject(incident))
+        .values_list("response", flat=True)
+    )
+
+
+def shared_with(incident):
+    return get_users_with_perms(incident, only_with_perms_in=["view_incident"], with_group_users=False)
+
+
+def colleagues_to_share_with(school):
+    """Adults who work in or govern the school (not parents or visitors)."""
+    return users_with_roles(school, [r for r in Role if r not in (Role.PARENT, Role.VISITOR)])
+
+
+def staff_of(school):
+    """People an incident can concern as staff, or be an allegation about."""
+    return users_with_roles(school, [Role.HEADTEACHER, *DSL_TEAM, Role.STAFF, Role.TECHNICIAN, Role.VISITOR])
+
+
+# ---------------------------------------------------------------- chronology and the log
+
+def chronology_for_pupil(user, school, pupil) -> QuerySet[Incident]:
+    return (
+        incidents_visible_to(user, school)
+        .filter(pupils=pupil)
+        .select_related("category", "assigned_to")
+        .prefetch_related("pupils")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def incident_log(user, school) -> QuerySet[Incident]:
+    return (
+        incidents_visible_to(user, school)
+        .select_related("category", "reported_by")
+        .prefetch_related(
+            "pupils", "staff_involved",
+            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author").order_by("created_at")),
+        )
+        .order_by("occurred_at", "pk")
+    )
+
+
+def access_removed_until(pupil, on_date):
+    """The latest date this pupil's network/internet access stays removed, or None (read by the AUP work)."""
+    latest = (
+        Sanction.objects.filter(pupil=pupil, kind=Sanction.Kind.ACCESS_REMOVED, until__gte=on_date)
+        .order_by("-until").values_list("until", flat=True).first()
+    )
+    return latest
+
+
+def response_matrix_table(school, categories) -> dict:
+    """The school's matrix as rows of ticks, for the editing page."""
+    ticked = set(ResponseRule.objects.filter(school=school).values_list("category_id", "subject", "response"))
+    tables = []
+    for subject, responses in ((Subject.PUPIL, PUPIL_RESPONSES), (Subject.STAFF, STAFF_RESPONSES)):
+        rows = [
+            (category, [(f"{category.pk}:{subject}:{code}", (category.pk, subject, code) in ticked,
+                         Response(code).label) for code in responses])
+            for category in categories
+        ]
+        tables.append({"subject": Subject(subject).label, "columns": [Response(c).label for c in responses],
+                       "rows": rows})
+    return {"tables": tables}

@@ -1,0 +1,357 @@
+"""Every write to incidents. Each is one transaction that records an audit event.
+
+Changes to a case's fields check the version the user saw (optimistic locking): if someone else changed
+the case in the meantime, ``StaleCase`` is raised and nothing is saved.
+"""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from onlinesafety.audit.services import record_event
+from onlinesafety.mail.services import notify
+from onlinesafety.schools.models import Membership
+from onlinesafety.schools.roles import DSL_TEAM, Role
+
+from . import defaults
+from .models import (
+    CaseAction, Evidence, Incident, IncidentCategory, Level, Outcome, ParentContact, Referral, Response, ResponseRule,
+    Sanction, Status, Subject, TimelineEntry, Visibility,
+)
+
+Kind = TimelineEntry.Kind
+
+
+class StaleCase(Exception):
+    """Someone else changed the case since this user loaded it."""
+
+
+class CaseRuleBroken(ValueError):
+    """The change is not allowed in the case's current state."""
+
+
+# ---------------------------------------------------------------- school set-up
+
+@transaction.atomic
+def set_up_school_defaults(*, school) -> None:
+    """Give a school the default categories and response matrix (adds only what is missing)."""
+    existing = set(IncidentCategory.objects.filter(school=school).values_list("code", flat=True))
+    IncidentCategory.objects.bulk_create(
+        [IncidentCategory(school=school, **values) for values in defaults.category_defaults()
+         if values["code"] not in existing]
+    )
+    if ResponseRule.objects.filter(school=school).exists():
+        return
+    categories = {c.code: c for c in IncidentCategory.objects.filter(school=school)}
+    rules = [
+        ResponseRule(school=school, category=categories[code], subject=subject, response=response)
+        for subject, matrix in ((Subject.PUPIL, defaults.PUPIL_MATRIX), (Subject.STAFF, defaults.STAFF_MATRIX))
+        for code, responses in matrix.items()
+        for response in responses
+        if code in categories
+    ]
+    ResponseRule.objects.bulk_create(rules)
+
+
+@transaction.atomic
+def update_response_matrix(*, school, actor, ticked: set[tuple[int, str, str]], request=None) -> int:
+    """Replace the school's matrix with ``ticked`` (category id, subject, response) triples."""
+    valid_categories = set(IncidentCategory.objects.filter(school=school).values_list("pk", flat=True))
+    wanted = {(c, s, r) for c, s, r in ticked if c in valid_categories and s in Subject.values
+              and r in Response.values}
+    ResponseRule.objects.filter(school=school).delete()
+    ResponseRule.objects.bulk_create(
+        [ResponseRule(school=school, category_id=c, subject=s, response=r) for c, s, r in sorted(wanted)]
+    )
+    record_event(verb="incident.response_matrix_changed", actor=actor, school=school, request=request,
+                 detail={"rules": len(wanted)})
+    return len(wanted)
+
+
+# ---------------------------------------------------------------- reporting
+
+def _route(school, allegation_subject) -> str:
+    if allegation_subject is None:
+        return Visibility.DSL_TEAM
+    subject_is_head = Membership.objects.filter(
+        school=school, user=allegation_subject, role=Role.HEADTEACHER, is_active=True
+    ).exists()
+    return Visibility.CHAIR if subject_is_head else Visibility.HEADTEACHER
+
+
+def recipients_for(incident: Incident):
+    """Who is told of a new case: the DSL team, or for an allegation the headteacher or the chair only."""
+    members = Membership.objects.filter(school=incident.school, is_active=True).select_related("user")
+    if incident.visibility == Visibility.CHAIR:
+        members = members.filter(role=Role.GOVERNOR, is_chair=True)
+    elif incident.visibility == Visibility.HEADTEACHER:
+        members = members.filter(role=Role.HEADTEACHER)
+    else:
+        members = members.filter(role__in=DSL_TEAM)
+    users = {m.user_id: m.user for m in members if m.user.is_active}
+    if incident.subject_of_allegation_id:
+        users.pop(incident.subject_of_allegation_id, None)
+    return list(users.values())
+
+
+def _next_number(school) -> int:
+    return (Incident.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def report_incident(*, school, reporter, fields: dict, pupils=(), staff_involved=(), allegation_subject=None,
+                    files=(), request=None) -> Incident:
+    """Log a new concern, tell whoever must know, and return it. Retries if two reports race for a number."""
+    for attempt in range(3):
+        try:
+            return _report_incident(school=school, reporter=reporter, fields=fields, pupils=pupils,
+                                    staff_involved=staff_involved, allegation_subject=allegation_subject,
+                                    files=files, request=request)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _report_incident(*, school, reporter, fields, pupils, staff_involved, allegation_subject, files, request):
+    category = fields["category"]
+    if files and not category.accepts_uploads:
+        raise CaseRuleBroken("Files cannot be uploaded for this kind of concern.")
+    incident = Incident.objects.create(
+        school=school,
+        number=_next_number(school),
+        reported_by=reporter,
+        is_urgent=bool(fields.get("immediate_risk")),
+        visibility=_route(school, allegation_subject),
+        subject_of_allegation=allegation_subject,
+        **fields,
+    )
+    incident.pupils.set(pupils)
+    incident.staff_involved.set(staff_involved)
+    for upload in files:
+        _save_evidence(incident, upload, reporter)
+    TimelineEntry.objects.create(incident=incident, kind=Kind.REPORTED, author=reporter)
+    record_event(verb="incident.reported", actor=reporter, school=school, target=incident, request=request,
+                 detail={"urgent": incident.is_urgent, "visibility": incident.visibility, "files": len(files)})
+    _tell_new_case(incident)
+    return incident
+
+
+def _tell_new_case(incident: Incident) -> None:
+    url = reverse("incidents:case", args=[incident.pk])
+    school = incident.school
+    if incident.is_urgent:
+        message = "URGENT: a child may be at immediate risk. A new online safety concern needs you now."
+        subject = "Urgent online safety concern"
+    elif incident.visibility != Visibility.DSL_TEAM:
+        message = "A confidential concern has been logged for you alone."
+        subject = "A confidential concern for you"
+    else:
+        message = "A new online safety concern was logged."
+        subject = "New online safety concern"
+    body = (
+        f"{message}\n\nSign in to view it: {url}\n\n"
+        "This email names no one. Please do not forward it."
+    )
+    notify(users=recipients_for(incident), school=school, message=message, url=url,
+           is_urgent=incident.is_urgent, email_subject=f"{subject} ({school.name})", email_body=body,
+           kind="incident_new")
+
+
+def _save_evidence(incident, upload, actor) -> Evidence:
+    """``upload`` has been checked by ``incidents.uploads.check_evidence`` (type by content, size)."""
+    return Evidence.objects.create(
+        incident=incident, file=upload.file, original_name=upload.original_name[:200],
+        content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def add_evidence(*, incident, actor, upload, request=None) -> Evidence:
+    if not incident.category.accepts_uploads:
+        raise CaseRuleBroken("Files cannot be uploaded for this kind of concern.")
+    evidence = _save_evidence(incident, upload, actor)
+    _log(incident, actor, Kind.EVIDENCE, f"{upload.content_type}, {upload.size} bytes", "evidence_added",
+         request, {"evidence_id": evidence.pk})
+    return evidence
+
+
+# ---------------------------------------------------------------- changing a case
+
+def _bump(incident: Incident, expected_version: int | None, **changes) -> None:
+    """Save ``changes`` only if the case is still at the version the user saw."""
+    rows = Incident.objects.filter(pk=incident.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1, **changes):
+        raise StaleCase("This case was changed by someone else while you were working on it.")
+    for field, value in changes.items():
+        setattr(incident, field, value)
+    incident.refresh_from_db(fields=["version"])
+
+
+def _log(incident, actor, kind, text, verb, request, detail=None, expected_version=None, **changes):
+    _bump(incident, expected_version, **changes)
+    entry = TimelineEntry.objects.create(incident=incident, kind=kind, author=actor, text=text)
+    record_event(verb=f"incident.{verb}", actor=actor, school=incident.school, target=incident,
+                 request=request, detail=detail or {})
+    return entry
+
+
+def _require_open(incident):
+    if incident.status == Status.CLOSED:
+        raise CaseRuleBroken("This case is closed. Reopen it first.")
+
+
+@transaction.atomic
+def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
+    if incident.acknowledged_at:
+        raise CaseRuleBroken("This case has already been acknowledged.")
+    _log(incident, actor, Kind.ACKNOWLEDGED, "", "acknowledged", request, expected_version=expected_version,
+         acknowledged_at=timezone.now(), acknowledged_by=actor, status=Status.OPEN,
+         assigned_to=incident.assigned_to or actor)
+    return incident
+
+
+@transaction.atomic
+def assign(*, incident, actor, assignee, expected_version, request=None) -> Incident:
+    _require_open(incident)
+    changes = {"assigned_to": assignee}
+    if not incident.acknowledged_at:
+        changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor, status=Status.OPEN)
+    _log(incident, actor, Kind.ASSIGNED, f"Assigned to {assignee.full_name}", "assigned", request,
+         {"assignee_id": assignee.pk}, expected_version=expected_version, **changes)
+    return incident
+
+
+@transaction.atomic
+def set_level(*, incident, actor, level, expected_version, request=None) -> Incident:
+    _log(incident, actor, Kind.LEVEL, Level(level).label, "level_set", request,
+         {"level": level}, expected_version=expected_version, level=level)
+    return incident
+
+
+@transaction.atomic
+def set_status(*, incident, actor, status, expected_version, request=None) -> Incident:
+    if status not in (Status.OPEN, Status.WAITING):
+        raise CaseRuleBroken("Use close or reopen to change to that status.")
+    _require_open(incident)
+    changes = {"status": status}
+    if not incident.acknowledged_at:
+        changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor)
+    _log(incident, actor, Kind.STATUS, Status(status).label, "status_changed", request, {"status": status},
+         expected_version=expected_version, **changes)
+    return incident
+
+
+@transaction.atomic
+def close_case(*, incident, actor, outcome, summary="", expected_version, request=None) -> Incident:
+    if outcome not in Outcome.values:
+        raise CaseRuleBroken("Choose an outcome to close the case.")
+    _require_open(incident)
+    _log(incident, actor, Kind.CLOSED, f"{Outcome(outcome).label}. {summary}".strip(), "closed", request,
+         {"outcome": outcome}, expected_version=expected_version,
+         status=Status.CLOSED, outcome=outcome, closed_at=timezone.now())
+    return incident
+
+
+@transaction.atomic
+def reopen_case(*, incident, actor, reason, expected_version, request=None) -> Incident:
+    if incident.status != Status.CLOSED:
+        raise CaseRuleBroken("Only a closed case can be reopened.")
+    _log(incident, actor, Kind.REOPENED, reason, "reopened", request, expected_version=expected_version,
+         status=Status.OPEN, outcome="", closed_at=None)
+    return incident
+
+
+@transaction.atomic
+def add_note(*, incident, actor, text, kind=Kind.NOTE, request=None) -> TimelineEntry:
+    if kind not in (Kind.NOTE, Kind.FEEDBACK, Kind.LESSON):
+        raise CaseRuleBroken("That is not a kind of note.")
+    verb = {Kind.NOTE: "note_added", Kind.FEEDBACK: "feedback_given", Kind.LESSON: "lesson_recorded"}[kind]
+    return _log(incident, actor, kind, text, verb, request)
+
+
+@transaction.atomic
+def add_action(*, incident, actor, description, owner, due_on: date, response_code="", request=None) -> CaseAction:
+    _require_open(incident)
+    action = CaseAction.objects.create(incident=incident, description=description, owner=owner, due_on=due_on,
+                                       response_code=response_code, created_by=actor)
+    _log(incident, actor, Kind.ACTION, f"{description} — {owner.full_name}, due {due_on:%d %b %Y}",
+         "action_added", request, {"action_id": action.pk, "response": response_code})
+    return action
+
+
+@transaction.atomic
+def complete_action(*, action, actor, request=None) -> CaseAction:
+    if action.done_at:
+        raise CaseRuleBroken("That action is already done.")
+    action.done_at, action.done_by = timezone.now(), actor
+    action.save(update_fields=["done_at", "done_by"])
+    _log(action.incident, actor, Kind.ACTION_DONE, action.description, "action_done", request,
+         {"action_id": action.pk})
+    return action
+
+
+@transaction.atomic
+def add_referral(*, incident, actor, request=None, **fields) -> Referral:
+    referral = Referral.objects.create(incident=incident, recorded_by=actor, **fields)
+    _log(incident, actor, Kind.REFERRAL,
+         f"{referral.get_agency_display()} on {referral.referred_on:%d %b %Y}"
+         + (f", reference {referral.reference}" if referral.reference else ""),
+         "referral_added", request, {"referral_id": referral.pk, "agency": referral.agency})
+    return referral
+
+
+@transaction.atomic
+def record_parent_contact(*, incident, actor, request=None, **fields) -> ParentContact:
+    contact = ParentContact.objects.create(incident=incident, recorded_by=actor, **fields)
+    _log(incident, actor, Kind.PARENTS,
+         f"{contact.who} ({contact.get_method_display().lower()}) on {contact.contacted_at:%d %b %Y %H:%M}",
+         "parents_informed", request, {"contact_id": contact.pk})
+    return contact
+
+
+@transaction.atomic
+def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
+    sanction = Sanction(incident=incident, recorded_by=actor, **fields)
+    if sanction.kind == Sanction.Kind.ACCESS_REMOVED and not sanction.until:
+        raise CaseRuleBroken("Say until when network and internet access is removed.")
+    sanction.save()
+    text = sanction.get_kind_display() + (f" until {sanction.until:%d %b %Y}" if sanction.until else "")
+    _log(incident, actor, Kind.SANCTION, text, "sanction_added", request,
+         {"sanction_id": sanction.pk, "kind": sanction.kind})
+    return sanction
+
+
+@transaction.atomic
+def share_case(*, incident, actor, colleague, request=None) -> None:
+    if colleague.pk == incident.subject_of_allegation_id:
+        raise CaseRuleBroken("A case cannot be shared with the person it is about.")
+    assign_perm("incidents.view_incident", colleague, incident)
+    _log(incident, actor, Kind.SHARED, f"Shared with {colleague.full_name}", "shared", request,
+         {"colleague_id": colleague.pk})
+
+
+@transaction.atomic
+def revoke_share(*, incident, actor, colleague, request=None) -> None:
+    remove_perm("incidents.view_incident", colleague, incident)
+    _log(incident, actor, Kind.UNSHARED, f"No longer shared with {colleague.full_name}", "unshared", request,
+         {"colleague_id": colleague.pk})
+
+
+def record_case_view(*, incident, actor, request=None) -> None:
+    record_event(verb="incident.viewed", actor=actor, school=incident.school, target=incident, request=request)
+
+
+def record_evidence_download(*, evidence, actor, request=None) -> None:
+    record_event(verb="incident.evidence_downloaded", actor=actor, school=evidence.incident.school,
+                 target=evidence.incident, request=request, detail={"evidence_id": evidence.pk})
+
+
+def record_log_export(*, school, actor, rows: int, request=None) -> None:
+    record_event(verb="incident.log_exported", actor=actor, school=school, request=request, detail={"rows": rows})

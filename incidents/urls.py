@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("incidents/new/", views.report, name="report"),
+    path("incidents/pupil-search/", views.pupil_search, name="pupil_search"),
+    path("incidents/mine/", views.my_reports, name="mine"),
+    path("incidents/triage/", views.triage, name="triage"),
+    path("incidents/export.csv", views.export_log, name="export"),
+    path("incidents/responses/", views.response_matrix, name="responses"),
+    path("incidents/<int:incident_id>/", views.case, name="case"),
+    path("incidents/<int:incident_id>/submitted/", views.submitted, name="submitted"),
+    path("incidents/<int:incident_id>/change/<slug:change>/", views.case_change, name="change"),
+    path("incidents/<int:incident_id>/responses/", views.take_responses, name="take_responses"),
+    path("incidents/<int:incident_id>/actions/<int:action_id>/done/", views.action_done, name="action_done"),
+    path("incidents/<int:incident_id>/shared/<int:user_id>/revoke/", views.revoke_share, name="revoke_share"),
+    path("incidents/<int:incident_id>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
+    path("pupils/<int:pupil_id>/chronology/", views.chronology, name="chronology"),
+]

@@ -1,0 +1,311 @@
+import csv
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from onlinesafety.access import school_member_required
+from onlinesafety.schools.models import YearGroup
+from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
+
+from . import exports, forms, selectors, services
+from .models import CaseAction, Evidence, Response, Status
+from .selectors import REPORTER_ROLES, TRIAGE_ROLES
+
+CASES_PER_PAGE = 25
+
+
+# ---------------------------------------------------------------- reporting
+
+@school_member_required(*REPORTER_ROLES)
+def report(request):
+    form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        incident = services.report_incident(
+            school=request.school, reporter=request.user, fields=form.incident_fields(),
+            pupils=data["pupils"], staff_involved=data["staff_involved"],
+            allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
+            files=data["checked_files"], request=request,
+        )
+        return redirect("incidents:submitted", incident.pk)
+    return render(request, "incidents/report.html", {"form": form})
+
+
+@school_member_required(*REPORTER_ROLES)
+def pupil_search(request):
+    query = request.GET.get("pupil_q", "").strip()[:80]
+    pupils = []
+    if len(query) >= 2:
+        pupils = search_pupils(pupils_visible_to(request.user, request.school), query)
+        pupils = pupils.select_related("school_class").order_by("last_name", "first_name")[:20]
+    return render(request, "incidents/_pupil_results.html", {"pupils": pupils, "query": query})
+
+
+@school_member_required(*REPORTER_ROLES)
+def submitted(request, incident_id: int):
+    incident = get_object_or_404(selectors.reports_by(request.user, request.school), pk=incident_id)
+    return render(request, "incidents/submitted.html", {"incident": incident})
+
+
+@school_member_required(*REPORTER_ROLES)
+def my_reports(request):
+    page = Paginator(selectors.reports_by(request.user, request.school), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "incidents/my_reports.html", {"page": page})
+
+
+# ---------------------------------------------------------------- triage
+
+def _year_groups(school):
+    return [(year, YearGroup(year).label) for year in year_groups_of(school)]
+
+
+@school_member_required(*TRIAGE_ROLES)
+def triage(request):
+    queue = request.GET.get("queue", "new")
+    if queue not in selectors.QUEUES:
+        queue = "new"
+    filter_form = forms.TriageFilterForm(
+        request.GET or None, school=request.school, year_groups=_year_groups(request.school),
+        team=selectors.triage_team(request.school),
+    )
+    incidents = selectors.triage_queue(request.user, request.school, queue, filter_form.filters())
+    page = Paginator(incidents, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for incident in page:
+        incident.unacknowledged_too_long = selectors.is_unacknowledged_too_long(incident, now)
+    context = {
+        "queue": queue, "queues": [(name, label) for name, (label, _) in selectors.QUEUES.items()],
+        "counts": selectors.queue_counts(request.user, request.school), "page": page, "filter_form": filter_form,
+        "refreshed_at": now,
+    }
+    template = "incidents/_triage_table.html" if request.htmx else "incidents/triage.html"
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------- the case
+
+CASE_FORMS = {
+    "acknowledge": forms.AcknowledgeForm,
+    "assign": forms.AssignForm,
+    "level": forms.LevelForm,
+    "status": forms.StatusForm,
+    "close": forms.CloseForm,
+    "reopen": forms.ReopenForm,
+    "note": forms.NoteForm,
+    "action": forms.ActionForm,
+    "referral": forms.ReferralForm,
+    "parents": forms.ParentContactForm,
+    "sanction": forms.SanctionForm,
+    "share": forms.ShareForm,
+    "evidence": forms.EvidenceForm,
+}
+NEEDS_INCIDENT = {"assign", "action", "referral", "parents", "sanction", "share"}
+
+
+def _case_form(name, incident, data=None, files=None):
+    form_class = CASE_FORMS[name]
+    kwargs = {"incident": incident} if name in NEEDS_INCIDENT else {}
+    initial = {"version": incident.version}
+    return form_class(data, files, initial=initial, prefix=name, **kwargs)
+
+
+def _full_case(request, incident_id):
+    access = selectors.get_incident_for_user(request.user, request.school, incident_id)
+    if not access.full:
+        raise Http404("No such case.")
+    return access.incident
+
+
+@school_member_required()
+def case(request, incident_id: int):
+    access = selectors.get_incident_for_user(request.user, request.school, incident_id)
+    incident = access.incident
+    if not access.full:
+        return render(request, "incidents/reporter_view.html", {
+            "incident": incident, "feedback": selectors.feedback_for_reporter(incident),
+        })
+    services.record_case_view(incident=incident, actor=request.user, request=request)
+    return render(request, "incidents/case.html", _case_context(incident))
+
+
+def _case_context(incident, bound_form=None):
+    case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
+    if bound_form is not None:
+        case_forms[bound_form.prefix] = bound_form
+    suggested = selectors.suggested_responses(incident)
+    already = set(incident.actions.exclude(response_code="").values_list("response_code", flat=True))
+    return {
+        "incident": incident,
+        "pupils": incident.pupils.select_related("school_class"),
+        "staff_involved": incident.staff_involved.all(),
+        "timeline": selectors.case_timeline(incident),
+        "actions": selectors.case_actions(incident),
+        "referrals": incident.referrals.all(),
+        "evidence": incident.evidence.all(),
+        "viewers": selectors.case_viewers(incident),
+        "shared_with": selectors.shared_with(incident),
+        "suggested": [(code, Response(code).label, code in already) for code in suggested],
+        "forms": case_forms,
+        "today": timezone.localdate(),
+        "status": Status,
+    }
+
+
+@require_POST
+@school_member_required()
+def case_change(request, incident_id: int, change: str):
+    if change not in CASE_FORMS:
+        raise Http404("No such change.")
+    incident = _full_case(request, incident_id)
+    form = _case_form(change, incident, request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Nothing was saved: please correct the form below.")
+        return render(request, "incidents/case.html", _case_context(incident, form), status=400)
+    try:
+        _apply_change(change, incident, form.cleaned_data, request)
+    except services.StaleCase:
+        messages.error(request, "Someone else changed this case while you were working on it, so your change was "
+                                "not saved. The case below is up to date: check it and try again.")
+        return redirect("incidents:case", incident.pk)
+    except services.CaseRuleBroken as error:
+        messages.error(request, str(error))
+        return redirect("incidents:case", incident.pk)
+    messages.success(request, "Saved.")
+    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#timeline")
+
+
+def _apply_change(change, incident, data, request):
+    common = {"incident": incident, "actor": request.user, "request": request}
+    version = data.get("version")
+    if change == "acknowledge":
+        services.acknowledge(expected_version=version, **common)
+    elif change == "assign":
+        services.assign(assignee=data["assignee"], expected_version=version, **common)
+    elif change == "level":
+        services.set_level(level=data["level"], expected_version=version, **common)
+    elif change == "status":
+        services.set_status(status=data["status"], expected_version=version, **common)
+    elif change == "close":
+        services.close_case(outcome=data["outcome"], summary=data["summary"], expected_version=version, **common)
+    elif change == "reopen":
+        services.reopen_case(reason=data["reason"], expected_version=version, **common)
+    elif change == "note":
+        services.add_note(kind=data["kind"], text=data["text"], **common)
+    elif change == "action":
+        services.add_action(description=data["description"], owner=data["owner"], due_on=data["due_on"], **common)
+    elif change == "referral":
+        services.add_referral(**common, **{k: data[k] for k in forms.ReferralForm.Meta.fields})
+    elif change == "parents":
+        services.record_parent_contact(**common, **{k: data[k] for k in forms.ParentContactForm.Meta.fields})
+    elif change == "sanction":
+        services.add_sanction(**common, **{k: data[k] for k in forms.SanctionForm.Meta.fields})
+    elif change == "share":
+        services.share_case(colleague=data["colleague"], **common)
+    elif change == "evidence":
+        services.add_evidence(upload=data["file"], **common)
+
+
+@require_POST
+@school_member_required()
+def revoke_share(request, incident_id: int, user_id: int):
+    incident = _full_case(request, incident_id)
+    colleague = next((u for u in selectors.shared_with(incident) if u.pk == user_id), None)
+    if colleague is None:
+        raise Http404("That case is not shared with that person.")
+    services.revoke_share(incident=incident, actor=request.user, colleague=colleague, request=request)
+    messages.success(request, "Sharing revoked.")
+    return redirect("incidents:case", incident.pk)
+
+
+@require_POST
+@school_member_required()
+def action_done(request, incident_id: int, action_id: int):
+    incident = _full_case(request, incident_id)
+    action = get_object_or_404(CaseAction, pk=action_id, incident=incident)
+    try:
+        services.complete_action(action=action, actor=request.user, request=request)
+    except services.CaseRuleBroken as error:
+        messages.error(request, str(error))
+    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#actions")
+
+
+@require_POST
+@school_member_required()
+def take_responses(request, incident_id: int):
+    """Ticking suggested responses creates an action for each, owned by the person ticking, due in a week."""
+    incident = _full_case(request, incident_id)
+    suggested = set(selectors.suggested_responses(incident))
+    chosen = [code for code in request.POST.getlist("response") if code in suggested]
+    try:
+        for code in chosen:
+            services.add_action(incident=incident, actor=request.user, owner=request.user,
+                                description=Response(code).label, due_on=timezone.localdate() + timedelta(days=7),
+                                response_code=code, request=request)
+    except services.CaseRuleBroken as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{len(chosen)} action{'s' if len(chosen) != 1 else ''} added.")
+    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#actions")
+
+
+@school_member_required()
+def evidence_file(request, incident_id: int, evidence_id: int):
+    incident = _full_case(request, incident_id)
+    evidence = get_object_or_404(Evidence, pk=evidence_id, incident=incident)
+    services.record_evidence_download(evidence=evidence, actor=request.user, request=request)
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
+                            filename=f"case-{incident.number}-evidence-{evidence.pk}{_extension(evidence)}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _extension(evidence) -> str:
+    return {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}[evidence.content_type]
+
+
+# ---------------------------------------------------------------- chronology, log, matrix
+
+@school_member_required(*TRIAGE_ROLES)
+def chronology(request, pupil_id: int):
+    pupil = get_pupil_for_user(request.user, request.school, pupil_id)
+    page = Paginator(selectors.chronology_for_pupil(request.user, request.school, pupil), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "incidents/chronology.html", {"pupil": pupil, "page": page})
+
+
+@school_member_required(*TRIAGE_ROLES)
+def export_log(request):
+    incidents = selectors.incident_log(request.user, request.school)
+    services.record_log_export(school=request.school, actor=request.user, rows=incidents.count(), request=request)
+    response = StreamingHttpResponse(exports.incident_log_rows(incidents), content_type="text/csv; charset=utf-8")
+    filename = f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@school_member_required(*TRIAGE_ROLES)
+def response_matrix(request):
+    categories = list(selectors.categories_of(request.school))
+    if request.method == "POST":
+        ticked = set()
+        for value in request.POST.getlist("rule"):
+            try:
+                category_id, subject, code = value.split(":")
+                ticked.add((int(category_id), subject, code))
+            except ValueError:
+                continue
+        count = services.update_response_matrix(school=request.school, actor=request.user, ticked=ticked,
+                                                request=request)
+        messages.success(request, f"Response matrix saved ({count} ticks).")
+        return redirect("incidents:responses")
+    return render(request, "incidents/responses.html", selectors.response_matrix_table(request.school, categories))

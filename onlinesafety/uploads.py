@@ -1,0 +1,62 @@
+"""Checking uploaded files by what they contain, never by their name or the browser's say-so."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, UnidentifiedImageError
+
+MEGABYTE = 1024 * 1024
+
+SIGNATURES = {
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+    "application/pdf": b"%PDF-",
+}
+LABELS = {"image/png": "PNG", "image/jpeg": "JPEG", "application/pdf": "PDF"}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: UploadedFile
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _sniff(head: bytes, allowed: tuple[str, ...]) -> str | None:
+    return next((kind for kind in allowed if head.startswith(SIGNATURES[kind])), None)
+
+
+def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
+    upload.seek(0)
+    if content_type.startswith("image/"):
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            return False
+        return True
+    # A PDF ends with an end-of-file marker near its end.
+    upload.seek(max(upload.size - 2048, 0))
+    return b"%%EOF" in upload.read()
+
+
+def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], max_bytes: int) -> CheckedUpload:
+    """Accept ``upload`` only if its bytes are one of the ``allowed`` types and it is small enough."""
+    names = " or ".join(LABELS[kind] for kind in allowed)
+    if upload.size > max_bytes:
+        raise ValidationError(f"{upload.name} is larger than {max_bytes // MEGABYTE} MB.")
+    upload.seek(0)
+    content_type = _sniff(upload.read(16), allowed)
+    if content_type is None or not _looks_whole(upload, content_type):
+        raise ValidationError(f"{upload.name} is not a {names} file. Only {names} files can be attached.")
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(file=upload, original_name=upload.name, content_type=content_type, size=upload.size,
+                         sha256=digest.hexdigest())

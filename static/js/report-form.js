@@ -1,0 +1,50 @@
+// The incident report form: show the evidence rules for image-abuse categories, hide the upload there,
+// keep chosen pupils when the search results change, and reveal the allegation question's follow-up.
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) { return; }
+  var noUpload = JSON.parse(document.getElementById("no-upload-categories").textContent);
+  var category = form.querySelector("[name=category]");
+  var evidenceBox = document.getElementById("evidence-box");
+  var evidenceRules = document.getElementById("evidence-rules");
+  var riskWarning = document.getElementById("risk-warning");
+
+  function showCategoryRules() {
+    var blocked = noUpload.indexOf(parseInt(category.value, 10)) !== -1;
+    evidenceBox.hidden = blocked;
+    evidenceRules.hidden = !blocked;
+    if (blocked) { evidenceBox.querySelector("input[type=file]").value = ""; }
+  }
+  function showRiskWarning() {
+    var yes = form.querySelector("[name=immediate_risk][value=yes]");
+    riskWarning.hidden = !(yes && yes.checked);
+  }
+  category.addEventListener("change", showCategoryRules);
+  form.querySelectorAll("[name=immediate_risk]").forEach(function (input) {
+    input.addEventListener("change", showRiskWarning);
+  });
+
+  // A ticked search result moves into the "chosen" list so a new search does not lose it.
+  var chosen = document.getElementById("chosen-pupils");
+  document.getElementById("pupil-results").addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.name !== "pupils" || !input.checked) { return; }
+    var item = input.closest(".form-check");
+    chosen.appendChild(item);
+    chosen.closest("fieldset").hidden = false;
+  });
+
+  document.getElementById("pupil-search").addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); }  // searching must not send the report
+  });
+
+  var allegation = form.querySelector("[name=is_allegation]");
+  var subject = document.getElementById("allegation-subject");
+  function showAllegation() { subject.hidden = !allegation.checked; }
+  allegation.addEventListener("change", showAllegation);
+
+  showCategoryRules();
+  showRiskWarning();
+  showAllegation();
+})();
