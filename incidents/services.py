@@ -13,7 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from onlinesafety.audit.services import record_event
-from onlinesafety.mail.services import notify
+from onlinesafety.mail.services import absolute_url, notify
 from onlinesafety.schools.models import Membership
 from onlinesafety.schools.roles import DSL_TEAM, Role
 
@@ -141,24 +141,23 @@ def _report_incident(*, school, reporter, fields, pupils, staff_involved, allega
     return incident
 
 
+def new_case_message(incident: Incident) -> tuple[str, str]:
+    """The alert and email subject for a new case. Neither names anyone."""
+    if incident.is_urgent:
+        return ("URGENT: a child may be at immediate risk. A new online safety concern needs you now.",
+                "Urgent online safety concern")
+    if incident.visibility != Visibility.DSL_TEAM:
+        return "A confidential concern has been logged for you alone.", "A confidential concern for you"
+    return "A new online safety concern was logged.", "New online safety concern"
+
+
 def _tell_new_case(incident: Incident) -> None:
     url = reverse("incidents:case", args=[incident.pk])
-    school = incident.school
-    if incident.is_urgent:
-        message = "URGENT: a child may be at immediate risk. A new online safety concern needs you now."
-        subject = "Urgent online safety concern"
-    elif incident.visibility != Visibility.DSL_TEAM:
-        message = "A confidential concern has been logged for you alone."
-        subject = "A confidential concern for you"
-    else:
-        message = "A new online safety concern was logged."
-        subject = "New online safety concern"
-    body = (
-        f"{message}\n\nSign in to view it: {url}\n\n"
-        "This email names no one. Please do not forward it."
-    )
-    notify(users=recipients_for(incident), school=school, message=message, url=url,
-           is_urgent=incident.is_urgent, email_subject=f"{subject} ({school.name})", email_body=body,
+    message, subject = new_case_message(incident)
+    body = (f"{message}\n\nSign in to view it: {absolute_url(url)}\n\n"
+            "This email names no one. Please do not forward it.")
+    notify(users=recipients_for(incident), school=incident.school, message=message, url=url,
+           is_urgent=incident.is_urgent, email_subject=f"{subject} ({incident.school.name})", email_body=body,
            kind="incident_new")
 
 

@@ -113,7 +113,9 @@ NEEDS_INCIDENT = {"assign", "action", "referral", "parents", "sanction", "share"
 def _case_form(name, incident, data=None, files=None):
     form_class = CASE_FORMS[name]
     kwargs = {"incident": incident} if name in NEEDS_INCIDENT else {}
-    initial = {"version": incident.version}
+    # Forms that change a field start from its current value.
+    initial = {"version": incident.version, "assignee": incident.assigned_to_id, "level": incident.level,
+               "status": incident.status if incident.status in (Status.OPEN, Status.WAITING) else Status.OPEN}
     return form_class(data, files, initial=initial, prefix=name, **kwargs)
 
 

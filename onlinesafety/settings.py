@@ -191,6 +191,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email. In development every message is written to var/mail/ and listed at /dev/mail/.
+# The address people use to reach the site; links in emails start with it.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Online Safety <no-reply@onlinesafety.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
@@ -236,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_ALWAYS_EAGER = False
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
+# Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
+DEMO_SEEDERS = ["incidents.demo.seed"]
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
+def absolute_url(path: str) -> str:
+    """A link for an email: the site's address (SITE_URL) and ``path``."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def queue_email(*, to: str, subject: str, body: str, kind: str) -> OutboundEmail:
     """Save the email in the outbox and ask a worker to send it once the transaction commits."""
     email = OutboundEmail.objects.create(to=to, subject=subject, body=body, kind=kind)

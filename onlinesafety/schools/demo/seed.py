@@ -12,7 +12,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from onlinesafety.audit.services import record_event
 
 from ..models import Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
 from ..roles import Role
@@ -135,8 +134,6 @@ class DemoSeeder:
                 self.terms(school)
             self.pupils_and_families(oakfield, OAKFIELD_CLASSES, OAKFIELD_PUPILS, "oakfield", seed=2026)
             self.pupils_and_families(riverside, RIVERSIDE_CLASSES, RIVERSIDE_PUPILS, "riverside", seed=4040)
-            if self.result.changed:
-                record_event(verb="demo.seeded", school=None, detail=self.result.created)
         return self.result
 
     def school(self, name: str, slug: str, urn: str) -> School:

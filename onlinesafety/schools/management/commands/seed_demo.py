@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.module_loading import import_string
 
+from onlinesafety.audit.services import record_event
 from onlinesafety.schools.demo.seed import DEMO_LOGINS, DemoSeeder
 
 
@@ -13,7 +16,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo is for development and demonstrations, not DJANGO_ENV=production.")
-        result = DemoSeeder(settings.DEMO_PASSWORD).run()
+        with transaction.atomic():
+            result = DemoSeeder(settings.DEMO_PASSWORD).run()
+            for path in settings.DEMO_SEEDERS:
+                for what, count in import_string(path)().items():
+                    result.add(what, count)
+            if result.changed:
+                record_event(verb="demo.seeded", detail=result.created)
         if result.changed:
             summary = ", ".join(f"{count} {what}" for what, count in result.created.items())
             self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}."))

@@ -1,0 +1,217 @@
+"""A term of online safety incidents at oakfield, for the demo. Created once; running again adds nothing."""
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from onlinesafety.mail.services import notify
+from onlinesafety.schools.models import Pupil, School
+from onlinesafety.schools.selectors import current_term
+
+from .models import (
+    Agency, CaseAction, CategoryCode, Device, Illegal, Incident, IncidentCategory, Level, Location, Network,
+    Outcome, ParentContact, Referral, Sanction, Status, TimelineEntry, Visibility,
+)
+from .services import new_case_message, recipients_for, set_up_school_defaults
+
+Kind = TimelineEntry.Kind
+User = get_user_model()
+
+# (category, location, device, network, platform, what happened, action already taken)
+STORIES = [
+    (CategoryCode.CYBERBULLYING, Location.OUT_OF_SCHOOL, Device.PERSONAL, Network.HOME_OR_OTHER, "Group chat",
+     "Pupil came to me upset at break. Says classmates made a group chat without them and have been posting "
+     "photos of them with unkind captions. In their words: \"they said nobody wants me there.\"",
+     "Reassured the pupil and told them they did the right thing. Did not ask to see the phone."),
+    (CategoryCode.CYBERBULLYING, Location.ONLINE_ONLY, Device.PERSONAL, Network.MOBILE_DATA, "Online game",
+     "During a game at the weekend another player from the class kept messaging insults and told others to "
+     "leave the pupil out. Pupil showed me the messages on their tablet.",
+     "Noted the player name. Advised the pupil to block and report in the game."),
+    (CategoryCode.ONLINE_HATE, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Shared document",
+     "A racist comment was typed into a shared class document during a lesson. Two pupils were working on it.",
+     "Removed the comment, took a copy of the document history first."),
+    (CategoryCode.DELIBERATE_ACCESS, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Video site",
+     "Pupil searched for violent videos during an independent research task and showed others on the laptop.",
+     "Closed the laptop and moved the pupil to work with me."),
+    (CategoryCode.ACCIDENTAL_NOT_REPORTED, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Image search",
+     "Found a pupil's browser history showed an adult image had come up in an image search last week; the "
+     "pupil had not told anyone and said they were worried they would be in trouble.",
+     "Reassured the pupil. Told the technician the search term so it can be checked."),
+    (CategoryCode.FILTER_BYPASS, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Proxy website",
+     "Two pupils were using a proxy website to get to a games site that is blocked.",
+     "Took a note of the address and told the IT technician."),
+    (CategoryCode.ACCOUNT_MISUSE, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "School learning platform",
+     "Pupil logged in as a friend using a password they had been told, and changed the friend's work.",
+     "Asked the technician to reset the password."),
+    (CategoryCode.DEVICE_MISUSE, Location.IN_SCHOOL, Device.PERSONAL, Network.MOBILE_DATA, "Phone camera",
+     "A pupil took photos of others in the changing area on a phone that should have been handed in at the office.",
+     "Phone taken to the office and kept there. Photos not looked at."),
+    (CategoryCode.HARMFUL_AI, Location.OUT_OF_SCHOOL, Device.PERSONAL, Network.HOME_OR_OTHER, "AI image app",
+     "Pupil reports that an altered picture of them, made with an AI app, is being passed round a year group chat.",
+     "Told the pupil not to share it further. Did not ask to see it."),
+    (CategoryCode.YOUTH_IMAGERY, Location.OUT_OF_SCHOOL, Device.PERSONAL, Network.MOBILE_DATA, "Messaging app",
+     "A parent phoned to say their child had been sent a nude image by another pupil and had been asked to send "
+     "one back. The parent has the phone.",
+     "Advised the parent not to look at, copy or forward anything and to keep the phone switched off."),
+    (CategoryCode.SEXUAL_ABUSE, Location.ONLINE_ONLY, Device.PERSONAL, Network.HOME_OR_OTHER, "Online game chat",
+     "Pupil said an adult they met in a game has been asking them to keep secrets and move to a private app, and "
+     "has offered them game credit.",
+     "Stayed calm, did not ask leading questions, went straight to the DSL."),
+    (CategoryCode.RADICALISATION, Location.OUT_OF_SCHOOL, Device.PERSONAL, Network.HOME_OR_OTHER, "Video platform",
+     "Pupil has been repeating extreme views about a religious group in class and says they learnt it from a "
+     "channel they watch every night.",
+     "Wrote down the channel name the pupil gave."),
+    (CategoryCode.DATA_BREACH, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Email",
+     "A spreadsheet with pupils' reading levels was emailed to the wrong parent.",
+     "Asked the parent to delete it; they confirmed by reply."),
+    (CategoryCode.COPYRIGHT, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Homework platform",
+     "A pupil's homework was copied word for word from a website and handed in as their own.",
+     ""),
+    (CategoryCode.OTHER, Location.IN_SCHOOL, Device.SCHOOL, Network.SCHOOL, "Video call",
+     "An unknown person joined a class video call with a guest speaker and posted links in the chat.",
+     "Removed them from the call and turned off chat."),
+]
+
+ALLEGATION = (
+    CategoryCode.STAFF_CONDUCT, Location.ONLINE_ONLY, Device.PERSONAL, Network.HOME_OR_OTHER, "Social media",
+    "A parent says a member of staff sent their child a private message on a personal social media account.",
+    "Told the parent the headteacher will be in touch today.",
+)
+
+FEEDBACK = "Thank you for reporting this so quickly. The school has acted and the pupils involved are being supported."
+NOTES = [
+    "Spoke with the class teacher; no earlier concerns about this group.",
+    "Checked the pupil's chronology: first online safety concern.",
+    "Discussed at the weekly safeguarding meeting.",
+]
+
+
+def seed(*, today=None) -> dict[str, int]:
+    school = School.objects.filter(slug="oakfield").first()
+    if school is None or Incident.objects.filter(school=school).exists():
+        return {}
+    set_up_school_defaults(school=school)
+    return DemoIncidents(school, today or timezone.localdate()).create()
+
+
+class DemoIncidents:
+    def __init__(self, school, today):
+        self.school, self.today = school, today
+        self.rng = random.Random(60)
+        self.tz = timezone.get_current_timezone()
+        term = current_term(school, today)
+        self.start = term.starts_on if term else today - timedelta(days=80)
+        self.people = {u.email: u for u in User.objects.filter(memberships__school=school).distinct()}
+        self.categories = {c.code: c for c in IncidentCategory.objects.filter(school=school)}
+        self.pupils = list(Pupil.objects.filter(school=school).order_by("pk"))
+        self.counts = {"incidents": 0}
+
+    def person(self, email):
+        return self.people[f"{email}@oakfield.example"]
+
+    def moment(self, day, hour=None):
+        hour = hour if hour is not None else self.rng.choice([9, 10, 11, 13, 14, 15])
+        return datetime.combine(day, time(hour, self.rng.choice([5, 20, 35, 50])), self.tz)
+
+    def create(self) -> dict[str, int]:
+        days = (self.today - self.start).days
+        reporters = [self.person(e) for e in ("teacher", "r.achebe", "l.morgan", "s.kaur", "j.wallace",
+                                              "m.nowak", "c.bailey", "a.rahman", "office", "tech")]
+        repeated = self.pupils[120]  # one pupil in several recent cases: the dashboard flags them
+        for index in range(56):
+            story = STORIES[index % len(STORIES)]
+            day = self.start + timedelta(days=int(days * index / 56))
+            pupils = self.rng.sample(self.pupils, self.rng.choice([1, 1, 2]))
+            self.case(story, day, reporters[index % len(reporters)], pupils, age_days=(self.today - day).days)
+        for back in (26, 15, 4):
+            self.case(STORIES[0], self.today - timedelta(days=back), self.person("teacher"), [repeated],
+                      age_days=back)
+        self.allegation()
+        urgent = self.case(STORIES[10], self.today, self.person("teacher"), [self.pupils[42]], age_days=0,
+                           urgent=True)
+        waiting = self.case(STORIES[3], self.today - timedelta(days=2), self.person("j.wallace"),
+                            [self.pupils[77]], age_days=2, leave_new=True)
+        self.alert_the_team(urgent, waiting)
+        return self.counts
+
+    def alert_the_team(self, *incidents):
+        """In-app alerts for the cases still new, as the report form would have sent (no emails in the demo)."""
+        for incident in incidents:
+            notify(users=recipients_for(incident), school=self.school, is_urgent=incident.is_urgent,
+                   message=new_case_message(incident)[0], url=reverse("incidents:case", args=[incident.pk]))
+
+    def case(self, story, day, reporter, pupils, age_days, urgent=False, leave_new=False,
+             visibility=Visibility.DSL_TEAM, subject=None):
+        code, location, device, network, platform, description, action_taken = story
+        self.counts["incidents"] += 1
+        occurred = self.moment(day)
+        reported = occurred + timedelta(minutes=self.rng.choice([10, 25, 40, 90]))
+        sensitive = code in (CategoryCode.YOUTH_IMAGERY, CategoryCode.SEXUAL_ABUSE, CategoryCode.RADICALISATION)
+        incident = Incident.objects.create(
+            school=self.school, number=self.counts["incidents"], reported_by=reporter, occurred_at=occurred,
+            location=location, category=self.categories[code], device=device, network=network, platform=platform,
+            description=description, immediate_action=action_taken, immediate_risk=urgent,
+            possibly_illegal=Illegal.YES if sensitive else Illegal.NO, is_urgent=urgent, visibility=visibility,
+            subject_of_allegation=subject,
+        )
+        Incident.objects.filter(pk=incident.pk).update(reported_at=reported)
+        incident.reported_at = reported
+        incident.pupils.set(pupils)
+        entries = [(Kind.REPORTED, reporter, reported, "")]
+        if not (leave_new or age_days == 0):
+            self.work_on(incident, pupils, age_days, sensitive, entries)
+        TimelineEntry.objects.bulk_create(
+            [TimelineEntry(incident=incident, kind=kind, author=author, text=text) for kind, author, _, text in entries]
+        )
+        for entry, (_, _, when, _) in zip(incident.timeline.order_by("pk"), entries):
+            TimelineEntry.objects.filter(pk=entry.pk).update(created_at=when)
+        return incident
+
+    def work_on(self, incident, pupils, age_days, sensitive, entries):
+        lead = self.person("dsl") if incident.visibility == Visibility.DSL_TEAM else self.person("head")
+        deputy = self.person(self.rng.choice(["dsl", "deputy.dsl", "osl"]))
+        owner = lead if incident.visibility != Visibility.DSL_TEAM else deputy
+        acked = incident.reported_at + timedelta(hours=self.rng.choice([1, 2, 3, 20]))
+        level = Level.ILLEGAL_NO_RISK if sensitive else Level.INAPPROPRIATE
+        changes = {"acknowledged_at": acked, "acknowledged_by": owner, "assigned_to": owner, "level": level,
+                   "status": Status.OPEN}
+        entries += [(Kind.ACKNOWLEDGED, owner, acked, ""), (Kind.LEVEL, owner, acked, Level(level).label),
+                    (Kind.NOTE, owner, acked + timedelta(hours=2), self.rng.choice(NOTES))]
+        due = incident.reported_at.date() + timedelta(days=5)
+        CaseAction.objects.create(
+            incident=incident, description="Speak to the pupils involved and their class teacher", owner=owner,
+            due_on=due, created_by=owner, done_at=None if age_days < 20 else acked + timedelta(days=2),
+            done_by=None if age_days < 20 else owner,
+        )
+        if pupils:
+            ParentContact.objects.create(incident=incident, pupil=pupils[0], who="Parent or carer", method="phone",
+                                         contacted_at=acked + timedelta(hours=3), recorded_by=owner)
+            entries.append((Kind.PARENTS, owner, acked + timedelta(hours=3), "Parent or carer (phone call)"))
+        if sensitive:
+            agency = Agency.CEOP if incident.category.code == CategoryCode.SEXUAL_ABUSE else Agency.SOCIAL_CARE
+            Referral.objects.create(incident=incident, agency=agency, referred_on=acked.date(),
+                                    reference=f"REF-{incident.number:04d}", recorded_by=owner)
+            entries.append((Kind.REFERRAL, owner, acked + timedelta(hours=4), Agency(agency).label))
+            changes["status"] = Status.WAITING if age_days < 30 else Status.OPEN
+        if incident.category.code in (CategoryCode.DELIBERATE_ACCESS, CategoryCode.FILTER_BYPASS) and pupils:
+            until = self.today + timedelta(days=10)
+            Sanction.objects.create(incident=incident, pupil=pupils[0], kind=Sanction.Kind.ACCESS_REMOVED,
+                                    until=until, recorded_by=owner)
+            entries.append((Kind.SANCTION, owner, acked + timedelta(hours=5),
+                            f"Network / internet access removed until {until:%d %b %Y}"))
+        if age_days > 21:
+            closed = acked + timedelta(days=self.rng.choice([3, 6, 10]))
+            outcome = Outcome.REFERRED_AND_CLOSED if sensitive else self.rng.choice(
+                [Outcome.RESOLVED_INTERNALLY, Outcome.RESOLVED_INTERNALLY, Outcome.NO_FURTHER_ACTION])
+            changes.update(status=Status.CLOSED, outcome=outcome, closed_at=closed)
+            entries += [(Kind.FEEDBACK, owner, closed, FEEDBACK), (Kind.CLOSED, owner, closed, Outcome(outcome).label)]
+        Incident.objects.filter(pk=incident.pk).update(**changes)
+
+    def allegation(self):
+        subject = self.person("c.bailey")
+        incident = self.case(ALLEGATION, self.today - timedelta(days=6), self.person("office"), [self.pupils[150]],
+                             age_days=6, visibility=Visibility.HEADTEACHER, subject=subject)
+        incident.staff_involved.set([subject])
