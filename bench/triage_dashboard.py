@@ -26,9 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-STAFF_ROLES = (
-    ["dsl"] + ["deputy_dsl"] * 2 + ["online_safety_lead", "headteacher"] + ["technician"] * 2 + ["staff"] * 23
-)
 CATEGORY_WEIGHTS = {  # how often each default category comes up; the serious ones are rare
     "cyberbullying": 20, "online_hate": 4, "youth_imagery": 2, "sexual_abuse": 1, "indecent_images": 1,
     "radicalisation": 1, "deliberate_access": 14, "accidental_not_reported": 12, "filter_bypass": 16,
@@ -74,7 +71,16 @@ def main() -> None:
     from django.utils import timezone
 
     from incidents.models import (
-        CaseAction, Device, Illegal, Incident, IncidentCategory, Level, Location, Network, Outcome, Status,
+        CaseAction,
+        Device,
+        Illegal,
+        Incident,
+        IncidentCategory,
+        Level,
+        Location,
+        Network,
+        Outcome,
+        Status,
         Visibility,
     )
     from onlinesafety.schools.models import Pupil, School, SchoolClass
@@ -88,7 +94,9 @@ def main() -> None:
     school = School.objects.create(name="Bench School", slug="bench", urn="999999")  # signal adds categories
     categories = list(IncidentCategory.objects.filter(school=school))
     category_weights = [CATEGORY_WEIGHTS.get(c.code, 1) for c in categories]
-    people = [(member_of(school, role), role) for role in STAFF_ROLES]
+    staff_roles = [Role.DSL, Role.DEPUTY_DSL, Role.DEPUTY_DSL, Role.ONLINE_SAFETY_LEAD, Role.HEADTEACHER,
+                   Role.TECHNICIAN, Role.TECHNICIAN] + [Role.STAFF] * 23  # the DSL (first) uses the dashboard
+    people = [(member_of(school, role), role) for role in staff_roles]
     dsl = people[0][0]
     team = [user for user, role in people if role in DSL_TEAM]
     reporters = [user for user, role in people if role != Role.HEADTEACHER]
@@ -111,6 +119,7 @@ def main() -> None:
     window_start = now - timedelta(days=30)  # the dashboard's "repeated pupil" window
     repeat_pupils = set(rng.sample(pupil_ids, 8))  # each put in 3+ cases in the last 30 days
     recent_links: dict[int, int] = {}
+    recent_ids = []
     reported_times = sorted(now - timedelta(seconds=rng.uniform(600, 365 * 86400)) for _ in range(args.incidents))
     links, actions, n_links, n_actions = [], [], 0, 0
     with transaction.atomic():
@@ -159,22 +168,23 @@ def main() -> None:
                     if recent and (pupil_id in repeat_pupils or recent_links.get(pupil_id, 0) >= 2):
                         continue
                     chosen.add(pupil_id)
-                if recent and rng.random() < 0.03:
-                    chosen.add(rng.choice(list(repeat_pupils)))
+                if recent:
+                    recent_ids.append(incident.pk)
                 for pupil_id in chosen:
                     if recent:
                         recent_links[pupil_id] = recent_links.get(pupil_id, 0) + 1
                     links.append(Incident.pupils.through(incident_id=incident.pk, pupil_id=pupil_id))
                 # Actions on a third of the cases in hand; about half of the past-due open ones not done.
                 if incident.status != Status.NEW and rng.random() < 0.33:
+                    reported_at = reported_times[incident.number - 1]
                     for _ in range(rng.randint(1, 2)):
-                        due_on = (reported_times[incident.number - 1] + timedelta(days=rng.randint(2, 14))).date()
+                        due_on = (reported_at + timedelta(days=rng.randint(2, 14))).date()
                         done = incident.status == Status.CLOSED or (due_on < today and rng.random() < 0.5)
                         owner = rng.choice(team)
                         actions.append(CaseAction(
                             incident_id=incident.pk, description="Speak to the pupils and their parents",
                             owner=owner, created_by=owner, due_on=due_on,
-                            done_at=min(reported_times[incident.number - 1] + timedelta(days=rng.uniform(1, 14)), now)
+                            done_at=min(reported_at + timedelta(days=rng.uniform(1, 14)), now)
                             if done else None,
                             done_by=owner if done else None,
                         ))
@@ -183,6 +193,12 @@ def main() -> None:
             Incident.pupils.through.objects.bulk_create(links)
             CaseAction.objects.bulk_create(actions)
             links, actions = [], []
+        for pupil_id in repeat_pupils:  # the repeat pupils: 3 to 5 cases each in the last 30 days
+            for incident_id in rng.sample(recent_ids, min(len(recent_ids), rng.randint(3, 5))):
+                recent_links[pupil_id] = recent_links.get(pupil_id, 0) + 1
+                links.append(Incident.pupils.through(incident_id=incident_id, pupil_id=pupil_id))
+        n_links += len(links)
+        Incident.pupils.through.objects.bulk_create(links)
         # reported_at is auto_now_add (bulk_create stamped "now"): one UPDATE per report delay sets it back.
         for bucket, delay in enumerate(REPORT_DELAYS):
             Incident.objects.filter(school=school).alias(bucket=Mod("number", len(REPORT_DELAYS))).filter(

@@ -12,8 +12,23 @@ from onlinesafety.schools.models import Pupil, School
 from onlinesafety.schools.selectors import current_term
 
 from .models import (
-    Agency, CaseAction, CategoryCode, Device, Illegal, Incident, IncidentCategory, Level, Location, Network,
-    Outcome, ParentContact, Referral, Sanction, Status, TimelineEntry, Visibility,
+    Agency,
+    CaseAction,
+    CategoryCode,
+    Device,
+    Illegal,
+    Incident,
+    IncidentCategory,
+    Level,
+    Location,
+    Network,
+    Outcome,
+    ParentContact,
+    Referral,
+    Sanction,
+    Status,
+    TimelineEntry,
+    Visibility,
 )
 from .services import new_case_message, recipients_for, set_up_school_defaults
 

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -10,7 +11,17 @@ from onlinesafety.uploads import MEGABYTE, check_upload
 
 from . import selectors
 from .models import (
-    Agency, Device, Illegal, Incident, Level, Location, Network, Outcome, ParentContact, Referral, Sanction, Status,
+    Agency,
+    Device,
+    Illegal,
+    Level,
+    Location,
+    Network,
+    Outcome,
+    ParentContact,
+    Referral,
+    Sanction,
+    Status,
     TimelineEntry,
 )
 
@@ -38,8 +49,9 @@ def validate_web_address(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
+    other_scheme = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", value) and not re.match(r"^https?://", value, re.I)
     parts = urlsplit(value if "://" in value else f"http://{value}")
-    if parts.scheme.lower() not in ("http", "https"):
+    if other_scheme or parts.scheme.lower() not in ("http", "https"):
         raise ValidationError("Enter a web address starting with http:// or https://, or just the site's name.")
     if parts.username or parts.password:
         raise ValidationError("Leave out any user name or password from the web address.")

@@ -161,7 +161,8 @@ class Incident(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self.school.slug.upper()[:4]}-{self.number:04d}"
+        prefix = "".join(ch for ch in self.school.slug.upper() if ch.isalnum())[:4]
+        return f"{prefix}-{self.number:04d}"
 
 
 def evidence_path(instance, filename: str) -> str:

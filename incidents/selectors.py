@@ -15,8 +15,18 @@ from onlinesafety.schools.roles import DSL_TEAM, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 
 from .models import (
-    PUPIL_RESPONSES, STAFF_RESPONSES, CaseAction, Incident, IncidentCategory, Response, ResponseRule, Sanction,
-    Status, Subject, TimelineEntry, Visibility,
+    PUPIL_RESPONSES,
+    STAFF_RESPONSES,
+    CaseAction,
+    Incident,
+    IncidentCategory,
+    Response,
+    ResponseRule,
+    Sanction,
+    Status,
+    Subject,
+    TimelineEntry,
+    Visibility,
 )
 
 TRIAGE_ROLES = DSL_TEAM | {Role.HEADTEACHER}
@@ -176,7 +186,7 @@ def triage_queue(user, school, queue: str, filters: TriageFilters) -> QuerySet[I
     order = ["-is_urgent", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
     return (
         with_flags(incidents, visible)
-        .select_related("category", "assigned_to")
+        .select_related("school", "category", "assigned_to")
         .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name",
                                                                           "year_group")))
         .order_by(*order)
@@ -247,7 +257,7 @@ def chronology_for_pupil(user, school, pupil) -> QuerySet[Incident]:
     return (
         incidents_visible_to(user, school)
         .filter(pupils=pupil)
-        .select_related("category", "assigned_to")
+        .select_related("school", "category", "assigned_to")
         .prefetch_related("pupils")
         .order_by("-occurred_at", "-pk")
     )
@@ -256,7 +266,7 @@ def chronology_for_pupil(user, school, pupil) -> QuerySet[Incident]:
 def incident_log(user, school) -> QuerySet[Incident]:
     return (
         incidents_visible_to(user, school)
-        .select_related("category", "reported_by")
+        .select_related("school", "category", "reported_by")
         .prefetch_related(
             "pupils", "staff_involved",
             Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author").order_by("created_at")),

@@ -19,8 +19,21 @@ from onlinesafety.schools.roles import DSL_TEAM, Role
 
 from . import defaults
 from .models import (
-    CaseAction, Evidence, Incident, IncidentCategory, Level, Outcome, ParentContact, Referral, Response, ResponseRule,
-    Sanction, Status, Subject, TimelineEntry, Visibility,
+    CaseAction,
+    Evidence,
+    Incident,
+    IncidentCategory,
+    Level,
+    Outcome,
+    ParentContact,
+    Referral,
+    Response,
+    ResponseRule,
+    Sanction,
+    Status,
+    Subject,
+    TimelineEntry,
+    Visibility,
 )
 
 Kind = TimelineEntry.Kind
@@ -331,6 +344,10 @@ def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
 def share_case(*, incident, actor, colleague, request=None) -> None:
     if colleague.pk == incident.subject_of_allegation_id:
         raise CaseRuleBroken("A case cannot be shared with the person it is about.")
+    allowed_roles = [r for r in Role if r not in (Role.PARENT, Role.VISITOR)]
+    if not Membership.objects.filter(school=incident.school, user=colleague, role__in=allowed_roles,
+                                     is_active=True).exists():
+        raise CaseRuleBroken("A case can be shared only with a colleague in this school.")
     assign_perm("incidents.view_incident", colleague, incident)
     _log(incident, actor, Kind.SHARED, f"Shared with {colleague.full_name}", "shared", request,
          {"colleague_id": colleague.pk})

@@ -1,4 +1,3 @@
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -7,11 +6,17 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.models import YearGroup
-from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
+from onlinesafety.schools.selectors import (
+    get_pupil_for_user,
+    pupils_visible_to,
+    search_pupils,
+    year_groups_of,
+)
 
 from . import exports, forms, selectors, services
 from .models import CaseAction, Evidence, Response, Status
@@ -181,6 +186,9 @@ def case_change(request, incident_id: int, change: str):
         messages.error(request, str(error))
         return redirect("incidents:case", incident.pk)
     messages.success(request, "Saved.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect(f"{reverse('incidents:case', args=[incident.pk])}#timeline")
 
 

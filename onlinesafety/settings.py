@@ -6,7 +6,6 @@ refuses to start without a SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url

@@ -46,7 +46,8 @@ def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
 
 def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], max_bytes: int) -> CheckedUpload:
     """Accept ``upload`` only if its bytes are one of the ``allowed`` types and it is small enough."""
-    names = " or ".join(LABELS[kind] for kind in allowed)
+    labels = [LABELS[kind] for kind in allowed]
+    names = " or ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else labels[0]
     if upload.size > max_bytes:
         raise ValidationError(f"{upload.name} is larger than {max_bytes // MEGABYTE} MB.")
     upload.seek(0)

@@ -113,4 +113,6 @@ def search_pupils(pupils: QuerySet[Pupil], query: str) -> QuerySet[Pupil]:
 
 
 def year_groups_of(school: School) -> list[int]:
-    return sorted(set(Pupil.objects.filter(school=school).values_list("year_group", flat=True)))
+    return list(
+        Pupil.objects.filter(school=school).order_by("year_group").values_list("year_group", flat=True).distinct()
+    )

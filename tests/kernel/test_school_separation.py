@@ -53,7 +53,8 @@ def test_it_lets_a_parent_see_only_their_own_child(oakfield, make_member):
 
 def test_it_widens_access_one_record_at_a_time_with_guardian(oakfield, make_member):
     visitor = make_member(oakfield, Role.VISITOR)
-    shared, other = PupilFactory(school=oakfield), PupilFactory(school=oakfield)
+    shared = PupilFactory(school=oakfield)
+    PupilFactory(school=oakfield)
     assert list(pupils_visible_to(visitor, oakfield)) == []
     assign_perm("schools.view_pupil", visitor, shared)
     assert list(pupils_visible_to(visitor, oakfield)) == [shared]

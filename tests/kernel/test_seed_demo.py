@@ -3,7 +3,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from onlinesafety.audit.models import AuditEvent
-from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term
+from onlinesafety.schools.models import (
+    Membership,
+    ParentLink,
+    Pupil,
+    School,
+    SchoolClass,
+    Term,
+)
 from onlinesafety.schools.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +62,9 @@ def test_it_gives_some_parents_two_children(seeded):
 
 
 def test_it_places_pupils_in_the_year_their_birthday_says(seeded):
-    from onlinesafety.schools.demo.seed import academic_year_start
     from django.utils import timezone
+
+    from onlinesafety.schools.demo.seed import academic_year_start
 
     start = academic_year_start(timezone.localdate())
     for pupil in Pupil.objects.all():

@@ -12,7 +12,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-
 from ..models import Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
 from ..roles import Role
 from .names import ADULT_FIRST_NAMES, FIRST_NAMES, SURNAMES

@@ -1,0 +1,43 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from incidents import services
+from tests.factories import PupilFactory
+
+from .helpers import People, incident_fields, png_bytes
+
+
+@pytest.fixture
+def people(oakfield, riverside):
+    return People(oakfield, riverside)
+
+
+@pytest.fixture
+def make_incident(oakfield, people):
+    def make(school=None, reporter=None, pupils=(), allegation_subject=None, **overrides):
+        school = school or oakfield
+        return services.report_incident(
+            school=school, reporter=reporter or people.reporter, fields=incident_fields(school, **overrides),
+            pupils=pupils, allegation_subject=allegation_subject,
+        )
+
+    return make
+
+
+@pytest.fixture
+def pupil(oakfield):
+    return PupilFactory(school=oakfield, first_name="Poppy", last_name="Example")
+
+
+@pytest.fixture
+def png_upload():
+    return SimpleUploadedFile("screenshot.png", png_bytes(), content_type="image/png")
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                     "OPTIONS": {"location": tmp_path / "private-media"}}}
+    settings.MEDIA_ROOT = tmp_path / "private-media"
+

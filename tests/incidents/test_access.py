@@ -1,0 +1,132 @@
+"""Who may open which incidents page: a matrix of URL x person, allegation routing, and sharing."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from incidents import services
+from incidents.models import Evidence, Visibility
+from onlinesafety.mail.models import Notification
+from onlinesafety.uploads import check_upload
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head", "chair", "governor", "parent",
+          "visitor", "riverside_dsl"]
+TRIAGE = {"dsl", "deputy", "osl", "head", "riverside_dsl"}  # riverside sees its own (empty) dashboard
+REPORTERS = {"reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head", "visitor", "riverside_dsl"}
+FULL_CASE = {"dsl", "deputy", "osl", "head"}
+
+
+def expected_for_school_pages(person, allowed):
+    return 200 if person in allowed else 403
+
+
+@pytest.fixture
+def case_with_evidence(make_incident, pupil, people, png_upload):
+    incident = make_incident(pupils=[pupil])
+    services.add_evidence(incident=incident, actor=people.dsl,
+                          upload=check_upload(png_upload, allowed=("image/png",), max_bytes=10**7))
+    return incident
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_it_matches_the_access_matrix(client, people, pupil, case_with_evidence, person):
+    incident = case_with_evidence
+    evidence = Evidence.objects.get()
+    client.force_login(getattr(people, person))
+    pages = {
+        reverse("incidents:report"): expected_for_school_pages(person, REPORTERS),
+        reverse("incidents:mine"): expected_for_school_pages(person, REPORTERS),
+        reverse("incidents:pupil_search") + "?pupil_q=po": expected_for_school_pages(person, REPORTERS),
+        reverse("incidents:triage"): expected_for_school_pages(person, TRIAGE),
+        reverse("incidents:export"): expected_for_school_pages(person, TRIAGE),
+        reverse("incidents:responses"): expected_for_school_pages(person, TRIAGE),
+        reverse("incidents:chronology", args=[pupil.pk]):
+            404 if person == "riverside_dsl" else expected_for_school_pages(person, TRIAGE),
+        reverse("incidents:case", args=[incident.pk]): 200 if person in FULL_CASE | {"reporter"} else 404,
+        reverse("incidents:evidence", args=[incident.pk, evidence.pk]): 200 if person in FULL_CASE else 404,
+    }
+    for url, status in pages.items():
+        assert client.get(url).status_code == status, (person, url)
+
+    note = client.post(reverse("incidents:change", args=[incident.pk, "note"]),
+                       {"note-kind": "note", "note-text": "Checked."})
+    assert note.status_code == (302 if person in FULL_CASE else 404), person
+    if person == "reporter":
+        page = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
+        assert "Your report" in page and "Timeline" not in page
+
+
+def test_it_sends_an_allegation_about_staff_to_the_headteacher_only(
+    client, people, make_incident, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = make_incident(allegation_subject=people.other_staff)
+    assert incident.visibility == Visibility.HEADTEACHER
+    assert [m.to for m in mail.outbox] == [[people.head.email]]
+    assert list(Notification.objects.values_list("user", flat=True)) == [people.head.pk]
+    url = reverse("incidents:case", args=[incident.pk])
+    for person, status in [("head", 200), ("dsl", 404), ("deputy", 404), ("osl", 404), ("chair", 404),
+                           ("other_staff", 404), ("reporter", 200)]:
+        client.force_login(getattr(people, person))
+        assert client.get(url).status_code == status, person
+    client.force_login(people.dsl)
+    assert incident.reference.encode() not in client.get(reverse("incidents:triage")).content
+
+
+def test_it_sends_an_allegation_about_the_headteacher_to_the_chair_only(
+    client, people, make_incident, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = make_incident(allegation_subject=people.head)
+    assert incident.visibility == Visibility.CHAIR
+    assert [m.to for m in mail.outbox] == [[people.chair.email]]
+    url = reverse("incidents:case", args=[incident.pk])
+    for person, status in [("chair", 200), ("head", 404), ("dsl", 404), ("governor", 404)]:
+        client.force_login(getattr(people, person))
+        assert client.get(url).status_code == status, person
+
+
+def test_it_lets_the_headteacher_share_an_allegation_with_the_dsl_and_revoke_it(client, people, make_incident):
+    incident = make_incident(allegation_subject=people.other_staff)
+    url = reverse("incidents:case", args=[incident.pk])
+    client.force_login(people.head)
+    assert client.post(reverse("incidents:change", args=[incident.pk, "share"]),
+                       {"share-colleague": people.dsl.pk}).status_code == 302
+    client.force_login(people.dsl)
+    assert client.get(url).status_code == 200
+    client.force_login(people.head)
+    assert client.post(reverse("incidents:revoke_share", args=[incident.pk, people.dsl.pk])).status_code == 302
+    client.force_login(people.dsl)
+    assert client.get(url).status_code == 404
+
+
+def test_it_lets_a_dsl_share_a_case_with_a_named_colleague(client, people, make_incident):
+    incident = make_incident()
+    url = reverse("incidents:case", args=[incident.pk])
+    client.force_login(people.other_staff)
+    assert client.get(url).status_code == 404
+    services.share_case(incident=incident, actor=people.dsl, colleague=people.other_staff)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("incidents:triage")).status_code == 403  # sharing is one case, not the dashboard
+    services.revoke_share(incident=incident, actor=people.dsl, colleague=people.other_staff)
+    assert client.get(url).status_code == 404
+
+
+def test_it_never_shares_a_case_with_the_person_it_is_about(people, make_incident):
+    incident = make_incident(allegation_subject=people.other_staff)
+    with pytest.raises(services.CaseRuleBroken):
+        services.share_case(incident=incident, actor=people.head, colleague=people.other_staff)
+
+
+def test_it_keeps_a_shared_case_from_a_member_of_another_school(client, people, make_incident):
+    from guardian.shortcuts import assign_perm
+
+    incident = make_incident()
+    with pytest.raises(services.CaseRuleBroken):
+        services.share_case(incident=incident, actor=people.dsl, colleague=people.riverside_dsl)
+    # Even a permission granted behind the service's back opens nothing outside the school.
+    assign_perm("incidents.view_incident", people.riverside_dsl, incident)
+    client.force_login(people.riverside_dsl)
+    assert client.get(reverse("incidents:case", args=[incident.pk])).status_code == 404
