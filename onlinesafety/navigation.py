@@ -25,9 +25,22 @@ NAV_ITEMS = [
 ]
 
 
+# Links shown on a pupil's page; each takes the pupil's id.
+PUPIL_LINKS: list[NavItem] = []
+
+
 def register(*items: NavItem) -> None:
     """Domain apps add their menu entries from AppConfig.ready(); the kernel never imports them."""
     NAV_ITEMS.extend(item for item in items if item not in NAV_ITEMS)
+
+
+def register_pupil_link(*items: NavItem) -> None:
+    PUPIL_LINKS.extend(item for item in items if item not in PUPIL_LINKS)
+
+
+def pupil_links_for(roles: frozenset, pupil_id: int) -> list[dict]:
+    return [{"label": item.label, "url": reverse(item.url_name, args=[pupil_id])}
+            for item in PUPIL_LINKS if item.visible_to(roles)]
 
 
 def nav_for(request) -> list[dict]:

@@ -102,3 +102,11 @@ def test_it_suggests_the_staff_table_for_an_allegation(people, make_incident):
     assert "inform_parents" in suggested_responses(pupil_case)
     assert "refer_line_manager" in suggested_responses(staff_case)
     assert Incident.objects.count() == 2
+
+
+def test_it_links_the_chronology_from_the_pupil_page_for_the_safeguarding_team(client, people, pupil):
+    url = reverse("incidents:chronology", args=[pupil.pk])
+    client.force_login(people.dsl)
+    assert url in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content.decode()
+    client.force_login(people.other_staff)
+    assert url not in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content.decode()

@@ -76,3 +76,18 @@ def test_it_has_no_development_mailbox_without_debug(client, settings):
     settings.DEBUG = False
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("mail:dev_mailbox")).status_code == 404
+
+
+def test_it_lists_alerts_and_marks_them_read(client, oakfield, riverside, teacher):
+    from onlinesafety.mail.models import Notification
+    from onlinesafety.mail.services import notify
+
+    notify(users=[teacher], school=oakfield, message="Something needs you", url="/somewhere/")
+    notify(users=[teacher], school=riverside, message="Another school's alert")
+    client.force_login(teacher)
+    page = client.get(reverse("alerts"))
+    assert b"Something needs you" in page.content and b"Another school" not in page.content
+    assert page.context["unread_alerts"] == 1
+    client.post(reverse("alerts"))
+    assert Notification.objects.filter(school=oakfield, read_at__isnull=True).count() == 0
+    assert Notification.objects.filter(school=riverside, read_at__isnull=True).count() == 1

@@ -95,3 +95,23 @@ def test_it_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert School.objects.count() == 0
+
+
+def test_it_brings_the_triage_dashboard_to_life(seeded):
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from incidents.models import Incident, Status, Visibility
+
+    incidents = Incident.objects.filter(school__slug="oakfield")
+    assert 50 <= incidents.count() <= 70
+    statuses = set(incidents.values_list("status", flat=True))
+    assert statuses == {Status.NEW, Status.OPEN, Status.WAITING, Status.CLOSED}
+    assert incidents.filter(is_urgent=True, status=Status.NEW).exists()
+    allegation = incidents.get(visibility=Visibility.HEADTEACHER)
+    assert allegation.subject_of_allegation.memberships.filter(role=Role.STAFF).exists()
+    recent = timezone.now() - timezone.timedelta(days=30)
+    repeated = (Incident.pupils.through.objects.filter(incident__occurred_at__gte=recent)
+                .values("pupil").annotate(n=Count("incident")).filter(n__gte=3))
+    assert repeated.exists()
+    assert not Incident.objects.filter(school__slug="riverside").exists()
