@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from onlinesafety.schools.models import Pupil, School
 
@@ -163,6 +164,16 @@ class Incident(models.Model):
     def reference(self) -> str:
         prefix = "".join(ch for ch in self.school.slug.upper() if ch.isalnum())[:4]
         return f"{prefix}-{self.number:04d}"
+
+
+class IncidentUserObjectPermission(UserObjectPermissionBase):
+    """Cases shared with one person. A direct foreign key, so visibility checks join on an indexed integer."""
+
+    content_object = models.ForeignKey(Incident, on_delete=models.CASCADE)
+
+
+class IncidentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Incident, on_delete=models.CASCADE)
 
 
 def evidence_path(instance, filename: str) -> str:

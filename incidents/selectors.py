@@ -148,12 +148,14 @@ def repeated_pupil_ids(visible: QuerySet[Incident]) -> QuerySet:
 def with_flags(incidents: QuerySet[Incident], visible: QuerySet[Incident]) -> QuerySet[Incident]:
     today = timezone.localdate()
     through = Incident.pupils.through
+    # A short list, fetched once: as a subquery PostgreSQL would cost it for every row.
+    repeated = [row["pupil_id"] for row in repeated_pupil_ids(visible)]
     return incidents.annotate(
         has_overdue_actions=Exists(
             CaseAction.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
         ),
         has_repeated_pupil=Exists(
-            through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=repeated_pupil_ids(visible))
+            through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=repeated)
         ),
     )
 
