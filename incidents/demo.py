@@ -195,11 +195,12 @@ class DemoIncidents:
                    "status": Status.OPEN}
         entries += [(Kind.ACKNOWLEDGED, owner, acked, ""), (Kind.LEVEL, owner, acked, Level(level).label),
                     (Kind.NOTE, owner, acked + timedelta(hours=2), self.rng.choice(NOTES))]
-        due = incident.reported_at.date() + timedelta(days=5)
+        due = incident.reported_at.date() + timedelta(days=7)
+        done = age_days > 12 or self.rng.random() < 0.4  # a few are left overdue, for the dashboard's flag
         CaseAction.objects.create(
             incident=incident, description="Speak to the pupils involved and their class teacher", owner=owner,
-            due_on=due, created_by=owner, done_at=None if age_days < 20 else acked + timedelta(days=2),
-            done_by=None if age_days < 20 else owner,
+            due_on=due, created_by=owner, done_at=acked + timedelta(days=2) if done else None,
+            done_by=owner if done else None,
         )
         if pupils:
             ParentContact.objects.create(incident=incident, pupil=pupils[0], who="Parent or carer", method="phone",
