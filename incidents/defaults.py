@@ -4,8 +4,7 @@ The matrix follows the spirit of the learner and staff sanction tables in the se
 edits its own copy at /incidents/responses/.
 """
 
-from .models import NO_UPLOAD_CATEGORIES, CategoryCode
-from .models import Response as R
+from .models import NO_UPLOAD_CATEGORIES, CategoryCode, Response as R
 
 CATEGORY_ORDER = list(CategoryCode)
 

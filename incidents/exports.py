@@ -31,22 +31,24 @@ def _system(incident) -> str:
     return "; ".join(part for part in parts if part)
 
 
-def _actions(incident) -> str:
+def _actions(incident, tz) -> str:
     lines = []
     for entry in incident.timeline.all():
         if entry.kind == "reported":
             continue
         text = f": {entry.text}" if entry.text else ""
-        when = timezone.localtime(entry.created_at)
+        when = timezone.localtime(entry.created_at, tz)
         lines.append(f"{when:%d/%m/%Y %H:%M} {entry.get_kind_display()}{text} — {entry.author.full_name}")
     return "\n".join(lines)
 
 
-def incident_log_rows(incidents):
+def incident_log_rows(incidents, tz):
+    """CSV lines, times in ``tz`` (the school's zone: the response streams after the request's zone is gone)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     for incident in incidents.iterator(chunk_size=500):
         yield writer.writerow([_safe(str(value)) for value in (
-            incident.reference, f"{timezone.localtime(incident.occurred_at):%d/%m/%Y %H:%M}", incident.category.name,
-            _people(incident), _system(incident), incident.description, _actions(incident),
+            incident.reference, f"{timezone.localtime(incident.occurred_at, tz):%d/%m/%Y %H:%M}",
+            incident.category.name, _people(incident), _system(incident), incident.description,
+            _actions(incident, tz),
         )])

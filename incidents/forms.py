@@ -1,11 +1,12 @@
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from onlinesafety.forms import LARGEST_ID, ModelMultipleChoiceField
 from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
 
@@ -26,6 +27,7 @@ from .models import (
 )
 
 EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
+EARLIEST_DATE = date(2000, 1, 1)  # older dates are typing mistakes
 EVIDENCE_MAX_BYTES = 10 * MEGABYTE
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -50,12 +52,16 @@ def validate_web_address(value: str) -> str:
     if not value:
         return ""
     other_scheme = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", value) and not re.match(r"^https?://", value, re.I)
-    parts = urlsplit(value if "://" in value else f"http://{value}")
+    try:
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        hostname = parts.hostname
+    except ValueError:
+        raise ValidationError("Enter a web address such as https://example.com/page.") from None
     if other_scheme or parts.scheme.lower() not in ("http", "https"):
         raise ValidationError("Enter a web address starting with http:// or https://, or just the site's name.")
     if parts.username or parts.password:
         raise ValidationError("Leave out any user name or password from the web address.")
-    if not parts.hostname or "." not in parts.hostname or " " in value:
+    if not hostname or "." not in hostname or " " in value:
         raise ValidationError("Enter a web address such as https://example.com/page.")
     return value
 
@@ -78,9 +84,9 @@ class ReportForm(forms.Form):
     location = forms.ChoiceField(label="Where did it happen?", choices=Location.choices, widget=forms.RadioSelect)
     category = forms.ModelChoiceField(label="What kind of concern is it?", queryset=None,
                                       empty_label="Choose the closest")
-    pupils = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Pupils involved",
+    pupils = ModelMultipleChoiceField(queryset=None, required=False, label="Pupils involved",
                                             widget=forms.CheckboxSelectMultiple)
-    staff_involved = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Staff involved",
+    staff_involved = ModelMultipleChoiceField(queryset=None, required=False, label="Staff involved",
                                                     widget=forms.CheckboxSelectMultiple)
     other_people = forms.CharField(label="Other or unknown adults", required=False, max_length=300,
                                    help_text="For example: an unknown adult on a gaming platform.")
@@ -120,13 +126,17 @@ class ReportForm(forms.Form):
 
     def selected_pupils(self):
         """Pupils to show as already chosen when the form is shown again."""
-        ids = [i for i in self.data.getlist("pupils") if str(i).isdigit()] if self.is_bound else []
+        if not self.is_bound:
+            return []
+        ids = [i for i in self.data.getlist("pupils") if str(i).isdigit() and int(i) <= LARGEST_ID]
         return self.fields["pupils"].queryset.filter(pk__in=ids) if ids else []
 
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
         if when > timezone.now() + timedelta(minutes=5):
             raise ValidationError("That time is in the future. When did it happen?")
+        if when.date() < EARLIEST_DATE:
+            raise ValidationError("That date is too long ago. Check the year.")
         return when
 
     def clean_url(self):
@@ -176,7 +186,9 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.triage_team(incident.school)
+        self.fields["assignee"].queryset = selectors.triage_team(incident.school).exclude(
+            pk=incident.subject_of_allegation_id
+        )
 
 
 class LevelForm(VersionedForm):
@@ -215,9 +227,17 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=None, label="Who does it")
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
 
+    def clean_due_on(self):
+        day = self.cleaned_data["due_on"]
+        if not timezone.localdate() - timedelta(days=366) <= day <= timezone.localdate() + timedelta(days=366):
+            raise ValidationError("Choose a due date within a year of today.")
+        return day
+
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = selectors.colleagues_to_share_with(incident.school)
+        self.fields["owner"].queryset = selectors.colleagues_to_share_with(incident.school).exclude(
+            pk=incident.subject_of_allegation_id
+        )
 
 
 class ReferralForm(forms.ModelForm):
@@ -235,6 +255,8 @@ class ReferralForm(forms.ModelForm):
         day = self.cleaned_data["referred_on"]
         if day > timezone.localdate():
             raise ValidationError("A referral date cannot be in the future.")
+        if day < EARLIEST_DATE:
+            raise ValidationError("That date is too long ago. Check the year.")
         return day
 
 
@@ -270,6 +292,10 @@ class SanctionForm(forms.ModelForm):
 
 class ShareForm(forms.Form):
     colleague = forms.ModelChoiceField(queryset=None, label="Colleague")
+    can_contribute = forms.BooleanField(
+        required=False, label="They may also work on it",
+        help_text="Add notes, actions and referrals, change its status, close it. Only you can share it further.",
+    )
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)

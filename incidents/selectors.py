@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import IntEnum
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -11,7 +12,7 @@ from guardian.shortcuts import get_users_with_perms
 from onlinesafety.access import with_object_permissions
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.schools.models import Membership, Pupil
-from onlinesafety.schools.roles import DSL_TEAM, Role
+from onlinesafety.schools.roles import DSL_TEAM, SHARE_ROLES, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 
 from .models import (
@@ -20,6 +21,7 @@ from .models import (
     CaseAction,
     Incident,
     IncidentCategory,
+    IncidentUserObjectPermission,
     Response,
     ResponseRule,
     Sanction,
@@ -54,42 +56,84 @@ def _is_chair(user, school) -> bool:
     return cache[school.pk]
 
 
+class Access(IntEnum):
+    REPORTER = 1  # the person who reported it: status and feedback only
+    VIEW = 2  # shared to read
+    CONTRIBUTE = 3  # shared to work on: notes, actions, status ... but not sharing
+    MANAGE = 4  # the role's own cases: everything, including sharing
+
+
+def _reach(user, school, roles) -> set[str]:
+    """The case visibilities a person's roles give them, whatever is shared."""
+    reach = set()
+    if roles & DSL_TEAM:
+        reach.add(Visibility.DSL_TEAM)
+    if Role.HEADTEACHER in roles:
+        reach |= {Visibility.DSL_TEAM, Visibility.HEADTEACHER}
+    if Role.GOVERNOR in roles and _is_chair(user, school):
+        reach.add(Visibility.CHAIR)
+    return reach
+
+
 def incidents_visible_to(user, school) -> QuerySet[Incident]:
     """Whole cases this user may open.
 
     The DSL team sees the team's cases; the headteacher those and allegations about staff; the chair of
-    governors allegations about the headteacher; anyone else only cases shared with them. Nobody sees a case
-    about themselves, and nobody outside the school sees anything.
+    governors allegations about the headteacher; adults of the school also the cases shared with them (a
+    share counts only while they hold such a role). Nobody sees a case about themselves, and nobody outside
+    the school sees anything.
     """
     roles = roles_in(user, school)
     incidents = Incident.objects.filter(school=school)
     if not roles:
         return incidents.none()
-    allowed = Q(pk__in=[])
-    if roles & DSL_TEAM:
-        allowed |= Q(visibility=Visibility.DSL_TEAM)
-    if Role.HEADTEACHER in roles:
-        allowed |= Q(visibility__in=[Visibility.DSL_TEAM, Visibility.HEADTEACHER])
-    if Role.GOVERNOR in roles and _is_chair(user, school):
-        allowed |= Q(visibility=Visibility.CHAIR)
-    visible = with_object_permissions(user, "incidents.view_incident", incidents, allowed)
+    allowed = Q(visibility__in=_reach(user, school, roles))
+    if roles & SHARE_ROLES:
+        visible = with_object_permissions(user, "incidents.view_incident", incidents, allowed)
+    else:
+        visible = incidents.filter(allowed)
     return visible.exclude(subject_of_allegation=user)
 
 
 @dataclass(frozen=True)
 class CaseAccess:
     incident: Incident
-    full: bool  # False: the reporter's view (status and feedback only)
+    level: Access
+
+    @property
+    def full(self) -> bool:
+        return self.level >= Access.VIEW
+
+
+def _shared_level(user, incident) -> Access | None:
+    codenames = set(
+        IncidentUserObjectPermission.objects.filter(user=user, content_object=incident)
+        .values_list("permission__codename", flat=True)
+    )
+    if "change_incident" in codenames:
+        return Access.CONTRIBUTE
+    if "view_incident" in codenames:
+        return Access.VIEW
+    return None
 
 
 def get_incident_for_user(user, school, incident_id: int) -> CaseAccess:
-    base = Incident.objects.select_related("category", "assigned_to", "reported_by", "acknowledged_by", "school")
-    incident = base.filter(pk=incident_id, pk__in=incidents_visible_to(user, school).values("pk")).first()
-    if incident is not None:
-        return CaseAccess(incident, full=True)
-    own = base.filter(pk=incident_id, school=school, reported_by=user).first()
-    if own is not None and roles_in(user, school):
-        return CaseAccess(own, full=False)
+    """The case and how far this user may go with it; 404 if they may not see it at all."""
+    incident = (
+        Incident.objects.select_related("category", "assigned_to", "reported_by", "acknowledged_by", "school")
+        .filter(pk=incident_id, school=school)
+        .first()
+    )
+    roles = roles_in(user, school)
+    if incident is None or not roles or incident.subject_of_allegation_id == user.pk:
+        raise Http404("No such case.")
+    if incident.visibility in _reach(user, school, roles):
+        return CaseAccess(incident, Access.MANAGE)
+    shared = _shared_level(user, incident) if roles & SHARE_ROLES else None
+    if shared is not None:
+        return CaseAccess(incident, shared)
+    if incident.reported_by_id == user.pk:
+        return CaseAccess(incident, Access.REPORTER)
     raise Http404("No such case.")
 
 
@@ -239,13 +283,19 @@ def suggested_responses(incident) -> list[str]:
     )
 
 
-def shared_with(incident):
-    return get_users_with_perms(incident, only_with_perms_in=["view_incident"], with_group_users=False)
+def shared_with(incident) -> list[tuple[object, Access]]:
+    """Colleagues the case is shared with, and whether they may work on it."""
+    perms = get_users_with_perms(incident, attach_perms=True, with_group_users=False,
+                                 only_with_perms_in=["view_incident", "change_incident"])
+    return sorted(
+        ((user, Access.CONTRIBUTE if "change_incident" in codes else Access.VIEW) for user, codes in perms.items()),
+        key=lambda pair: pair[0].full_name,
+    )
 
 
 def colleagues_to_share_with(school):
     """Adults who work in or govern the school (not parents or visitors)."""
-    return users_with_roles(school, [r for r in Role if r not in (Role.PARENT, Role.VISITOR)])
+    return users_with_roles(school, SHARE_ROLES)
 
 
 def staff_of(school):

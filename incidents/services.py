@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from onlinesafety.audit.services import record_event
 from onlinesafety.mail.services import absolute_url, notify
 from onlinesafety.schools.models import Membership
-from onlinesafety.schools.roles import DSL_TEAM, Role
+from onlinesafety.schools.roles import DSL_TEAM, SHARE_ROLES, Role
 
 from . import defaults
 from .models import (
@@ -53,10 +53,12 @@ class CaseRuleBroken(ValueError):
 def set_up_school_defaults(*, school) -> None:
     """Give a school the default categories and response matrix (adds only what is missing)."""
     existing = set(IncidentCategory.objects.filter(school=school).values_list("code", flat=True))
-    IncidentCategory.objects.bulk_create(
+    added = IncidentCategory.objects.bulk_create(
         [IncidentCategory(school=school, **values) for values in defaults.category_defaults()
          if values["code"] not in existing]
     )
+    if added:
+        record_event(verb="incident.default_categories_added", school=school, detail={"categories": len(added)})
     if ResponseRule.objects.filter(school=school).exists():
         return
     categories = {c.code: c for c in IncidentCategory.objects.filter(school=school)}
@@ -68,6 +70,7 @@ def set_up_school_defaults(*, school) -> None:
         if code in categories
     ]
     ResponseRule.objects.bulk_create(rules)
+    record_event(verb="incident.default_responses_added", school=school, detail={"rules": len(rules)})
 
 
 @transaction.atomic
@@ -88,12 +91,16 @@ def update_response_matrix(*, school, actor, ticked: set[tuple[int, str, str]], 
 # ---------------------------------------------------------------- reporting
 
 def _route(school, allegation_subject) -> str:
+    """Who an allegation goes to: the headteacher; the chair if it is about the head (or there is no head);
+    the safeguarding team only if the school has neither, so that a concern never reaches nobody."""
     if allegation_subject is None:
         return Visibility.DSL_TEAM
-    subject_is_head = Membership.objects.filter(
-        school=school, user=allegation_subject, role=Role.HEADTEACHER, is_active=True
-    ).exists()
-    return Visibility.CHAIR if subject_is_head else Visibility.HEADTEACHER
+    active = Membership.objects.filter(school=school, is_active=True, user__is_active=True)
+    head_ids = set(active.filter(role=Role.HEADTEACHER).values_list("user_id", flat=True))
+    if head_ids and allegation_subject.pk not in head_ids:
+        return Visibility.HEADTEACHER
+    chair = active.filter(role=Role.GOVERNOR, is_chair=True).exclude(user=allegation_subject)
+    return Visibility.CHAIR if chair.exists() else Visibility.DSL_TEAM
 
 
 def recipients_for(incident: Incident):
@@ -221,6 +228,7 @@ def _require_open(incident):
 
 @transaction.atomic
 def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
+    _require_open(incident)
     if incident.acknowledged_at:
         raise CaseRuleBroken("This case has already been acknowledged.")
     _log(incident, actor, Kind.ACKNOWLEDGED, "", "acknowledged", request, expected_version=expected_version,
@@ -229,9 +237,15 @@ def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
     return incident
 
 
+def _require_not_subject(incident, person):
+    if person.pk == incident.subject_of_allegation_id:
+        raise CaseRuleBroken("The person a concern is about cannot be given a part in handling it.")
+
+
 @transaction.atomic
 def assign(*, incident, actor, assignee, expected_version, request=None) -> Incident:
     _require_open(incident)
+    _require_not_subject(incident, assignee)
     changes = {"assigned_to": assignee}
     if not incident.acknowledged_at:
         changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor, status=Status.OPEN)
@@ -265,9 +279,11 @@ def close_case(*, incident, actor, outcome, summary="", expected_version, reques
     if outcome not in Outcome.values:
         raise CaseRuleBroken("Choose an outcome to close the case.")
     _require_open(incident)
+    changes = {"status": Status.CLOSED, "outcome": outcome, "closed_at": timezone.now()}
+    if not incident.acknowledged_at:
+        changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor)
     _log(incident, actor, Kind.CLOSED, f"{Outcome(outcome).label}. {summary}".strip(), "closed", request,
-         {"outcome": outcome}, expected_version=expected_version,
-         status=Status.CLOSED, outcome=outcome, closed_at=timezone.now())
+         {"outcome": outcome}, expected_version=expected_version, **changes)
     return incident
 
 
@@ -291,6 +307,7 @@ def add_note(*, incident, actor, text, kind=Kind.NOTE, request=None) -> Timeline
 @transaction.atomic
 def add_action(*, incident, actor, description, owner, due_on: date, response_code="", request=None) -> CaseAction:
     _require_open(incident)
+    _require_not_subject(incident, owner)
     action = CaseAction.objects.create(incident=incident, description=description, owner=owner, due_on=due_on,
                                        response_code=response_code, created_by=actor)
     _log(incident, actor, Kind.ACTION, f"{description} — {owner.full_name}, due {due_on:%d %b %Y}",
@@ -300,6 +317,8 @@ def add_action(*, incident, actor, description, owner, due_on: date, response_co
 
 @transaction.atomic
 def complete_action(*, action, actor, request=None) -> CaseAction:
+    action = CaseAction.objects.select_for_update().select_related("incident").get(pk=action.pk)
+    _require_open(action.incident)
     if action.done_at:
         raise CaseRuleBroken("That action is already done.")
     action.done_at, action.done_by = timezone.now(), actor
@@ -341,21 +360,27 @@ def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
 
 
 @transaction.atomic
-def share_case(*, incident, actor, colleague, request=None) -> None:
+def share_case(*, incident, actor, colleague, can_contribute=False, request=None) -> None:
+    """Let a colleague read the case, or also work on it (everything but sharing it further)."""
     if colleague.pk == incident.subject_of_allegation_id:
         raise CaseRuleBroken("A case cannot be shared with the person it is about.")
-    allowed_roles = [r for r in Role if r not in (Role.PARENT, Role.VISITOR)]
-    if not Membership.objects.filter(school=incident.school, user=colleague, role__in=allowed_roles,
+    if not Membership.objects.filter(school=incident.school, user=colleague, role__in=SHARE_ROLES,
                                      is_active=True).exists():
         raise CaseRuleBroken("A case can be shared only with a colleague in this school.")
     assign_perm("incidents.view_incident", colleague, incident)
-    _log(incident, actor, Kind.SHARED, f"Shared with {colleague.full_name}", "shared", request,
-         {"colleague_id": colleague.pk})
+    if can_contribute:
+        assign_perm("incidents.change_incident", colleague, incident)
+    else:
+        remove_perm("incidents.change_incident", colleague, incident)
+    how = "to work on" if can_contribute else "to read"
+    _log(incident, actor, Kind.SHARED, f"Shared with {colleague.full_name} {how}", "shared", request,
+         {"colleague_id": colleague.pk, "can_contribute": can_contribute})
 
 
 @transaction.atomic
 def revoke_share(*, incident, actor, colleague, request=None) -> None:
     remove_perm("incidents.view_incident", colleague, incident)
+    remove_perm("incidents.change_incident", colleague, incident)
     _log(incident, actor, Kind.UNSHARED, f"No longer shared with {colleague.full_name}", "unshared", request,
          {"colleague_id": colleague.pk})
 

@@ -1,6 +1,8 @@
+import zoneinfo
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,16 +13,11 @@ from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.models import YearGroup
-from onlinesafety.schools.selectors import (
-    get_pupil_for_user,
-    pupils_visible_to,
-    search_pupils,
-    year_groups_of,
-)
+from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
 
 from . import exports, forms, selectors, services
 from .models import CaseAction, Evidence, Response, Status
-from .selectors import REPORTER_ROLES, TRIAGE_ROLES
+from .selectors import REPORTER_ROLES, TRIAGE_ROLES, Access
 
 CASES_PER_PAGE = 25
 
@@ -124,26 +121,29 @@ def _case_form(name, incident, data=None, files=None):
     return form_class(data, files, initial=initial, prefix=name, **kwargs)
 
 
-def _full_case(request, incident_id):
+def _case_with_access(request, incident_id, needed: Access) -> selectors.CaseAccess:
+    """The case, if the user's access reaches ``needed``: 404 if they cannot see it, 403 if only less."""
     access = selectors.get_incident_for_user(request.user, request.school, incident_id)
     if not access.full:
         raise Http404("No such case.")
-    return access.incident
+    if access.level < needed:
+        raise PermissionDenied
+    return access
 
 
 @school_member_required()
 def case(request, incident_id: int):
     access = selectors.get_incident_for_user(request.user, request.school, incident_id)
     incident = access.incident
+    services.record_case_view(incident=incident, actor=request.user, request=request)
     if not access.full:
         return render(request, "incidents/reporter_view.html", {
             "incident": incident, "feedback": selectors.feedback_for_reporter(incident),
         })
-    services.record_case_view(incident=incident, actor=request.user, request=request)
-    return render(request, "incidents/case.html", _case_context(incident))
+    return render(request, "incidents/case.html", _case_context(incident, access.level))
 
 
-def _case_context(incident, bound_form=None):
+def _case_context(incident, level, bound_form=None):
     case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
     if bound_form is not None:
         case_forms[bound_form.prefix] = bound_form
@@ -158,11 +158,15 @@ def _case_context(incident, bound_form=None):
         "referrals": incident.referrals.all(),
         "evidence": incident.evidence.all(),
         "viewers": selectors.case_viewers(incident),
-        "shared_with": selectors.shared_with(incident),
+        "shared_with": [(person, shared >= Access.CONTRIBUTE) for person, shared in selectors.shared_with(incident)],
         "suggested": [(code, Response(code).label, code in already) for code in suggested],
         "forms": case_forms,
         "today": timezone.localdate(),
         "status": Status,
+        "can_work": level >= Access.CONTRIBUTE,
+        "can_share": level >= Access.MANAGE,
+        "access_label": {Access.VIEW: "shared with you to read", Access.CONTRIBUTE: "shared with you to work on",
+                         Access.MANAGE: ""}[level],
     }
 
 
@@ -171,11 +175,13 @@ def _case_context(incident, bound_form=None):
 def case_change(request, incident_id: int, change: str):
     if change not in CASE_FORMS:
         raise Http404("No such change.")
-    incident = _full_case(request, incident_id)
+    needed = Access.MANAGE if change == "share" else Access.CONTRIBUTE
+    access = _case_with_access(request, incident_id, needed)
+    incident = access.incident
     form = _case_form(change, incident, request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Nothing was saved: please correct the form below.")
-        return render(request, "incidents/case.html", _case_context(incident, form), status=400)
+        return render(request, "incidents/case.html", _case_context(incident, access.level, form), status=400)
     try:
         _apply_change(change, incident, form.cleaned_data, request)
     except services.StaleCase:
@@ -218,7 +224,7 @@ def _apply_change(change, incident, data, request):
     elif change == "sanction":
         services.add_sanction(**common, **{k: data[k] for k in forms.SanctionForm.Meta.fields})
     elif change == "share":
-        services.share_case(colleague=data["colleague"], **common)
+        services.share_case(colleague=data["colleague"], can_contribute=data["can_contribute"], **common)
     elif change == "evidence":
         services.add_evidence(upload=data["file"], **common)
 
@@ -226,8 +232,8 @@ def _apply_change(change, incident, data, request):
 @require_POST
 @school_member_required()
 def revoke_share(request, incident_id: int, user_id: int):
-    incident = _full_case(request, incident_id)
-    colleague = next((u for u in selectors.shared_with(incident) if u.pk == user_id), None)
+    incident = _case_with_access(request, incident_id, Access.MANAGE).incident
+    colleague = next((u for u, _ in selectors.shared_with(incident) if u.pk == user_id), None)
     if colleague is None:
         raise Http404("That case is not shared with that person.")
     services.revoke_share(incident=incident, actor=request.user, colleague=colleague, request=request)
@@ -238,7 +244,7 @@ def revoke_share(request, incident_id: int, user_id: int):
 @require_POST
 @school_member_required()
 def action_done(request, incident_id: int, action_id: int):
-    incident = _full_case(request, incident_id)
+    incident = _case_with_access(request, incident_id, Access.CONTRIBUTE).incident
     action = get_object_or_404(CaseAction, pk=action_id, incident=incident)
     try:
         services.complete_action(action=action, actor=request.user, request=request)
@@ -251,7 +257,7 @@ def action_done(request, incident_id: int, action_id: int):
 @school_member_required()
 def take_responses(request, incident_id: int):
     """Ticking suggested responses creates an action for each, owned by the person ticking, due in a week."""
-    incident = _full_case(request, incident_id)
+    incident = _case_with_access(request, incident_id, Access.CONTRIBUTE).incident
     suggested = set(selectors.suggested_responses(incident))
     chosen = [code for code in request.POST.getlist("response") if code in suggested]
     try:
@@ -268,7 +274,7 @@ def take_responses(request, incident_id: int):
 
 @school_member_required()
 def evidence_file(request, incident_id: int, evidence_id: int):
-    incident = _full_case(request, incident_id)
+    incident = _case_with_access(request, incident_id, Access.VIEW).incident
     evidence = get_object_or_404(Evidence, pk=evidence_id, incident=incident)
     services.record_evidence_download(evidence=evidence, actor=request.user, request=request)
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
@@ -297,7 +303,8 @@ def chronology(request, pupil_id: int):
 def export_log(request):
     incidents = selectors.incident_log(request.user, request.school)
     services.record_log_export(school=request.school, actor=request.user, rows=incidents.count(), request=request)
-    response = StreamingHttpResponse(exports.incident_log_rows(incidents), content_type="text/csv; charset=utf-8")
+    rows = exports.incident_log_rows(incidents, zoneinfo.ZoneInfo(request.school.timezone))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     filename = f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -36,7 +36,7 @@ def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
         try:
             with Image.open(upload) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             return False
         return True
     # A PDF ends with an end-of-file marker near its end.

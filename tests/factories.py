@@ -3,15 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from onlinesafety.schools.models import (
-    Membership,
-    ParentLink,
-    Pupil,
-    School,
-    SchoolClass,
-    Term,
-    YearGroup,
-)
+from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
 from onlinesafety.schools.roles import Role
 
 TEST_PASSWORD = "correct-horse-battery"

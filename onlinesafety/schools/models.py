@@ -186,7 +186,9 @@ class Term(models.Model):
         ordering = ["school", "starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["school", "starts_on"], name="schools_term_unique_start"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="schools_term_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="schools_term_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

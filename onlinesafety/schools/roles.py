@@ -20,6 +20,9 @@ LEADERSHIP = frozenset({Role.HEADTEACHER}) | DSL_TEAM
 # Everyone employed by or working in the school, who may see the pupil roster.
 SCHOOL_STAFF = LEADERSHIP | frozenset({Role.STAFF, Role.TECHNICIAN})
 
+# Adults who work in or govern the school: the people a confidential record may be shared with.
+SHARE_ROLES = frozenset(Role) - {Role.PARENT, Role.VISITOR}
+
 # When a person holds several roles in one school, the home page speaks to the first of these.
 ROLE_PRECEDENCE = [
     Role.HEADTEACHER,

@@ -107,7 +107,7 @@ def users_with_roles(school: School, roles) -> QuerySet:
 
 def search_pupils(pupils: QuerySet[Pupil], query: str) -> QuerySet[Pupil]:
     """Pupils whose first or last name contains every word of ``query``."""
-    for word in query.split():
+    for word in query.replace("\x00", "").split():
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return pupils
 

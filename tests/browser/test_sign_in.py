@@ -2,13 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from onlinesafety.schools.roles import Role
-from tests.factories import (
-    TEST_PASSWORD,
-    MembershipFactory,
-    ParentLinkFactory,
-    PupilFactory,
-    member_of,
-)
+from tests.factories import TEST_PASSWORD, MembershipFactory, ParentLinkFactory, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

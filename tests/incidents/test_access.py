@@ -130,3 +130,71 @@ def test_it_keeps_a_shared_case_from_a_member_of_another_school(client, people, 
     assign_perm("incidents.view_incident", people.riverside_dsl, incident)
     client.force_login(people.riverside_dsl)
     assert client.get(reverse("incidents:case", args=[incident.pk])).status_code == 404
+
+
+def test_it_lets_a_colleague_shared_to_read_only_read(client, people, make_incident, png_upload):
+    incident = make_incident()
+    evidence = services.add_evidence(incident=incident, actor=people.dsl,
+                                     upload=check_upload(png_upload, allowed=("image/png",), max_bytes=10**7))
+    services.share_case(incident=incident, actor=people.dsl, colleague=people.governor)
+    client.force_login(people.governor)
+    page = client.get(reverse("incidents:case", args=[incident.pk]))
+    assert page.status_code == 200 and b"shared with you to read" in page.content
+    assert b"Close case" not in page.content and b"Add an action" not in page.content
+    assert client.get(reverse("incidents:evidence", args=[incident.pk, evidence.pk])).status_code == 200
+    version = incident.version
+    for name, data in [("close", {"close-outcome": "nfa", "close-version": version}),
+                       ("note", {"note-kind": "note", "note-text": "x"}),
+                       ("share", {"share-colleague": people.technician.pk})]:
+        assert client.post(reverse("incidents:change", args=[incident.pk, name]), data).status_code == 403
+    assert client.post(reverse("incidents:revoke_share", args=[incident.pk, people.governor.pk])).status_code == 403
+    incident.refresh_from_db()
+    assert incident.status == "new" and incident.timeline.filter(kind="note").count() == 0
+
+
+def test_it_lets_a_colleague_shared_to_work_on_it_work_but_not_share(client, people, make_incident):
+    incident = make_incident(allegation_subject=people.other_staff)
+    services.share_case(incident=incident, actor=people.head, colleague=people.dsl, can_contribute=True)
+    client.force_login(people.dsl)
+    assert client.post(reverse("incidents:change", args=[incident.pk, "note"]),
+                       {"note-kind": "note", "note-text": "Spoke to LADO"}).status_code == 302
+    assert client.post(reverse("incidents:change", args=[incident.pk, "share"]),
+                       {"share-colleague": people.technician.pk}).status_code == 403
+    assert client.post(reverse("incidents:revoke_share", args=[incident.pk, people.dsl.pk])).status_code == 403
+
+
+def test_it_ends_a_share_when_the_colleague_no_longer_works_there(client, people, make_incident):
+    from onlinesafety.schools.models import Membership
+    from onlinesafety.schools.roles import Role
+    from tests.factories import MembershipFactory
+
+    incident = make_incident()
+    MembershipFactory(user=people.other_staff, school=incident.school, role=Role.PARENT)
+    services.share_case(incident=incident, actor=people.dsl, colleague=people.other_staff)
+    Membership.objects.filter(user=people.other_staff, role=Role.STAFF).update(is_active=False)
+    client.force_login(people.other_staff)
+    assert client.get(reverse("incidents:case", args=[incident.pk])).status_code == 404
+
+
+def test_it_never_hands_an_allegation_to_the_person_it_is_about(client, people, make_incident):
+    incident = make_incident(allegation_subject=people.dsl)
+    client.force_login(people.head)
+    assign = client.post(reverse("incidents:change", args=[incident.pk, "assign"]),
+                         {"assign-assignee": people.dsl.pk, "assign-version": incident.version})
+    action = client.post(reverse("incidents:change", args=[incident.pk, "action"]),
+                         {"action-description": "x", "action-owner": people.dsl.pk, "action-due_on": "2026-12-01"})
+    assert (assign.status_code, action.status_code) == (400, 400)
+    with pytest.raises(services.CaseRuleBroken):
+        services.assign(incident=incident, actor=people.head, assignee=people.dsl, expected_version=incident.version)
+    incident.refresh_from_db()
+    assert incident.assigned_to is None and incident.actions.count() == 0
+
+
+def test_it_routes_an_allegation_to_the_chair_when_there_is_no_head_and_never_to_nobody(people, make_incident):
+    from onlinesafety.schools.models import Membership
+    from onlinesafety.schools.roles import Role
+
+    Membership.objects.filter(user=people.head, role=Role.HEADTEACHER).update(is_active=False)
+    assert make_incident(allegation_subject=people.other_staff).visibility == Visibility.CHAIR
+    Membership.objects.filter(user=people.chair).update(is_active=False, is_chair=False)
+    assert make_incident(allegation_subject=people.other_staff).visibility == Visibility.DSL_TEAM

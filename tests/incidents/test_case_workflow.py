@@ -118,7 +118,8 @@ def test_it_refuses_to_close_without_an_outcome_then_closes_and_reopens(client, 
     assert change(client, incident, "close", outcome="").status_code == 400
     incident.refresh_from_db()
     assert incident.status == Status.NEW
-    assert change(client, incident, "close", outcome=Outcome.RESOLVED_INTERNALLY, summary="Spoke to all").status_code == 302
+    closed = change(client, incident, "close", outcome=Outcome.RESOLVED_INTERNALLY, summary="Spoke to all")
+    assert closed.status_code == 302
     incident.refresh_from_db()
     assert (incident.status, incident.outcome) == (Status.CLOSED, Outcome.RESOLVED_INTERNALLY)
     assert incident.closed_at is not None
@@ -189,3 +190,25 @@ def test_it_returns_to_the_dashboard_but_never_to_another_site(client, people, i
     response = client.post(reverse("incidents:change", args=[incident.pk, "note"]),
                            {"note-kind": "note", "note-text": "x", "next": "https://evil.example/"})
     assert response.url.startswith(reverse("incidents:case", args=[incident.pk]))
+
+
+def test_it_does_not_half_reopen_a_closed_case(client, people, incident):
+    services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
+                        expected_version=incident.version)
+    incident.refresh_from_db()
+    assert incident.acknowledged_at is not None  # closing counts as acknowledging
+    client.force_login(people.dsl)
+    client.post(reverse("incidents:change", args=[incident.pk, "acknowledge"]),
+                {"acknowledge-version": incident.version})
+    incident.refresh_from_db()
+    assert (incident.status, incident.outcome) == (Status.CLOSED, Outcome.NO_FURTHER_ACTION)
+
+
+def test_it_keeps_actions_of_a_closed_case_as_they_were(people, incident):
+    action = services.add_action(incident=incident, actor=people.dsl, description="x", owner=people.dsl,
+                                 due_on=timezone.localdate())
+    incident.refresh_from_db()
+    services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
+                        expected_version=incident.version)
+    with pytest.raises(services.CaseRuleBroken):
+        services.complete_action(action=action, actor=people.dsl)

@@ -110,3 +110,13 @@ def test_it_links_the_chronology_from_the_pupil_page_for_the_safeguarding_team(c
     assert url in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content.decode()
     client.force_login(people.other_staff)
     assert url not in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content.decode()
+
+
+def test_it_writes_the_log_in_the_schools_time_zone(client, oakfield, people, make_incident):
+    import datetime as dt
+
+    oakfield.timezone = "Asia/Tokyo"
+    oakfield.save()
+    make_incident(occurred_at=dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc))
+    client.force_login(people.dsl)
+    assert read_csv(client.get(reverse("incidents:export")))[1][1] == "01/06/2026 21:00"

@@ -178,3 +178,47 @@ def test_it_shows_the_reporter_status_and_feedback_but_not_case_notes(client, ma
     assert "New" in body
     mine = client.get(reverse("incidents:mine")).content.decode()
     assert incident.reference in mine
+
+
+def test_it_refuses_an_image_bomb_without_failing(client, oakfield, people):
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    client.force_login(people.reporter)
+    upload = SimpleUploadedFile("bomb.png", bomb, content_type="image/png")
+    response = client.post(URL, {**form_data(oakfield), "evidence": [upload]})
+    assert response.status_code == 200
+    assert "is not a PNG, JPEG or PDF file" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["[abc", "http://[::1", "http://[abc]/x", "mailto:someone@example.com"])
+def test_it_refuses_malformed_web_addresses_with_a_message(client, oakfield, people, url):
+    client.force_login(people.reporter)
+    response = client.post(URL, form_data(oakfield, url=url))
+    assert response.status_code == 200
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["pupils", "staff_involved"])
+def test_it_refuses_ids_too_large_for_the_database(client, oakfield, people, field):
+    client.force_login(people.reporter)
+    response = client.post(URL, form_data(oakfield, **{field: ["99999999999999999999999"]}))
+    assert response.status_code == 200
+    assert Incident.objects.count() == 0
+
+
+def test_it_searches_pupils_safely_with_odd_characters(client, people, pupil):
+    client.force_login(people.reporter)
+    assert client.get(reverse("incidents:pupil_search"), {"pupil_q": "po\x00ppy"}).status_code == 200
+
+
+def test_it_refuses_a_date_from_long_ago(client, oakfield, people):
+    client.force_login(people.reporter)
+    response = client.post(URL, form_data(oakfield, occurred_at="0001-01-01T10:00"))
+    assert "too long ago" in response.content.decode()
+    assert Incident.objects.count() == 0

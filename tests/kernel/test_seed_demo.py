@@ -3,14 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from onlinesafety.audit.models import AuditEvent
-from onlinesafety.schools.models import (
-    Membership,
-    ParentLink,
-    Pupil,
-    School,
-    SchoolClass,
-    Term,
-)
+from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term
 from onlinesafety.schools.roles import Role
 
 pytestmark = pytest.mark.django_db
