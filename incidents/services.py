@@ -152,12 +152,18 @@ def _report_incident(*, school, reporter, fields, pupils, staff_involved, allega
     )
     incident.pupils.set(pupils)
     incident.staff_involved.set(staff_involved)
-    for upload in files:
-        _save_evidence(incident, upload, reporter)
-    TimelineEntry.objects.create(incident=incident, kind=Kind.REPORTED, author=reporter)
-    record_event(verb="incident.reported", actor=reporter, school=school, target=incident, request=request,
-                 detail={"urgent": incident.is_urgent, "visibility": incident.visibility, "files": len(files)})
-    _tell_new_case(incident)
+    saved = []
+    try:
+        for upload in files:
+            saved.append(_save_evidence(incident, upload, reporter))
+        TimelineEntry.objects.create(incident=incident, kind=Kind.REPORTED, author=reporter)
+        record_event(verb="incident.reported", actor=reporter, school=school, target=incident, request=request,
+                     detail={"urgent": incident.is_urgent, "visibility": incident.visibility, "files": len(files)})
+        _tell_new_case(incident)
+    except Exception:
+        for evidence in saved:  # the rows roll back; the files must go too
+            evidence.file.delete(save=False)
+        raise
     return incident
 
 

@@ -222,3 +222,21 @@ def test_it_refuses_a_date_from_long_ago(client, oakfield, people):
     response = client.post(URL, form_data(oakfield, occurred_at="0001-01-01T10:00"))
     assert "too long ago" in response.content.decode()
     assert Incident.objects.count() == 0
+
+
+def test_it_leaves_no_file_behind_when_a_report_fails(oakfield, people, png_upload, settings):
+    from unittest import mock
+
+    from incidents import services
+    from onlinesafety.uploads import check_upload
+
+    from .helpers import incident_fields
+
+    upload = check_upload(png_upload, allowed=("image/png",), max_bytes=10**7)
+    with mock.patch("incidents.services._tell_new_case", side_effect=RuntimeError("broker and database down")):
+        with pytest.raises(RuntimeError):
+            services.report_incident(school=oakfield, reporter=people.reporter, fields=incident_fields(oakfield),
+                                     files=[upload])
+    assert Incident.objects.count() == 0 and Evidence.objects.count() == 0
+    evidence_dir = settings.MEDIA_ROOT / "evidence"
+    assert not evidence_dir.exists() or not any(p.is_file() for p in evidence_dir.rglob("*"))
