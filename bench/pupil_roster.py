@@ -8,14 +8,9 @@ a name search, a class filter, a deep page) through Django's test client, and re
 """
 
 import argparse
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import set_up_django, time_pages  # bench/ is on the path when a script here runs
 
 
 def main() -> None:
@@ -24,21 +19,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    bench_db = ROOT / "var" / "bench" / "roster.sqlite3"
-    if "DATABASE_URL" not in os.environ:
-        bench_db.parent.mkdir(parents=True, exist_ok=True)
-        bench_db.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{bench_db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onlinesafety.settings")
-    os.environ.setdefault("DEBUG", "0")  # time the page as production runs it
-
-    import django
-
-    django.setup()
+    set_up_django("roster.sqlite3")
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from onlinesafety.schools.models import Pupil, School, SchoolClass
     from onlinesafety.schools.roles import Role
@@ -63,20 +46,7 @@ def main() -> None:
     client = Client()
     client.force_login(member_of(school, Role.STAFF))
     urls = ["/pupils/", "/pupils/?q=surname12", f"/pupils/?class={classes[3].pk}", "/pupils/?page=200"]
-    for url in urls:
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        query_count = len(queries)
-        timings = []
-        for _ in range(args.requests // len(urls)):
-            start = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
-        p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"{url:<28} queries={query_count:>2}  median={statistics.median(timings):6.1f} ms  p95={p95:6.1f} ms")
-
+    time_pages(client, [(url, url, {}) for url in urls], args.requests)
 
 if __name__ == "__main__":
     main()

@@ -15,16 +15,12 @@ last page of the open queue and the htmx refresh) through Django's test client, 
 
 import argparse
 import math
-import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import set_up_django, time_pages  # bench/ is on the path when a script here runs
 
 CATEGORY_WEIGHTS = {  # how often each default category comes up; the serious ones are rare
     "cyberbullying": 20, "online_hate": 4, "youth_imagery": 2, "sexual_abuse": 1, "indecent_images": 1,
@@ -51,23 +47,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
 
-    bench_db = ROOT / "var" / "bench" / "triage.sqlite3"
-    if "DATABASE_URL" not in os.environ:
-        bench_db.parent.mkdir(parents=True, exist_ok=True)
-        bench_db.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{bench_db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onlinesafety.settings")
-    os.environ["DEBUG"] = "0"  # time the page as production runs it
-
-    import django
-
-    django.setup()
+    set_up_django("triage.sqlite3")
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.db.models import Count, F
     from django.db.models.functions import Mod
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from incidents.models import (
@@ -231,23 +216,8 @@ def main() -> None:
         (f"/incidents/triage/?queue=open&page={last_page}", {}),
         ("/incidents/triage/?queue=new", {"HTTP_HX_REQUEST": "true"}),
     ]
-    for url, headers in urls:
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url, **headers).status_code == 200
-        query_count = len(queries)
-        timings = []
-        for _ in range(args.requests // len(urls)):
-            start = time.perf_counter()
-            response = client.get(url, **headers)
-            timings.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200
-        timings.sort()
-        p95 = timings[int(len(timings) * 0.95) - 1]
-        label = url + (" (htmx)" if headers else "")
-        print(f"{label:<46} queries={query_count:>2}  median={statistics.median(timings):6.1f} ms  "
-              f"p95={p95:6.1f} ms")
-
+    time_pages(client, [(url + (" (htmx)" if headers else ""), url, headers) for url, headers in urls],
+               args.requests)
 
 if __name__ == "__main__":
     main()

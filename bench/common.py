@@ -1,0 +1,47 @@
+"""What every benchmark here shares: a throw-away database and timing pages through the test client."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def set_up_django(sqlite_name: str) -> None:
+    """Use DATABASE_URL if set (an empty database the script may fill), else a fresh SQLite file in var/bench/."""
+    sys.path.insert(0, str(ROOT))
+    if "DATABASE_URL" not in os.environ:
+        path = ROOT / "var" / "bench" / sqlite_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onlinesafety.settings")
+    os.environ["DEBUG"] = "0"  # time the pages as production runs them
+
+    import django
+
+    django.setup()
+
+
+def time_pages(client, pages: list[tuple[str, str, dict]], requests: int) -> None:
+    """For each (label, url, headers): the query count of one load, then median and p95 over the rest."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for label, url, headers in pages:
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, **headers).status_code == 200
+        query_count = len(queries)
+        timings = []
+        for _ in range(max(requests // len(pages), 1)):
+            start = time.perf_counter()
+            response = client.get(url, **headers)
+            timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+        timings.sort()
+        p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+        print(f"{label:<46} queries={query_count:>2}  median={statistics.median(timings):6.1f} ms  "
+              f"p95={p95:6.1f} ms")
