@@ -46,13 +46,26 @@ def test_it_matches_the_access_matrix(client, people, pupil, case_with_evidence,
             404 if person == "riverside_dsl" else expected_for_school_pages(person, TRIAGE),
         reverse("incidents:case", args=[incident.pk]): 200 if person in FULL_CASE | {"reporter"} else 404,
         reverse("incidents:evidence", args=[incident.pk, evidence.pk]): 200 if person in FULL_CASE else 404,
+        reverse("incidents:submitted", args=[incident.pk]): 200 if person == "reporter" else
+            (403 if person not in REPORTERS else 404),
     }
     for url, status in pages.items():
         assert client.get(url).status_code == status, (person, url)
 
-    note = client.post(reverse("incidents:change", args=[incident.pk, "note"]),
-                       {"note-kind": "note", "note-text": "Checked."})
-    assert note.status_code == (302 if person in FULL_CASE else 404), person
+    action = services.add_action(incident=incident, actor=people.dsl, description="Call home", owner=people.dsl,
+                                 due_on=incident.reported_at.date())
+    services.share_case(incident=incident, actor=people.dsl, colleague=people.technician)
+    posts = [
+        (reverse("incidents:change", args=[incident.pk, "note"]), {"note-kind": "note", "note-text": "Checked."}),
+        (reverse("incidents:take_responses", args=[incident.pk]), {"response": ["inform_parents"]}),
+        (reverse("incidents:action_done", args=[incident.pk, action.pk]), {}),
+        (reverse("incidents:revoke_share", args=[incident.pk, people.technician.pk]), {}),
+    ]
+    for url, data in posts:
+        expected = 302 if person in FULL_CASE else 403 if person == "technician" else 404
+        assert client.post(url, data).status_code == expected, (person, url)
+        if person in FULL_CASE and "revoke" in url:
+            services.share_case(incident=incident, actor=people.dsl, colleague=people.technician)
     if person == "reporter":
         page = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
         assert "Your report" in page and "Timeline" not in page
