@@ -271,7 +271,7 @@ def case_viewers(incident) -> QuerySet[AuditEvent]:
 
 def case_subject(incident) -> str:
     """Whether the suggested responses are the pupils' or the staff table."""
-    if incident.subject_of_allegation_id or not incident.pupils.exists() and incident.staff_involved.exists():
+    if incident.subject_of_allegation_id or (not incident.pupils.exists() and incident.staff_involved.exists()):
         return Subject.STAFF
     return Subject.PUPIL
 

@@ -81,3 +81,18 @@ def test_it_rejects_a_birthday_in_the_future(oakfield):
     pupil.school_class = None
     with pytest.raises(ValidationError):
         pupil.full_clean()
+
+
+def test_it_ends_a_membership_and_with_it_the_access(client, oakfield):
+    from django.urls import reverse
+
+    from onlinesafety.audit.models import AuditEvent
+    from onlinesafety.schools.services import end_membership
+
+    head = UserFactory()
+    membership = MembershipFactory(user=head, school=oakfield, role=Role.HEADTEACHER)
+    client.force_login(head)
+    assert client.get(reverse("schools:pupil_list")).status_code == 200
+    end_membership(membership=membership, actor=head)
+    assert client.get(reverse("schools:pupil_list")).status_code == 302
+    assert AuditEvent.objects.filter(verb="membership.ended", object_id=str(membership.pk)).exists()
