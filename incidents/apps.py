@@ -6,7 +6,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import NavItem, register, register_pupil_link
+        from onlinesafety.navigation import NavItem, register, register_object_link
 
         from . import signals  # noqa: F401
         from .selectors import REPORTER_ROLES, TRIAGE_ROLES
@@ -16,4 +16,5 @@ class IncidentsConfig(AppConfig):
             NavItem("Triage", "incidents:triage", frozenset(TRIAGE_ROLES)),
             NavItem("My reports", "incidents:mine", frozenset(REPORTER_ROLES)),
         )
-        register_pupil_link(NavItem("Online safety chronology", "incidents:chronology", frozenset(TRIAGE_ROLES)))
+        register_object_link("pupil", NavItem("Online safety chronology", "incidents:chronology",
+                                              frozenset(TRIAGE_ROLES)))

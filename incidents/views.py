@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.navigation import object_links_for
 from onlinesafety.schools.models import YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
 
@@ -140,10 +141,10 @@ def case(request, incident_id: int):
         return render(request, "incidents/reporter_view.html", {
             "incident": incident, "feedback": selectors.feedback_for_reporter(incident),
         })
-    return render(request, "incidents/case.html", _case_context(incident, access.level))
+    return render(request, "incidents/case.html", _case_context(incident, access.level, request.roles))
 
 
-def _case_context(incident, level, bound_form=None):
+def _case_context(incident, level, roles, bound_form=None):
     case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
     if bound_form is not None:
         case_forms[bound_form.prefix] = bound_form
@@ -165,6 +166,7 @@ def _case_context(incident, level, bound_form=None):
         "status": Status,
         "can_work": level >= Access.CONTRIBUTE,
         "can_share": level >= Access.MANAGE,
+        "links": object_links_for("incident", roles, incident.pk) if level >= Access.CONTRIBUTE else [],
         "access_label": {Access.VIEW: "shared with you to read", Access.CONTRIBUTE: "shared with you to work on",
                          Access.MANAGE: ""}[level],
     }
@@ -181,7 +183,8 @@ def case_change(request, incident_id: int, change: str):
     form = _case_form(change, incident, request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Nothing was saved: please correct the form below.")
-        return render(request, "incidents/case.html", _case_context(incident, access.level, form), status=400)
+        return render(request, "incidents/case.html", _case_context(incident, access.level, request.roles, form),
+                      status=400)
     try:
         _apply_change(change, incident, form.cleaned_data, request)
     except services.StaleCase:

@@ -25,8 +25,8 @@ NAV_ITEMS = [
 ]
 
 
-# Links shown on a pupil's page; each takes the pupil's id.
-PUPIL_LINKS: list[NavItem] = []
+# Links shown on a record's page (a pupil, an incident ...); each takes the record's id.
+OBJECT_LINKS: dict[str, list[NavItem]] = {}
 
 
 def register(*items: NavItem) -> None:
@@ -34,13 +34,14 @@ def register(*items: NavItem) -> None:
     NAV_ITEMS.extend(item for item in items if item not in NAV_ITEMS)
 
 
-def register_pupil_link(*items: NavItem) -> None:
-    PUPIL_LINKS.extend(item for item in items if item not in PUPIL_LINKS)
+def register_object_link(kind: str, *items: NavItem) -> None:
+    links = OBJECT_LINKS.setdefault(kind, [])
+    links.extend(item for item in items if item not in links)
 
 
-def pupil_links_for(roles: frozenset, pupil_id: int) -> list[dict]:
-    return [{"label": item.label, "url": reverse(item.url_name, args=[pupil_id])}
-            for item in PUPIL_LINKS if item.visible_to(roles)]
+def object_links_for(kind: str, roles: frozenset, object_id: int) -> list[dict]:
+    return [{"label": item.label, "url": reverse(item.url_name, args=[object_id])}
+            for item in OBJECT_LINKS.get(kind, []) if item.visible_to(roles)]
 
 
 def nav_for(request) -> list[dict]:

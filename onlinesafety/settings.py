@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "onlinesafety.audit",
     "onlinesafety.mail",
     "incidents",
+    "policies",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -235,13 +237,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onlinesafety.mail.tasks.drain_outbox",
         "schedule": 60.0,
     },
+    # Daily; each school's dates are worked out in its own time zone. Change the time in the admin.
+    "policies-send-due-reminders": {
+        "task": "policies.tasks.send_due_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 # Never eager outside tests: the worker does the work.
 CELERY_TASK_ALWAYS_EAGER = False
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
-DEMO_SEEDERS = ["incidents.demo.seed"]
+DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed"]
 
 LOGGING = {
     "version": 1,
@@ -249,7 +256,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 # HTTPS hardening. Read in every mode so the variables are known; applied in production.

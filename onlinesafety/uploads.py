@@ -1,6 +1,7 @@
 """Checking uploaded files by what they contain, never by their name or the browser's say-so."""
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -9,12 +10,14 @@ from PIL import Image, UnidentifiedImageError
 
 MEGABYTE = 1024 * 1024
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SIGNATURES = {
     "image/png": b"\x89PNG\r\n\x1a\n",
     "image/jpeg": b"\xff\xd8\xff",
     "application/pdf": b"%PDF-",
+    DOCX: b"PK\x03\x04",
 }
-LABELS = {"image/png": "PNG", "image/jpeg": "JPEG", "application/pdf": "PDF"}
+LABELS = {"image/png": "PNG", "image/jpeg": "JPEG", "application/pdf": "PDF", DOCX: "Word (.docx)"}
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,20 @@ def _sniff(head: bytes, allowed: tuple[str, ...]) -> str | None:
     return next((kind for kind in allowed if head.startswith(SIGNATURES[kind])), None)
 
 
+def _is_word_document(upload: UploadedFile) -> bool:
+    """A .docx is a zip holding the Word parts; any other zip is refused."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return {"[Content_Types].xml", "word/document.xml"} <= names
+
+
 def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
     upload.seek(0)
+    if content_type == DOCX:
+        return _is_word_document(upload)
     if content_type.startswith("image/"):
         try:
             with Image.open(upload) as image:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("onlinesafety.accounts.urls")),
     path("", include("onlinesafety.schools.urls")),
     path("", include("incidents.urls")),
+    path("", include("policies.urls")),
     path("alerts/", mail_views.alerts, name="alerts"),
     path("admin/", admin.site.urls),
     # The development mailbox answers 404 unless DEBUG is on.

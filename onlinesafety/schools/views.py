@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
-from onlinesafety.navigation import pupil_links_for
+from onlinesafety.navigation import object_links_for
 
 from . import selectors
 from .middleware import SESSION_KEY
@@ -69,7 +69,7 @@ def pupil_detail(request, pupil_id: int):
     pupil = selectors.get_pupil_for_user(request.user, request.school, pupil_id)
     show_carers = bool(request.roles & LEADERSHIP)
     carers = selectors.parent_links_of_pupil(pupil) if show_carers else []
-    links = pupil_links_for(request.roles, pupil.pk)
+    links = object_links_for("pupil", request.roles, pupil.pk)
     return render(request, "schools/pupil_detail.html", {"pupil": pupil, "carers": carers, "links": links})
 
 

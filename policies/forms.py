@@ -1,0 +1,99 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from onlinesafety.uploads import MEGABYTE, check_upload
+
+from .models import Policy, Review
+
+DOCUMENT_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
+MAX_BYTES = 10 * MEGABYTE
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = Policy
+        fields = ["title", "kind", "owner", "owner_role", "approving_body", "review_cycle_months",
+                  "last_approved_on", "next_review_on", "staff_must_read", "is_public"]
+        widgets = {"last_approved_on": forms.DateInput(attrs={"type": "date"}),
+                   "next_review_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"next_review_on": "Leave empty to follow from the last approval and the cycle."}
+
+    def __init__(self, *args, school, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["owner"].queryset = owners
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        clash = Policy.objects.filter(school=self.school, title__iexact=title).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("The school already has a policy with this title.")
+        return title
+
+    def clean_last_approved_on(self):
+        day = self.cleaned_data["last_approved_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError("The last approval cannot be in the future.")
+        return day
+
+
+class StartReviewForm(forms.Form):
+    reason = forms.ChoiceField(choices=Review.Reason.choices, label="Why review it now?")
+    detail = forms.CharField(max_length=500, required=False, label="Details",
+                             help_text="For an early review: what happened, or what changed.")
+
+
+class DraftForm(forms.Form):
+    change_summary = forms.CharField(max_length=500, label="What changed in this version")
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 14}), label="Policy text",
+                           help_text="Write the policy here, or upload its document below.")
+    document = forms.FileField(required=False, label="Or upload the document",
+                               help_text="PDF or Word (.docx), up to 10 MB.")
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:
+            return None
+        return check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=MAX_BYTES)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("document") and not self.errors:
+            raise ValidationError("Write the policy or upload its document.")
+        return cleaned
+
+
+class ApproveForm(forms.Form):
+    approved_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date approved",
+                                  initial=timezone.localdate)
+    minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference",
+                                       help_text="For example: FGB 14/11/2026 item 6.")
+
+    def clean_approved_on(self):
+        day = self.cleaned_data["approved_on"]
+        if day > timezone.localdate():
+            raise ValidationError("The approval date cannot be in the future.")
+        return day
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="What needs changing")
+
+
+class CompleteDutyForm(forms.Form):
+    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Done on",
+                                   initial=timezone.localdate)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes")
+    evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="PNG, JPEG or PDF, up to 10 MB.")
+
+    def clean_completed_on(self):
+        day = self.cleaned_data["completed_on"]
+        if day > timezone.localdate():
+            raise ValidationError("The date it was done cannot be in the future.")
+        return day
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        return check_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=MAX_BYTES) if upload else None
