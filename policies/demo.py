@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from onlinesafety.schools.models import School
+from onlinesafety.schools.models import School, Term
 from onlinesafety.schools.roles import Role
 
 from . import schedule
@@ -17,6 +17,7 @@ from .models import (
     Policy,
     PolicyKind,
     PolicyVersion,
+    Recurrence,
     Review,
     Stage,
 )
@@ -115,6 +116,15 @@ def _one_under_review(school, people):
 
 def _calendar_history(school, people, today):
     """A mix for the calendar: a check that is overdue, an audit done on time, a report due this term."""
+    terms = list(Term.objects.filter(school=school))
+    due_in = {"filtering_monitoring_review": 75, "training_audit": 280, "aup_review": 230}
+    for duty in Duty.objects.filter(school=school):
+        if duty.code in due_in:
+            duty.next_due_on = today + timedelta(days=due_in[duty.code])
+        elif duty.recurrence in (Recurrence.HALF_TERMLY, Recurrence.TERMLY):  # now that the terms exist
+            duty.next_due_on = schedule.next_due(duty.recurrence, today, today.day, terms)
+        duty.anchor_day = duty.next_due_on.day
+        duty.save(update_fields=["next_due_on", "anchor_day"])
     duties = {d.code: d for d in Duty.objects.filter(school=school)}
     check = duties["filtering_check"]
     check.next_due_on = today - timedelta(days=5)

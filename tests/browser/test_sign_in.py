@@ -13,6 +13,7 @@ def test_it_signs_in_through_the_login_page_and_lands_on_the_role_home(page, sig
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     expect(page.locator("main")).to_contain_text("reaches you and your deputies first")
     expect(page.locator("main")).to_contain_text(oakfield.name)
+    page.get_by_role("button", name="Signed in as").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
