@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from onlinesafety.forms import LARGEST_ID, ModelMultipleChoiceField
+from onlinesafety.forms import LARGEST_ID, DateInput, DateTimeInput, ModelMultipleChoiceField
 from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
 
@@ -78,7 +78,7 @@ class ReportForm(forms.Form):
                   "hacking.",
     )
     occurred_at = forms.DateTimeField(
-        label="When did it happen?", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="When did it happen?", widget=DateTimeInput(),
         help_text="Your best estimate if you are not sure.",
     )
     location = forms.ChoiceField(label="Where did it happen?", choices=Location.choices, widget=forms.RadioSelect)
@@ -225,7 +225,7 @@ class NoteForm(forms.Form):
 class ActionForm(forms.Form):
     description = forms.CharField(max_length=300, label="Action")
     owner = forms.ModelChoiceField(queryset=None, label="Who does it")
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+    due_on = forms.DateField(widget=DateInput(), label="Due")
 
     def clean_due_on(self):
         day = self.cleaned_data["due_on"]
@@ -244,7 +244,7 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["agency", "referred_on", "reference", "contact", "outcome"]
-        widgets = {"referred_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"referred_on": DateInput(),
                    "outcome": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, incident, **kwargs):
@@ -264,7 +264,7 @@ class ParentContactForm(forms.ModelForm):
     class Meta:
         model = ParentContact
         fields = ["pupil", "who", "contacted_at", "method"]
-        widgets = {"contacted_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        widgets = {"contacted_at": DateTimeInput()}
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,7 +276,7 @@ class SanctionForm(forms.ModelForm):
     class Meta:
         model = Sanction
         fields = ["pupil", "kind", "until", "notes"]
-        widgets = {"until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"until": DateInput()}
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -315,8 +315,8 @@ class TriageFilterForm(forms.Form):
     category = forms.ModelChoiceField(queryset=None, required=False, empty_label="All categories")
     year_group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Year group")
     assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone", label="Assigned to")
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    date_from = forms.DateField(required=False, widget=DateInput(), label="From")
+    date_to = forms.DateField(required=False, widget=DateInput(), label="To")
 
     def __init__(self, *args, school, year_groups, team, **kwargs):
         super().__init__(*args, **kwargs)

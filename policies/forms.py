@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from onlinesafety.forms import DateInput
 from onlinesafety.uploads import MEGABYTE, check_upload
 
 from .models import Policy, Review
@@ -16,8 +17,8 @@ class PolicyForm(forms.ModelForm):
         model = Policy
         fields = ["title", "kind", "owner", "owner_role", "approving_body", "review_cycle_months",
                   "last_approved_on", "next_review_on", "staff_must_read", "is_public"]
-        widgets = {"last_approved_on": forms.DateInput(attrs={"type": "date"}),
-                   "next_review_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"last_approved_on": DateInput(),
+                   "next_review_on": DateInput()}
         help_texts = {"next_review_on": "Leave empty to follow from the last approval and the cycle."}
 
     def __init__(self, *args, school, owners, **kwargs):
@@ -66,7 +67,7 @@ class DraftForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    approved_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date approved",
+    approved_on = forms.DateField(widget=DateInput(), label="Date approved",
                                   initial=timezone.localdate)
     minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference",
                                        help_text="For example: FGB 14/11/2026 item 6.")
@@ -83,7 +84,7 @@ class SendBackForm(forms.Form):
 
 
 class CompleteDutyForm(forms.Form):
-    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Done on",
+    completed_on = forms.DateField(widget=DateInput(), label="Done on",
                                    initial=timezone.localdate)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes")
     evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="PNG, JPEG or PDF, up to 10 MB.")

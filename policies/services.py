@@ -73,6 +73,13 @@ def update_policy(*, policy, actor, request=None, **fields) -> Policy:
     return policy
 
 
+def _lock(policy: Policy) -> Policy:
+    """Lock the row for this transaction and bring the caller's instance up to date."""
+    Policy.objects.select_for_update().filter(pk=policy.pk).first()
+    policy.refresh_from_db()
+    return policy
+
+
 def _open_review(policy):
     return policy.reviews.filter(completed_at__isnull=True).first()
 
@@ -81,7 +88,7 @@ def _open_review(policy):
 def start_review(*, policy, actor, reason=Review.Reason.SCHEDULED, detail="", incident_id=None,
                  request=None) -> Review:
     """Open a review. An early review gives a reason; one prompted by an incident keeps its case number."""
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    _lock(policy)
     if _open_review(policy):
         raise PolicyRuleBroken("This policy is already under review.")
     review = Review.objects.create(policy=policy, reason=reason, detail=detail, incident_id=incident_id,
@@ -167,7 +174,7 @@ def send_back(*, policy, actor, reason, request=None) -> None:
 @transaction.atomic
 def approve(*, policy, actor, approved_on, minute_reference="", request=None) -> PolicyVersion:
     """Record approval: the version is published and the next review date follows from the cycle."""
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    _lock(policy)
     draft = _draft(policy)
     if policy.stage != Stage.AWAITING_APPROVAL or draft is None:
         raise PolicyRuleBroken("Nothing is awaiting approval.")

@@ -1,0 +1,38 @@
+import datetime
+
+import pytest
+
+from onlinesafety.schools.roles import Role
+from policies import services
+from policies.models import ApprovingBody, PolicyKind
+from tests.people import People
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def people(oakfield, riverside):
+    return People(oakfield, riverside)
+
+
+@pytest.fixture
+def make_policy(oakfield, people):
+    def make(school=None, **fields):
+        values = {
+            "title": f"Policy {make.count}", "kind": PolicyKind.ONLINE_SAFETY, "owner": people.osl,
+            "owner_role": Role.ONLINE_SAFETY_LEAD, "approving_body": ApprovingBody.HEADTEACHER,
+            "review_cycle_months": 12, "last_approved_on": datetime.date(2026, 1, 10),
+        }
+        values.update(fields)
+        make.count += 1
+        return services.create_policy(school=school or oakfield, actor=people.head, **values)
+
+    make.count = 1
+    return make
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                     "OPTIONS": {"location": tmp_path / "private-media"}}}

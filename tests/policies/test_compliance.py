@@ -1,0 +1,200 @@
+import datetime
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from onlinesafety.mail.models import OutboundEmail
+from onlinesafety.schools.roles import Role
+from policies import reminders, services
+from policies.models import Duty, DutyCompletion, ReminderSent
+from policies.selectors import calendar
+from tests.factories import MembershipFactory, SchoolFactory, TermFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 23)
+
+
+def at_nine(day, tz="Europe/London"):
+    import zoneinfo
+
+    return datetime.datetime.combine(day, datetime.time(9), zoneinfo.ZoneInfo(tz))
+
+
+def duty(school, code, due_on):
+    item = Duty.objects.get(school=school, code=code)
+    item.next_due_on, item.anchor_day = due_on, due_on.day
+    item.save()
+    return item
+
+
+def test_every_school_starts_with_the_seed_duties(oakfield):
+    codes = set(Duty.objects.filter(school=oakfield).values_list("code", flat=True))
+    assert codes == {"filtering_monitoring_review", "filtering_check", "incident_log_audit", "governor_report",
+                     "training_audit", "aup_review"}
+
+
+def test_it_completes_a_duty_and_rolls_it_on(client, oakfield, people):
+    check = duty(oakfield, "filtering_check", datetime.date(2026, 10, 31))
+    client.force_login(people.technician)
+    response = client.post(reverse("policies:duty", args=[check.pk]),
+                           {"completed_on": "2026-11-02", "notes": "All categories pass"})
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.next_due_on == datetime.date(2026, 11, 30)
+    done = DutyCompletion.objects.get()
+    assert (done.due_on, done.completed_by, done.notes) == (datetime.date(2026, 10, 31), people.technician,
+                                                            "All categories pass")
+
+
+def test_it_rolls_half_termly_duties_from_the_term_dates(oakfield, people):
+    TermFactory(school=oakfield, starts_on=datetime.date(2026, 9, 3), ends_on=datetime.date(2026, 12, 18))
+    audit = duty(oakfield, "incident_log_audit", datetime.date(2026, 10, 26))
+    services.complete_duty(duty=audit, actor=people.osl, completed_on=datetime.date(2026, 10, 23))
+    audit.refresh_from_db()
+    assert audit.next_due_on == datetime.date(2026, 12, 18)
+    with pytest.raises(services.PolicyRuleBroken):  # no spring term yet: say so, change nothing
+        services.complete_duty(duty=audit, actor=people.osl, completed_on=datetime.date(2026, 11, 20))
+    assert DutyCompletion.objects.count() == 1
+
+
+def test_only_the_duty_owner_or_head_records_it(client, oakfield, people):
+    check = Duty.objects.get(school=oakfield, code="filtering_check")
+    client.force_login(people.reporter)
+    assert client.get(reverse("policies:duty", args=[check.pk])).status_code == 200
+    assert client.post(reverse("policies:duty", args=[check.pk]), {"completed_on": "2026-11-02"}).status_code == 403
+    client.force_login(people.parent)
+    assert client.get(reverse("policies:compliance")).status_code == 403
+    client.force_login(people.riverside_dsl)
+    assert client.get(reverse("policies:duty", args=[check.pk])).status_code == 404
+
+
+def test_it_refuses_a_completion_in_the_future_or_a_fake_evidence_file(client, oakfield, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    check = Duty.objects.get(school=oakfield, code="filtering_check")
+    client.force_login(people.head)
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    assert client.post(reverse("policies:duty", args=[check.pk]), {"completed_on": future}).status_code == 400
+    fake = SimpleUploadedFile("report.pdf", b"not a pdf", content_type="application/pdf")
+    response = client.post(reverse("policies:duty", args=[check.pk]), {"completed_on": "2026-11-02", "evidence": fake})
+    assert response.status_code == 400
+    assert DutyCompletion.objects.count() == 0
+
+
+def test_the_calendar_shows_overdue_next_60_days_and_the_year(people, make_policy, oakfield):
+    make_policy(title="Late", next_review_on=datetime.date(2026, 11, 1))
+    make_policy(title="Soon", next_review_on=datetime.date(2027, 1, 10))
+    make_policy(title="Later", next_review_on=datetime.date(2027, 9, 1))
+    duty(oakfield, "filtering_check", datetime.date(2026, 11, 30))
+    view = calendar(oakfield, TODAY)
+    assert [i.title for i in view["overdue"]] == ["Review: Late"]
+    assert "Review: Soon" in [i.title for i in view["next_60_days"]]
+    assert "Filtering provision check" in [i.title for i in view["next_60_days"]]
+    assert len(view["months"]) == 12
+    september = [m for m in view["months"] if m["start"] == datetime.date(2027, 9, 1)][0]
+    assert "Review: Later" in [i.title for i in september["items"]]
+
+
+def test_the_calendar_page_uses_a_fixed_number_of_queries(client, people, make_policy,
+                                                          django_assert_max_num_queries):
+    for _ in range(3):
+        make_policy()
+    client.force_login(people.head)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("policies:compliance"))
+    for _ in range(30):
+        make_policy()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("policies:compliance")).status_code == 200
+
+
+# ---------------------------------------------------------------- reminders
+
+@pytest.fixture
+def no_duties_due(people):
+    """The school's own duties are pushed out of the way so a test sees only the item it sets up."""
+    Duty.objects.update(next_due_on=datetime.date(2028, 6, 1))
+
+
+def sent_to():
+    return sorted(message.to[0] for message in mail.outbox)
+
+
+def run(day, tz="Europe/London"):
+    with mock.patch("onlinesafety.mail.services._enqueue_delivery"):
+        count = reminders.send_due_reminders(now=at_nine(day, tz))
+    from onlinesafety.mail.services import deliver
+
+    for email in OutboundEmail.objects.filter(sent_at__isnull=True):
+        deliver(email.pk)
+    return count
+
+
+def test_it_reminds_the_owner_30_7_and_0_days_before_once_each(no_duties_due, people, make_policy):
+    make_policy(next_review_on=datetime.date(2026, 12, 23))
+    for day, expected in [(datetime.date(2026, 11, 22), 0), (datetime.date(2026, 11, 23), 1),
+                          (datetime.date(2026, 11, 24), 0), (datetime.date(2026, 12, 16), 1),
+                          (datetime.date(2026, 12, 17), 0), (datetime.date(2026, 12, 23), 1)]:
+        assert run(day) == expected, day
+    assert sent_to() == [people.osl.email] * 3
+    assert [m.subject for m in mail.outbox][0].startswith("Due in 30 days")
+    assert "Sign in to see it: http" in mail.outbox[0].body
+
+
+def test_running_twice_sends_nothing_more(no_duties_due, people, make_policy):
+    make_policy(next_review_on=datetime.date(2026, 11, 30))
+    assert run(TODAY) == 1
+    assert run(TODAY) == 0
+    assert len(mail.outbox) == 1 and ReminderSent.objects.count() == 1
+
+
+def test_a_crash_mid_run_is_retried_without_doubles(no_duties_due, people, make_policy):
+    first = make_policy(next_review_on=datetime.date(2026, 11, 30))
+    make_policy(next_review_on=datetime.date(2026, 11, 30))
+    real_send = reminders._send
+    calls = []
+
+    def crash_on_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise ConnectionError("database went away")
+        return real_send(*args, **kwargs)
+
+    with mock.patch("policies.reminders._send", side_effect=crash_on_second), pytest.raises(ConnectionError):
+        run(TODAY)
+    assert ReminderSent.objects.count() == 1 and ReminderSent.objects.get().item_id == first.pk
+    assert run(TODAY) == 1  # the retry sends only what is left
+    assert ReminderSent.objects.count() == 2 and len(mail.outbox) == 2
+
+
+def test_overdue_goes_weekly_to_the_owner_the_head_and_the_link_governor(no_duties_due, people, oakfield, make_policy):
+    from onlinesafety.schools.models import Membership
+
+    Membership.objects.filter(user=people.governor, school=oakfield).update(is_safeguarding_governor=True)
+    make_policy(next_review_on=datetime.date(2026, 11, 20))
+    assert run(datetime.date(2026, 11, 21)) == 1
+    assert sent_to() == sorted([people.osl.email, people.head.email, people.governor.email])
+    assert run(datetime.date(2026, 11, 25)) == 0
+    assert run(datetime.date(2026, 11, 28)) == 1
+    assert mail.outbox[-1].subject.startswith("Overdue")
+
+
+def test_duties_remind_everyone_holding_the_owner_role(no_duties_due, people, oakfield):
+    duty(oakfield, "filtering_check", TODAY)
+    assert run(TODAY) == 1
+    assert sent_to() == [people.technician.email]
+    assert mail.outbox[0].subject == "Due today: Filtering provision check"
+
+
+def test_each_school_counts_days_in_its_own_time_zone(people, make_policy):
+    far_east = SchoolFactory(slug="auckland", timezone="Pacific/Auckland")
+    MembershipFactory(user=people.osl, school=far_east, role=Role.ONLINE_SAFETY_LEAD)
+    Duty.objects.filter(school=far_east).update(next_due_on=datetime.date(2027, 6, 1))
+    make_policy(school=far_east, next_review_on=datetime.date(2026, 11, 24))
+    # 12:00 on 23 November in London is already 24 November in Auckland: "due today" there.
+    with mock.patch("onlinesafety.mail.services._enqueue_delivery"):
+        reminders.send_due_reminders(now=at_nine(TODAY).replace(hour=12))
+    assert ReminderSent.objects.get(school=far_east).threshold == "0"

@@ -1,0 +1,146 @@
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from onlinesafety.audit.models import AuditEvent
+from policies import services
+from policies.models import ApprovingBody, Policy, PolicyVersion, Review, Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def post(client, name, policy, data=None, **kwargs):
+    return client.post(reverse(f"policies:{name}", args=[policy.pk]), data or {}, **kwargs)
+
+
+def test_it_takes_a_policy_from_review_to_approval(client, people, make_policy, django_capture_on_commit_callbacks):
+    policy = make_policy(approving_body=ApprovingBody.GOVERNING_BODY, review_cycle_months=24)
+    assert policy.next_review_on == datetime.date(2028, 1, 10)
+    client.force_login(people.osl)
+    assert post(client, "start_review", policy, {"reason": "scheduled"}).status_code == 302
+    assert post(client, "draft", policy, {"change_summary": "Adds AI", "text": "The new policy."}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "submit", policy).status_code == 302
+    policy.refresh_from_db()
+    assert policy.stage == Stage.AWAITING_APPROVAL
+    assert {m.to[0] for m in mail.outbox} == {people.chair.email, people.governor.email}
+
+    client.force_login(people.head)  # a governing-body policy is not the head's to approve
+    assert post(client, "approve", policy, {"approved_on": "2026-11-20"}).status_code == 403
+    client.force_login(people.chair)
+    response = post(client, "approve", policy, {"approved_on": "2026-11-20", "minute_reference": "FGB 20/11/26 6"})
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    version = policy.current_version
+    assert (version.number, version.state, version.approved_by) == (1, PolicyVersion.State.PUBLISHED, people.chair)
+    assert version.minute_reference == "FGB 20/11/26 6"
+    assert (policy.stage, policy.last_approved_on) == (Stage.CURRENT, datetime.date(2026, 11, 20))
+    assert policy.next_review_on == datetime.date(2028, 11, 20)
+    assert policy.reviews.get().completed_at is not None
+    verbs = list(AuditEvent.objects.filter(object_id=str(policy.pk), object_type="policies.policy")
+                 .order_by("pk").values_list("verb", flat=True))
+    assert verbs == ["policy.created", "policy.review_started", "policy.draft_saved", "policy.submitted",
+                     "policy.approved"]
+
+
+def test_it_never_changes_a_published_version(people, make_policy):
+    policy = make_policy()
+    services.start_review(policy=policy, actor=people.osl)
+    services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="First")
+    services.submit_for_approval(policy=policy, actor=people.osl)
+    services.approve(policy=policy, actor=people.head, approved_on=datetime.date(2026, 11, 1))
+    policy.refresh_from_db()
+    services.start_review(policy=policy, actor=people.osl)
+    draft = services.save_draft(policy=policy, actor=people.osl, change_summary="v2", text="Second")
+    assert draft.number == 2
+    assert PolicyVersion.objects.get(number=1, policy=policy).text == "First"
+
+
+def test_it_accepts_word_and_pdf_by_content_only(client, people, make_policy):
+    policy = make_policy()
+    services.start_review(policy=policy, actor=people.osl)
+    client.force_login(people.osl)
+    fake = SimpleUploadedFile("policy.docx", b"PK\x03\x04 not really a word file", content_type="application/msword")
+    response = post(client, "draft", policy, {"change_summary": "x", "document": fake})
+    assert response.status_code == 200 and "is not a PDF or Word (.docx) file" in response.content.decode()
+    assert policy.versions.count() == 0
+    real = SimpleUploadedFile("policy.docx", docx_bytes(), content_type="application/octet-stream")
+    assert post(client, "draft", policy, {"change_summary": "x", "document": real}).status_code == 302
+    version = policy.versions.get()
+    assert version.document_type.endswith("wordprocessingml.document") and len(version.sha256) == 64
+
+
+def test_it_refuses_an_empty_draft_and_a_second_open_review(client, people, make_policy):
+    policy = make_policy()
+    client.force_login(people.osl)
+    post(client, "start_review", policy, {"reason": "scheduled"})
+    response = post(client, "draft", policy, {"change_summary": "Nothing"})
+    assert "Write the policy or upload its document" in response.content.decode()
+    response = post(client, "start_review", policy, {"reason": "threat"}, follow=True)
+    assert b"already under review" in response.content
+    assert Review.objects.count() == 1
+
+
+def test_it_returns_a_draft_for_changes(people, make_policy):
+    policy = make_policy()
+    services.start_review(policy=policy, actor=people.osl)
+    services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="First")
+    services.submit_for_approval(policy=policy, actor=people.osl)
+    services.send_back(policy=policy, actor=people.head, reason="Add the new filtering section")
+    policy.refresh_from_db()
+    assert policy.stage == Stage.UNDER_REVIEW
+    assert policy.versions.get().state == PolicyVersion.State.DRAFT
+
+
+def test_it_refuses_approval_dated_in_the_future_or_by_the_wrong_body(people, make_policy):
+    policy = make_policy()
+    services.start_review(policy=policy, actor=people.osl)
+    services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="x")
+    services.submit_for_approval(policy=policy, actor=people.osl)
+    with pytest.raises(services.PolicyRuleBroken):
+        services.approve(policy=policy, actor=people.head, approved_on=datetime.date(2099, 1, 1))
+    with pytest.raises(services.PolicyRuleBroken):
+        services.approve(policy=policy, actor=people.chair, approved_on=datetime.date(2026, 11, 1))
+    assert Policy.objects.get(pk=policy.pk).stage == Stage.AWAITING_APPROVAL
+
+
+def test_it_starts_an_early_review_from_an_incident(client, people, make_policy):
+    from incidents import services as incident_services
+    from tests.incidents.helpers import incident_fields
+
+    policy = make_policy(title="Social Media Policy")
+    incident = incident_services.report_incident(school=policy.school, reporter=people.reporter,
+                                                 fields=incident_fields(policy.school))
+    client.force_login(people.dsl)
+    case = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
+    url = reverse("policies:early_review_for_incident", args=[incident.pk])
+    assert url in case
+    assert client.post(url, {"policy": policy.pk, "detail": "Group chats are not covered"}).status_code == 302
+    review = policy.reviews.get()
+    assert (review.reason, review.incident_id, review.started_by) == (Review.Reason.INCIDENT, incident.pk, people.dsl)
+    client.force_login(people.other_staff)  # cannot see the case, so cannot use it
+    assert client.get(url).status_code == 404
+
+
+def test_it_lets_only_the_right_people_run_the_review(client, people, make_policy):
+    policy = make_policy()
+    client.force_login(people.other_staff)
+    assert post(client, "start_review", policy, {"reason": "scheduled"}).status_code == 403
+    assert post(client, "start_review", policy, {"reason": "threat"}).status_code == 403
+    assert client.get(reverse("policies:draft", args=[policy.pk])).status_code == 403
+    client.force_login(people.deputy)  # the safeguarding team may call an early review, not a scheduled one
+    assert post(client, "start_review", policy, {"reason": "scheduled"}).status_code == 403
+    assert post(client, "start_review", policy, {"reason": "threat", "detail": "New app"}).status_code == 302
