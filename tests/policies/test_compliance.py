@@ -198,3 +198,25 @@ def test_each_school_counts_days_in_its_own_time_zone(people, make_policy):
     with mock.patch("onlinesafety.mail.services._enqueue_delivery"):
         reminders.send_due_reminders(now=at_nine(TODAY).replace(hour=12))
     assert ReminderSent.objects.get(school=far_east).threshold == "0"
+
+
+def test_beat_holds_the_daily_reminder_in_the_database_where_an_admin_can_change_it(db):
+    from django.conf import settings
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+
+    from onlinesafety import celery_app
+
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():  # what the scheduler does when beat starts
+        ModelEntry.from_entry(name, app=celery_app, **entry)
+    task = PeriodicTask.objects.get(task="policies.tasks.send_due_reminders")
+    assert (task.crontab.hour, task.crontab.minute) == ("6", "30")
+
+
+def test_the_task_runs_the_reminders(no_duties_due, people, make_policy):
+    from policies.tasks import send_due_reminders
+
+    make_policy(next_review_on=timezone.localdate())
+    with mock.patch("onlinesafety.mail.services._enqueue_delivery"):
+        assert send_due_reminders.delay().get() == 1
