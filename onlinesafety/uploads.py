@@ -38,7 +38,8 @@ def _is_word_document(upload: UploadedFile) -> bool:
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError,
+            KeyError):
         return False
     return {"[Content_Types].xml", "word/document.xml"} <= names
 

@@ -22,6 +22,7 @@ from .models import (
     Stage,
 )
 from .selectors import readers_of
+from .services import first_due
 
 User = get_user_model()
 
@@ -122,7 +123,7 @@ def _calendar_history(school, people, today):
         if duty.code in due_in:
             duty.next_due_on = today + timedelta(days=due_in[duty.code])
         elif duty.recurrence in (Recurrence.HALF_TERMLY, Recurrence.TERMLY):  # now that the terms exist
-            duty.next_due_on = schedule.next_due(duty.recurrence, today, today.day, terms)
+            duty.next_due_on = first_due(duty.recurrence, today, terms)
         duty.anchor_day = duty.next_due_on.day
         duty.save(update_fields=["next_due_on", "anchor_day"])
     duties = {d.code: d for d in Duty.objects.filter(school=school)}

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from onlinesafety.forms import DateInput
+from onlinesafety.schools.roles import Role
 from onlinesafety.uploads import MEGABYTE, check_upload
 
 from .models import Policy, Review
@@ -25,9 +26,12 @@ class PolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.school = school
         self.fields["owner"].queryset = owners
+        self.fields["owner_role"].choices = [(r.value, r.label) for r in Role if r not in (Role.PARENT, Role.VISITOR)]
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
+        if any(ch in title for ch in "\r\n\t"):
+            raise ValidationError("Write the title on one line.")
         clash = Policy.objects.filter(school=self.school, title__iexact=title).exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError("The school already has a policy with this title.")
@@ -79,11 +83,22 @@ class ApproveForm(forms.Form):
         return day
 
 
+class EarlyReviewForm(forms.Form):
+    policy = forms.ModelChoiceField(queryset=None, label="Policy", empty_label="Choose a policy")
+    detail = forms.CharField(max_length=500, required=False, label="What should the review look at?",
+                             help_text="Describe the gap, not the people: this is not confidential.")
+
+    def __init__(self, *args, policies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = Policy.objects.filter(pk__in=[p.pk for p in policies]).order_by("title")
+
+
 class SendBackForm(forms.Form):
     reason = forms.CharField(max_length=500, label="What needs changing")
 
 
 class CompleteDutyForm(forms.Form):
+    due_on = forms.DateField(widget=forms.HiddenInput)  # the due date the person saw: a second send is refused
     completed_on = forms.DateField(widget=DateInput(), label="Done on",
                                    initial=timezone.localdate)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes")

@@ -52,11 +52,13 @@ def _remind_school(school, today) -> int:
         threshold = schedule.reminder_threshold(item.due_on, today)
         if threshold is None or (item.item_type, item.item_id, item.due_on, threshold) in already:
             continue
-        overdue = threshold.startswith("overdue")
-        recipients = set(item.owners)
-        if overdue:
+        # With nobody in the owner's role, the headteacher hears instead; with nobody at all, the band is
+        # left unused so it goes out once someone can receive it.
+        recipients = set(item.owners) or set(people[Role.HEADTEACHER])
+        if threshold.startswith("overdue"):
             recipients |= set(people[Role.HEADTEACHER]) | set(people["safeguarding_governor"])
-        sent += _send(school, item, threshold, recipients, today)
+        if recipients:
+            sent += _send(school, item, threshold, recipients, today)
     return sent
 
 
@@ -85,7 +87,9 @@ def _message(item, threshold, today) -> tuple[str, str]:
     elif threshold == "0":
         subject, lead = f"Due today: {item.title}", f"{item.title} is due today."
     else:
-        subject, lead = f"Due in {threshold} days: {item.title}", f"{item.title} is due on {when}."
+        days = (item.due_on - today).days
+        subject = f"Due in {days} day{'s' if days != 1 else ''}: {item.title}"
+        lead = f"{item.title} is due on {when}."
     return subject, f"{lead}\n\nSign in to see it: {absolute_url(item.url)}\n"
 
 
@@ -101,9 +105,11 @@ def _people_by_role(school) -> dict:
 
 def _due_items(school, people):
     policies = Policy.objects.filter(school=school, next_review_on__isnull=False).select_related("owner")
+    members = {user.pk for users in people.values() for user in users}
     for policy in policies:
+        owner_here = policy.owner.is_active and policy.owner_id in members  # not someone who has left
         yield DueItem("policy", policy.pk, f"The review of “{policy.title}”", policy.next_review_on,
-                      (policy.owner,) if policy.owner.is_active else (), reverse("policies:detail", args=[policy.pk]))
+                      (policy.owner,) if owner_here else (), reverse("policies:detail", args=[policy.pk]))
     for duty in Duty.objects.filter(school=school):
         yield DueItem("duty", duty.pk, duty.title, duty.next_due_on, tuple(people[duty.owner_role]),
                       reverse("policies:compliance"))

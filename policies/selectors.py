@@ -26,6 +26,7 @@ def with_status(policies: QuerySet[Policy], today: date) -> QuerySet[Policy]:
         status=Case(
             When(stage=Stage.UNDER_REVIEW, then=Value("under_review")),
             When(stage=Stage.AWAITING_APPROVAL, then=Value("awaiting_approval")),
+            When(current_version__isnull=True, next_review_on__isnull=True, then=Value("not_approved")),
             When(next_review_on__lt=today, then=Value("overdue")),
             When(next_review_on__lte=soon, then=Value("due_soon")),
             default=Value("approved"),
@@ -36,7 +37,7 @@ def with_status(policies: QuerySet[Policy], today: date) -> QuerySet[Policy]:
 
 STATUS_LABELS = {
     "approved": "Approved", "due_soon": "Review due soon", "under_review": "Under review",
-    "awaiting_approval": "Awaiting approval", "overdue": "Overdue",
+    "awaiting_approval": "Awaiting approval", "overdue": "Overdue", "not_approved": "Never approved",
 }
 
 
@@ -109,7 +110,7 @@ def readers_of(school):
 
 def acknowledgement_table(policy) -> list[tuple[object, object]]:
     """Each member of staff and when they acknowledged the current version (None if not yet)."""
-    if policy.current_version_id is None:
+    if policy.current_version_id is None or not policy.staff_must_read:
         return []
     acknowledged = dict(
         Acknowledgement.objects.filter(version_id=policy.current_version_id).values_list("user_id", "acknowledged_at")

@@ -34,7 +34,7 @@ def set_up_compliance_defaults(*, school, today=None) -> int:
     for spec in defaults.DUTIES:
         if spec["code"] in existing:
             continue
-        first = _first_due(spec["recurrence"], today, terms)
+        first = first_due(spec["recurrence"], today, terms)
         duties.append(Duty(school=school, anchor_day=first.day, next_due_on=first, **spec))
     Duty.objects.bulk_create(duties)
     if duties:
@@ -42,7 +42,8 @@ def set_up_compliance_defaults(*, school, today=None) -> int:
     return len(duties)
 
 
-def _first_due(recurrence, today, terms):
+def first_due(recurrence, today, terms):
+    """When a new duty is first due; term-based ones fall back to six weeks when no later term is known."""
     try:
         return schedule.next_due(recurrence, today, today.day, terms)
     except schedule.NoTermDates:
@@ -66,6 +67,8 @@ def create_policy(*, school, actor, request=None, **fields) -> Policy:
 def update_policy(*, policy, actor, request=None, **fields) -> Policy:
     for name, value in fields.items():
         setattr(policy, name, value)
+    if policy.last_approved_on and not policy.next_review_on:
+        policy.next_review_on = schedule.next_review(policy.last_approved_on, policy.review_cycle_months)
     policy.full_clean()
     policy.save()
     record_event(verb="policy.changed", actor=actor, school=policy.school, target=policy, request=request,
@@ -107,6 +110,7 @@ def _draft(policy):
 @transaction.atomic
 def save_draft(*, policy, actor, change_summary, text="", upload=None, request=None) -> PolicyVersion:
     """Write or replace the draft of the next version: text typed here, or a checked PDF/DOCX upload."""
+    _lock(policy)
     if policy.stage != Stage.UNDER_REVIEW:
         raise PolicyRuleBroken("Start a review before drafting a new version.")
     if not text.strip() and upload is None:
@@ -117,7 +121,7 @@ def save_draft(*, policy, actor, change_summary, text="", upload=None, request=N
     draft.text, draft.change_summary = text.strip(), change_summary
     if upload is not None:
         draft.document = upload.file
-        draft.document_type, draft.document_name = upload.content_type, upload.original_name
+        draft.document_type, draft.document_name = upload.content_type, upload.original_name[:200]
         draft.sha256 = upload.sha256
     elif draft.document:
         draft.document.delete(save=False)
@@ -130,6 +134,7 @@ def save_draft(*, policy, actor, change_summary, text="", upload=None, request=N
 
 @transaction.atomic
 def submit_for_approval(*, policy, actor, request=None) -> PolicyVersion:
+    _lock(policy)
     draft = _draft(policy)
     if policy.stage != Stage.UNDER_REVIEW or draft is None:
         raise PolicyRuleBroken("There is no draft to submit.")
@@ -182,6 +187,9 @@ def approve(*, policy, actor, approved_on, minute_reference="", request=None) ->
         raise PolicyRuleBroken(f"Only the {policy.get_approving_body_display().lower()} can approve this policy.")
     if approved_on > timezone.localdate():
         raise PolicyRuleBroken("The approval date cannot be in the future.")
+    review = _open_review(policy)
+    if review and approved_on < timezone.localtime(review.started_at).date():
+        raise PolicyRuleBroken("The approval date is before the review started.")
     draft.state, draft.approved_on, draft.approved_by = PolicyVersion.State.PUBLISHED, approved_on, actor
     draft.minute_reference = minute_reference
     draft.save()
@@ -214,6 +222,9 @@ def acknowledge(*, version, user, request=None) -> Acknowledgement:
 @transaction.atomic
 def remind_readers(*, policy, actor, readers, request=None) -> int:
     """Email everyone who has not yet acknowledged the current version; at most once a day."""
+    _lock(policy)
+    if not policy.staff_must_read:
+        raise PolicyRuleBroken("Staff are not asked to read this policy.")
     now = timezone.now()
     if policy.last_reminded_readers_at and now - policy.last_reminded_readers_at < READER_REMINDER_GAP:
         raise PolicyRuleBroken("A reminder went today already. Try again tomorrow.")
@@ -231,9 +242,16 @@ def remind_readers(*, policy, actor, readers, request=None) -> int:
 # ---------------------------------------------------------------- the compliance calendar
 
 @transaction.atomic
-def complete_duty(*, duty, actor, completed_on, notes="", upload=None, request=None) -> DutyCompletion:
-    """Record that the duty was done, and roll it on to its next due date."""
+def complete_duty(*, duty, actor, completed_on, notes="", upload=None, due_on=None,
+                  request=None) -> DutyCompletion:
+    """Record that the duty was done, and roll it on to its next due date.
+
+    ``due_on`` is the due date the person saw: if it has moved on (someone recorded it meanwhile, or the form
+    was sent twice), nothing is recorded again.
+    """
     duty = Duty.objects.select_for_update().get(pk=duty.pk)
+    if due_on is not None and due_on != duty.next_due_on:
+        raise PolicyRuleBroken(f"This was already recorded; it is next due on {duty.next_due_on:%d %B %Y}.")
     if completed_on > timezone.localdate():
         raise PolicyRuleBroken("The date it was done cannot be in the future.")
     terms = list(Term.objects.filter(school=duty.school))
@@ -254,8 +272,11 @@ def complete_duty(*, duty, actor, completed_on, notes="", upload=None, request=N
 
 
 def complete_duty_by_code(*, school, code, actor, completed_on, notes="", request=None) -> DutyCompletion | None:
-    """For other features (a filtering check done, a report sent): complete the school's duty with this code."""
+    """For other features (a filtering check done, a report sent): complete the school's duty with this code,
+    unless it was already done in the current period (two checks in one month complete one month)."""
     duty = Duty.objects.filter(school=school, code=code).first()
     if duty is None:
+        return None
+    if duty.completions.filter(due_on__gte=completed_on).exists():  # that period is already done
         return None
     return complete_duty(duty=duty, actor=actor, completed_on=completed_on, notes=notes, request=request)

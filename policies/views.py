@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from incidents.selectors import get_incident_for_user
@@ -192,7 +193,7 @@ def _version_response(version: PolicyVersion):
     else:
         pdf = render_pdf("policies/version_pdf.html", {"policy": policy, "version": version})
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{policy.title} v{version.number}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(False, f"{policy.title} v{version.number}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -224,19 +225,18 @@ def early_review_for_incident(request, incident_id: int):
     today = timezone.localdate()
     policies = [p for p in selectors.register(request.user, request.school, today)
                 if selectors.rights_on(request.user, request.school, p).early_review]
-    if request.method == "POST":
-        policy = next((p for p in policies if str(p.pk) == request.POST.get("policy")), None)
-        if policy is None:
-            messages.error(request, "Choose a policy to review.")
-        else:
-            try:
-                services.start_review(policy=policy, actor=request.user, reason=Review.Reason.INCIDENT,
-                                      detail=request.POST.get("detail", "")[:500], incident_id=access.incident.pk,
-                                      request=request)
-            except services.PolicyRuleBroken as error:
-                return _broken(request, policy, error)
-            return _done(request, policy, f"Early review started because of case {access.incident.reference}.")
-    return render(request, "policies/early_review.html", {"incident": access.incident, "policies": policies})
+    form = forms.EarlyReviewForm(request.POST or None, policies=policies)
+    if request.method == "POST" and form.is_valid():
+        policy = form.cleaned_data["policy"]
+        try:
+            services.start_review(policy=policy, actor=request.user, reason=Review.Reason.INCIDENT,
+                                  detail=form.cleaned_data["detail"], incident_id=access.incident.pk,
+                                  request=request)
+        except services.PolicyRuleBroken as error:
+            return _broken(request, policy, error)
+        return _done(request, policy, f"Early review started because of case {access.incident.reference}.")
+    return render(request, "policies/early_review.html", {"incident": access.incident, "form": form},
+                  status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- public page
@@ -267,12 +267,14 @@ def compliance(request):
 def duty_detail(request, duty_id: int):
     duty = get_object_or_404(selectors.duties_of(request.school), pk=duty_id)
     allowed = selectors.can_complete(request.user, request.school, duty)
-    form = forms.CompleteDutyForm(request.POST or None, request.FILES or None)
+    form = forms.CompleteDutyForm(request.POST or None, request.FILES or None,
+                                  initial={"due_on": duty.next_due_on})
     if request.method == "POST":
         _refuse_unless(allowed)
         if form.is_valid():
             try:
                 services.complete_duty(duty=duty, actor=request.user, request=request,
+                                       due_on=form.cleaned_data["due_on"],
                                        completed_on=form.cleaned_data["completed_on"],
                                        notes=form.cleaned_data["notes"], upload=form.cleaned_data["evidence"])
             except services.PolicyRuleBroken as error:
@@ -290,8 +292,9 @@ def duty_detail(request, duty_id: int):
 def duty_evidence(request, duty_id: int, completion_id: int):
     duty = get_object_or_404(selectors.duties_of(request.school), pk=duty_id)
     completion = get_object_or_404(duty.completions.exclude(evidence=""), pk=completion_id)
+    extension = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}.get(completion.evidence_type, "")
     response = FileResponse(completion.evidence.open("rb"), content_type=completion.evidence_type,
-                            as_attachment=True, filename=f"{duty.code or 'duty'}-{completion.due_on}")
+                            as_attachment=True, filename=f"{duty.code or 'duty'}-{completion.due_on}{extension}")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -108,3 +108,16 @@ def test_it_brings_the_triage_dashboard_to_life(seeded):
                 .values("pupil").annotate(n=Count("incident")).filter(n__gte=3))
     assert repeated.exists()
     assert not Incident.objects.filter(school__slug="riverside").exists()
+
+
+def test_it_seeds_in_the_summer_holidays_too(settings):
+    import datetime
+
+    from onlinesafety.schools.demo.seed import DemoSeeder
+    from policies import demo as policies_demo
+    from policies.models import Policy
+
+    summer = datetime.date(2027, 8, 2)
+    DemoSeeder("x-password-for-tests", today=summer).run()
+    policies_demo.seed(today=summer)
+    assert Policy.objects.filter(school__slug="oakfield").count() == 8

@@ -1,9 +1,9 @@
 """Every policies URL for each kind of person, in their own school and in another."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from policies import services
 from policies.models import Duty
@@ -23,7 +23,7 @@ def published(make_policy, people):
     services.start_review(policy=policy, actor=people.osl)
     services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="Text")
     services.submit_for_approval(policy=policy, actor=people.osl)
-    services.approve(policy=policy, actor=people.head, approved_on=datetime.date(2026, 11, 1))
+    services.approve(policy=policy, actor=people.head, approved_on=timezone.localdate())
     policy.refresh_from_db()
     return policy
 
@@ -71,5 +71,6 @@ def test_only_the_approving_body_approves(client, people, make_policy, person, s
     services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="Text")
     services.submit_for_approval(policy=policy, actor=people.osl)
     client.force_login(getattr(people, person))
-    response = client.post(reverse("policies:approve", args=[policy.pk]), {"approved_on": "2026-11-02"})
+    today = timezone.localdate().isoformat()
+    response = client.post(reverse("policies:approve", args=[policy.pk]), {"approved_on": today})
     assert response.status_code == status

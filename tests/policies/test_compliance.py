@@ -39,9 +39,11 @@ def test_every_school_starts_with_the_seed_duties(oakfield):
 def test_it_completes_a_duty_and_rolls_it_on(client, oakfield, people):
     check = duty(oakfield, "filtering_check", datetime.date(2026, 10, 31))
     client.force_login(people.technician)
-    response = client.post(reverse("policies:duty", args=[check.pk]),
-                           {"completed_on": "2026-11-02", "notes": "All categories pass"})
+    data = {"due_on": "2026-10-31", "completed_on": "2026-11-02", "notes": "All categories pass"}
+    response = client.post(reverse("policies:duty", args=[check.pk]), data)
     assert response.status_code == 302
+    again = client.post(reverse("policies:duty", args=[check.pk]), data, follow=True)  # sent twice
+    assert b"already recorded" in again.content
     check.refresh_from_db()
     assert check.next_due_on == datetime.date(2026, 11, 30)
     done = DutyCompletion.objects.get()
@@ -220,3 +222,33 @@ def test_the_task_runs_the_reminders(no_duties_due, people, make_policy):
     make_policy(next_review_on=timezone.localdate())
     with mock.patch("onlinesafety.mail.services._enqueue_delivery"):
         assert send_due_reminders.delay().get() == 1
+
+
+def test_another_feature_completes_a_duty_once_per_period(oakfield, people):
+    check = duty(oakfield, "filtering_check", datetime.date(2026, 11, 30))
+    first = services.complete_duty_by_code(school=oakfield, code="filtering_check", actor=people.technician,
+                                           completed_on=datetime.date(2026, 11, 10))
+    second = services.complete_duty_by_code(school=oakfield, code="filtering_check", actor=people.technician,
+                                            completed_on=datetime.date(2026, 11, 12))
+    check.refresh_from_db()
+    assert first is not None and second is None
+    assert check.next_due_on == datetime.date(2026, 12, 30)
+
+
+def test_reminders_skip_an_owner_who_has_left_and_tell_the_head(no_duties_due, people, make_policy):
+    from onlinesafety.schools.models import Membership
+
+    make_policy(owner=people.reporter, next_review_on=datetime.date(2026, 11, 30))
+    Membership.objects.filter(user=people.reporter).update(is_active=False)
+    assert run(TODAY) == 1
+    assert sent_to() == [people.head.email]
+    assert mail.outbox[0].subject.startswith("Due in 7 days")
+
+
+def test_reminders_wait_when_nobody_can_receive_them(no_duties_due, oakfield, people):
+    from onlinesafety.schools.models import Membership
+
+    duty(oakfield, "filtering_check", TODAY)
+    Membership.objects.filter(role__in=[Role.TECHNICIAN, Role.HEADTEACHER]).update(is_active=False)
+    assert run(TODAY) == 0
+    assert ReminderSent.objects.count() == 0  # the band is not used up: it goes once someone can hear it

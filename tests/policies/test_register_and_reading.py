@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from policies import services
@@ -18,7 +19,7 @@ def publish(policy, people, text="The policy text.", approver=None):
     services.start_review(policy=policy, actor=policy.owner)
     services.save_draft(policy=policy, actor=policy.owner, change_summary="New", text=text)
     services.submit_for_approval(policy=policy, actor=policy.owner)
-    services.approve(policy=policy, actor=approver or people.head, approved_on=datetime.date(2026, 11, 1))
+    services.approve(policy=policy, actor=approver or people.head, approved_on=timezone.localdate())
     policy.refresh_from_db()
     return policy
 
