@@ -1,6 +1,4 @@
-import re
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.utils import timezone
 from onlinesafety.forms import LARGEST_ID, DateInput, DateTimeInput, ModelMultipleChoiceField
 from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
+from onlinesafety.weburl import parse_url
 
 from . import selectors
 from .models import (
@@ -47,22 +46,10 @@ class MultipleFileField(forms.FileField):
 
 
 def validate_web_address(value: str) -> str:
-    """A web address or bare domain: http(s) only, no credentials. Returns it tidied."""
+    """A web address or bare domain, http(s) only, no credentials; kept as the person typed it."""
     value = value.strip()
-    if not value:
-        return ""
-    other_scheme = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", value) and not re.match(r"^https?://", value, re.I)
-    try:
-        parts = urlsplit(value if "://" in value else f"http://{value}")
-        hostname = parts.hostname
-    except ValueError:
-        raise ValidationError("Enter a web address such as https://example.com/page.") from None
-    if other_scheme or parts.scheme.lower() not in ("http", "https"):
-        raise ValidationError("Enter a web address starting with http:// or https://, or just the site's name.")
-    if parts.username or parts.password:
-        raise ValidationError("Leave out any user name or password from the web address.")
-    if not hostname or "." not in hostname or " " in value:
-        raise ValidationError("Enter a web address such as https://example.com/page.")
+    if value:
+        parse_url(value)
     return value
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "onlinesafety.mail",
     "incidents",
     "policies",
+    "filtering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -188,7 +189,7 @@ MEDIA_ROOT = VAR_DIR / "private-media"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -242,13 +243,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "policies.tasks.send_due_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    "filtering-process-reverts": {
+        "task": "filtering.tasks.process_reverts",
+        "schedule": crontab(hour="7-17", minute=0),  # hourly in the school day; each reminder goes once
+    },
 }
 # Never eager outside tests: the worker does the work.
 CELERY_TASK_ALWAYS_EAGER = False
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
-DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed"]
+DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed"]
 
 LOGGING = {
     "version": 1,

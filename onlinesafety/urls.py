@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("onlinesafety.schools.urls")),
     path("", include("incidents.urls")),
     path("", include("policies.urls")),
+    path("", include("filtering.urls")),
     path("alerts/", mail_views.alerts, name="alerts"),
     path("admin/", admin.site.urls),
     # The development mailbox answers 404 unless DEBUG is on.

@@ -3,23 +3,40 @@ from django.db import models
 
 
 class AuditEventIsAppendOnly(Exception):
-    """Raised when code tries to change or remove an audit event."""
+    """Raised when code tries to change or remove an append-only record."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AuditEventIsAppendOnly("Audit events cannot be updated.")
+        raise AuditEventIsAppendOnly("These records cannot be updated.")
 
     def delete(self):
-        raise AuditEventIsAppendOnly("Audit events cannot be deleted.")
+        raise AuditEventIsAppendOnly("These records cannot be deleted.")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditEventIsAppendOnly("Audit events cannot be updated.")
+        raise AuditEventIsAppendOnly("These records cannot be updated.")
 
     # bulk_create stays: it only adds.
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that, once written, is never changed or removed (audit trails, change logs)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEventIsAppendOnly("These records cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEventIsAppendOnly("These records cannot be deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One thing that happened: who did what to which record, when and from where.
 
     Append-only. ``detail`` holds a few identifiers or counts, never names or free text about a child.
@@ -39,8 +56,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
@@ -50,11 +65,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditEventIsAppendOnly("Audit events cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditEventIsAppendOnly("Audit events cannot be deleted.")

@@ -1,0 +1,168 @@
+"""Importing a provider's CSV of blocked-access events: streamed, so a million rows use little memory."""
+
+import codecs
+import csv
+import hashlib
+import io
+import zoneinfo
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from onlinesafety.audit.services import record_event
+
+from .models import BlockedEvent, ProviderImport
+
+BATCH = 5000
+MAX_BAD_LINES_KEPT = 100
+FIELDS = ("time", "user", "user_group", "url", "category", "action")
+REQUIRED = ("time", "user", "url", "category")
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z",
+                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%SZ")
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported at all (not CSV, no header, bad mapping)."""
+
+
+def detect_encoding(binary) -> str:
+    """UTF-8 (with or without a byte-order mark) if every byte decodes as UTF-8, else Latin-1."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    binary.seek(0)
+    try:
+        for chunk in iter(lambda: binary.read(1 << 20), b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8-sig"
+
+
+def _rows(binary, encoding):
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text)
+    finally:
+        text.detach()
+
+
+def read_header(binary, encoding) -> list[str]:
+    try:
+        header = next(_rows(binary, encoding), None)
+    except csv.Error:
+        header = None
+    if not header or not any(cell.strip() for cell in header):
+        raise ImportRefused("The file has no header row. Export it from the provider as CSV with column names.")
+    return [cell.strip() for cell in header]
+
+
+def check_mapping(mapping: dict, header: list[str]) -> dict[str, int]:
+    """{field: column index}; every required field mapped to a column that exists."""
+    columns = {}
+    for field in FIELDS:
+        chosen = mapping.get(field, "")
+        if chosen in ("", None):
+            if field in REQUIRED:
+                raise ImportRefused(f"Choose the column that holds the {field.replace('_', ' ')}.")
+            continue
+        if chosen not in header:
+            raise ImportRefused(f"There is no column called {chosen!r}.")
+        columns[field] = header.index(chosen)
+    return columns
+
+
+def parse_time(value: str, zone) -> datetime:
+    value = value.strip()
+    for fmt in TIME_FORMATS:
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    raise ValueError("the time is not in a format we read (for example 2026-11-23 14:05:00)")
+
+
+def _event(row, columns, zone, school_id, import_id):
+    def cell(field):
+        index = columns.get(field)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    if len(row) <= max(columns.values()):
+        raise ValueError("the row has fewer columns than the header")
+    occurred = parse_time(cell("time"), zone)
+    user, url, category = cell("user")[:150], cell("url")[:2000], cell("category")[:100]
+    if not user or not url or not category:
+        raise ValueError("the user, web address or category is empty")
+    if "\x00" in user + url + category:
+        raise ValueError("the row holds characters that cannot be stored")
+    group, action = cell("user_group")[:100], cell("action")[:50]
+    key = "\x1f".join([occurred.isoformat(), user, group, url, category, action])
+    return BlockedEvent(school_id=school_id, occurred_at=occurred, user_ref=user, user_group=group, url=url,
+                        category=category, action=action, source_id=import_id,
+                        row_hash=hashlib.sha256(key.encode()).hexdigest())
+
+
+def _save(batch: dict, school_id) -> tuple[int, int]:
+    """Insert the batch; returns (added, duplicates). Rows already imported, from this file or another, add nothing."""
+    existing = set(BlockedEvent.objects.filter(school_id=school_id, row_hash__in=list(batch))
+                   .values_list("row_hash", flat=True))
+    new = [event for key, event in batch.items() if key not in existing]
+    with transaction.atomic():
+        BlockedEvent.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new), len(batch) - len(new)
+
+
+def run_import(provider_import: ProviderImport) -> ProviderImport:
+    """Read every row; keep the good ones, count and note the bad ones by line number."""
+    school = provider_import.school
+    zone = zoneinfo.ZoneInfo(school.timezone)
+    columns = check_mapping(provider_import.mapping, provider_import.header)
+    counts = {"rows_read": 0, "rows_added": 0, "rows_duplicate": 0, "rows_bad": 0}
+    bad_lines, batch, duplicates_in_file = [], {}, 0
+    with provider_import.file.open("rb") as binary:
+        reader = _rows(binary, provider_import.encoding)
+        next(reader, None)  # the header
+        line = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                line += 1
+                counts["rows_bad"] += 1
+                if len(bad_lines) < MAX_BAD_LINES_KEPT:
+                    bad_lines.append([line, f"not readable as CSV ({error})"])
+                continue
+            line += 1
+            if not any(cell.strip() for cell in row):
+                continue
+            counts["rows_read"] += 1
+            try:
+                event = _event(row, columns, zone, school.pk, provider_import.pk)
+            except ValueError as error:
+                counts["rows_bad"] += 1
+                if len(bad_lines) < MAX_BAD_LINES_KEPT:
+                    bad_lines.append([line, str(error)])
+                continue
+            if event.row_hash in batch:
+                duplicates_in_file += 1
+            batch[event.row_hash] = event
+            if len(batch) >= BATCH:
+                added, duplicate = _save(batch, school.pk)
+                counts["rows_added"] += added
+                counts["rows_duplicate"] += duplicate
+                batch = {}
+    if batch:
+        added, duplicate = _save(batch, school.pk)
+        counts["rows_added"] += added
+        counts["rows_duplicate"] += duplicate
+    counts["rows_duplicate"] += duplicates_in_file
+    ProviderImport.objects.filter(pk=provider_import.pk).update(
+        state=ProviderImport.State.DONE, bad_lines=bad_lines, finished_at=timezone.now(), **counts)
+    provider_import.refresh_from_db()
+    record_event(verb="filtering.provider_log_imported", actor=provider_import.uploaded_by, school=school,
+                 target=provider_import, detail={k: v for k, v in counts.items()})
+    return provider_import
