@@ -84,8 +84,9 @@ def _requests(school, people, today) -> int:
         dict(status=Status.REJECTED, target="www.minecraft.example", group="all_pupils",
              reason="Golden time reward for Year 4.", lesson="", days_from_start=1, length=7, asker="teacher"),
         dict(status=Status.ACTIVE, target="proxy-sites", group="everyone",
-             target_type=ChangeRequest.TargetType.CATEGORY, action=ChangeRequest.Action.BLOCK, reason="Pupils found a new proxy site; block the category for all.",
-             lesson="", days_from_start=0, length=1, asker="tech"),
+             target_type=ChangeRequest.TargetType.CATEGORY, action=ChangeRequest.Action.BLOCK,
+             reason="Pupils found a new proxy site; block the category for all.", lesson="",
+             days_from_start=0, length=1, asker="tech"),
     ]
     for spec in specs:
         _request(school, people, today, **spec)
