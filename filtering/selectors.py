@@ -1,10 +1,11 @@
 """Reads of filtering that depend on who is asking."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.http import Http404
+from django.utils import timezone
 
 from onlinesafety.schools.roles import DSL_TEAM, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in
@@ -133,4 +134,5 @@ def repeated_serious_attempts(school, since) -> list[dict]:
 
 
 def summary_window(today):
-    return today - timedelta(days=84)
+    """The start of the last twelve weeks, as an aware time in the current (school's) zone."""
+    return timezone.make_aware(datetime.combine(today - timedelta(days=84), time.min))

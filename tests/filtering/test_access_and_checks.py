@@ -1,0 +1,135 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from filtering import services
+from filtering.models import CHECK_CATEGORIES, AnnualReview, ChangeRequest
+from policies.models import Duty
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["reporter", "other_staff", "technician", "dsl", "osl", "head", "governor", "parent", "visitor",
+          "riverside_dsl"]
+STAFF = {"reporter", "other_staff", "technician", "dsl", "osl", "head"}
+OVERSIGHT = {"technician", "dsl", "osl", "head"}
+LOG = OVERSIGHT | {"governor"}
+
+
+def status(person, allowed, elsewhere=403):
+    if person == "riverside_dsl":
+        return elsewhere
+    return 200 if person in allowed else 403
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_it_matches_the_access_matrix(client, people, make_request, person):
+    change = make_request()
+    review = services.record_review(
+        school=change.school, actor=people.head, reviewed_on=timezone.localdate(), senior_leader=people.head,
+        governor=people.governor, filtering_provider="F", monitoring_provider="M", categories_blocked="All",
+        alert_route="Email", alert_speed="15 min", out_of_hours="Laptops filtered", training="Done",
+        findings="Fine", actions="None")
+    client.force_login(getattr(people, person))
+    pages = {
+        reverse("filtering:requests"): status(person, STAFF | LOG, 200),
+        reverse("filtering:request_new"): status(person, STAFF, 200),
+        reverse("filtering:request", args=[change.pk]): status(person, OVERSIGHT | {"reporter"}, 404)
+        if person not in ("other_staff", "governor") else 404,
+        reverse("filtering:log"): status(person, LOG, 200),
+        reverse("filtering:log_csv"): status(person, LOG, 200),
+        reverse("filtering:report"): status(person, STAFF | {"visitor", "governor"}, 200),
+        reverse("filtering:checks"): status(person, LOG, 200),
+        reverse("filtering:check_new"): status(person, OVERSIGHT, 200),
+        reverse("filtering:review_new"): status(person, {"dsl", "osl", "head"}, 200),
+        reverse("filtering:review", args=[review.pk]): status(person, LOG, 404),
+        reverse("filtering:imports"): status(person, {"technician", "dsl", "osl"}, 200),
+    }
+    for url, expected in pages.items():
+        assert client.get(url).status_code == expected, (person, url)
+    approve = client.post(reverse("filtering:step", args=[change.pk, "approve"]), {
+        "educational_benefit": "x", "risks": "y", "supervision": "z"})
+    change.refresh_from_db()
+    assert (change.status == ChangeRequest.Status.APPROVED) == (person in {"dsl", "osl", "head"}), person
+    assert approve.status_code in (302, 403, 404)
+
+
+def test_lists_use_a_fixed_number_of_queries(client, people, make_request, django_assert_max_num_queries):
+    for _ in range(3):
+        make_request()
+    client.force_login(people.dsl)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("filtering:requests"))
+    with django_assert_max_num_queries(20) as few_log:
+        client.get(reverse("filtering:log"))
+    for _ in range(30):
+        make_request()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("filtering:requests"))
+    with django_assert_max_num_queries(len(few_log.captured_queries)):
+        client.get(reverse("filtering:log"))
+
+
+def test_the_change_log_filters_and_exports(client, people, make_request):
+    change = make_request(target="first.example")
+    make_request(target="second.example")
+    services.reject(change=change, actor=people.dsl, note="=cmd|' /C calc'!A0")
+    client.force_login(people.governor)
+    page = client.get(reverse("filtering:log"), {"status": "rejected"})
+    assert {e.request_id for e in page.context["page"]} == {change.pk}
+    csv_text = b"".join(client.get(reverse("filtering:log_csv"), {"status": "rejected"}).streaming_content).decode()
+    assert "first.example" in csv_text and "second.example" not in csv_text
+    assert "'=cmd" in csv_text  # spreadsheet formulas are neutralised
+    assert client.get(reverse("filtering:log"), {"from": "not-a-date", "status": "nope"}).status_code == 200
+
+
+def test_a_check_completes_the_monthly_duty(client, oakfield, people):
+    duty = Duty.objects.get(school=oakfield, code="filtering_check")
+    first_due = duty.next_due_on
+    client.force_login(people.technician)
+    data = {"checked_on": timezone.localdate().isoformat(), "method": "Online test", "devices": "Laptops",
+            "user_groups": "KS2", **{f"result_{code}": "pass" for code, _ in CHECK_CATEGORIES}}
+    data["result_proxies"] = "fail"
+    assert client.post(reverse("filtering:check_new"), data).status_code == 302
+    duty.refresh_from_db()
+    assert duty.next_due_on > first_due
+    assert "Proxies and filter bypass" in client.get(reverse("filtering:checks")).content.decode()
+    future = {**data, "checked_on": (timezone.localdate() + datetime.timedelta(days=2)).isoformat()}
+    assert client.post(reverse("filtering:check_new"), future).status_code == 400
+
+
+def test_only_the_named_governor_signs_off_the_review(client, oakfield, people):
+    duty = Duty.objects.get(school=oakfield, code="filtering_monitoring_review")
+    review = services.record_review(
+        school=oakfield, actor=people.head, reviewed_on=timezone.localdate(), senior_leader=people.head,
+        governor=people.governor, filtering_provider="F", monitoring_provider="M", categories_blocked="All",
+        alert_route="Email", alert_speed="15 min", out_of_hours="Laptops filtered", training="Done",
+        findings="Fine", actions="None")
+    client.force_login(people.chair)
+    client.post(reverse("filtering:review", args=[review.pk]))
+    assert AnnualReview.objects.get().signed_off_at is None
+    client.force_login(people.governor)
+    client.post(reverse("filtering:review", args=[review.pk]))
+    assert AnnualReview.objects.get().signed_off_at is not None
+    assert Duty.objects.get(pk=duty.pk).next_due_on != duty.next_due_on
+
+
+def test_report_a_site_becomes_a_request_or_an_incident(client, people):
+    client.force_login(people.visitor)
+    response = client.post(reverse("filtering:report"), {"url": "https://bad.example/", "problem": "reachable",
+                                                         "description": "Pupils found violent videos here"})
+    assert response.status_code == 302
+    change = ChangeRequest.objects.get()
+    assert (change.action, change.is_temporary, change.from_report) == ("block", False, True)
+    response = client.post(reverse("filtering:report"), {"url": "https://x.example/", "problem": "harm"})
+    assert response.url == reverse("incidents:report")
+    assert ChangeRequest.objects.count() == 1
+    client.force_login(people.reporter)
+    client.post(reverse("filtering:report"), {"url": "https://museum.example/", "problem": "needed",
+                                              "description": "Year 4 Romans topic"})
+    unblock = ChangeRequest.objects.get(action="unblock")
+    assert unblock.is_temporary and (unblock.ends_on - unblock.starts_on).days == 27
+    response = client.post(reverse("filtering:report"), {"url": "javascript:x", "problem": "needed",
+                                                         "description": "x"})
+    assert response.status_code == 400
