@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -78,6 +80,8 @@ class CheckForm(forms.Form):
         day = self.cleaned_data["checked_on"]
         if day > timezone.localdate():
             raise ValidationError("A check cannot be dated in the future.")
+        if day < timezone.localdate() - timedelta(days=62):
+            raise ValidationError("Record checks within two months of doing them.")
         return day
 
     def check_fields(self) -> dict:

@@ -5,7 +5,7 @@ import csv
 import hashlib
 import io
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +27,8 @@ class ImportRefused(ValueError):
 
 
 def detect_encoding(binary) -> str:
-    """UTF-8 (with or without a byte-order mark) if every byte decodes as UTF-8, else Latin-1."""
+    """UTF-8 (with or without a byte-order mark) if every byte decodes as UTF-8, else Windows-1252 (Latin-1 with
+    the printable extras Windows exports use: curly quotes, the euro sign)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     binary.seek(0)
     try:
@@ -35,26 +36,28 @@ def detect_encoding(binary) -> str:
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "latin-1"
+        return "cp1252"
     return "utf-8-sig"
 
 
-def _rows(binary, encoding):
+def _text(binary, encoding):
     binary.seek(0)
-    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-    try:
-        yield from csv.reader(text)
-    finally:
-        text.detach()
+    # Bytes Windows-1252 leaves undefined become U+FFFD rather than stopping the import.
+    return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
 
 
 def read_header(binary, encoding) -> list[str]:
+    text = _text(binary, encoding)
     try:
-        header = next(_rows(binary, encoding), None)
+        header = next(csv.reader(text), None)
     except csv.Error:
         header = None
+    finally:
+        text.detach()
     if not header or not any(cell.strip() for cell in header):
         raise ImportRefused("The file has no header row. Export it from the provider as CSV with column names.")
+    if any("\x00" in cell for cell in header):
+        raise ImportRefused("That is not a CSV file.")
     return [cell.strip() for cell in header]
 
 
@@ -75,6 +78,11 @@ def check_mapping(mapping: dict, header: list[str]) -> dict[str, int]:
 
 def parse_time(value: str, zone) -> datetime:
     value = value.strip()
+    try:  # ISO 8601 in its many spellings: T or space, fractions of a second, Z or an offset
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" UTC", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    except ValueError:
+        pass
     for fmt in TIME_FORMATS:
         try:
             parsed = datetime.strptime(value, fmt)
@@ -91,14 +99,15 @@ def _event(row, columns, zone, school_id, import_id):
 
     if len(row) <= max(columns.values()):
         raise ValueError("the row has fewer columns than the header")
+    if any("\x00" in value for value in row):
+        raise ValueError("the row holds characters that cannot be stored")
     occurred = parse_time(cell("time"), zone)
     user, url, category = cell("user")[:150], cell("url")[:2000], cell("category")[:100]
     if not user or not url or not category:
         raise ValueError("the user, web address or category is empty")
-    if "\x00" in user + url + category:
-        raise ValueError("the row holds characters that cannot be stored")
     group, action = cell("user_group")[:100], cell("action")[:50]
-    key = "\x1f".join([occurred.isoformat(), user, group, url, category, action])
+    # The same moment written with or without a zone is the same event.
+    key = "\x1f".join([occurred.astimezone(UTC).isoformat(), user, group, url, category, action])
     return BlockedEvent(school_id=school_id, occurred_at=occurred, user_ref=user, user_group=group, url=url,
                         category=category, action=action, source_id=import_id,
                         row_hash=hashlib.sha256(key.encode()).hexdigest())
@@ -115,54 +124,77 @@ def _save(batch: dict, school_id) -> tuple[int, int]:
 
 
 def run_import(provider_import: ProviderImport) -> ProviderImport:
-    """Read every row; keep the good ones, count and note the bad ones by line number."""
+    """Read every row; keep the good ones, count and note the bad ones by their line in the file.
+
+    Rows are saved in batches as they are read, so a failure part-way keeps what was saved (importing the file
+    again adds only the rest) and marks the import as failed rather than leaving it running.
+    """
+    counts = {"rows_read": 0, "rows_added": 0, "rows_duplicate": 0, "rows_bad": 0}
+    bad_lines = []
+    try:
+        _read_all(provider_import, counts, bad_lines)
+    except Exception:
+        _finish(provider_import, ProviderImport.State.FAILED, counts, bad_lines)
+        raise
+    return _finish(provider_import, ProviderImport.State.DONE, counts, bad_lines)
+
+
+def _note_bad(counts, bad_lines, line, why):
+    counts["rows_bad"] += 1
+    if len(bad_lines) < MAX_BAD_LINES_KEPT:
+        bad_lines.append([line, why])
+
+
+def _read_all(provider_import, counts, bad_lines):
     school = provider_import.school
     zone = zoneinfo.ZoneInfo(school.timezone)
     columns = check_mapping(provider_import.mapping, provider_import.header)
-    counts = {"rows_read": 0, "rows_added": 0, "rows_duplicate": 0, "rows_bad": 0}
-    bad_lines, batch, duplicates_in_file = [], {}, 0
+    batch, duplicates_in_file = {}, 0
     with provider_import.file.open("rb") as binary:
-        reader = _rows(binary, provider_import.encoding)
+        text = _text(binary, provider_import.encoding)
+        reader = csv.reader(text)
         next(reader, None)  # the header
-        line = 1
         while True:
+            line = reader.line_num + 1  # where the next row starts
             try:
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error as error:
-                line += 1
-                counts["rows_bad"] += 1
-                if len(bad_lines) < MAX_BAD_LINES_KEPT:
-                    bad_lines.append([line, f"not readable as CSV ({error})"])
+            except csv.Error as error:  # the reader carries on with the next row
+                counts["rows_read"] += 1
+                _note_bad(counts, bad_lines, line, f"not readable as CSV ({error})")
                 continue
-            line += 1
             if not any(cell.strip() for cell in row):
                 continue
             counts["rows_read"] += 1
             try:
                 event = _event(row, columns, zone, school.pk, provider_import.pk)
             except ValueError as error:
-                counts["rows_bad"] += 1
-                if len(bad_lines) < MAX_BAD_LINES_KEPT:
-                    bad_lines.append([line, str(error)])
+                _note_bad(counts, bad_lines, line, str(error))
                 continue
             if event.row_hash in batch:
                 duplicates_in_file += 1
             batch[event.row_hash] = event
             if len(batch) >= BATCH:
-                added, duplicate = _save(batch, school.pk)
-                counts["rows_added"] += added
-                counts["rows_duplicate"] += duplicate
+                _count_saved(counts, _save(batch, school.pk))
                 batch = {}
+        text.detach()
     if batch:
-        added, duplicate = _save(batch, school.pk)
-        counts["rows_added"] += added
-        counts["rows_duplicate"] += duplicate
+        _count_saved(counts, _save(batch, school.pk))
     counts["rows_duplicate"] += duplicates_in_file
+
+
+def _count_saved(counts, saved):
+    added, duplicate = saved
+    counts["rows_added"] += added
+    counts["rows_duplicate"] += duplicate
+
+
+def _finish(provider_import, state, counts, bad_lines) -> ProviderImport:
     ProviderImport.objects.filter(pk=provider_import.pk).update(
-        state=ProviderImport.State.DONE, bad_lines=bad_lines, finished_at=timezone.now(), **counts)
+        state=state, bad_lines=bad_lines, finished_at=timezone.now(), **counts)
     provider_import.refresh_from_db()
-    record_event(verb="filtering.provider_log_imported", actor=provider_import.uploaded_by, school=school,
-                 target=provider_import, detail={k: v for k, v in counts.items()})
+    record_event(verb=f"filtering.provider_log_{'imported' if state == ProviderImport.State.DONE else 'failed'}",
+                 actor=provider_import.uploaded_by, school=provider_import.school, target=provider_import,
+                 detail=dict(counts))
     return provider_import

@@ -1,5 +1,6 @@
 """Every write to filtering: change requests under two-person control, reverts, checks, reviews, imports."""
 
+import unicodedata
 import zoneinfo
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents import selectors as incident_selectors, services as incident_services
 from onlinesafety.audit.services import record_event
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.schools.roles import DSL_TEAM, Role
@@ -57,16 +59,16 @@ def normalise_target(target_type, raw):
     if target_type == ChangeRequest.TargetType.DOMAIN:
         return parse_domain(raw)
     name = " ".join(raw.split())[:100]
-    if not name:
-        raise FilteringRuleBroken("Name the filtering category.")
+    if not name or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise FilteringRuleBroken("Name the filtering category in plain words.")
     return WebAddress(name.lower(), name)
 
 
 def _check_period(change, today):
     if change.action == ChangeRequest.Action.BLOCK:
-        change.is_temporary, change.starts_on, change.ends_on = False, None, None
-        return
+        change.is_temporary = False
     if not change.is_temporary:
+        change.starts_on = change.ends_on = None
         return
     if not change.starts_on or not change.ends_on:
         raise FilteringRuleBroken("Give the period of study: a start and an end date.")
@@ -108,6 +110,11 @@ def _require(change, *statuses):
         raise FilteringRuleBroken(f"This request is {change.get_status_display().lower()}: that step is not open.")
 
 
+def _require_period_not_over(change):
+    if change.is_temporary and change.ends_on < timezone.localdate():
+        raise FilteringRuleBroken("The period of study is over. Ask again with new dates.")
+
+
 def _require_approver(change, actor):
     roles = roles_in(actor, change.school)
     if Role.TECHNICIAN in roles:
@@ -123,6 +130,7 @@ def approve(*, change, actor, educational_benefit, risks, supervision, note="", 
     _lock(change)
     _require(change, Status.REQUESTED)
     _require_approver(change, actor)
+    _require_period_not_over(change)
     if not (educational_benefit.strip() and risks.strip() and supervision.strip()):
         raise FilteringRuleBroken("Record the risk assessment: the educational benefit, the risks and the supervision.")
     change.status, change.decided_by, change.decided_at = Status.APPROVED, actor, timezone.now()
@@ -160,6 +168,7 @@ def implement(*, change, actor, provider_reference, request=None) -> ChangeReque
     _lock(change)
     _require(change, Status.APPROVED)
     _require_technician(change, actor)
+    _require_period_not_over(change)
     change.status, change.implemented_by, change.implemented_at = Status.ACTIVE, actor, timezone.now()
     change.provider_reference = provider_reference
     change.save()
@@ -177,10 +186,15 @@ def revert(*, change, actor, reference="", request=None) -> ChangeRequest:
     change.status, change.reverted_by, change.reverted_at = Status.REVERTED, actor, timezone.now()
     change.revert_reference = reference
     change.save()
-    late = max((timezone.localdate() - change.ends_on).days - 1, 0)
+    late = _days_late(change, timezone.localdate())
     _log(change, actor, "reverted", f"Reverted{f', {late} days late' if late else ''}. {reference}".strip(), request,
          {"days_late": late})
     return change
+
+
+def _days_late(change, today) -> int:
+    """0 on the first day after the period (the revert is due), 1 the day after, and so on."""
+    return max((today - change.ends_on).days - 1, 0)
 
 
 def _reminder_once(change, threshold) -> bool:
@@ -197,11 +211,13 @@ def process_reverts(*, now=None) -> int:
     due = ChangeRequest.objects.filter(is_temporary=True, status__in=[Status.ACTIVE, Status.REVERT_DUE])
     for change in due.select_related("school").order_by("pk"):
         today = timezone.localtime(now, _zone(change.school)).date()
-        days_late = (today - change.ends_on).days  # 1 on the first day after the period
-        if days_late < 1:
+        if today <= change.ends_on:
             continue
+        days_late = _days_late(change, today)
         with transaction.atomic():
             _lock(change)
+            if change.status not in (Status.ACTIVE, Status.REVERT_DUE):  # reverted meanwhile
+                continue
             if change.status == Status.ACTIVE:
                 change.status = Status.REVERT_DUE
                 change.save(update_fields=["status"])
@@ -211,7 +227,7 @@ def process_reverts(*, now=None) -> int:
                        change, "The period of a temporary unblock has ended. Please put the block back.")
                 sent += 1
             if days_late > LATE_ESCALATION_DAYS and _reminder_once(change, "escalated"):
-                _log(change, None, "escalated", f"Not reverted {days_late} days after the period ended.")
+                _log(change, None, "escalated", f"Still not reverted, {days_late} days late.")
                 _email(users_with_roles(change.school, DSL_TEAM), "A temporary unblock has not been reverted",
                        change, "A temporary unblock is more than two days past its end and is still in place.")
                 sent += 1
@@ -332,10 +348,11 @@ def _incident_category_code(provider_category: str) -> str:
 
 def open_incident_from_flag(*, school, actor, user_ref, category, attempts, last_seen, request=None):
     """One click from a flag in the provider log to a case for the safeguarding team."""
-    from incidents import selectors as incident_selectors, services as incident_services
-
-    code = _incident_category_code(category)
-    incident_category = incident_selectors.categories_of(school).filter(code=code).first()
+    categories = incident_selectors.categories_of(school)
+    incident_category = (categories.filter(code=_incident_category_code(category)).first()
+                         or categories.filter(code="other").first() or categories.first())
+    if incident_category is None:
+        raise FilteringRuleBroken("The school has no incident categories in use.")
     fields = {
         "occurred_at": last_seen, "location": "in_school", "category": incident_category,
         "device": "school", "network": "school", "platform": "Filtering provider log",

@@ -1,4 +1,5 @@
 import csv
+import zoneinfo
 from datetime import datetime
 
 from django.contrib import messages
@@ -131,7 +132,7 @@ def change_log_csv(request):
     status, date_from, date_to = _log_filters(request)
     entries = selectors.change_log(request.user, request.school, status, date_from, date_to)
     services.record_log_export(school=request.school, actor=request.user, request=request)
-    zone = timezone.get_current_timezone()
+    zone = zoneinfo.ZoneInfo(request.school.timezone)
     writer = csv.writer(_Echo())
 
     def rows():
@@ -269,9 +270,13 @@ def flag_to_incident(request):
                  if (f["user_ref"], f["category"], f["week"].date().isoformat()) == key), None)
     if flag is None:
         raise Http404("No such flag.")
-    incident = services.open_incident_from_flag(school=request.school, actor=request.user, user_ref=flag["user_ref"],
-                                                category=flag["category"], attempts=flag["n"],
-                                                last_seen=flag["last"], request=request)
+    try:
+        incident = services.open_incident_from_flag(
+            school=request.school, actor=request.user, user_ref=flag["user_ref"], category=flag["category"],
+            attempts=flag["n"], last_seen=flag["last"], request=request)
+    except services.FilteringRuleBroken as error:
+        messages.error(request, str(error))
+        return redirect("filtering:imports")
     messages.success(request, "A case was opened from the provider log.")
     return redirect("incidents:case", incident.pk)
 

@@ -22,15 +22,20 @@ class WebAddress:
     display: str  # what people read
 
 
+MAX_LENGTH = 2000
+
+
 def _host(raw_host: str) -> tuple[str, str]:
     host = raw_host.strip().rstrip(".").lower()
     if host.startswith("*."):
         host = host[2:]
     try:
-        ipaddress.ip_address(host.strip("[]"))
-        return host, host
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         pass
+    else:
+        host = f"[{address}]" if address.version == 6 else str(address)
+        return host, host
     try:
         ascii_host = idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError:
@@ -51,6 +56,8 @@ def parse_domain(raw: str) -> WebAddress:
 
 
 def _split(raw: str):
+    if "[" in raw.split("/")[2 if "://" in raw else 0] and not re.search(r"\[[0-9a-fA-F:.]+\]", raw):
+        raise ValidationError("Enter a web address such as https://example.com/page.")
     if OTHER_SCHEME.match(raw) and not re.match(r"^https?://", raw, re.I):
         raise ValidationError("Enter a web address starting with http:// or https://.")
     try:
@@ -74,10 +81,13 @@ def parse_url(raw: str) -> WebAddress:
         raise ValidationError("Enter the web address.")
     parts = _split(raw)
     ascii_host, display_host = _host(parts.hostname or "")
-    port = f":{parts.port}" if parts.port else ""
+    port = f":{parts.port}" if parts.port is not None else ""
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     scheme = parts.scheme.lower()
-    return WebAddress(
+    address = WebAddress(
         urlunsplit((scheme, ascii_host + port, path, parts.query, "")),
         urlunsplit((scheme, display_host + port, path, parts.query, "")),
     )
+    if len(address.normalised) > MAX_LENGTH:
+        raise ValidationError("That web address is too long. Use the website (domain) instead.")
+    return address

@@ -112,3 +112,54 @@ def test_it_summarises_and_flags_repeated_serious_attempts_and_opens_a_case(clie
     assert "leo.n" in incident.description and incident.reported_by == people.dsl
     client.force_login(people.technician)  # the technician sees the flags but opens no cases
     assert client.post(reverse("filtering:flag_to_incident"), {"user_ref": "leo.n"}).status_code == 403
+
+
+def test_an_oversized_field_is_one_bad_row_and_the_rest_still_import(oakfield, people):
+    lines = [HEADER, f"{recent()},a,b,https://x.example/{'y' * 200_000},c,d",
+             f"{recent()},amy.b,Year 5,https://a.example/,Gaming,Blocked",
+             f"{recent(1)},ben.c,Year 6,https://b.example/,Social,Blocked"]
+    result = do_import(oakfield, people, csv_file(lines))
+    assert (result.rows_added, result.rows_bad, result.bad_lines[0][0]) == (2, 1, 2)
+
+
+def test_nul_bytes_past_the_first_check_are_bad_rows_not_a_crash(oakfield, people):
+    padding = [f"{recent()},user{n},Year 5,https://a.example/{n},Gaming,Blocked" for n in range(1500)]
+    lines = [HEADER, *padding, f"{recent()},amy.b,G\x00,https://a.example/,Gaming,Blocked"]
+    result = do_import(oakfield, people, csv_file(lines))
+    assert (result.state, result.rows_added, result.rows_bad) == ("done", 1500, 1)
+
+
+def test_line_numbers_count_lines_inside_quoted_fields(oakfield, people):
+    lines = [HEADER, f'{recent()},amy.b,Year 5,https://a.example/,"c\r\nc2\r\nc3",Blocked', "bad,v,g,http://y/,c,d"]
+    result = do_import(oakfield, people, csv_file(lines))
+    assert result.bad_lines == [[5, result.bad_lines[0][1]]]
+
+
+def test_a_crash_mid_import_marks_it_failed(oakfield, people):
+    from unittest import mock
+
+    with mock.patch("filtering.imports._save", side_effect=RuntimeError("database went away")):
+        with pytest.raises(RuntimeError):
+            do_import(oakfield, people, csv_file([HEADER, f"{recent()},a,b,https://x.example/,c,d"]))
+    assert ProviderImport.objects.get().state == "failed"
+
+
+def test_the_same_moment_written_two_ways_is_one_event(oakfield, people):
+    lines = [HEADER, "2026-06-01 14:05:00,amy.b,Year 5,https://a.example/,Gaming,Blocked",
+             "2026-06-01T13:05:00.000Z,amy.b,Year 5,https://a.example/,Gaming,Blocked"]
+    result = do_import(oakfield, people, csv_file(lines))
+    assert (result.rows_added, result.rows_duplicate) == (1, 1)
+
+
+def test_a_flag_still_opens_a_case_when_the_category_was_retired(client, oakfield, people):
+    from incidents.models import Incident, IncidentCategory
+
+    IncidentCategory.objects.filter(school=oakfield, code="deliberate_access").update(is_active=False)
+    lines = [HEADER] + [f"{recent(2, hour)},kai.m,Year 6,https://p.example/{hour},Pornography,Blocked"
+                        for hour in (9, 10, 11)]
+    do_import(oakfield, people, csv_file(lines))
+    client.force_login(people.dsl)
+    flag = client.get(reverse("filtering:imports")).context["summary"]["flags"][0]
+    client.post(reverse("filtering:flag_to_incident"), {"user_ref": "kai.m", "category": "Pornography",
+                                                        "week": flag["week"].date().isoformat()})
+    assert Incident.objects.get().category.code == "other"

@@ -144,11 +144,73 @@ def test_it_asks_for_the_revert_once_a_day_and_escalates_after_two_days(people, 
     change.refresh_from_db()
     assert change.status == Status.REVERT_DUE
     assert run_on(ends + datetime.timedelta(days=1)) == 0  # run again the same day: nothing more
-    assert run_on(ends + datetime.timedelta(days=2)) == 1
-    assert run_on(ends + datetime.timedelta(days=3)) == 2  # a daily reminder, and the escalation to the DSLs
-    assert run_on(ends + datetime.timedelta(days=3)) == 0
+    assert run_on(ends + datetime.timedelta(days=2)) == 1  # one day late
+    assert run_on(ends + datetime.timedelta(days=3)) == 1  # two days late
+    assert run_on(ends + datetime.timedelta(days=4)) == 2  # three days late: a reminder, and the DSLs are told
+    assert run_on(ends + datetime.timedelta(days=4)) == 0
     escalations = OutboundEmail.objects.filter(subject="A temporary unblock has not been reverted")
     assert sorted(escalations.values_list("to", flat=True)) == sorted(u.email for u in people.dsl_team())
     services.revert(change=change, actor=people.technician)
-    assert run_on(ends + datetime.timedelta(days=4)) == 0
+    assert run_on(ends + datetime.timedelta(days=5)) == 0
     assert "escalated" in change.log.values_list("step", flat=True)
+
+
+def test_a_request_whose_period_is_over_cannot_be_approved_or_made(people, make_request, today):
+    from django.utils import timezone
+
+    change = make_request(starts_on=today, ends_on=today)
+    later = today + datetime.timedelta(days=2)
+    with mock.patch.object(timezone, "localdate", return_value=later):
+        with pytest.raises(services.FilteringRuleBroken, match="period of study is over"):
+            services.approve(change=change, actor=people.dsl, educational_benefit="x", risks="y", supervision="z")
+
+
+def test_a_stale_copy_of_a_reverted_request_sends_nothing(people, make_request, today):
+    change = active_unblock(people, make_request, today, ends_in_days=0)
+    stale = ChangeRequest.objects.get(pk=change.pk)
+    services.revert(change=change, actor=people.technician)
+    with mock.patch("filtering.services.ChangeRequest.objects.filter") as query:
+        query.return_value.select_related.return_value.order_by.return_value = [stale]
+        assert run_on(today + datetime.timedelta(days=5)) == 0
+
+
+def test_long_and_odd_targets_are_refused_cleanly(client, people, today):
+    client.force_login(people.reporter)
+    base = {"action": "unblock", "user_group": "pupils_ks2", "reason": "x", "is_temporary": "on",
+            "starts_on": today.isoformat(), "ends_on": today.isoformat()}
+    for target_type, target in [("url", "http://example.com/" + "é" * 400), ("url", "http://[v1.fe]/"),
+                                ("category", "proxy\u202e")]:
+        response = client.post(reverse("filtering:request_new"), {**base, "target_type": target_type,
+                                                                  "target": target})
+        assert response.status_code == 400, target
+    assert ChangeRequest.objects.count() == 0
+    response = client.post(reverse("filtering:request_new"), {**base, "target_type": "url",
+                                                              "target": "http://[::1]:8080/x"})
+    assert ChangeRequest.objects.get().target == "http://[::1]:8080/x"
+
+
+def test_a_check_cannot_be_back_dated_to_fill_the_calendar(client, people):
+    from filtering.models import CHECK_CATEGORIES
+
+    client.force_login(people.technician)
+    data = {"checked_on": "2001-01-01", "method": "x", "devices": "x", "user_groups": "x",
+            **{f"result_{code}": "pass" for code, _ in CHECK_CATEGORIES}}
+    assert client.post(reverse("filtering:check_new"), data).status_code == 400
+
+
+def test_the_log_export_uses_the_schools_own_days(client, oakfield, people, make_request):
+    oakfield.timezone = "Pacific/Auckland"
+    oakfield.save()
+    change = make_request()
+    entry = change.log.get()
+    client.force_login(people.dsl)
+    local_day = timezone_local_day(entry.at, "Pacific/Auckland")
+    csv_text = b"".join(client.get(reverse("filtering:log_csv"), {"from": local_day, "to": local_day})
+                        .streaming_content).decode()
+    assert "requested" in csv_text
+
+
+def timezone_local_day(moment, zone):
+    import zoneinfo
+
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).date().isoformat()
