@@ -1,16 +1,16 @@
-import csv
 import zoneinfo
 from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.csvexport import csv_lines, csv_response
 from onlinesafety.schools.roles import LEADERSHIP, Role
 from onlinesafety.schools.selectors import users_with_roles
 
@@ -117,37 +117,20 @@ def change_log(request):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe(value) -> str:
-    value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @school_member_required(*LOG_ROLES)
 def change_log_csv(request):
     status, date_from, date_to = _log_filters(request)
     entries = selectors.change_log(request.user, request.school, status, date_from, date_to)
     services.record_log_export(school=request.school, actor=request.user, request=request)
     zone = zoneinfo.ZoneInfo(request.school.timezone)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(["When", "Request", "Action", "Target", "For whom", "Step", "By", "Why / note",
-                               "Request status"])
-        for entry in entries.iterator(chunk_size=1000):
-            change = entry.request
-            yield writer.writerow([_safe(v) for v in (
-                f"{timezone.localtime(entry.at, zone):%d/%m/%Y %H:%M}", change.pk, change.get_action_display(),
-                change.target_display, change.get_user_group_display(), entry.step,
-                entry.actor.full_name if entry.actor else "(automatic)", entry.note, change.get_status_display())])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="filtering-log-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    header = ["When", "Request", "Action", "Target", "For whom", "Step", "By", "Why / note", "Request status"]
+    rows = (
+        (f"{timezone.localtime(entry.at, zone):%d/%m/%Y %H:%M}", entry.request.pk, entry.request.get_action_display(),
+         entry.request.target_display, entry.request.get_user_group_display(), entry.step,
+         entry.actor.full_name if entry.actor else "(automatic)", entry.note, entry.request.get_status_display())
+        for entry in entries.iterator(chunk_size=1000)
+    )
+    return csv_response(csv_lines(header, rows), f"filtering-log-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 # ---------------------------------------------------------------- report a site

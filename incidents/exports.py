@@ -1,21 +1,11 @@
 """The incident log as CSV, with the columns of the paper log schools keep."""
 
-import csv
-
 from django.utils import timezone
+
+from onlinesafety.csvexport import csv_lines
 
 HEADER = ["Case", "Date and time", "Type of incident", "People involved", "System details", "Incident details",
           "Actions taken and by whom"]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe(value: str) -> str:
-    # Spreadsheet programs run cells that start with these as formulas.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _people(incident) -> str:
@@ -44,11 +34,8 @@ def _actions(incident, tz) -> str:
 
 def incident_log_rows(incidents, tz):
     """CSV lines, times in ``tz`` (the school's zone: the response streams after the request's zone is gone)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
-    for incident in incidents.iterator(chunk_size=500):
-        yield writer.writerow([_safe(str(value)) for value in (
-            incident.reference, f"{timezone.localtime(incident.occurred_at, tz):%d/%m/%Y %H:%M}",
-            incident.category.name, _people(incident), _system(incident), incident.description,
-            _actions(incident, tz),
-        )])
+    return csv_lines(HEADER, (
+        (incident.reference, f"{timezone.localtime(incident.occurred_at, tz):%d/%m/%Y %H:%M}",
+         incident.category.name, _people(incident), _system(incident), incident.description, _actions(incident, tz))
+        for incident in incidents.iterator(chunk_size=500)
+    ))

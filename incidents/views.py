@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.csvexport import csv_response
 from onlinesafety.navigation import object_links_for
 from onlinesafety.schools.models import YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
@@ -307,10 +308,7 @@ def export_log(request):
     incidents = selectors.incident_log(request.user, request.school)
     services.record_log_export(school=request.school, actor=request.user, rows=incidents.count(), request=request)
     rows = exports.incident_log_rows(incidents, zoneinfo.ZoneInfo(request.school.timezone))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    filename = f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(rows, f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @school_member_required(*TRIAGE_ROLES)
