@@ -16,7 +16,7 @@ def test_a_teacher_asks_the_dsl_approves_the_technician_makes_it(browser, page, 
     today = timezone.localdate()
 
     sign_in(page, "teacher3@browser.example", TEST_PASSWORD)
-    page.get_by_role("link", name="Filtering").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Filtering").click()
     page.get_by_role("link", name="Ask for a change").click()
     page.get_by_label("Unblock").check()
     page.get_by_label("What to change").select_option(label="A whole website (domain)")

@@ -14,7 +14,7 @@ def test_a_teacher_reports_and_the_dsl_acknowledges(browser, page, sign_in, live
     PupilFactory(school=oakfield, first_name="Maisie", last_name="Fernsby")
 
     sign_in(page, "teacher@browser.example", TEST_PASSWORD)
-    page.get_by_role("link", name="Report a concern").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a concern").click()
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
     page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
@@ -32,7 +32,7 @@ def test_a_teacher_reports_and_the_dsl_acknowledges(browser, page, sign_in, live
 
     dsl_page = browser.new_context().new_page()
     sign_in(dsl_page, "dsl@browser.example", TEST_PASSWORD)
-    dsl_page.get_by_role("link", name="Triage").click()
+    dsl_page.get_by_role("navigation", name="Main").get_by_role("link", name="Triage").click()
     row = dsl_page.locator("#triage-table tbody tr", has_text=incident.reference)
     expect(row).to_contain_text("Maisie Fernsby")
     row.get_by_role("button", name="Acknowledge").click()
@@ -44,7 +44,7 @@ def test_a_teacher_reports_and_the_dsl_acknowledges(browser, page, sign_in, live
 def test_the_form_warns_at_once_and_hides_uploads_for_image_abuse(page, sign_in, oakfield):
     member_of(oakfield, Role.STAFF, email="staff2@browser.example")
     sign_in(page, "staff2@browser.example", TEST_PASSWORD)
-    page.get_by_role("link", name="Report a concern").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a concern").click()
     warning = page.locator("#risk-warning")
     expect(warning).to_be_hidden()
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("Yes").check()

@@ -26,7 +26,7 @@ def test_the_owner_takes_a_policy_through_review_to_approval(browser, page, sign
     policy = make_policy(oakfield, owner)
 
     sign_in(page, "osl@browser.example", TEST_PASSWORD)
-    page.get_by_role("link", name="Policies").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Policies").click()
     page.get_by_role("link", name="Online Safety Policy").click()
     page.get_by_label("Why review it now?").select_option(label="Scheduled review")
     page.get_by_role("button", name="Start review").click()
@@ -60,7 +60,7 @@ def test_a_teacher_acknowledges_a_policy(page, sign_in, oakfield):
     services.approve(policy=policy, actor=head, approved_on=timezone.localdate())
 
     sign_in(page, "teacher@browser.example", TEST_PASSWORD)
-    page.get_by_role("link", name="To read").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="To read").click()
     page.get_by_role("button", name="I have read it").click()
     expect(page.locator("main")).to_contain_text("you have confirmed you read")
     expect(page.locator("main")).to_contain_text("Read")

@@ -30,7 +30,7 @@ def test_it_lets_a_parent_see_their_children_on_a_phone(phone, sign_in, oakfield
     sign_in(phone, "parent@browser.example", TEST_PASSWORD)
     expect(phone.locator("main")).to_contain_text("Ada Byron")
     # At phone width the menu is folded behind a button.
-    menu_link = phone.get_by_role("link", name="My children")
+    menu_link = phone.get_by_role("navigation", name="Main").get_by_role("link", name="My children")
     expect(menu_link).to_be_hidden()
     phone.get_by_role("button", name="Show menu").click()
     menu_link.click()
@@ -64,7 +64,7 @@ def test_it_finds_a_pupil_by_name(page, sign_in, oakfield):
     PupilFactory(school=oakfield, first_name="Grace", last_name="Hopper")
     PupilFactory(school=oakfield, first_name="Alan", last_name="Turing")
     sign_in(page, "finder@browser.example", TEST_PASSWORD)
-    page.get_by_role("link", name="Pupils").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pupils").click()
     page.get_by_label("Name").fill("hopp")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("table")).to_contain_text("Hopper, Grace")
