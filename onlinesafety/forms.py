@@ -6,6 +6,14 @@ from django.core.exceptions import ValidationError
 LARGEST_ID = 2**63 - 1
 
 
+def parse_id(value) -> int | None:
+    """A database id from a query string, or None: ASCII digits only, and small enough for the database."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > LARGEST_ID:
+        return None
+    return int(text)
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids too large for the database as invalid choices (SQLite raises OverflowError on them)."""
 

@@ -1,6 +1,7 @@
 """Checking uploaded files by what they contain, never by their name or the browser's say-so."""
 
 import hashlib
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -37,11 +38,14 @@ def _is_word_document(upload: UploadedFile) -> bool:
     """A .docx is a zip holding the Word parts; any other zip is refused."""
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
+            entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError,
             KeyError):
         return False
-    return {"[Content_Types].xml", "word/document.xml"} <= names
+    names = {entry.filename for entry in entries}
+    starts_at_zero = bool(entries) and min(entry.header_offset for entry in entries) == 0  # nothing hidden in front
+    has_macros = any(name.lower().endswith("vbaproject.bin") for name in names)
+    return starts_at_zero and not has_macros and {"[Content_Types].xml", "word/document.xml"} <= names
 
 
 def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
@@ -55,9 +59,12 @@ def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             return False
         return True
-    # A PDF ends with an end-of-file marker near its end.
+    # A PDF names its version, holds objects, and ends with an end-of-file marker.
+    upload.seek(0)
+    head = upload.read(1024)
     upload.seek(max(upload.size - 2048, 0))
-    return b"%%EOF" in upload.read()
+    tail = upload.read()
+    return bool(re.match(rb"%PDF-\d\.\d", head)) and b" obj" in head + tail and b"%%EOF" in tail
 
 
 def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], max_bytes: int) -> CheckedUpload:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
@@ -22,6 +23,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        # Links start with the configured address, never with whatever Host header the request carried.
+        return {"site_url": settings.SITE_URL}
 
     def form_valid(self, form):
         record_event(verb="auth.password_reset_requested", request=self.request)

@@ -16,7 +16,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AuditEventIsAppendOnly("These records cannot be updated.")
 
-    # bulk_create stays: it only adds.
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AuditEventIsAppendOnly("These records are only ever added.")
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AppendOnlyModel(models.Model):
@@ -30,6 +33,7 @@ class AppendOnlyModel(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditEventIsAppendOnly("These records cannot be updated.")
+        kwargs["force_insert"] = True  # an instance given an existing id must not overwrite that row
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -52,7 +52,9 @@ def recent_messages(limit: int = 200) -> list[DevMessage]:
 
 def find_message(message_id: str) -> DevMessage | None:
     stem = message_id.rsplit(".", 1)[0]
+    if "/" in stem or "\\" in stem or len(stem) > 100:
+        return None
     path = Path(settings.EMAIL_FILE_PATH) / f"{stem}.log"
-    if "/" in stem or not path.is_file():
+    if not path.is_file():
         return None
     return next((m for m in _messages_in(path) if m.id == message_id), None)

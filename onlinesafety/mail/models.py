@@ -17,6 +17,7 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="After a failed send: when to try again.")
     last_error = models.CharField(max_length=200, blank=True)
 
     class Meta:

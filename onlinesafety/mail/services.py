@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification, OutboundEmail
@@ -13,7 +14,8 @@ from .selectors import unread_notifications
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+ALERT_AFTER_ATTEMPTS = 8  # then the log says so (no names, ids only); the email keeps being retried
+LONGEST_WAIT = timedelta(hours=1)
 
 
 def absolute_url(path: str) -> str:
@@ -50,8 +52,11 @@ def deliver(email_id: int) -> bool:
             ).send()
         except Exception as exc:
             email.last_error = type(exc).__name__
-            email.save(update_fields=["attempts", "last_error"])
-            logger.warning("Sending outbound email %s failed (%s)", email.pk, type(exc).__name__)
+            # Wait longer after each failure (2, 4, 8 ... minutes, at most an hour); never give up.
+            email.next_attempt_at = timezone.now() + min(timedelta(minutes=2 ** email.attempts), LONGEST_WAIT)
+            email.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            log = logger.error if email.attempts >= ALERT_AFTER_ATTEMPTS else logger.warning
+            log("Sending outbound email %s failed %s times (%s)", email.pk, email.attempts, type(exc).__name__)
             return False
         email.sent_at = timezone.now()
         email.body = ""
@@ -62,12 +67,11 @@ def deliver(email_id: int) -> bool:
 
 
 def unsent_email_ids(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        OutboundEmail.objects.filter(sent_at__isnull=True, created_at__lte=cutoff, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    """Emails to try now: never tried and queued over a minute ago, or due another try after a failure."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True, created_at__lte=now - older_than) | Q(next_attempt_at__lte=now)
+    unsent = OutboundEmail.objects.filter(due, sent_at__isnull=True).order_by("created_at")
+    return list(unsent.values_list("pk", flat=True)[:500])
 
 
 def notify(*, users, school, message: str, url: str = "", is_urgent: bool = False,

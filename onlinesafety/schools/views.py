@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.forms import parse_id
 from onlinesafety.navigation import object_links_for
 
 from . import selectors
@@ -51,8 +52,8 @@ def pupil_list(request):
     if query:
         pupils = selectors.search_pupils(pupils, query)
     class_id = request.GET.get("class", "")
-    if class_id.isdigit():
-        pupils = pupils.filter(school_class_id=int(class_id))
+    if (chosen_class := parse_id(class_id)) is not None:
+        pupils = pupils.filter(school_class_id=chosen_class)
     page = Paginator(pupils.order_by("last_name", "first_name", "pk"), PUPILS_PER_PAGE).get_page(
         request.GET.get("page")
     )

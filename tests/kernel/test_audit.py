@@ -90,3 +90,15 @@ def test_it_is_append_only_in_postgresql_itself(event):
         cursor.execute("UPDATE audit_auditevent SET verb = 'x' WHERE id = %s", [event.pk])
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+
+
+def test_it_cannot_be_overwritten_by_a_new_instance_or_an_upsert(event):
+    with pytest.raises(Exception):  # noqa: B017 - an integrity error: the id is taken, nothing is overwritten
+        from django.db import transaction
+
+        with transaction.atomic():
+            AuditEvent(pk=event.pk, verb="tampered", occurred_at=event.occurred_at).save()
+    with pytest.raises(AuditEventIsAppendOnly):
+        AuditEvent.objects.bulk_create([AuditEvent(pk=event.pk, verb="upserted")], update_conflicts=True,
+                                       update_fields=["verb"], unique_fields=["id"])
+    assert AuditEvent.objects.get(pk=event.pk).verb == "test.happened"

@@ -91,3 +91,18 @@ def test_it_lists_alerts_and_marks_them_read(client, oakfield, riverside, teache
     client.post(reverse("alerts"))
     assert Notification.objects.filter(school=oakfield, read_at__isnull=True).count() == 0
     assert Notification.objects.filter(school=riverside, read_at__isnull=True).count() == 1
+
+
+def test_it_keeps_retrying_with_longer_waits_and_never_abandons_an_email():
+    email = queue_email(to="a@example.org", subject="Patient", body="x", kind="test")
+    OutboundEmail.objects.filter(pk=email.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("smtp down")):
+        for _ in range(10):
+            OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+            drain_outbox()
+    email.refresh_from_db()
+    assert email.attempts == 10 and email.sent_at is None
+    assert email.next_attempt_at - timezone.now() <= timedelta(hours=1)
+    assert drain_outbox() == 0  # not due yet: it waits
+    OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    assert drain_outbox() == 1

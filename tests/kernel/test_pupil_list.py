@@ -52,3 +52,9 @@ def test_it_shows_carers_to_leadership_only(client, oakfield, make_member):
     assert b"Carer Person" in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content
     client.force_login(make_member(oakfield, Role.STAFF))
     assert b"Carer Person" not in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 35, "1" * 5000, "-1", "1.0"])
+def test_it_ignores_class_values_that_are_not_ids(client, teacher, value):
+    client.force_login(teacher)
+    assert client.get(reverse("schools:pupil_list"), {"class": value}).status_code == 200
