@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents import selectors as incident_selectors, services as incident_services
 from onlinesafety.audit.services import record_event
+from onlinesafety.db import lock_for_update
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.schools.roles import DSL_TEAM, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
@@ -99,11 +100,6 @@ def request_change(*, school, actor, action, target_type, target, user_group, re
     return change
 
 
-def _lock(change) -> ChangeRequest:
-    ChangeRequest.objects.select_for_update().filter(pk=change.pk).first()
-    change.refresh_from_db()
-    return change
-
 
 def _require(change, *statuses):
     if change.status not in statuses:
@@ -127,7 +123,7 @@ def _require_approver(change, actor):
 
 @transaction.atomic
 def approve(*, change, actor, educational_benefit, risks, supervision, note="", request=None) -> ChangeRequest:
-    _lock(change)
+    lock_for_update(change)
     _require(change, Status.REQUESTED)
     _require_approver(change, actor)
     _require_period_not_over(change)
@@ -145,7 +141,7 @@ def approve(*, change, actor, educational_benefit, risks, supervision, note="", 
 
 @transaction.atomic
 def reject(*, change, actor, note, request=None) -> ChangeRequest:
-    _lock(change)
+    lock_for_update(change)
     _require(change, Status.REQUESTED)
     _require_approver(change, actor)
     if not note.strip():
@@ -165,7 +161,7 @@ def _require_technician(change, actor):
 
 @transaction.atomic
 def implement(*, change, actor, provider_reference, request=None) -> ChangeRequest:
-    _lock(change)
+    lock_for_update(change)
     _require(change, Status.APPROVED)
     _require_technician(change, actor)
     _require_period_not_over(change)
@@ -178,7 +174,7 @@ def implement(*, change, actor, provider_reference, request=None) -> ChangeReque
 
 @transaction.atomic
 def revert(*, change, actor, reference="", request=None) -> ChangeRequest:
-    _lock(change)
+    lock_for_update(change)
     _require(change, Status.ACTIVE, Status.REVERT_DUE)
     if not change.is_temporary:
         raise FilteringRuleBroken("Only a temporary unblock is reverted.")
@@ -215,7 +211,7 @@ def process_reverts(*, now=None) -> int:
             continue
         days_late = _days_late(change, today)
         with transaction.atomic():
-            _lock(change)
+            lock_for_update(change)
             if change.status not in (Status.ACTIVE, Status.REVERT_DUE):  # reverted meanwhile
                 continue
             if change.status == Status.ACTIVE:

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from onlinesafety.forms import LARGEST_ID, DateInput, DateTimeInput, ModelMultipleChoiceField
+from onlinesafety.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, parse_id
 from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
 from onlinesafety.weburl import parse_url
@@ -115,7 +115,7 @@ class ReportForm(forms.Form):
         """Pupils to show as already chosen when the form is shown again."""
         if not self.is_bound:
             return []
-        ids = [i for i in self.data.getlist("pupils") if str(i).isdigit() and int(i) <= LARGEST_ID]
+        ids = [pk for pk in map(parse_id, self.data.getlist("pupils")) if pk is not None]
         return self.fields["pupils"].queryset.filter(pk__in=ids) if ids else []
 
     def clean_occurred_at(self):

@@ -16,6 +16,7 @@ from onlinesafety.csvexport import csv_response
 from onlinesafety.navigation import object_links_for
 from onlinesafety.schools.models import YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
+from onlinesafety.uploads import EXTENSIONS
 
 from . import exports, forms, selectors, services
 from .models import CaseAction, Evidence, Response, Status
@@ -289,7 +290,7 @@ def evidence_file(request, incident_id: int, evidence_id: int):
 
 
 def _extension(evidence) -> str:
-    return {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}[evidence.content_type]
+    return EXTENSIONS[evidence.content_type]
 
 
 # ---------------------------------------------------------------- chronology, log, matrix

@@ -18,6 +18,7 @@ SIGNATURES = {
     "application/pdf": b"%PDF-",
     DOCX: b"PK\x03\x04",
 }
+EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", DOCX: ".docx"}
 LABELS = {"image/png": "PNG", "image/jpeg": "JPEG", "application/pdf": "PDF", DOCX: "Word (.docx)"}
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onlinesafety.audit.services import record_event
+from onlinesafety.db import lock_for_update
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.schools.models import Membership, Term
 from onlinesafety.schools.roles import Role
@@ -76,12 +77,6 @@ def update_policy(*, policy, actor, request=None, **fields) -> Policy:
     return policy
 
 
-def _lock(policy: Policy) -> Policy:
-    """Lock the row for this transaction and bring the caller's instance up to date."""
-    Policy.objects.select_for_update().filter(pk=policy.pk).first()
-    policy.refresh_from_db()
-    return policy
-
 
 def _open_review(policy):
     return policy.reviews.filter(completed_at__isnull=True).first()
@@ -91,7 +86,7 @@ def _open_review(policy):
 def start_review(*, policy, actor, reason=Review.Reason.SCHEDULED, detail="", incident_id=None,
                  request=None) -> Review:
     """Open a review. An early review gives a reason; one prompted by an incident keeps its case number."""
-    _lock(policy)
+    lock_for_update(policy)
     if _open_review(policy):
         raise PolicyRuleBroken("This policy is already under review.")
     review = Review.objects.create(policy=policy, reason=reason, detail=detail, incident_id=incident_id,
@@ -110,7 +105,7 @@ def _draft(policy):
 @transaction.atomic
 def save_draft(*, policy, actor, change_summary, text="", upload=None, request=None) -> PolicyVersion:
     """Write or replace the draft of the next version: text typed here, or a checked PDF/DOCX upload."""
-    _lock(policy)
+    lock_for_update(policy)
     if policy.stage != Stage.UNDER_REVIEW:
         raise PolicyRuleBroken("Start a review before drafting a new version.")
     if not text.strip() and upload is None:
@@ -134,7 +129,7 @@ def save_draft(*, policy, actor, change_summary, text="", upload=None, request=N
 
 @transaction.atomic
 def submit_for_approval(*, policy, actor, request=None) -> PolicyVersion:
-    _lock(policy)
+    lock_for_update(policy)
     draft = _draft(policy)
     if policy.stage != Stage.UNDER_REVIEW or draft is None:
         raise PolicyRuleBroken("There is no draft to submit.")
@@ -179,7 +174,7 @@ def send_back(*, policy, actor, reason, request=None) -> None:
 @transaction.atomic
 def approve(*, policy, actor, approved_on, minute_reference="", request=None) -> PolicyVersion:
     """Record approval: the version is published and the next review date follows from the cycle."""
-    _lock(policy)
+    lock_for_update(policy)
     draft = _draft(policy)
     if policy.stage != Stage.AWAITING_APPROVAL or draft is None:
         raise PolicyRuleBroken("Nothing is awaiting approval.")
@@ -222,7 +217,7 @@ def acknowledge(*, version, user, request=None) -> Acknowledgement:
 @transaction.atomic
 def remind_readers(*, policy, actor, readers, request=None) -> int:
     """Email everyone who has not yet acknowledged the current version; at most once a day."""
-    _lock(policy)
+    lock_for_update(policy)
     if not policy.staff_must_read:
         raise PolicyRuleBroken("Staff are not asked to read this policy.")
     now = timezone.now()

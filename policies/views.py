@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from incidents.selectors import get_incident_for_user
 from onlinesafety.access import school_member_required
 from onlinesafety.pdf import render_pdf
+from onlinesafety.uploads import EXTENSIONS
 
 from . import forms, selectors, services
 from .models import PolicyVersion, Review
@@ -292,7 +293,7 @@ def duty_detail(request, duty_id: int):
 def duty_evidence(request, duty_id: int, completion_id: int):
     duty = get_object_or_404(selectors.duties_of(request.school), pk=duty_id)
     completion = get_object_or_404(duty.completions.exclude(evidence=""), pk=completion_id)
-    extension = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}.get(completion.evidence_type, "")
+    extension = EXTENSIONS.get(completion.evidence_type, "")
     response = FileResponse(completion.evidence.open("rb"), content_type=completion.evidence_type,
                             as_attachment=True, filename=f"{duty.code or 'duty'}-{completion.due_on}{extension}")
     response["X-Content-Type-Options"] = "nosniff"

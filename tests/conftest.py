@@ -3,6 +3,7 @@ import pytest
 from onlinesafety import celery_app
 from onlinesafety.schools.roles import Role
 from tests.factories import SchoolFactory, member_of
+from tests.people import People
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,17 @@ def dsl(oakfield):
 @pytest.fixture
 def teacher(oakfield):
     return member_of(oakfield, Role.STAFF, email="teacher@test.example")
+
+
+@pytest.fixture
+def people(oakfield, riverside):
+    return People(oakfield, riverside)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploads go to a folder of the test's own."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                     "OPTIONS": {"location": tmp_path / "private-media"}}}
+    settings.MEDIA_ROOT = tmp_path / "private-media"

@@ -4,12 +4,6 @@ import pytest
 from django.utils import timezone
 
 from filtering import services
-from tests.people import People
-
-
-@pytest.fixture
-def people(oakfield, riverside):
-    return People(oakfield, riverside)
 
 
 @pytest.fixture
@@ -27,10 +21,3 @@ def make_request(oakfield, people, today):
         return services.request_change(school=oakfield, actor=actor or people.reporter, **values)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES,
-                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                     "OPTIONS": {"location": tmp_path / "private-media"}}}

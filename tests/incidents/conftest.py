@@ -4,12 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from incidents import services
 from tests.factories import PupilFactory
 
-from .helpers import People, incident_fields, png_bytes
-
-
-@pytest.fixture
-def people(oakfield, riverside):
-    return People(oakfield, riverside)
+from .helpers import incident_fields, png_bytes
 
 
 @pytest.fixture
@@ -32,12 +27,3 @@ def pupil(oakfield):
 @pytest.fixture
 def png_upload():
     return SimpleUploadedFile("screenshot.png", png_bytes(), content_type="image/png")
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES,
-                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                     "OPTIONS": {"location": tmp_path / "private-media"}}}
-    settings.MEDIA_ROOT = tmp_path / "private-media"
-

@@ -4,7 +4,6 @@ from django.utils import timezone
 from PIL import Image
 
 from incidents.models import CategoryCode, IncidentCategory
-from tests.people import People  # noqa: F401  (re-exported for the incidents tests)
 
 
 def category(school, code=CategoryCode.CYBERBULLYING):

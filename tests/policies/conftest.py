@@ -5,14 +5,9 @@ import pytest
 from onlinesafety.schools.roles import Role
 from policies import services
 from policies.models import ApprovingBody, PolicyKind
-from tests.people import People
 
 TODAY = datetime.date(2026, 11, 23)
 
-
-@pytest.fixture
-def people(oakfield, riverside):
-    return People(oakfield, riverside)
 
 
 @pytest.fixture
@@ -29,10 +24,3 @@ def make_policy(oakfield, people):
 
     make.count = 1
     return make
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES,
-                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                     "OPTIONS": {"location": tmp_path / "private-media"}}}
