@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
@@ -334,6 +334,15 @@ def access_removed_until(pupil, on_date):
         .order_by("-until").values_list("until", flat=True).first()
     )
     return latest
+
+
+def access_removals(school, on_date) -> dict:
+    """Every pupil of the school whose access is removed on ``on_date``: pupil id -> the date it comes back."""
+    rows = (
+        Sanction.objects.filter(pupil__school=school, kind=Sanction.Kind.ACCESS_REMOVED, until__gte=on_date)
+        .values("pupil_id").annotate(latest=Max("until")).values_list("pupil_id", "latest")
+    )
+    return dict(rows)
 
 
 def response_matrix_table(school, categories) -> dict:

@@ -44,6 +44,29 @@ def object_links_for(kind: str, roles: frozenset, object_id: int) -> list[dict]:
             for item in OBJECT_LINKS.get(kind, []) if item.visible_to(roles)]
 
 
+# Reminders shown at the top of every page (e.g. "sign the staff agreement"). Each provider takes the request
+# and returns a list of Notice; apps register them from AppConfig.ready().
+@dataclass(frozen=True)
+class Notice:
+    message: str
+    url: str
+    link_label: str
+
+
+NOTICE_PROVIDERS: list = []
+
+
+def register_notice(provider) -> None:
+    if provider not in NOTICE_PROVIDERS:
+        NOTICE_PROVIDERS.append(provider)
+
+
+def notices_for(request) -> list[Notice]:
+    if not request.user.is_authenticated or getattr(request, "school", None) is None:
+        return []
+    return [notice for provider in NOTICE_PROVIDERS for notice in provider(request)]
+
+
 def nav_for(request) -> list[dict]:
     if not request.user.is_authenticated or getattr(request, "school", None) is None:
         return []

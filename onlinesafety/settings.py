@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "incidents",
     "policies",
     "filtering",
+    "aup",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "onlinesafety.schools.middleware.CurrentSchoolMiddleware",
+    "aup.middleware.AgreementsFirstMiddleware",
 ]
 
 ROOT_URLCONF = "onlinesafety.urls"
@@ -244,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "policies.tasks.send_due_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    "aup-remind-families": {
+        "task": "aup.tasks.remind_families",
+        "schedule": crontab(hour=9, minute=15),
+    },
     "filtering-process-reverts": {
         "task": "filtering.tasks.process_reverts",
         "schedule": crontab(hour="7-17", minute=0),  # hourly in the school day; each reminder goes once
@@ -254,7 +260,16 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
-DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed"]
+DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed"]
+# Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
+DEMO_ANNOUNCERS = ["aup.demo.signing_link"]
+
+# Acceptable use agreements: how long a parent's link works, when reminders go, and how long a pupil may
+# use school technology after a new agreement is published before it must be signed.
+AUP_LINK_DAYS = int(env("AUP_LINK_DAYS", "30"))
+AUP_REMINDER_DAYS = [int(day) for day in env_list("AUP_REMINDER_DAYS", "7,14")]
+AUP_MAX_REMINDERS = int(env("AUP_MAX_REMINDERS", "3"))
+AUP_GRACE_DAYS = int(env("AUP_GRACE_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,23 @@ def queue_email(*, to: str, subject: str, body: str, kind: str) -> OutboundEmail
     return email
 
 
+BULK_TASK_SIZE = 100
+
+
+def queue_emails(messages, *, kind: str) -> int:
+    """Save many emails (``(to, subject, body)`` each) in the outbox at once; workers send them in batches of
+    a hundred after the transaction commits. For campaigns to a whole school."""
+    emails = OutboundEmail.objects.bulk_create(
+        [OutboundEmail(to=to, subject=subject, body=body, kind=kind) for to, subject, body in messages],
+        batch_size=500,
+    )
+    ids = [email.pk for email in emails]
+    for start in range(0, len(ids), BULK_TASK_SIZE):
+        batch = ids[start:start + BULK_TASK_SIZE]
+        transaction.on_commit(lambda batch=batch: _enqueue_batch(batch))
+    return len(ids)
+
+
 def _enqueue_delivery(email_id: int) -> None:
     from .tasks import deliver_email
 
@@ -37,6 +54,15 @@ def _enqueue_delivery(email_id: int) -> None:
         deliver_email.delay(email_id)
     except Exception:  # the broker is down: the outbox row stays and drain_outbox sends it later
         logger.warning("Could not reach the task broker; outbound email %s left for the drain task", email_id)
+
+
+def _enqueue_batch(email_ids: list[int]) -> None:
+    from .tasks import deliver_emails
+
+    try:
+        deliver_emails.delay(email_ids)
+    except Exception:
+        logger.warning("Could not reach the task broker; %s outbound emails left for the drain task", len(email_ids))
 
 
 def deliver(email_id: int) -> bool:

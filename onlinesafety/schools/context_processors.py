@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from onlinesafety.mail.selectors import unread_notifications
-from onlinesafety.navigation import nav_for
+from onlinesafety.navigation import nav_for, notices_for
 
 from .roles import Role, primary_role
 
@@ -17,6 +17,7 @@ def current_school(request):
         "primary_role": main_role,
         "primary_role_label": Role(main_role).label if main_role else "",
         "nav_items": nav_for(request),
+        "notices": notices_for(request),
         "show_dev_mailbox": settings.DEBUG and request.user.is_authenticated and request.user.is_staff,
         "unread_alerts": unread_notifications(request.user, school).count() if school is not None else 0,
     }

@@ -32,3 +32,6 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo logins (password: %s):" % settings.DEMO_PASSWORD)
             for email, who in DEMO_LOGINS:
                 self.stdout.write(f"  {email:<28} {who}")
+        for path in settings.DEMO_ANNOUNCERS:
+            for line in import_string(path)():
+                self.stdout.write(f"\n{line}")

@@ -1,0 +1,169 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from onlinesafety.forms import DateInput, ModelMultipleChoiceField
+from onlinesafety.schools.models import ParentLink, SchoolClass, YearGroup
+
+from .models import Campaign, CampaignKind, Outcome, Signature
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _one_line(value: str) -> str:
+    if any(ch in value for ch in "\r\n\t\x00"):
+        raise ValidationError("Write this on one line.")
+    return value.strip()
+
+
+class DraftForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 20}), label="Agreement text",
+                           help_text="Plain text. Start a line with “- ” for a bullet point; leave a blank line "
+                                     "between paragraphs.")
+
+    def clean_title(self):
+        return _one_line(self.cleaned_data["title"])
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].replace("\x00", "").strip()
+        if not text:
+            raise ValidationError("Write the agreement.")
+        return text
+
+
+class PublishForm(forms.Form):
+    change_summary = forms.CharField(max_length=300, required=False, label="What changed (shown to signers)")
+
+    def clean_change_summary(self):
+        return _one_line(self.cleaned_data["change_summary"])
+
+
+class PersonalSignForm(forms.Form):
+    has_read = forms.BooleanField(label="I have read this agreement and I will keep to it.",
+                                  error_messages={"required": "Tick the box to confirm you have read it."})
+    typed_name = forms.CharField(max_length=150, label="Type your full name to sign")
+
+    def clean_typed_name(self):
+        return _one_line(self.cleaned_data["typed_name"])
+
+
+class KioskForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Visitor's full name")
+    organisation = forms.CharField(max_length=150, required=False, label="Organisation or agency")
+    visit_reason = forms.CharField(max_length=200, required=False, label="Reason for the visit")
+    has_read = forms.BooleanField(label="The visitor has read the agreement and agrees to keep to it.",
+                                  error_messages={"required": "Tick the box once the visitor has read it."})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("full_name", "organisation", "visit_reason"):
+            if name in cleaned:
+                try:
+                    cleaned[name] = _one_line(cleaned[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
+class FamilyAnswerForm(forms.Form):
+    """A parent's answer for one child: the acceptable use agreement (sign or decline) or image consent."""
+
+    decision = forms.ChoiceField(choices=[(Outcome.SIGNED, "I agree and sign"), (Outcome.DECLINED, "I decline")],
+                                 widget=forms.RadioSelect, initial=Outcome.SIGNED, label="Your answer")
+    discussed_with_child = forms.BooleanField(
+        required=False, label="I have read the pupil agreement with my child and talked it through with them.")
+    decline_reason = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                     label="If you decline, please tell us why")
+    relationship = forms.ChoiceField(choices=ParentLink.Relationship.choices, label="Your relationship to the child")
+    typed_name = forms.CharField(max_length=150, label="Type your full name to sign")
+
+    def __init__(self, *args, kind: str, sign_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if sign_only:  # a parent who declined before, now signing
+            self.fields["decision"].choices = [(Outcome.SIGNED, "I agree and sign")]
+        if kind == CampaignKind.IMAGES:
+            del self.fields["decision"], self.fields["discussed_with_child"], self.fields["decline_reason"]
+            for name, label in Signature.IMAGE_USES:
+                self.fields[name] = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, label=label)
+
+    def clean_typed_name(self):
+        return _one_line(self.cleaned_data["typed_name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.kind == CampaignKind.AGREEMENT:
+            if cleaned.get("decision") == Outcome.DECLINED and not cleaned.get("decline_reason", "").strip():
+                self.add_error("decline_reason", "Tell us why, so the school can talk it through with you.")
+            if cleaned.get("decision") == Outcome.SIGNED and not cleaned.get("discussed_with_child"):
+                self.add_error("discussed_with_child", "Confirm that you have talked the rules through with "
+                                                       "your child.")
+        return cleaned
+
+    def image_answers(self) -> dict | None:
+        if self.kind != CampaignKind.IMAGES:
+            return None
+        return {name: self.cleaned_data[name] == "yes" for name, _ in Signature.IMAGE_USES}
+
+
+class CampaignForm(forms.Form):
+    kind = forms.ChoiceField(choices=CampaignKind.choices, widget=forms.RadioSelect, label="Ask families for")
+    cohort = forms.ChoiceField(choices=[c for c in Campaign.Cohort.choices if c[0] != Campaign.Cohort.OUTSTANDING],
+                               widget=forms.RadioSelect, initial=Campaign.Cohort.WHOLE_SCHOOL, label="Who")
+    year_groups = forms.TypedMultipleChoiceField(choices=YearGroup.choices, coerce=int, required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+    classes = ModelMultipleChoiceField(queryset=SchoolClass.objects.none(), required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    link_days = forms.IntegerField(min_value=3, max_value=90, label="Links work for (days)")
+
+    def __init__(self, *args, school, year_groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classes"].queryset = SchoolClass.objects.filter(school=school)
+        self.fields["year_groups"].choices = [(y, YearGroup(y).label) for y in year_groups]
+
+    def clean(self):
+        cleaned = super().clean()
+        cohort = cleaned.get("cohort")
+        if cohort == Campaign.Cohort.YEAR_GROUPS and not cleaned.get("year_groups"):
+            self.add_error("year_groups", "Choose at least one year group.")
+        if cohort == Campaign.Cohort.CLASSES and not cleaned.get("classes"):
+            self.add_error("classes", "Choose at least one class.")
+        return cleaned
+
+    def cohort_ids_and_label(self) -> tuple[list[int], str]:
+        cohort = self.cleaned_data["cohort"]
+        if cohort == Campaign.Cohort.YEAR_GROUPS:
+            years = sorted(self.cleaned_data["year_groups"])
+            return years, ", ".join(YearGroup(y).label for y in years)
+        if cohort == Campaign.Cohort.CLASSES:
+            classes = sorted(self.cleaned_data["classes"], key=lambda c: (c.year_group, c.name))
+            return [c.pk for c in classes], ", ".join(c.name for c in classes)
+        return [], Campaign.Cohort.WHOLE_SCHOOL.label
+
+
+class AccountHolderForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label="Member of staff")
+    accounts = forms.CharField(max_length=200, label="Which accounts", help_text="For example “Instagram, X”.")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+        self.fields["user"].label_from_instance = lambda user: user.full_name or user.email
+
+    def clean_accounts(self):
+        return _one_line(self.cleaned_data["accounts"])
+
+
+class RestrictionForm(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="Staff see this on the register; keep it short and factual.")
+    ends_on = forms.DateField(required=False, widget=DateInput(), label="Until (optional)")
+
+    def clean_reason(self):
+        return _one_line(self.cleaned_data["reason"])
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if ends_on and ends_on < timezone.localdate():
+            raise ValidationError("The date has already passed.")
+        return ends_on

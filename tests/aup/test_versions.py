@@ -1,0 +1,108 @@
+"""Agreements per audience, drafts and published versions that never change."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from aup import selectors, services
+from aup.defaults import DEFAULT_AGREEMENTS
+from aup.models import Agreement, AgreementVersion, Audience, sha256_of
+from onlinesafety.audit.models import AuditEvent, AuditEventIsAppendOnly
+from tests.factories import SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def test_a_new_school_gets_a_draft_for_every_audience_and_nothing_to_sign(people):
+    school = SchoolFactory()
+    agreements = Agreement.objects.filter(school=school)
+    assert set(agreements.values_list("audience", flat=True)) == set(Audience.values)
+    assert not agreements.filter(current_version__isnull=False).exists()
+    assert agreements.get(audience=Audience.PARENT).draft_text == DEFAULT_AGREEMENTS["parent"]["text"]
+
+
+def test_every_default_text_prints_in_the_pdf_font():
+    from fontTools.ttLib import TTFont
+
+    if not DEJAVU.exists():
+        pytest.skip("DejaVu Sans is not installed here")
+    characters = set(TTFont(str(DEJAVU)).getBestCmap())
+    for audience, default in DEFAULT_AGREEMENTS.items():
+        missing = {ch for ch in default["title"] + default["text"] if ord(ch) not in characters and ch != "\n"}
+        assert missing == set(), audience
+
+
+def test_publishing_makes_version_one_with_the_hash_of_its_text(oakfield, people):
+    agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
+    version = services.publish(agreement=agreement, actor=people.osl, change_summary="First")
+    agreement.refresh_from_db()
+    assert (version.number, agreement.current_version) == (1, version)
+    assert version.sha256 == sha256_of(version.text) and version.text == agreement.draft_text
+    assert AuditEvent.objects.filter(verb="aup.published", object_id=str(agreement.pk)).exists()
+
+
+def test_a_published_version_never_changes(oakfield, people):
+    agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
+    version = services.publish(agreement=agreement, actor=people.osl)
+    version.text = "Something else"
+    with pytest.raises(AuditEventIsAppendOnly):
+        version.save()
+    with pytest.raises(AuditEventIsAppendOnly):
+        AgreementVersion.objects.filter(pk=version.pk).update(text="Changed")
+    services.save_draft(agreement=agreement, actor=people.osl, title=agreement.title, text="A new draft.")
+    version.refresh_from_db()
+    assert version.text == DEFAULT_AGREEMENTS["staff"]["text"]
+
+
+def test_publishing_nothing_new_is_refused(oakfield, people):
+    agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
+    services.publish(agreement=agreement, actor=people.osl)
+    with pytest.raises(services.AupRuleBroken):
+        services.publish(agreement=agreement, actor=people.osl)
+    assert agreement.versions.count() == 1
+
+
+def test_a_new_version_makes_everyone_unsigned_again(published, people):
+    staff = Agreement.objects.get(school=published, audience=Audience.STAFF)
+    services.sign_personal(version=staff.current_version, user=people.reporter, school=published,
+                           typed_name="Rita Reporter")
+    assert selectors.unsigned_agreements(people.reporter, published) == []
+    services.save_draft(agreement=staff, actor=people.osl, title=staff.title, text=staff.draft_text + "\n\nNew.")
+    version = services.publish(agreement=staff, actor=people.osl, change_summary="Added a line")
+    assert version.number == 2
+    assert [a.pk for a in selectors.unsigned_agreements(people.reporter, published)] == [staff.pk]
+
+
+def test_a_new_version_alerts_the_people_who_must_sign_it(oakfield, people):
+    from onlinesafety.mail.models import Notification
+
+    staff = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
+    services.publish(agreement=staff, actor=people.osl)
+    told = set(Notification.objects.filter(school=oakfield).values_list("user__email", flat=True))
+    assert people.reporter.email in told and people.governor.email in told
+    assert people.parent.email not in told and people.riverside_dsl.email not in told
+
+
+def test_the_manager_edits_and_publishes_through_the_pages(client, oakfield, people):
+    agreement = Agreement.objects.get(school=oakfield, audience=Audience.VISITOR)
+    client.force_login(people.osl)
+    response = client.post(reverse("aup:edit", args=[agreement.pk]), {"title": "Visitors", "text": "Be kind."})
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.draft_text, agreement.current_version) == ("Visitors", "Be kind.", None)
+    client.post(reverse("aup:publish", args=[agreement.pk]), {"change_summary": "Shorter"})
+    agreement.refresh_from_db()
+    assert agreement.current_version.text == "Be kind."
+    assert agreement.current_version.change_summary == "Shorter"
+
+
+def test_an_empty_draft_is_refused_and_changes_nothing(client, oakfield, people):
+    agreement = Agreement.objects.get(school=oakfield, audience=Audience.VISITOR)
+    client.force_login(people.head)
+    response = client.post(reverse("aup:edit", args=[agreement.pk]), {"title": "Visitors", "text": "   "})
+    assert response.status_code == 200
+    agreement.refresh_from_db()
+    assert agreement.draft_text == DEFAULT_AGREEMENTS["visitor"]["text"]

@@ -1,0 +1,284 @@
+"""Acceptable use agreements in the browser: parents answering from an emailed link (on a phone, by keyboard,
+declining), a teacher asked to sign after signing in, and a visitor signed in at the office kiosk."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from playwright.sync_api import expect
+
+from aup import selectors, services
+from aup.documents import signed_text
+from aup.models import (
+    PUPIL_AUDIENCES,
+    Agreement,
+    Audience,
+    Campaign,
+    CampaignKind,
+    Channel,
+    Outcome,
+    Signature,
+    sha256_of,
+)
+from onlinesafety.mail.models import OutboundEmail
+from onlinesafety.schools.models import ParentLink, YearGroup
+from onlinesafety.schools.roles import Role
+from tests.factories import TEST_PASSWORD, ParentLinkFactory, PupilFactory, member_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FAMILY_AUDIENCES = (Audience.PARENT, *PUPIL_AUDIENCES)
+# Not window.innerWidth: in mobile emulation the layout viewport grows to fit a page that is too wide, so
+# innerWidth grows with it and the comparison always holds. clientWidth stays at the width of the screen.
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def publish(school, actor, *audiences):
+    for audience in audiences:
+        services.publish(agreement=Agreement.objects.get(school=school, audience=audience), actor=actor)
+    return selectors.current_versions(school)
+
+
+@pytest.fixture
+def osl(oakfield):
+    return member_of(oakfield, Role.ONLINE_SAFETY_LEAD, email="osl@aup.example")
+
+
+@pytest.fixture
+def family(oakfield, osl):
+    """A parent with parental responsibility for Ada (Year 4, so she reads the Key Stage 2 agreement), the family
+    agreements published, and the parent's signing link from the campaign email."""
+    publish(oakfield, osl, *FAMILY_AUDIENCES)
+    parent = member_of(oakfield, Role.PARENT, email="grace@aup.example")
+    parent.full_name = "Grace Hopper"
+    parent.save(update_fields=["full_name"])
+    pupil = PupilFactory(school=oakfield, first_name="Ada", last_name="Hopper", year_group=YearGroup.Y4)
+    ParentLinkFactory(parent=parent, pupil=pupil, relationship=ParentLink.Relationship.OTHER,
+                      has_parental_responsibility=True)
+    return parent, pupil
+
+
+def emailed_link(live_server, school, osl, parent) -> str:
+    """Start a whole-school campaign and return the link from the parent's email, pointed at the live server.
+
+    The outbox row is written first; with Celery eager, it is delivered (to Django's test mailbox) as soon as the
+    campaign commits, and the row's body is then cleared, so the link is read from the delivered message."""
+    services.start_campaign(school=school, actor=osl, kind=CampaignKind.AGREEMENT,
+                            cohort=Campaign.Cohort.WHOLE_SCHOOL)
+    assert OutboundEmail.objects.filter(to=parent.email, kind="aup_invitation").count() == 1
+    [message] = [m for m in mail.outbox if m.to == [parent.email]]
+    match = re.search(rf"{re.escape(settings.SITE_URL)}(/aup/sign/[A-Za-z0-9_-]+/)", message.body)
+    assert match, message.body
+    return f"{live_server.url}{match.group(1)}"
+
+
+def first_line(version) -> str:
+    return version.text.splitlines()[0]
+
+
+def tab_to(page, locator, most=40):
+    """Press Tab until ``locator`` has the focus (failing if it never does)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, family):
+    parent, pupil = family
+    link = emailed_link(live_server, oakfield, osl, parent)
+    versions = selectors.current_versions(oakfield)
+    home, ks2 = versions[Audience.PARENT], versions[Audience.PUPIL_KS2]
+
+    phone.goto(link)
+    expect(phone.locator("main")).to_contain_text("Hello Grace Hopper")
+    children = phone.locator("#children")
+    expect(children).to_contain_text("Ada")
+    expect(children).to_contain_text("Year 4")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    children.get_by_role("link", name="Read and sign for Ada").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
+    expect(phone.get_by_role("heading", name="1. Read this with Ada")).to_be_visible()
+    expect(phone.get_by_label(ks2.title)).to_contain_text(first_line(ks2))
+    expect(phone.get_by_role("heading", name="2. The home agreement")).to_be_visible()
+    expect(phone.get_by_label(home.title)).to_contain_text(first_line(home))
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+
+    phone.get_by_label("I agree and sign").check()
+    phone.get_by_label("I have read the pupil agreement with my child").check()
+    phone.get_by_label("Your relationship to the child").select_option(label="Grandparent")
+    phone.get_by_label("Type your full name to sign").fill("Grace Hopper")
+    phone.get_by_role("button", name="Send my answer").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
+    expect(phone.get_by_role("status").filter(has_text="Your answer for Ada is recorded")).to_be_visible()
+    signature = Signature.objects.get()
+    assert (signature.pupil, signature.user, signature.outcome) == (pupil, parent, Outcome.SIGNED)
+    assert (signature.version, signature.pupil_version) == (home, ks2)
+    assert signature.channel == Channel.LINK and signature.invitation is not None
+    assert (signature.typed_name, signature.relationship, signature.discussed_with_child) == (
+        "Grace Hopper", ParentLink.Relationship.GRANDPARENT, True)
+    assert signature.text_sha256 == sha256_of(signed_text(home, ks2))
+    expect(phone.locator("main code")).to_have_text(signature.text_sha256)
+    expect(phone.get_by_role("link", name="Download a PDF copy")).to_be_visible()
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    receipts = [m for m in mail.outbox if m.to == [parent.email] and m.subject == "Your answer has been recorded"]
+    assert len(receipts) == 1 and signature.text_sha256[:16] in receipts[0].body
+
+    # The link is spent: opening it again says so, and answering Ada again is refused.
+    answer_page = phone.url.removesuffix("done/")
+    phone.goto(link)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Every child on this link has an answer")
+    expect(phone.locator("main")).to_contain_text("Ada: you answered")
+    expect(phone.get_by_role("link", name="PDF copy for Ada")).to_have_count(1)
+    expect(phone.get_by_role("link", name="Read and sign for Ada")).to_have_count(0)
+    phone.goto(answer_page)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("An answer is already recorded")
+    expect(phone.get_by_role("button", name="Send my answer")).to_have_count(0)
+    assert Signature.objects.count() == 1
+
+
+def test_it_shows_a_teacher_the_staff_agreement_after_login_and_lets_them_sign(page, live_server, sign_in,
+                                                                                oakfield, osl):
+    teacher = member_of(oakfield, Role.STAFF, email="teacher@aup.example")
+    staff_version = publish(oakfield, osl, Audience.STAFF)[Audience.STAFF]
+
+    sign_in(page, "teacher@aup.example", TEST_PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/aup/mine/?next=%2F")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My acceptable use agreements")
+    expect(page.locator("main")).to_contain_text(staff_version.title)
+
+    # Not now: the teacher is asked only once, and after that a notice on every page reminds them.
+    page.get_by_role("link", name="Not now: carry on to the page I asked for").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    notice = page.locator(".notice")
+    expect(notice).to_have_text(re.compile(r"You have 1 acceptable use agreement to sign\.\s+Read and sign"))
+    page.go_back()
+
+    page.get_by_role("link", name="Read and sign").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(staff_version.title)
+    expect(page.get_by_label("Agreement text")).to_contain_text(first_line(staff_version))
+    page.get_by_label("Type your full name to sign").fill("Tom Teacher")
+    page.get_by_role("button", name="Sign the agreement").click()
+    expect(page.locator("main")).to_contain_text("Tick the box to confirm you have read it.")
+    assert not Signature.objects.exists()
+
+    page.get_by_label("I have read this agreement and I will keep to it.").check()
+    page.get_by_label("Type your full name to sign").fill("Tom Teacher")
+    page.get_by_role("button", name="Sign the agreement").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    expect(page.locator("main")).to_contain_text(f"Thank you: you signed the {staff_version.title.lower()}.")
+    expect(page.locator(".notice")).to_have_count(0)
+    signature = Signature.objects.get()
+    assert (signature.user, signature.version, signature.audience) == (teacher, staff_version, Audience.STAFF)
+    assert (signature.channel, signature.typed_name, signature.pupil) == (Channel.IN_APP, "Tom Teacher", None)
+    assert selectors.unsigned_agreements(teacher, oakfield) == []
+
+    page.goto(f"{live_server.url}/aup/mine/")
+    expect(page.locator("main")).to_contain_text("Signed")
+    expect(page.get_by_role("link", name="Read and sign")).to_have_count(0)
+
+
+def test_it_lets_a_parent_decline_with_a_reason(page, live_server, oakfield, osl, family):
+    parent, pupil = family
+    page.goto(emailed_link(live_server, oakfield, osl, parent))
+    page.get_by_role("link", name="Read and sign for Ada").click()
+
+    page.get_by_label("I decline").check()
+    page.get_by_label("Type your full name to sign").fill("Grace Hopper")
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator("main")).to_contain_text("Tell us why, so the school can talk it through with you.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
+    assert not Signature.objects.exists()
+
+    expect(page.get_by_label("I decline")).to_be_checked()
+    page.get_by_label("If you decline, please tell us why").fill("We would like to talk about group chats first.")
+    page.get_by_label("Type your full name to sign").fill("Grace Hopper")
+    page.get_by_role("button", name="Send my answer").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    expect(page.locator("main")).to_contain_text("you declined, and the school will be in touch")
+    signature = Signature.objects.get()
+    assert (signature.pupil, signature.user, signature.outcome) == (pupil, parent, Outcome.DECLINED)
+    assert signature.decline_reason == "We would like to talk about group chats first."
+    assert signature.discussed_with_child is False
+    assert signature.relationship == ParentLink.Relationship.OTHER  # filled in from the school's record
+
+
+def test_it_signs_in_a_visitor_at_the_kiosk(page, live_server, sign_in, oakfield, osl):
+    office = member_of(oakfield, Role.STAFF, email="office@aup.example")
+    office.full_name = "Olive Office"
+    office.save(update_fields=["full_name"])
+    versions = publish(oakfield, osl, Audience.STAFF, Audience.VISITOR)
+    services.sign_personal(version=versions[Audience.STAFF], user=office, school=oakfield, typed_name="Olive Office")
+
+    sign_in(page, "office@aup.example", TEST_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Registers").click()
+    page.get_by_role("link", name="Visitor sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Visitor agreement")
+    expect(page.get_by_label("Agreement text")).to_contain_text(first_line(versions[Audience.VISITOR]))
+
+    page.get_by_label("Visitor's full name").fill("Alex Turner")
+    page.get_by_label("Organisation or agency").fill("County Music Service")
+    page.get_by_label("Reason for the visit").fill("Guitar lessons")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Tick the box once the visitor has read it.")
+    assert not Signature.objects.filter(audience=Audience.VISITOR).exists()
+
+    page.get_by_label("The visitor has read the agreement and agrees to keep to it.").check()
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Signed. The form is ready for the next visitor.")
+    expect(page.get_by_label("Visitor's full name")).to_have_value("")
+    expect(page.get_by_label("The visitor has read the agreement and agrees to keep to it.")).not_to_be_checked()
+
+    signature = Signature.objects.get(audience=Audience.VISITOR)
+    assert (signature.typed_name, signature.organisation, signature.visit_reason) == (
+        "Alex Turner", "County Music Service", "Guitar lessons")
+    assert (signature.channel, signature.witnessed_by, signature.user) == (Channel.KIOSK, office, None)
+    assert signature.version == versions[Audience.VISITOR]
+
+    page.get_by_role("link", name="Visitors who signed").click()
+    row = page.locator("#visitor-log tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Alex Turner")
+    expect(row).to_contain_text("County Music Service")
+    expect(row).to_contain_text("Guitar lessons")
+    expect(row).to_contain_text("Olive Office")
+
+
+def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, family):
+    parent, pupil = family
+    page.goto(emailed_link(live_server, oakfield, osl, parent))
+    tab_to(page, page.get_by_role("link", name="Read and sign for Ada"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
+
+    # The agreement texts scroll, so they must take the focus (then the arrow keys scroll them).
+    ks2 = selectors.current_versions(oakfield)[Audience.PUPIL_KS2]
+    tab_to(page, page.get_by_label(ks2.title))
+    tab_to(page, page.get_by_label("I agree and sign"))
+    discussed = page.get_by_label("I have read the pupil agreement with my child")
+    tab_to(page, discussed)
+    page.keyboard.press("Space")
+    expect(discussed).to_be_checked()
+    relationship = page.get_by_label("Your relationship to the child")
+    tab_to(page, relationship)
+    page.keyboard.type("Grandparent")
+    expect(relationship).to_have_value(ParentLink.Relationship.GRANDPARENT)
+    name = page.get_by_label("Type your full name to sign")
+    tab_to(page, name)
+    page.keyboard.type("Grace Hopper")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    signature = Signature.objects.get()
+    assert (signature.pupil, signature.outcome, signature.typed_name) == (pupil, Outcome.SIGNED, "Grace Hopper")
+    assert signature.discussed_with_child is True
+    assert signature.relationship == ParentLink.Relationship.GRANDPARENT
