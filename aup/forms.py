@@ -77,6 +77,8 @@ class FamilyAnswerForm(forms.Form):
                                      label="If you decline, please tell us why")
     relationship = forms.ChoiceField(choices=ParentLink.Relationship.choices, label="Your relationship to the child")
     typed_name = forms.CharField(max_length=150, label="Type your full name to sign")
+    # Which versions the page showed, so an answer never lands on a version published after it was read.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=50)
 
     def __init__(self, *args, kind: str, sign_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +102,20 @@ class FamilyAnswerForm(forms.Form):
                 self.add_error("discussed_with_child", "Confirm that you have talked the rules through with "
                                                        "your child.")
         return cleaned
+
+    @staticmethod
+    def shown_value(version, pupil_version) -> str:
+        return f"{version.pk}:{pupil_version.pk if pupil_version else ''}"
+
+    def shown_versions(self) -> tuple | None:
+        """(version id, pupil version id or None) from the page; (0, 0) when altered. None when the request
+        did not carry it (not our page), which checks nothing: such a client could send any ids anyway."""
+        if not self.cleaned_data.get("shown"):
+            return None
+        first, _, second = self.cleaned_data["shown"].partition(":")
+        if not first.isdigit() or not (second == "" or second.isdigit()):
+            return 0, 0
+        return int(first), int(second) if second else None
 
     def image_answers(self) -> dict | None:
         if self.kind != CampaignKind.IMAGES:

@@ -64,7 +64,8 @@ class Agreement(models.Model):
 
     @property
     def has_unpublished_changes(self) -> bool:
-        return self.current_version is None or self.draft_text.strip() != self.current_version.text
+        current = self.current_version
+        return current is None or self.draft_text.strip() != current.text or self.title != current.title
 
 
 class AgreementVersion(AppendOnlyModel):

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.http import Http404
 
 from incidents.selectors import access_removals
+from onlinesafety.forms import LARGEST_ID
 from onlinesafety.schools.models import ParentLink, Pupil, School
 from onlinesafety.schools.roles import LEADERSHIP, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
@@ -134,6 +135,8 @@ def personal_agreements(user, school: School) -> list[dict]:
 
 def get_version_to_sign(user, school: School, version_id: int) -> AgreementVersion:
     """A current version this member must sign; 404 for anything else (another school, an old version)."""
+    if version_id > LARGEST_ID:
+        raise Http404("Nothing to sign here.")
     agreement = agreements_of(school).filter(_personal_filter(user, school), current_version_id=version_id).first()
     if agreement is None:
         raise Http404("Nothing to sign here.")
@@ -577,6 +580,35 @@ def own_answers_on_link(link: SigningLink, children: list[Pupil]) -> set[int]:
         "pupil_id", "version_id", "pupil_version_id")
     return {pupil_id for pupil_id, version_id, pupil_version_id in answers
             if (_pk(wanted[pupil_id][0]), _pk(wanted[pupil_id][1])) == (version_id, pupil_version_id or 0)}
+
+
+def recently_invited(school: School, kind: str, since) -> set[tuple[int, int]]:
+    """(parent, pupil) pairs already sent a link of this kind since ``since``."""
+    return set(Invitation.pupils.through.objects.filter(
+        invitation__campaign__school=school, invitation__campaign__kind=kind, invitation__last_sent_at__gte=since,
+    ).values_list("invitation__parent_id", "pupil_id"))
+
+
+def invitations_to_remind(campaign: Campaign, round_: Round, due: int) -> list[tuple[int, int]]:
+    """(invitation id, reminders sent) for each invitation of the campaign owed a reminder: the parent is
+    active and still responsible for a child on it who has no answer, and no newer invitation of the same kind
+    already covers that child for them."""
+    waiting = with_statuses(pupils_of(campaign.school), round_).filter(outstanding_filter(campaign.kind))
+    responsible = ParentLink.objects.filter(parent=OuterRef("invitation__parent"), pupil=OuterRef("pupil"),
+                                            has_parental_responsibility=True)
+    rows = Invitation.pupils.through.objects.filter(
+        Exists(responsible), invitation__campaign=campaign, invitation__reminders_sent__lt=due,
+        invitation__parent__is_active=True, pupil__in=waiting.values("pk"),
+    ).values_list("invitation_id", "invitation__parent_id", "pupil_id", "invitation__reminders_sent")
+    newer = set(Invitation.pupils.through.objects.filter(
+        invitation__campaign__school=campaign.school, invitation__campaign__kind=campaign.kind,
+        invitation__campaign__started_at__gt=campaign.started_at,
+    ).values_list("invitation__parent_id", "pupil_id"))
+    owed = {}
+    for invitation_id, parent_id, pupil_id, already in rows:
+        if (parent_id, pupil_id) not in newer:
+            owed[invitation_id] = already
+    return sorted(owed.items())
 
 
 def relationship_of(parent, pupil: Pupil) -> str:

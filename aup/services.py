@@ -35,6 +35,7 @@ from .models import (
 )
 
 TOKEN_BYTES = 24  # 192 bits from the operating system's secure generator
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)  # a form sent twice within this is one action
 
 
 class AupRuleBroken(ValueError):
@@ -43,6 +44,10 @@ class AupRuleBroken(ValueError):
 
 class AlreadyAnswered(AupRuleBroken):
     """This child (or this person) has already answered the agreement in force."""
+
+
+class AgreementChanged(AupRuleBroken):
+    """A new version was published after the page was shown: the answer would be to a text not read."""
 
 
 # ---------------------------------------------------------------- agreements and versions
@@ -114,7 +119,8 @@ def _ask_members_to_sign(agreement, version) -> None:
 def _request_details(request) -> dict:
     if request is None:
         return {"ip_address": None, "user_agent": ""}
-    return {"ip_address": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]}
+    user_agent = request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:300]
+    return {"ip_address": client_ip(request), "user_agent": user_agent}
 
 
 def _check_typed_name(typed_name: str) -> str:
@@ -151,10 +157,17 @@ def sign_at_kiosk(*, school, witness, full_name: str, organisation: str, visit_r
     version = selectors.current_versions(school).get(Audience.VISITOR)
     if version is None:
         raise AupRuleBroken("The visitor agreement has not been published yet.")
+    full_name = _check_typed_name(full_name)
+    now = now or timezone.now()
+    just_signed = Signature.objects.filter(  # the same form sent twice: keep the first
+        school=school, version=version, channel=Channel.KIOSK, typed_name=full_name, witnessed_by=witness,
+        signed_at__gte=now - DOUBLE_SUBMIT_WINDOW).first()
+    if just_signed:
+        return just_signed
     signature = Signature.objects.create(
         school=school, audience=Audience.VISITOR, version=version, channel=Channel.KIOSK,
-        typed_name=_check_typed_name(full_name), organisation=organisation.strip()[:150],
-        visit_reason=visit_reason.strip()[:200], witnessed_by=witness, signed_at=now or timezone.now(),
+        typed_name=full_name, organisation=organisation.strip()[:150],
+        visit_reason=visit_reason.strip()[:200], witnessed_by=witness, signed_at=now,
         text_sha256=sha256_of(signed_text(version)), **_request_details(request),
     )
     record_event(verb="aup.visitor_signed", actor=witness, school=school, target=signature, request=request)
@@ -222,16 +235,20 @@ def start_campaign(*, school, actor, kind: str, cohort: str, ids=(), cohort_labe
     """Email every parent with parental responsibility for a child in the cohort who still has to answer:
     one email and one link each, covering all of their children in the cohort."""
     now = now or timezone.now()
+    lock_for_update(school)  # campaigns of one school one at a time, so a double submit cannot email twice
     round_ = selectors.current_round(school)
     if not round_.ready(kind):
         raise AupRuleBroken("Publish the agreements for families first.")
     pupils = selectors.with_statuses(selectors.pupils_in_cohort(school, cohort, list(ids)), round_).filter(
         selectors.outstanding_filter(kind))
+    just_asked = selectors.recently_invited(school, kind, since=now - DOUBLE_SUBMIT_WINDOW)
     children: dict[int, list[int]] = {}
     for parent_id, pupil_id in selectors.parent_links_for(pupils):
-        children.setdefault(parent_id, []).append(pupil_id)
+        if (parent_id, pupil_id) not in just_asked:
+            children.setdefault(parent_id, []).append(pupil_id)
     if not children:
-        raise AupRuleBroken("Every family in that group has already answered, or none has an email address.")
+        raise AupRuleBroken("Every family in that group has already answered, was emailed in the last few "
+                            "minutes, or has no email address.")
     link_days = link_days or settings.AUP_LINK_DAYS
     campaign = Campaign.objects.create(
         school=school, kind=kind, cohort=cohort, cohort_ids=list(ids), started_by=actor, link_days=link_days,
@@ -304,15 +321,7 @@ def _remind_campaign(campaign, due: int, now) -> int:
     round_ = selectors.current_round(campaign.school)
     if not round_.ready(campaign.kind):
         return 0
-    waiting = selectors.with_statuses(selectors.pupils_of(campaign.school), round_).filter(
-        selectors.outstanding_filter(campaign.kind), pk__in=Invitation.pupils.through.objects.filter(
-            invitation__campaign=campaign).values("pupil_id")).values("pk")
-    newer = Invitation.objects.filter(campaign__school=campaign.school, campaign__kind=campaign.kind,
-                                      campaign__started_at__gt=campaign.started_at).values("parent_id")
-    candidates = list(
-        Invitation.objects.filter(campaign=campaign, reminders_sent__lt=due, pupils__in=waiting)
-        .exclude(parent_id__in=newer).distinct().values_list("pk", "reminders_sent")
-    )
+    candidates = selectors.invitations_to_remind(campaign, round_, due)
     sent = 0
     for invitation_id, already in candidates:
         with transaction.atomic():
@@ -334,10 +343,12 @@ def _remind_campaign(campaign, due: int, now) -> int:
 
 def answer_for_child(*, school, parent, pupil, kind: str, outcome: str, typed_name: str, relationship: str,
                      discussed_with_child: bool = False, decline_reason: str = "", image_answers=None,
-                     invitation=None, copy_url=None, request=None) -> Signature:
+                     invitation=None, copy_url=None, shown=None, request=None) -> Signature:
     """A parent's answer for one child: sign or decline the acceptable use agreement, or answer the image
     consent form. Through a link, each child can be answered once; signed in, a parent who declined can
-    still sign later. ``copy_url(signature)`` gives the address of the PDF copy for the email receipt."""
+    still sign later. ``copy_url(signature)`` gives the address of the PDF copy for the email receipt.
+    ``shown`` is the (version id, pupil version id) the page showed: if a new version was published since,
+    nothing is recorded and the parent reads the new one."""
     typed_name = _check_typed_name(typed_name)
     if relationship not in ParentLink.Relationship.values:
         raise AupRuleBroken("Choose your relationship to the child.")
@@ -354,7 +365,7 @@ def answer_for_child(*, school, parent, pupil, kind: str, outcome: str, typed_na
         with transaction.atomic():
             signature = _record_answer(school, parent, pupil, kind, outcome, typed_name, relationship,
                                        discussed_with_child, decline_reason, image_answers, invitation, request,
-                                       timezone.now())
+                                       timezone.now(), shown=shown)
     except IntegrityError:
         raise AlreadyAnswered("An answer for this child has already been recorded.") from None
     _send_receipt(signature, parent, copy_url(signature) if copy_url else "")
@@ -362,13 +373,16 @@ def answer_for_child(*, school, parent, pupil, kind: str, outcome: str, typed_na
 
 
 def _record_answer(school, parent, pupil, kind, outcome, typed_name, relationship, discussed, decline_reason,
-                   image_answers, invitation, request, now) -> Signature:
+                   image_answers, invitation, request, now, shown=None) -> Signature:
+    lock_for_update(pupil)  # one answer at a time per child, so two carers cannot both sign and decline
     if not ParentLink.objects.filter(parent=parent, pupil=pupil, has_parental_responsibility=True,
                                      pupil__school=school, pupil__is_on_roll=True).exists():
         raise AupRuleBroken("You are not recorded as a parent of this child.")
     version, pupil_version = selectors.current_round(school).versions_for(kind, pupil.year_group)
     if version is None or (kind == CampaignKind.AGREEMENT and pupil_version is None):
         raise AupRuleBroken("This agreement has not been published yet.")
+    if shown is not None and tuple(shown) != (version.pk, pupil_version.pk if pupil_version else None):
+        raise AgreementChanged("The agreement was updated while you were reading it. Please read the new version.")
     answers = Signature.objects.filter(pupil=pupil, version=version, pupil_version=pupil_version)
     if invitation is not None and answers.exists():
         raise AlreadyAnswered("An answer for this child has already been recorded.")

@@ -248,7 +248,8 @@ def outstanding(request):
     if audience in Audience.values and audience in [a.value for a in selectors.PERSONAL_AUDIENCES]:
         people = selectors.unsigned_people(request.school, audience, round_)
         page = Paginator(people, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-        return render(request, "aup/outstanding_people.html", {"page": page, "audience": Audience(audience)})
+        return render(request, "aup/outstanding_people.html", {
+            "page": page, "audience": Audience(audience), "published": audience in round_.versions})
     kind = _kind(request.GET.get("kind"))
     class_key = _class_key(request.GET.get("class", ""))
     reads = audience if audience in [a.value for a in selectors.PUPIL_AUDIENCES] else ""
@@ -404,6 +405,8 @@ def sign_landing(request, token: str):
         return problem
     with _in_school_time(link):
         children = selectors.children_on_link(link)
+        if not children:
+            return render(request, "aup/link_problem.html", {"problem": "nothing"}, status=410)
         if all(child.answered for child in children):
             own = selectors.own_answers_on_link(link, children)
             for child in children:
@@ -467,8 +470,9 @@ def _answer_page(request, *, pupil, parent, kind, invitation, copy_path, token="
     # Through a link each child is answered once; signed in, a parent who declined may still sign.
     if answers and (invitation is not None or any(a.outcome == Outcome.SIGNED for a in answers)):
         return _already_answered(request, answers[0], pupil, token)
+    shown = forms.FamilyAnswerForm.shown_value(version, pupil_version)
     form = forms.FamilyAnswerForm(request.POST or None, kind=kind, sign_only=bool(answers),
-                                  initial={"relationship": selectors.relationship_of(parent, pupil)})
+                                  initial={"relationship": selectors.relationship_of(parent, pupil), "shown": shown})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -477,11 +481,14 @@ def _answer_page(request, *, pupil, parent, kind, invitation, copy_path, token="
                 outcome=data.get("decision", Outcome.SIGNED), typed_name=data["typed_name"],
                 relationship=data["relationship"], discussed_with_child=data.get("discussed_with_child", False),
                 decline_reason=data.get("decline_reason", ""), image_answers=form.image_answers(),
-                invitation=invitation, request=request,
+                invitation=invitation, request=request, shown=form.shown_versions(),
                 copy_url=lambda signature: request.build_absolute_uri(copy_path(signature)),
             )
         except services.AlreadyAnswered:
             return _already_answered(request, selectors.answers_for(pupil, round_, kind)[0], pupil, token)
+        except services.AgreementChanged as error:
+            messages.warning(request, str(error))
+            return redirect(request.get_full_path())
         except services.AupRuleBroken as error:
             form.add_error(None, str(error))
         else:

@@ -1,10 +1,13 @@
 """Every aup URL for each kind of person, in their own school and in another; posts refused without the right;
 a parent reaches only their own children; the emailed links need no login."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 
 from aup import services
 from aup.models import (
@@ -15,6 +18,7 @@ from aup.models import (
     Audience,
     Campaign,
     CampaignKind,
+    Invitation,
     Outcome,
     Signature,
 )
@@ -312,6 +316,8 @@ def test_the_dsl_resends_and_riverside_resends_only_to_riverside(client, people,
     client.post(reverse("aup:resend"), {"kind": "agreement"})
     assert Campaign.objects.filter(school=campaign.school).count() == 1
     client.logout()
+    # An hour later (a resend within minutes of the campaign is taken for a double submit and refused).
+    Invitation.objects.update(last_sent_at=timezone.now() - timedelta(hours=1))
     client.force_login(people.dsl)
     assert client.post(reverse("aup:resend"), {"kind": "agreement"}).status_code == 302
     assert Campaign.objects.filter(school=campaign.school).count() == 2

@@ -1,6 +1,7 @@
 """Parents answer from an emailed link: token security, once per child, the record and its receipt."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -60,7 +61,8 @@ def test_a_cohort_of_one_class_reaches_only_its_families(published, family, peop
 def test_families_who_answered_are_left_out_of_the_next_campaign(published, family, people, client, token):
     client.post(sign_url(token, family.older), answer_form())
     again = services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
-                                    cohort=Campaign.Cohort.YEAR_GROUPS, ids=[5])
+                                    cohort=Campaign.Cohort.YEAR_GROUPS, ids=[5],
+                                    now=timezone.now() + timedelta(days=1))
     assert list(Invitation.objects.filter(campaign=again).values_list("parent__email", flat=True)) == [
         family.neighbour.email]
 
@@ -250,3 +252,36 @@ def test_the_signing_pages_use_a_fixed_number_of_queries(client, published, peop
             assert client.get(sign_url(token)).status_code == 200
         with django_assert_max_num_queries(10):
             assert client.get(sign_url(token, child)).status_code == 200
+
+
+def test_a_version_published_while_the_parent_reads_is_not_signed_unseen(client, token, family, people):
+    from aup.models import Agreement
+
+    page = client.get(sign_url(token, family.younger)).content.decode()
+    shown = re.search(r'name="shown" value="([^"]+)"', page).group(1)
+    home = Agreement.objects.get(school=family.younger.school, audience="parent")
+    services.save_draft(agreement=home, actor=people.osl, title=home.title, text="A new home agreement.")
+    services.publish(agreement=home, actor=people.osl)
+    response = client.post(sign_url(token, family.younger), answer_form(shown=shown), follow=True)
+    assert not Signature.objects.exists()
+    assert "updated while you were reading" in response.content.decode()
+    assert "A new home agreement." in response.content.decode()
+    fresh = re.search(r'name="shown" value="([^"]+)"', response.content.decode()).group(1)
+    client.post(sign_url(token, family.younger), answer_form(shown=fresh))
+    assert Signature.objects.get().version == home.versions.get(number=2)
+
+
+def test_a_link_with_no_children_left_says_so(client, token, family):
+    ParentLink.objects.filter(parent=family.parent).update(has_parental_responsibility=False)
+    response = client.get(sign_url(token))
+    assert response.status_code == 410 and "Nothing to answer" in response.content.decode()
+
+
+def test_starting_the_same_campaign_twice_emails_each_parent_once(published, campaign, family, people):
+    with pytest.raises(services.AupRuleBroken):
+        services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
+                                cohort=Campaign.Cohort.WHOLE_SCHOOL)
+    assert len(tokens_sent_to(family.parent.email)) == 1
+    later = services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
+                                    cohort=Campaign.Cohort.WHOLE_SCHOOL, now=timezone.now() + timedelta(hours=1))
+    assert later.families == 3

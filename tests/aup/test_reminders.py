@@ -92,6 +92,27 @@ def test_a_newer_campaign_replaces_the_older_ones_reminders(published, campaign,
     assert reminders_to(family.parent.email) == 1
 
 
+def test_a_narrower_newer_campaign_keeps_reminding_for_the_children_it_leaves_out(published, campaign, family,
+                                                                                   people):
+    services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
+                            cohort=Campaign.Cohort.YEAR_GROUPS, ids=[5], now=campaign.started_at + timedelta(days=1))
+    services.remind_families(now=day(campaign, 7))
+    assert reminders_to(family.parent.email) == 1  # for the Year 1 child the newer one does not cover
+    assert reminders_to(family.other_carer.email) == 1
+    assert reminders_to(family.neighbour.email) == 0  # the newer campaign covers their only child
+
+
+def test_no_reminder_to_a_carer_who_left_or_lost_responsibility(campaign, family):
+    from onlinesafety.schools.models import ParentLink
+
+    ParentLink.objects.filter(parent=family.other_carer).update(has_parental_responsibility=False)
+    family.neighbour.is_active = False
+    family.neighbour.save()
+    services.remind_families(now=day(campaign, 7))
+    assert reminders_to(family.other_carer.email) == 0 and reminders_to(family.neighbour.email) == 0
+    assert reminders_to(family.parent.email) == 1
+
+
 def test_reminder_emails_name_nobody(campaign, family):
     services.remind_families(now=day(campaign, 7))
     for email in OutboundEmail.objects.filter(kind="aup_reminder"):

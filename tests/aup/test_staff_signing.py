@@ -81,6 +81,18 @@ def test_an_old_or_foreign_version_cannot_be_signed(client, published, riverside
     assert not Signature.objects.exists()
 
 
+def test_a_huge_id_is_a_404(client, published, people):
+    client.force_login(people.reporter)
+    assert client.get("/aup/mine/100000000000000000000/").status_code == 404
+
+
+def test_a_kiosk_form_sent_twice_records_one_visit(published, people):
+    for _ in range(2):
+        services.sign_at_kiosk(school=published, witness=people.reporter, full_name="Alex Guitar",
+                               organisation="Music service")
+    assert Signature.objects.filter(channel="kiosk").count() == 1
+
+
 def test_who_signs_what(published, people):
     def audiences(user):
         return sorted(a.audience for a in selectors.unsigned_agreements(user, published))
