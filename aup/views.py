@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -200,8 +201,6 @@ def campaign_list(request):
 
 @school_member_required(*MANAGER_ROLES)
 def campaign_new(request):
-    from django.conf import settings
-
     form = forms.CampaignForm(request.POST or None, school=request.school,
                               year_groups=year_groups_of(request.school),
                               initial={"kind": CampaignKind.AGREEMENT, "link_days": settings.AUP_LINK_DAYS})
@@ -237,7 +236,6 @@ def coverage(request):
     return render(request, "aup/coverage.html", {
         "personal": selectors.personal_coverage(request.school, round_),
         "families": selectors.family_coverage(request.school, round_),
-        "can_resend": True,
     })
 
 
@@ -432,14 +430,22 @@ def sign_child(request, token: str, pupil_id: int):
         )
 
 
-def sign_done(request, token: str, pupil_id: int):
+def _own_answer_on_link(request, token: str, pupil_id: int):
+    """(link, pupil, this parent's answer for the child) or a problem page to return instead."""
     link, problem = _link_or_problem(request, token)
     if problem:
-        return problem
+        return None, None, None, problem
     pupil = selectors.child_on_link(link, pupil_id)
     signature = selectors.answer_on_link(link, pupil) if pupil else None
     if signature is None:
-        return render(request, "aup/link_problem.html", {"problem": "unknown"}, status=404)
+        return None, None, None, render(request, "aup/link_problem.html", {"problem": "unknown"}, status=404)
+    return link, pupil, signature, None
+
+
+def sign_done(request, token: str, pupil_id: int):
+    link, pupil, signature, problem = _own_answer_on_link(request, token, pupil_id)
+    if problem:
+        return problem
     with _in_school_time(link):
         remaining = [child for child in selectors.children_on_link(link) if not child.answered]
         return render(request, "aup/sign_done.html", {
@@ -448,13 +454,9 @@ def sign_done(request, token: str, pupil_id: int):
 
 
 def sign_copy(request, token: str, pupil_id: int):
-    link, problem = _link_or_problem(request, token)
+    link, _, signature, problem = _own_answer_on_link(request, token, pupil_id)
     if problem:
         return problem
-    pupil = selectors.child_on_link(link, pupil_id)
-    signature = selectors.answer_on_link(link, pupil) if pupil else None
-    if signature is None:
-        return render(request, "aup/link_problem.html", {"problem": "unknown"}, status=404)
     with _in_school_time(link):
         return _pdf_copy(signature)
 

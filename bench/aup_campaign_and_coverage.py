@@ -17,13 +17,14 @@ and every one is published with aup.services.publish. People and pupils are bulk
 Then, with the locmem email backend and Celery tasks run eagerly (the real path: outbox rows, then after the
 commit one deliver_emails task per hundred, each sending through EmailMessage.send()):
 
-1. start_campaign for the whole school (acceptable use): wall time, split into issuing (the service call up to
-   its commit) and delivering (the on_commit tasks, here in-process; in production a worker does this), query
-   counts, and peak resident memory (ru_maxrss) before and after; with --tracemalloc, the Python heap peak.
-2. About half of the children answered (bulk-created Signature rows: ~46% signed, ~4% declined, all within the
-   first week) and 60% answered image consent; 90% of staff signed the staff agreement.
-3. remind_families at 8 days after the campaign, run twice: the first reminds each family still to answer, the
-   second must send nothing.
+1. start_campaign for the whole school (acceptable use), dated 9 days ago: wall time, split into issuing (the
+   service call up to its commit) and delivering (the on_commit tasks, here in-process; in production a worker
+   does this), query counts, and peak resident memory (ru_maxrss) before and after; with --tracemalloc, the
+   Python heap peak.
+2. About half of the children answered in the campaign's first week (bulk-created Signature rows: ~46% signed,
+   ~4% declined) and 60% answered image consent; 90% of staff have signed the staff agreement.
+3. remind_families at 8 days after the campaign (yesterday), run twice: the first reminds each family still to
+   answer, the second must send nothing.
 4. /aup/coverage/ as the Online Safety Lead through Django's test client (DEBUG off): query count, median and p95
    over --requests loads; and, for comparison, the campaign page, the first page of outstanding pupils, the
    technology register and the coverage CSV.
@@ -153,7 +154,10 @@ def main() -> None:
     osl = adults[0]
     AccountHolder.objects.bulk_create([AccountHolder(school=school, user=user, accounts="Instagram", added_by=osl)
                                        for user in adults[1:3]])
-    published_at = timezone.now() - timedelta(days=1)
+    # The timeline: agreements published 10 days ago, the campaign 9 days ago, answers in its first week, the
+    # reminders yesterday (day 8); the pages and the resend are today.
+    campaign_at = timezone.now() - timedelta(days=9)
+    published_at = campaign_at - timedelta(days=1)
     for agreement in Agreement.objects.filter(school=school).order_by("pk"):
         services.publish(agreement=agreement, actor=osl, change_summary="First version.", now=published_at)
     round_ = selectors.current_round(school)
@@ -197,7 +201,6 @@ def main() -> None:
     # ------------------------------------------------------------ 1. the campaign
     outbox_before = OutboundEmail.objects.count()
     reset_delivery()
-    campaign_at = timezone.now()
     rss_before = peak_rss_mb()
     if args.tracemalloc:
         tracemalloc.start()

@@ -106,3 +106,27 @@ def test_it_keeps_retrying_with_longer_waits_and_never_abandons_an_email():
     assert drain_outbox() == 0  # not due yet: it waits
     OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
     assert drain_outbox() == 1
+
+
+def test_it_queues_many_emails_at_once_and_sends_them_in_batches(django_capture_on_commit_callbacks):
+    from onlinesafety.mail.services import queue_emails
+    from onlinesafety.mail.tasks import deliver_emails
+
+    messages = [(f"p{n}@example.org", "Please sign", "A link") for n in range(250)]
+    with mock.patch("onlinesafety.mail.tasks.deliver_emails.delay", wraps=deliver_emails.delay) as batches:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert queue_emails(messages, kind="campaign") == 250
+    assert [len(call.args[0]) for call in batches.call_args_list] == [100, 100, 50]
+    assert len(mail.outbox) == 250
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_many_emails_wait_in_the_outbox_when_the_broker_is_down(django_capture_on_commit_callbacks):
+    from onlinesafety.mail.services import queue_emails
+
+    with mock.patch("onlinesafety.mail.tasks.deliver_emails.delay", side_effect=ConnectionError("down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_emails([("a@example.org", "One", "x"), ("b@example.org", "Two", "y")], kind="campaign")
+    assert mail.outbox == []
+    OutboundEmail.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert drain_outbox() == 2
