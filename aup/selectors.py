@@ -597,8 +597,8 @@ def invitations_to_remind(campaign: Campaign, round_: Round, due: int) -> list[t
     responsible = ParentLink.objects.filter(parent=OuterRef("invitation__parent"), pupil=OuterRef("pupil"),
                                             has_parental_responsibility=True)
     rows = Invitation.pupils.through.objects.filter(
-        Exists(responsible), invitation__campaign=campaign, invitation__reminders_sent__lt=due,
-        invitation__parent__is_active=True, pupil__in=waiting.values("pk"),
+        Exists(responsible), Exists(waiting.filter(pk=OuterRef("pupil_id"))), invitation__campaign=campaign,
+        invitation__reminders_sent__lt=due, invitation__parent__is_active=True,
     ).values_list("invitation_id", "invitation__parent_id", "pupil_id", "invitation__reminders_sent")
     newer = set(Invitation.pupils.through.objects.filter(
         invitation__campaign__school=campaign.school, invitation__campaign__kind=campaign.kind,
@@ -613,3 +613,12 @@ def invitations_to_remind(campaign: Campaign, round_: Round, due: int) -> list[t
 
 def relationship_of(parent, pupil: Pupil) -> str:
     return ParentLink.objects.filter(parent=parent, pupil=pupil).values_list("relationship", flat=True).first() or ""
+
+
+def coverage_figures(school: School) -> dict:
+    """For the governors' report: signed / declined / outstanding per audience for the versions in force, and
+    image consent (counts only)."""
+    round_ = current_round(school)
+    families = family_coverage(school, round_)
+    rows = personal_coverage(school, round_) + families["audiences"] + [families["images"]]
+    return {"rows": [row for row in rows if row.published and row.total]}

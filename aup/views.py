@@ -236,6 +236,8 @@ def coverage(request):
     return render(request, "aup/coverage.html", {
         "personal": selectors.personal_coverage(request.school, round_),
         "families": selectors.family_coverage(request.school, round_),
+        # Reversed once here, not once per row: with seventy classes the page renders 140 rows.
+        "outstanding_url": reverse("aup:outstanding"), "resend_url": reverse("aup:resend"),
     })
 
 

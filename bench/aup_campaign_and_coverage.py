@@ -1,9 +1,10 @@
-"""Benchmark: an acceptable use campaign to a whole school's families, the reminders, and the coverage page.
+r"""Benchmark: an acceptable use campaign to a whole school's families, the reminders, and the coverage page.
 
     .venv/bin/python bench/aup_campaign_and_coverage.py [--pupils 2000] [--classes 70] [--requests 100]
     # on PostgreSQL (an empty database the script may fill; drop it afterwards):
     createdb -h 127.0.0.1 -U postgres onlinesafety_bench_aup
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onlinesafety_bench_aup .venv/bin/python bench/aup_campaign_and_coverage.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onlinesafety_bench_aup \
+        .venv/bin/python bench/aup_campaign_and_coverage.py
     dropdb -h 127.0.0.1 -U postgres onlinesafety_bench_aup
     # add --tracemalloc for the Python heap peak of the campaign (slower: the times of that run are not the result)
 
@@ -50,7 +51,7 @@ from common import set_up_django, time_pages  # bench/ is on the path when a scr
 BATCH = 1000
 # An all-through school: Reception to Year 13 (all three pupil agreements), the classes spread evenly.
 YEAR_GROUPS = list(range(0, 14))
-# (role, how many, flags) of the adults: everyone but the parents.
+# (role, how many) of the adults: everyone but the parents.
 ADULTS = [
     ("online_safety_lead", 1), ("headteacher", 1), ("dsl", 1), ("deputy_dsl", 2), ("technician", 3),
     ("staff", 103), ("governor", 12), ("visitor", 10),
