@@ -3,8 +3,8 @@
 import zoneinfo
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
@@ -139,3 +139,27 @@ def repeated_serious_attempts(school, since) -> list[dict]:
 def summary_window(today):
     """The start of the last twelve weeks, as an aware time in the current (school's) zone."""
     return timezone.make_aware(datetime.combine(today - timedelta(days=84), time.min))
+
+
+def term_figures(school, start_at, end_at, zone) -> dict:
+    """For the governors' report: change requests made in the term by where they ended up, temporary unblocks
+    reverted late (after the day following their period), checks done, and the latest annual review. Counts
+    and dates only: no site, no person."""
+    requests = ChangeRequest.objects.filter(school=school, requested_at__gte=start_at, requested_at__lt=end_at)
+    reverted = ChangeRequest.objects.filter(school=school, reverted_at__gte=start_at, reverted_at__lt=end_at,
+                                            is_temporary=True).annotate(
+        reverted_on=TruncDate("reverted_at", tzinfo=zone))
+    starts_on, ends_on = start_at.astimezone(zone).date(), (end_at.astimezone(zone) - timedelta(days=1)).date()
+    review = AnnualReview.objects.filter(school=school, reviewed_on__lte=ends_on).order_by("-reviewed_on").first()
+    return {
+        "requests": dict(requests.values_list("status").annotate(n=Count("pk")).order_by()),
+        "reverted": reverted.count(),
+        "reverted_late": reverted.filter(reverted_on__gt=F("ends_on") + timedelta(days=1)).count(),
+        "revert_overdue_at_end": ChangeRequest.objects.filter(
+            school=school, is_temporary=True, ends_on__lt=ends_on, implemented_at__lt=end_at).filter(
+            Q(reverted_at__isnull=True) | Q(reverted_at__gte=end_at)).count(),
+        "checks": FilterCheck.objects.filter(school=school, checked_on__gte=starts_on, checked_on__lte=ends_on).count(),
+        "review_on": review.reviewed_on if review else None,
+        "review_signed_off": bool(review and review.signed_off_at),
+        "review_actions": len([line for line in review.actions.splitlines() if line.strip()]) if review else 0,
+    }

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from onlinesafety.mail.services import notify
 from onlinesafety.schools.models import Pupil, School
-from onlinesafety.schools.selectors import current_term
+from onlinesafety.schools.selectors import current_term, terms_of
 
 from .models import (
     Agency,
@@ -112,6 +112,9 @@ def seed(*, today=None) -> dict[str, int]:
     return DemoIncidents(school, today or timezone.localdate()).create()
 
 
+LAST_TERM_CASES = 34
+
+
 class DemoIncidents:
     def __init__(self, school, today):
         self.school, self.today = school, today
@@ -136,6 +139,7 @@ class DemoIncidents:
         reporters = [self.person(e) for e in ("teacher", "r.achebe", "l.morgan", "s.kaur", "j.wallace",
                                               "m.nowak", "c.bailey", "a.rahman", "office", "tech")]
         repeated = self.pupils[120]  # one pupil in several recent cases: the dashboard flags them
+        self.last_term(reporters)
         for index in range(56):
             story = STORIES[index % len(STORIES)]
             day = self.start + timedelta(days=int(days * index / 56))
@@ -151,6 +155,18 @@ class DemoIncidents:
                             [self.pupils[77]], age_days=2, leave_new=True)
         self.alert_the_team(urgent, waiting)
         return self.counts
+
+    def last_term(self, reporters) -> None:
+        """A quieter previous term, all closed, so the governors' report has a term to compare with."""
+        term = terms_of(self.school).filter(ends_on__lt=self.start).order_by("-starts_on").first()
+        if term is None:
+            return
+        days = (term.ends_on - term.starts_on).days
+        for index in range(LAST_TERM_CASES):
+            day = term.starts_on + timedelta(days=int(days * index / LAST_TERM_CASES))
+            pupils = self.rng.sample(self.pupils, self.rng.choice([1, 1, 2]))
+            self.case(STORIES[(index * 7) % len(STORIES)], day, reporters[index % len(reporters)], pupils,
+                      age_days=(self.today - day).days)
 
     def alert_the_team(self, *incidents):
         """In-app alerts for the cases still new, as the report form would have sent (no emails in the demo)."""

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "policies",
     "filtering",
     "aup",
+    "onlinesafety.governors",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -250,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aup.tasks.remind_families",
         "schedule": crontab(hour=9, minute=15),
     },
+    "governors-generate-due-reports": {
+        "task": "onlinesafety.governors.tasks.generate_due_reports",
+        "schedule": crontab(hour=5, minute=30),  # the day after a term ends, before anyone is in
+    },
     "filtering-process-reverts": {
         "task": "filtering.tasks.process_reverts",
         "schedule": crontab(hour="7-17", minute=0),  # hourly in the school day; each reminder goes once
@@ -260,7 +265,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
-DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed"]
+DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
+                "onlinesafety.governors.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
 DEMO_ANNOUNCERS = ["aup.demo.signing_link"]
 
@@ -270,6 +276,9 @@ AUP_LINK_DAYS = int(env("AUP_LINK_DAYS", "30"))
 AUP_REMINDER_DAYS = [int(day) for day in env_list("AUP_REMINDER_DAYS", "7,14")]
 AUP_MAX_REMINDERS = int(env("AUP_MAX_REMINDERS", "3"))
 AUP_GRACE_DAYS = int(env("AUP_GRACE_DAYS", "14"))
+
+# Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.
+GOVERNOR_REPORT_SMALL_NUMBER = max(2, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))
 
 LOGGING = {
     "version": 1,

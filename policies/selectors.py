@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from onlinesafety.schools.models import School
@@ -11,7 +11,7 @@ from onlinesafety.schools.roles import DSL_TEAM, LEADERSHIP, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 
 from . import schedule
-from .models import Acknowledgement, ApprovingBody, Duty, Policy, PolicyVersion, Stage
+from .models import Acknowledgement, ApprovingBody, Duty, DutyCompletion, Policy, PolicyVersion, Stage
 
 REGISTER_ROLES = SCHOOL_STAFF | {Role.GOVERNOR}
 EDITOR_ROLES = LEADERSHIP  # may add policies and change their details
@@ -209,3 +209,16 @@ def completions_of(duty):
 def can_complete(user, school, duty) -> bool:
     roles = roles_in(user, school)
     return duty.owner_role in roles or Role.HEADTEACHER in roles
+
+
+def term_figures(school: School, starts_on: date, ends_on: date) -> dict:
+    """For the governors' report: the register's state at the end of the term, and the duties that fell due
+    in the term and whether each was done by its date (no names: counts only)."""
+    statuses = status_counts(with_status(Policy.objects.filter(school=school), ends_on))
+    completions = DutyCompletion.objects.filter(duty__school=school, due_on__gte=starts_on, due_on__lte=ends_on)
+    duties = completions.aggregate(done=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))
+    return {
+        "policies": statuses,
+        "duties_done": duties["done"], "duties_on_time": duties["on_time"],
+        "duties_overdue_at_end": Duty.objects.filter(school=school, next_due_on__lt=ends_on).count(),
+    }

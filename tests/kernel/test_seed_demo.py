@@ -95,9 +95,13 @@ def test_it_brings_the_triage_dashboard_to_life(seeded):
     from django.utils import timezone
 
     from incidents.models import Incident, Status, Visibility
+    from onlinesafety.schools.selectors import current_term
 
-    incidents = Incident.objects.filter(school__slug="oakfield")
-    assert 50 <= incidents.count() <= 70
+    oakfield = School.objects.get(slug="oakfield")
+    term = current_term(oakfield, timezone.localdate())
+    incidents = Incident.objects.filter(school=oakfield)
+    assert 50 <= incidents.filter(occurred_at__date__gte=term.starts_on).count() <= 70  # a term of them
+    assert 20 <= incidents.filter(occurred_at__date__lt=term.starts_on).count() <= 40  # last term, quieter
     statuses = set(incidents.values_list("status", flat=True))
     assert statuses == {Status.NEW, Status.OPEN, Status.WAITING, Status.CLOSED}
     assert incidents.filter(is_urgent=True, status=Status.NEW).exists()

@@ -1,0 +1,175 @@
+"""Asking for a termly report and building it. Each step is recorded; a retried build leaves one file."""
+
+import hashlib
+import logging
+import zoneinfo
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from onlinesafety.audit.services import record_event
+from onlinesafety.db import lock_for_update
+from onlinesafety.mail.services import absolute_url, queue_email
+from onlinesafety.pdf import render_pdf
+from onlinesafety.schools.models import School, Term
+from onlinesafety.schools.roles import Role
+from onlinesafety.schools.selectors import users_with_roles
+
+from . import charts, figures
+from .models import TermReport
+
+logger = logging.getLogger(__name__)
+
+
+CATCH_UP_DAYS = 7
+MAX_ATTEMPTS = 6
+
+
+class ReportRuleBroken(ValueError):
+    """The report cannot be asked for; the message says why."""
+
+
+@transaction.atomic
+def request_report(*, school, term, actor=None, request=None, only_if_none=False) -> TermReport | None:
+    """Queue a new version of the term's report; a worker builds it after this commits. With ``only_if_none``
+    (the schedule), nothing happens when the term already has a report."""
+    if term.school_id != school.pk:
+        raise ReportRuleBroken("That term belongs to another school.")
+    if term.ends_on >= timezone.localdate():
+        raise ReportRuleBroken("A report covers a term that has ended.")
+    lock_for_update(term)  # versions of one term are numbered one at a time
+    if only_if_none and TermReport.objects.filter(school=school, term=term).exists():
+        return None
+    version = (TermReport.objects.filter(school=school, term=term).aggregate(n=Max("version"))["n"] or 0) + 1
+    report = TermReport.objects.create(school=school, term=term, version=version, requested_by=actor)
+    record_event(verb="governors.report_requested", actor=actor, school=school, target=report, request=request,
+                 detail={"term": term.pk, "version": version})
+    transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+def _enqueue(report_id: int) -> None:
+    from .tasks import build_report
+
+    try:
+        build_report.delay(report_id)
+    except Exception as error:  # the broker is down (or, run inline, the build failed): the daily run retries
+        logger.warning("Governor report %s left for the daily run (%s)", report_id, type(error).__name__)
+
+
+def build(report_id: int) -> bool:
+    """Build one report. Returns True if this call made the file. Safe to run twice or after a crash: a report
+    already ready is left alone, and the file is only attached, with its hash, once it is whole."""
+    with transaction.atomic():
+        report = TermReport.objects.select_for_update().select_related("school", "term").filter(
+            pk=report_id).first()
+        if report is None or report.status == TermReport.Status.READY:
+            return False
+        report.status, report.attempts, report.progress = TermReport.Status.BUILDING, report.attempts + 1, 5
+        report.step = "Starting"
+        report.save(update_fields=["status", "attempts", "progress", "step"])
+    try:
+        data = figures.collect(report.school, report.term, lambda percent, step: _progress(report.pk, percent, step))
+        _progress(report.pk, 75, "Drawing the charts and the PDF")
+        pdf = render(report, data)
+    except Exception:
+        # Only a build still under way is marked failed: a duplicate run failing never touches a finished one.
+        _still_building(report.pk).update(status=TermReport.Status.FAILED, step="Failed")
+        raise
+    return _attach(report.pk, pdf, figures.to_json(data.current))
+
+
+def _still_building(report_id: int):
+    return TermReport.objects.filter(pk=report_id, status=TermReport.Status.BUILDING)
+
+
+def _progress(report_id: int, percent: int, step: str) -> None:
+    _still_building(report_id).update(progress=percent, step=step[:100])
+
+
+def render(report, data) -> bytes:
+    made = timezone.now().astimezone(zoneinfo.ZoneInfo(report.school.timezone))  # the school's clock
+    context = {"report": report, "figures": data, "charts": _charts(data), "tables": figures.tables(data),
+               "generated_at": f"{made.day} {made:%B %Y %H:%M}", "threshold": figures.small_number()}
+    return render_pdf("governors/report_pdf.html", context)
+
+
+def _charts(data) -> dict:
+    now = data.current.incidents
+    categories = figures.category_counts(data)
+    labels = [name for name, _, _ in categories]
+    series = [[n for _, n, _ in categories]] + ([[m for _, _, m in categories]] if data.previous else [])
+    stages = [stage for stage in figures.KEY_STAGES if now["by_key_stage"].get(stage)]
+    return {
+        "categories": charts.bar_chart(charts.chart_rows(series, labels),
+                                       ("This term", "Last term")[:len(series)], "Incidents by category"),
+        "months": charts.bar_chart(charts.chart_rows([[n for _, n in now["by_month"]]],
+                                                     [f"{month:%B %Y}" for month, _ in now["by_month"]]),
+                                   title="By month"),
+        "key_stages": charts.bar_chart(charts.chart_rows([[now["by_key_stage"][stage] for stage in stages]], stages),
+                                       title="By key stage"),
+    }
+
+
+@transaction.atomic
+def _attach(report_id: int, pdf: bytes, term_figures: dict) -> bool:
+    """Save the whole file and point the report at it, with its hash; False if a duplicate run finished first.
+    If anything after saving the file fails, the transaction rolls back and the file is deleted: no file is
+    left that nothing points to."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    report = TermReport.objects.select_for_update().select_related("school", "term").filter(pk=report_id).first()
+    if report is None or report.status == TermReport.Status.READY:
+        return False
+    report.file.save(f"{report.pk}.pdf", ContentFile(pdf), save=False)
+    try:
+        report.sha256, report.size = digest, len(pdf)
+        report.status, report.progress, report.step = TermReport.Status.READY, 100, "Ready"
+        report.finished_at, report.figures = timezone.now(), term_figures
+        report.save(update_fields=["file", "sha256", "size", "status", "progress", "step", "finished_at",
+                                   "figures"])
+        record_event(verb="governors.report_built", school=report.school, target=report,
+                     detail={"term": report.term_id, "version": report.version, "sha256": digest})
+        _tell_governors(report)
+    except Exception:
+        default_storage.delete(report.file.name)
+        raise
+    return True
+
+
+def _tell_governors(report) -> None:
+    """An email with a link and nothing else: the figures stay behind the sign-in."""
+    url = absolute_url(reverse("governors:reports"))
+    for governor in users_with_roles(report.school, [Role.GOVERNOR]):
+        queue_email(to=governor.email, subject="A governors' online safety report is ready",
+                    body=f"The termly online safety report for {report.school.name} is ready.\n\n"
+                         f"Sign in to read it: {url}\n", kind="governor_report")
+
+
+@transaction.atomic
+def record_download(*, report, actor, request=None) -> None:
+    record_event(verb="governors.report_downloaded", actor=actor, school=report.school, target=report,
+                 request=request, detail={"term": report.term_id, "version": report.version})
+
+
+def generate_due_reports(*, now=None) -> int:
+    """The daily run: every school's report the day after a term ends (in the school's time zone; a week of
+    missed runs is caught up), and any report left queued, failed or building for over an hour (a broker outage,
+    a crashed worker) is queued again, up to MAX_ATTEMPTS builds."""
+    now = now or timezone.now()
+    asked = 0
+    for school in School.objects.all().order_by("pk"):
+        yesterday = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date() - timedelta(days=1)
+        for term in Term.objects.filter(school=school, ends_on__lte=yesterday,
+                                        ends_on__gt=yesterday - timedelta(days=CATCH_UP_DAYS)):
+            asked += request_report(school=school, term=term, only_if_none=True) is not None
+    stuck = TermReport.objects.filter(
+        status__in=[TermReport.Status.QUEUED, TermReport.Status.FAILED, TermReport.Status.BUILDING],
+        requested_at__lt=now - timedelta(hours=1), attempts__lt=MAX_ATTEMPTS)
+    for report_id in stuck.values_list("pk", flat=True):
+        _enqueue(report_id)
+    return asked

@@ -1,0 +1,26 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from ..figures import percent, shown
+
+register = template.Library()
+
+
+@register.filter
+def fewer_than(count):
+    """A count with the small-number rule applied."""
+    return shown(count)
+
+
+@register.simple_tag
+def share(part, whole):
+    return percent(part, whole)
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text made safe inside a double-quoted CSS string in a <style> element (the page footer), where HTML
+    escaping does not apply: e.g. “St Mary's "Upper" School”."""
+    text = " ".join(str(value).split()).replace("\\", "\\5c ").replace('"', "\\22 ")
+    text = text.replace("&", "\\26 ").replace("<", "\\3c ").replace(">", "\\3e ")
+    return mark_safe(text)  # noqa: S308 - every character that could end the string or the <style> is escaped

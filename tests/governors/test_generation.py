@@ -1,0 +1,191 @@
+"""Building reports: versions, idempotency, retries, the schedule and the email to governors."""
+
+import datetime
+import zoneinfo
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from onlinesafety.audit.models import AuditEvent
+from onlinesafety.governors import services, tasks
+from onlinesafety.governors.models import TermReport
+from onlinesafety.mail.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def test_a_report_is_built_once_with_its_hash(known):
+    report = services.request_report(school=known.school, term=known.summer, actor=known.people.head)
+    assert (report.version, report.status) == (1, "queued")
+    assert services.build(report.pk) is True
+    report.refresh_from_db()
+    import hashlib
+
+    assert report.status == "ready" and report.sha256 == hashlib.sha256(report.file.read()).hexdigest()
+    assert services.build(report.pk) is False  # run again, or retried after success: nothing more
+    assert TermReport.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="governors.report_built").count() == 1
+
+
+def test_building_again_makes_a_new_version_and_keeps_the_old(known):
+    first = services.request_report(school=known.school, term=known.summer)
+    services.build(first.pk)
+    second = services.request_report(school=known.school, term=known.summer)
+    services.build(second.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.version, second.version) == (1, 2)
+    assert first.file.name != second.file.name and first.status == second.status == "ready"
+
+
+def test_a_crash_leaves_no_file_and_a_retry_finishes(known):
+    report = services.request_report(school=known.school, term=known.summer)
+    with mock.patch("onlinesafety.governors.services.render_pdf", side_effect=RuntimeError("worker died")):
+        with pytest.raises(RuntimeError):
+            services.build(report.pk)
+    report.refresh_from_db()
+    assert (report.status, report.file.name, report.sha256) == ("failed", "", "")
+    assert services.build(report.pk) is True
+    report.refresh_from_db()
+    assert report.status == "ready" and report.attempts == 2
+
+
+def test_a_duplicate_run_that_fails_never_touches_a_finished_report(known):
+    report = services.request_report(school=known.school, term=known.summer)
+    services.build(report.pk)
+    report.refresh_from_db()
+    finished = (report.status, report.file.name, report.sha256)
+    TermReport.objects.filter(pk=report.pk).update(status="building")  # a second worker claimed it earlier
+    services._still_building(report.pk).update(status="ready")  # and the first one finished meanwhile
+    services._progress(report.pk, 40, "late progress")
+    with mock.patch("onlinesafety.governors.services.render_pdf", side_effect=RuntimeError("late failure")):
+        TermReport.objects.filter(pk=report.pk).update(status="ready")
+        assert services.build(report.pk) is False
+    report.refresh_from_db()
+    assert (report.status, report.file.name, report.sha256) == finished and report.step == "Ready"
+
+
+def test_a_failure_after_saving_the_file_leaves_no_file_behind(known, tmp_path):
+    from django.core.files.storage import default_storage
+
+    report = services.request_report(school=known.school, term=known.summer)
+    with mock.patch("onlinesafety.governors.services._tell_governors", side_effect=RuntimeError("mail down")):
+        with pytest.raises(RuntimeError):
+            services.build(report.pk)
+    report.refresh_from_db()
+    assert report.file.name == "" and report.status == "building"
+    folder = f"governor-reports/{known.school.pk}"
+    assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
+
+
+def test_a_report_stuck_building_is_sent_again(known):
+    with mock.patch("onlinesafety.governors.services._enqueue") as enqueue:
+        report = services.request_report(school=known.school, term=known.summer)
+        TermReport.objects.filter(pk=report.pk).update(
+            status="building", requested_at=report.requested_at - datetime.timedelta(hours=3))
+        services.generate_due_reports()
+    assert enqueue.call_args_list[-1].args == (report.pk,)
+
+
+def test_the_task_retries_by_itself(known):
+    real = services.render_pdf
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("out of memory")
+        return real(*args, **kwargs)
+
+    with mock.patch("onlinesafety.governors.services._enqueue"):
+        report = services.request_report(school=known.school, term=known.summer)
+    with mock.patch("onlinesafety.governors.services.render_pdf", side_effect=flaky):
+        result = tasks.build_report.apply(args=[report.pk], throw=False)
+    report.refresh_from_db()
+    assert result.successful() and report.status == "ready" and len(calls) == 2
+    assert TermReport.objects.count() == 1
+
+
+def test_governors_get_a_link_and_no_figures(known, people, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    report = services.request_report(school=known.school, term=known.summer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.build(report.pk)
+    assert set(OutboundEmail.objects.filter(kind="governor_report").values_list("to", flat=True)) == {
+        people.governor.email, people.chair.email}
+    for email in mail.outbox:
+        assert "/governors/reports/" in email.body
+        assert "incident" not in email.body.lower() and "5" not in email.body
+
+
+def test_only_terms_that_have_ended(known, oakfield):
+    from tests.factories import TermFactory
+
+    future = TermFactory(school=oakfield, name="Autumn 2099", starts_on=datetime.date(2099, 9, 1),
+                         ends_on=datetime.date(2099, 12, 18))
+    with pytest.raises(services.ReportRuleBroken):
+        services.request_report(school=oakfield, term=future)
+    assert not TermReport.objects.exists()
+
+
+def test_the_schedule_builds_each_report_the_day_after_term_ends(known, riverside):
+    morning_after = datetime.datetime(2026, 7, 23, 5, 30, tzinfo=LONDON)
+    with mock.patch("onlinesafety.governors.services._enqueue"):
+        assert services.generate_due_reports(now=morning_after) == 1
+        assert services.generate_due_reports(now=morning_after) == 0  # the task run twice
+        assert services.generate_due_reports(now=morning_after + datetime.timedelta(days=1)) == 0
+        assert services.generate_due_reports(now=morning_after - datetime.timedelta(days=1)) == 0
+        assert services.generate_due_reports(now=morning_after + datetime.timedelta(days=3)) == 0  # caught up
+    report = TermReport.objects.get()
+    assert (report.term, report.requested_by) == (known.summer, None)
+
+
+def test_a_report_left_queued_is_sent_to_a_worker_again(known):
+    with mock.patch("onlinesafety.governors.services._enqueue") as enqueue:
+        report = services.request_report(school=known.school, term=known.summer)
+        TermReport.objects.filter(pk=report.pk).update(
+            requested_at=report.requested_at - datetime.timedelta(hours=2))
+        services.generate_due_reports()
+    assert enqueue.call_args_list[-1].args == (report.pk,)
+
+
+def test_the_beat_schedule_holds_the_daily_run(db):
+    from django.conf import settings
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+
+    from onlinesafety import celery_app
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        ModelEntry.from_entry(name, app=celery_app, **entry)
+    task = PeriodicTask.objects.get(task="onlinesafety.governors.tasks.generate_due_reports")
+    assert (task.crontab.hour, task.crontab.minute) == ("5", "30")
+
+
+def test_the_progress_fragment_polls_until_ready(client, known, people):
+    report = services.request_report(school=known.school, term=known.summer)
+    client.force_login(people.head)
+    TermReport.objects.filter(pk=report.pk).update(status="building", progress=55, step="Counting agreements")
+    waiting = client.get(reverse("governors:progress", args=[report.pk])).content.decode()
+    assert "hx-get" in waiting and "Counting agreements" in waiting and 'aria-valuenow="55"' in waiting
+    TermReport.objects.filter(pk=report.pk).update(status="queued")
+    services.build(report.pk)
+    ready = client.get(reverse("governors:progress", args=[report.pk])).content.decode()
+    assert "hx-get" not in ready and "Download PDF" in ready
+
+
+def test_last_term_is_compared_as_it_was_reported(known):
+    spring = services.request_report(school=known.school, term=known.spring)
+    services.build(spring.pk)
+    known.bob.year_group = 7  # moved up to secondary since
+    known.bob.save()
+    from onlinesafety.governors import figures
+
+    data = figures.collect(known.school, known.summer)
+    assert data.previous_as_reported and data.previous.incidents["by_key_stage"] == {"KS2": 2}
+    live = figures.figures_for_term(known.school, known.spring, LONDON)
+    assert live.incidents["by_key_stage"] == {"KS2": 1, "KS3": 1}
+    assert [month.month for month, _ in data.previous.incidents["by_month"]] == [2, 3]
