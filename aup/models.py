@@ -29,13 +29,13 @@ PERSONAL_AUDIENCES = (Audience.STAFF, Audience.VISITOR, Audience.SOCIAL_MEDIA)
 PUPIL_AUDIENCES = (Audience.PUPIL_EARLY, Audience.PUPIL_KS2, Audience.PUPIL_OLDER)
 
 
+# Which pupil agreement a child reads: up to Year 2, up to Year 6, then the one for older pupils.
+PUPIL_AGREEMENT_TOPS = ((2, Audience.PUPIL_EARLY), (6, Audience.PUPIL_KS2))
+
+
 def pupil_audience(year_group: int) -> str:
     """Which pupil agreement a child of this year group reads."""
-    if year_group <= 2:
-        return Audience.PUPIL_EARLY
-    if year_group <= 6:
-        return Audience.PUPIL_KS2
-    return Audience.PUPIL_OLDER
+    return next((audience for top, audience in PUPIL_AGREEMENT_TOPS if year_group <= top), Audience.PUPIL_OLDER)
 
 
 def sha256_of(text: str) -> str:

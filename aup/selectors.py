@@ -29,6 +29,7 @@ from onlinesafety.schools.selectors import roles_in, users_with_roles
 
 from .models import (
     PERSONAL_AUDIENCES,
+    PUPIL_AGREEMENT_TOPS,
     PUPIL_AUDIENCES,
     AccessRestriction,
     AccountHolder,
@@ -86,18 +87,6 @@ def current_versions(school: School) -> dict[str, AgreementVersion]:
 
 
 # ---------------------------------------------------------------- personal agreements
-
-def personal_audiences(user, school: School) -> set[str]:
-    roles = roles_in(user, school)
-    audiences = set()
-    if roles & STAFF_AUDIENCE_ROLES:
-        audiences.add(Audience.STAFF)
-    elif Role.VISITOR in roles:
-        audiences.add(Audience.VISITOR)
-    if audiences and AccountHolder.objects.filter(school=school, user=user).exists():
-        audiences.add(Audience.SOCIAL_MEDIA)
-    return audiences
-
 
 def _personal_filter(user, school: School) -> Q:
     roles = roles_in(user, school)
@@ -198,14 +187,8 @@ def _pk(version) -> int:
 def with_statuses(pupils: QuerySet[Pupil], round_: Round) -> QuerySet[Pupil]:
     """Annotates each pupil, in the database, with where their family's answers stand this round:
     ``aup_signed``, ``aup_declined``, ``images_answered`` and ``reads`` (the pupil agreement's audience)."""
-    required = Case(
-        *[When(year_group__lte=top, then=Value(_pk(round_.versions.get(audience))))
-          for top, audience in ((2, Audience.PUPIL_EARLY), (6, Audience.PUPIL_KS2))],
-        default=Value(_pk(round_.versions.get(Audience.PUPIL_OLDER))), output_field=IntegerField(),
-    )
-    reads = Case(When(year_group__lte=2, then=Value(Audience.PUPIL_EARLY.value)),
-                 When(year_group__lte=6, then=Value(Audience.PUPIL_KS2.value)),
-                 default=Value(Audience.PUPIL_OLDER.value), output_field=CharField())
+    required = _by_pupil_agreement({a: _pk(round_.versions.get(a)) for a in PUPIL_AUDIENCES}, IntegerField())
+    reads = _by_pupil_agreement({a: a.value for a in PUPIL_AUDIENCES}, CharField())
     answers = Signature.objects.filter(pupil=OuterRef("pk"), version_id=_pk(round_.home),
                                        pupil_version_id=OuterRef("required_version"))
     images = Signature.objects.filter(pupil=OuterRef("pk"), version_id=_pk(round_.images))
@@ -215,6 +198,12 @@ def with_statuses(pupils: QuerySet[Pupil], round_: Round) -> QuerySet[Pupil]:
         aup_declined=Exists(answers.filter(outcome=Outcome.DECLINED)),
         images_answered=Exists(images),
     )
+
+
+def _by_pupil_agreement(values: dict, output_field) -> Case:
+    """``pupil_audience`` in SQL: for each pupil, the value given for the agreement they read."""
+    return Case(*[When(year_group__lte=top, then=Value(values[audience])) for top, audience in PUPIL_AGREEMENT_TOPS],
+                default=Value(values[Audience.PUPIL_OLDER]), output_field=output_field)
 
 
 AUP_OUTSTANDING = Q(aup_signed=False, aup_declined=False)

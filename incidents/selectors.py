@@ -4,22 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -27,7 +12,7 @@ from guardian.shortcuts import get_users_with_perms
 
 from onlinesafety.access import with_object_permissions
 from onlinesafety.audit.models import AuditEvent
-from onlinesafety.schools.models import Membership, Pupil
+from onlinesafety.schools.models import Membership, Pupil, key_stage_expression
 from onlinesafety.schools.roles import DSL_TEAM, SHARE_ROLES, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 
@@ -56,8 +41,6 @@ UNACKNOWLEDGED_AFTER = timedelta(hours=24)
 REPEAT_WINDOW = timedelta(days=30)
 REPEAT_COUNT = 3
 RECENTLY_CLOSED = timedelta(days=30)
-# The last year group of each key stage (as in onlinesafety.schools.models.key_stage), for grouping in SQL.
-KEY_STAGE_TOPS = [(0, "EYFS"), (2, "KS1"), (6, "KS2"), (9, "KS3"), (11, "KS4")]
 
 
 def can_report(user, school) -> bool:
@@ -402,8 +385,6 @@ def term_figures(school, start_at, end_at, zone) -> dict:
         about_others=Count("pk", filter=~Q(other_people="")),
     )
     through = Incident.pupils.through.objects.filter(incident__in=reported.values("pk"))
-    stage = Case(*[When(pupil__year_group__lte=top, then=Value(name)) for top, name in KEY_STAGE_TOPS],
-                 default=Value("KS5"), output_field=CharField())
     open_at_end = ordinary.filter(reported_at__lt=end_at).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=end_at))
     return {
@@ -413,7 +394,7 @@ def term_figures(school, start_at, end_at, zone) -> dict:
         "by_location": dict(reported.values_list("location").annotate(n=Count("pk")).order_by()),
         "by_month": list(reported.annotate(month=TruncMonth("reported_at", tzinfo=zone)).values_list("month")
                          .annotate(n=Count("pk")).order_by("month")),
-        "by_key_stage": dict(through.annotate(stage=stage).values_list("stage")
+        "by_key_stage": dict(through.annotate(stage=key_stage_expression("pupil__year_group")).values_list("stage")
                              .annotate(n=Count("incident_id", distinct=True)).order_by()),
         "referrals": dict(Referral.objects.filter(incident__in=reported.values("pk")).values_list("agency")
                           .annotate(n=Count("pk")).order_by()),

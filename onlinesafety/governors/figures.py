@@ -12,11 +12,10 @@ from filtering.models import ChangeRequest
 from filtering.selectors import term_figures as filtering_figures
 from incidents.models import Agency, Location
 from incidents.selectors import term_figures as incident_figures
+from onlinesafety.schools.models import KEY_STAGES
 from policies.selectors import STATUS_LABELS, term_figures as policy_figures
 
 from .selectors import previous_term
-
-KEY_STAGES = ["EYFS", "KS1", "KS2", "KS3", "KS4", "KS5"]
 
 
 def small_number() -> int:

@@ -16,7 +16,7 @@ from onlinesafety.audit.services import record_event
 from onlinesafety.db import lock_for_update
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.pdf import render_pdf
-from onlinesafety.schools.models import School, Term
+from onlinesafety.schools.models import KEY_STAGES, School, Term
 from onlinesafety.schools.roles import Role
 from onlinesafety.schools.selectors import users_with_roles
 
@@ -104,7 +104,7 @@ def _charts(data) -> dict:
     categories = figures.category_counts(data)
     labels = [name for name, _, _ in categories]
     series = [[n for _, n, _ in categories]] + ([[m for _, _, m in categories]] if data.previous else [])
-    stages = [stage for stage in figures.KEY_STAGES if now["by_key_stage"].get(stage)]
+    stages = [stage for stage in KEY_STAGES if now["by_key_stage"].get(stage)]
     return {
         "categories": charts.bar_chart(charts.chart_rows(series, labels),
                                        ("This term", "Last term")[:len(series)], "Incidents by category"),

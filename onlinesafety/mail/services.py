@@ -50,19 +50,20 @@ def queue_emails(messages, *, kind: str) -> int:
 def _enqueue_delivery(email_id: int) -> None:
     from .tasks import deliver_email
 
-    try:
-        deliver_email.delay(email_id)
-    except Exception:  # the broker is down: the outbox row stays and drain_outbox sends it later
-        logger.warning("Could not reach the task broker; outbound email %s left for the drain task", email_id)
+    _send_later(deliver_email, email_id, f"outbound email {email_id}")
 
 
 def _enqueue_batch(email_ids: list[int]) -> None:
     from .tasks import deliver_emails
 
+    _send_later(deliver_emails, email_ids, f"{len(email_ids)} outbound emails")
+
+
+def _send_later(task, argument, what: str) -> None:
     try:
-        deliver_emails.delay(email_ids)
-    except Exception:
-        logger.warning("Could not reach the task broker; %s outbound emails left for the drain task", len(email_ids))
+        task.delay(argument)
+    except Exception:  # the broker is down: the outbox rows stay and drain_outbox sends them later
+        logger.warning("Could not reach the task broker; %s left for the drain task", what)
 
 
 def deliver(email_id: int) -> bool:

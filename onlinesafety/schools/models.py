@@ -84,19 +84,21 @@ class YearGroup(models.IntegerChoices):
     Y13 = 13, "Year 13"
 
 
+# The last year group of each key stage; later years are KS5.
+KEY_STAGE_TOPS = ((YearGroup.RECEPTION, "EYFS"), (2, "KS1"), (6, "KS2"), (9, "KS3"), (11, "KS4"))
+KEY_STAGES = [name for _, name in KEY_STAGE_TOPS] + ["KS5"]
+
+
 def key_stage(year_group: int) -> str:
     """The key stage a year group belongs to (EYFS, KS1 ... KS5)."""
-    if year_group <= YearGroup.RECEPTION:
-        return "EYFS"
-    if year_group <= 2:
-        return "KS1"
-    if year_group <= 6:
-        return "KS2"
-    if year_group <= 9:
-        return "KS3"
-    if year_group <= 11:
-        return "KS4"
-    return "KS5"
+    return next((name for top, name in KEY_STAGE_TOPS if year_group <= top), KEY_STAGES[-1])
+
+
+def key_stage_expression(year_group_field: str = "year_group") -> models.Case:
+    """The same as ``key_stage``, worked out in SQL, for grouping by key stage in the database."""
+    return models.Case(*[models.When(**{f"{year_group_field}__lte": top}, then=models.Value(name))
+                         for top, name in KEY_STAGE_TOPS],
+                       default=models.Value(KEY_STAGES[-1]), output_field=models.CharField())
 
 
 class SchoolClass(models.Model):
