@@ -70,6 +70,7 @@ def set_up_default_agreements(*, school) -> int:
 @transaction.atomic
 def save_draft(*, agreement, actor, title: str, text: str, request=None) -> Agreement:
     lock_for_update(agreement)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # browsers send textareas with CRLF line endings
     if not title.strip() or not text.strip():
         raise AupRuleBroken("An agreement needs a title and some text.")
     agreement.title, agreement.draft_text = title.strip(), text.strip()

@@ -25,6 +25,10 @@ ROWS_PER_PAGE = 100
 KINDS = {kind.value: kind for kind in CampaignKind}
 
 
+def _families(count: int) -> str:
+    return f"{count} {'family' if count == 1 else 'families'}"
+
+
 def _kind(value) -> str:
     return KINDS.get(value, CampaignKind.AGREEMENT)
 
@@ -214,7 +218,7 @@ def campaign_new(request):
         except services.AupRuleBroken as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Emails are on their way to {campaign.families} families.")
+            messages.success(request, f"Emails are on their way to {_families(campaign.families)}.")
             return redirect("aup:campaign", campaign.pk)
     return render(request, "aup/campaign_form.html", {"form": form,
                                                       "round": selectors.current_round(request.school)})
@@ -309,7 +313,7 @@ def resend(request):
     except services.AupRuleBroken as error:
         _refused(request, error)
         return redirect("aup:coverage")
-    messages.success(request, f"New links sent to {campaign.families} families who have not answered yet.")
+    messages.success(request, f"New links sent to {_families(campaign.families)} who have not answered yet.")
     return redirect("aup:campaign", campaign.pk)
 
 

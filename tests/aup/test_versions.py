@@ -106,3 +106,14 @@ def test_an_empty_draft_is_refused_and_changes_nothing(client, oakfield, people)
     assert response.status_code == 200
     agreement.refresh_from_db()
     assert agreement.draft_text == DEFAULT_AGREEMENTS["visitor"]["text"]
+
+
+def test_a_draft_saved_from_a_browser_with_crlf_is_unchanged(oakfield, people):
+    agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
+    services.publish(agreement=agreement, actor=people.osl)
+    services.save_draft(agreement=agreement, actor=people.osl, title=agreement.title,
+                        text=agreement.draft_text.replace("\n", "\r\n"))
+    agreement.refresh_from_db()
+    assert not agreement.has_unpublished_changes
+    with pytest.raises(services.AupRuleBroken):
+        services.publish(agreement=agreement, actor=people.osl)
