@@ -3,6 +3,7 @@
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -23,6 +24,7 @@ from django.http import Http404
 
 from incidents.selectors import access_removals
 from onlinesafety.forms import LARGEST_ID
+from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import ParentLink, Pupil, School
 from onlinesafety.schools.roles import LEADERSHIP, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
@@ -604,10 +606,16 @@ def relationship_of(parent, pupil: Pupil) -> str:
     return ParentLink.objects.filter(parent=parent, pupil=pupil).values_list("relationship", flat=True).first() or ""
 
 
-def coverage_figures(school: School) -> dict:
-    """For the governors' report: signed / declined / outstanding per audience for the versions in force, and
-    image consent (counts only)."""
+class AgreementFigures(TypedDict):
+    """Signed, declined and outstanding per audience for the versions in force, and image consent."""
+
+    rows: list[CoverageRow]
+
+
+def term_figures(school: School, period: ReportPeriod) -> AgreementFigures:
+    """For a report: coverage of the versions in force as the report is built (agreements are answered per
+    version, not per term, so the period only names the term it is reported with). Counts only."""
     round_ = current_round(school)
     families = family_coverage(school, round_)
     rows = personal_coverage(school, round_) + families["audiences"] + [families["images"]]
-    return {"rows": [row for row in rows if row.published and row.total]}
+    return AgreementFigures(rows=[row for row in rows if row.published and row.total])

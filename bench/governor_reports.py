@@ -258,7 +258,7 @@ def step_fill(args) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from onlinesafety.governors import services
+    from governors import services
     from onlinesafety.schools.models import School
 
     call_command("migrate", verbosity=0)
@@ -299,16 +299,16 @@ def step_fill(args) -> None:
 
 def step_one(args) -> None:
     import tracemalloc
-    import zoneinfo
 
     from django.core.files.storage import default_storage
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     import onlinesafety.pdf as pdf_module
+    from governors import figures, services
+    from governors.models import TermReport
     from incidents.models import Incident, Visibility
-    from onlinesafety.governors import figures, services
-    from onlinesafety.governors.models import TermReport
+    from onlinesafety.reporting import ReportPeriod
 
     connection.queries_log = deque(maxlen=100_000)
     parts: dict[str, float] = {}
@@ -375,8 +375,8 @@ def step_one(args) -> None:
     now, before = data.current.incidents, data.previous.incidents
     # The report leaves out allegations about staff (headteacher- or chair-only cases, 1% here).
     allegations = Incident.objects.filter(school=school).exclude(visibility=Visibility.DSL_TEAM)
-    window = figures.term_window(term, zoneinfo.ZoneInfo(school.timezone))
-    left_out = allegations.filter(reported_at__gte=window[0], reported_at__lt=window[1]).count()
+    period = ReportPeriod.of_term(term)
+    left_out = allegations.filter(reported_at__gte=period.start_at, reported_at__lt=period.end_at).count()
     assert now["total"] in (args.incidents, args.incidents - left_out), (now["total"], args.incidents, left_out)
     assert args.previous - allegations.count() <= before["total"] <= args.previous, before["total"]
     print(f"figures: this term {now['total']} incidents ({args.incidents} in the term, {left_out} allegations "
@@ -424,7 +424,7 @@ def worker(report_ids: list[int], results) -> None:
 
     from django.db import connections
 
-    from onlinesafety.governors import services
+    from governors import services
 
     # The parent closed its connection before forking, so nothing is inherited: this opens the worker's own.
     connections.close_all()
@@ -470,8 +470,8 @@ def run_workers(report_ids: list[int], workers: int) -> dict:
 def step_fleet(args) -> None:
     from django.db import connection
 
-    from onlinesafety.governors import services
-    from onlinesafety.governors.models import TermReport
+    from governors import services
+    from governors.models import TermReport
 
     fleet = TermReport.objects.filter(school__slug__startswith=FLEET_PREFIX)
     base_rss = mb(status_kb("VmRSS"))

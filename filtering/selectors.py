@@ -1,13 +1,16 @@
 """Reads of filtering that depend on who is asking."""
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
+from onlinesafety.reporting import ReportPeriod
+from onlinesafety.schools.models import School
 from onlinesafety.schools.roles import DSL_TEAM, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in
 
@@ -141,25 +144,41 @@ def summary_window(today):
     return timezone.make_aware(datetime.combine(today - timedelta(days=84), time.min))
 
 
-def term_figures(school, start_at, end_at, zone) -> dict:
-    """For the governors' report: change requests made in the term by where they ended up, temporary unblocks
-    reverted late (after the day following their period), checks done, and the latest annual review. Counts
-    and dates only: no site, no person."""
+class FilteringFigures(TypedDict):
+    """Filtering over a term, for a report: counts and dates only (no site, no person)."""
+
+    requests: dict[str, int]  # ChangeRequest status -> count of requests made in the term
+    reverted: int
+    reverted_late: int  # after the day following their period
+    revert_overdue_at_end: int
+    checks: int
+    review_on: date | None  # the latest annual review by the end of the term
+    review_signed_off: bool
+    review_actions: int
+
+
+REQUEST_STATUS_LABELS = ChangeRequest.Status.choices
+
+
+def term_figures(school: School, period: ReportPeriod) -> FilteringFigures:
+    """For a report: change requests made in the term by where they ended up, temporary unblocks reverted late
+    (after the day following their period), checks done, and the latest annual review."""
+    start_at, end_at = period.start_at, period.end_at
     requests = ChangeRequest.objects.filter(school=school, requested_at__gte=start_at, requested_at__lt=end_at)
     reverted = ChangeRequest.objects.filter(school=school, reverted_at__gte=start_at, reverted_at__lt=end_at,
                                             is_temporary=True).annotate(
-        reverted_on=TruncDate("reverted_at", tzinfo=zone))
-    starts_on, ends_on = start_at.astimezone(zone).date(), (end_at.astimezone(zone) - timedelta(days=1)).date()
+        reverted_on=TruncDate("reverted_at", tzinfo=period.zone))
+    starts_on, ends_on = period.starts_on, period.ends_on
     review = AnnualReview.objects.filter(school=school, reviewed_on__lte=ends_on).order_by("-reviewed_on").first()
-    return {
-        "requests": dict(requests.values_list("status").annotate(n=Count("pk")).order_by()),
-        "reverted": reverted.count(),
-        "reverted_late": reverted.filter(reverted_on__gt=F("ends_on") + timedelta(days=1)).count(),
-        "revert_overdue_at_end": ChangeRequest.objects.filter(
+    return FilteringFigures(
+        requests=dict(requests.values_list("status").annotate(n=Count("pk")).order_by()),
+        reverted=reverted.count(),
+        reverted_late=reverted.filter(reverted_on__gt=F("ends_on") + timedelta(days=1)).count(),
+        revert_overdue_at_end=ChangeRequest.objects.filter(
             school=school, is_temporary=True, ends_on__lt=ends_on, implemented_at__lt=end_at).filter(
             Q(reverted_at__isnull=True) | Q(reverted_at__gte=end_at)).count(),
-        "checks": FilterCheck.objects.filter(school=school, checked_on__gte=starts_on, checked_on__lte=ends_on).count(),
-        "review_on": review.reviewed_on if review else None,
-        "review_signed_off": bool(review and review.signed_off_at),
-        "review_actions": len([line for line in review.actions.splitlines() if line.strip()]) if review else 0,
-    }
+        checks=FilterCheck.objects.filter(school=school, checked_on__gte=starts_on, checked_on__lte=ends_on).count(),
+        review_on=review.reviewed_on if review else None,
+        review_signed_off=bool(review and review.signed_off_at),
+        review_actions=len([line for line in review.actions.splitlines() if line.strip()]) if review else 0,
+    )

@@ -9,12 +9,11 @@ class IncidentsConfig(AppConfig):
         from onlinesafety.navigation import NavItem, register, register_object_link
 
         from . import signals  # noqa: F401
-        from .selectors import REPORTER_ROLES, TRIAGE_ROLES
+        from .rights import can_report, can_triage
 
         register(
-            NavItem("Report a concern", "incidents:report", frozenset(REPORTER_ROLES)),
-            NavItem("Triage", "incidents:triage", frozenset(TRIAGE_ROLES)),
-            NavItem("My reports", "incidents:mine", frozenset(REPORTER_ROLES)),
+            NavItem("Report a concern", "incidents:report", can_report),
+            NavItem("Triage", "incidents:triage", can_triage),
+            NavItem("My reports", "incidents:mine", can_report),
         )
-        register_object_link("pupil", NavItem("Online safety chronology", "incidents:chronology",
-                                              frozenset(TRIAGE_ROLES)))
+        register_object_link("pupil", NavItem("Online safety chronology", "incidents:chronology", can_triage))

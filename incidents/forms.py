@@ -151,16 +151,6 @@ class ReportForm(forms.Form):
             cleaned["checked_files"] = checked
         return cleaned
 
-    def incident_fields(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "occurred_at": data["occurred_at"], "location": data["location"], "category": data["category"],
-            "other_people": data["other_people"], "device": data["device"], "network": data["network"],
-            "platform": data["platform"], "url": data["url"], "description": data["description"],
-            "immediate_action": data["immediate_action"], "already_told": data["already_told"],
-            "immediate_risk": data["immediate_risk"] == "yes", "possibly_illegal": data["possibly_illegal"],
-        }
-
 
 class VersionedForm(forms.Form):
     """Carries the case version the user saw, so a stale change is refused."""

@@ -1,8 +1,8 @@
-"""Reads of incidents that depend on who is asking. Access control for incidents lives here."""
+"""Reads of incidents that depend on who is asking. What each person may do is decided in ``rights.py``."""
 
 from dataclasses import dataclass
-from datetime import timedelta
-from enum import IntEnum
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -10,21 +10,27 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
-from onlinesafety.access import with_object_permissions
+from onlinesafety.access import check_needed
 from onlinesafety.audit.models import AuditEvent
-from onlinesafety.schools.models import Membership, Pupil, key_stage_expression
-from onlinesafety.schools.roles import DSL_TEAM, SHARE_ROLES, Role
+from onlinesafety.reporting import ReportPeriod
+from onlinesafety.schools.models import Pupil, School, key_stage_expression
+from onlinesafety.schools.roles import CONCERN_REPORTERS, STAFF_AND_GOVERNORS
 from onlinesafety.schools.selectors import roles_in, users_with_roles
+from onlinesafety.sharing import with_object_permissions
 
+from . import rights
 from .models import (
     PUPIL_RESPONSES,
     STAFF_RESPONSES,
+    Agency,
     CaseAction,
+    Device,
     Illegal,
     Incident,
     IncidentCategory,
-    IncidentUserObjectPermission,
     Level,
+    Location,
+    Network,
     Referral,
     Response,
     ResponseRule,
@@ -34,49 +40,15 @@ from .models import (
     TimelineEntry,
     Visibility,
 )
+from .rights import Access, CaseAccess, CaseRight
 
-TRIAGE_ROLES = DSL_TEAM | {Role.HEADTEACHER}
-REPORTER_ROLES = TRIAGE_ROLES | {Role.STAFF, Role.TECHNICIAN, Role.VISITOR}
+# The vocabulary other apps use when they open a case through ``incidents.services.report_incident``.
+__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network"]
+
 UNACKNOWLEDGED_AFTER = timedelta(hours=24)
 REPEAT_WINDOW = timedelta(days=30)
 REPEAT_COUNT = 3
 RECENTLY_CLOSED = timedelta(days=30)
-
-
-def can_report(user, school) -> bool:
-    return bool(roles_in(user, school) & REPORTER_ROLES)
-
-
-def can_triage(user, school) -> bool:
-    return bool(roles_in(user, school) & TRIAGE_ROLES)
-
-
-def _is_chair(user, school) -> bool:
-    cache = user.__dict__.setdefault("_onlinesafety_chair_of", {})
-    if school.pk not in cache:
-        cache[school.pk] = Membership.objects.filter(
-            user=user, school=school, role=Role.GOVERNOR, is_chair=True, is_active=True
-        ).exists()
-    return cache[school.pk]
-
-
-class Access(IntEnum):
-    REPORTER = 1  # the person who reported it: status and feedback only
-    VIEW = 2  # shared to read
-    CONTRIBUTE = 3  # shared to work on: notes, actions, status ... but not sharing
-    MANAGE = 4  # the role's own cases: everything, including sharing
-
-
-def _reach(user, school, roles) -> set[str]:
-    """The case visibilities a person's roles give them, whatever is shared."""
-    reach = set()
-    if roles & DSL_TEAM:
-        reach.add(Visibility.DSL_TEAM)
-    if Role.HEADTEACHER in roles:
-        reach |= {Visibility.DSL_TEAM, Visibility.HEADTEACHER}
-    if Role.GOVERNOR in roles and _is_chair(user, school):
-        reach.add(Visibility.CHAIR)
-    return reach
 
 
 def incidents_visible_to(user, school) -> QuerySet[Incident]:
@@ -87,58 +59,34 @@ def incidents_visible_to(user, school) -> QuerySet[Incident]:
     share counts only while they hold such a role). Nobody sees a case about themselves, and nobody outside
     the school sees anything.
     """
-    roles = roles_in(user, school)
     incidents = Incident.objects.filter(school=school)
-    if not roles:
+    if not roles_in(user, school):
         return incidents.none()
-    allowed = Q(visibility__in=_reach(user, school, roles))
-    if roles & SHARE_ROLES:
+    allowed = rights.reach_filter(user, school)
+    if rights.can_be_shared_with(user, school):
         visible = with_object_permissions(user, "incidents.view_incident", incidents, allowed)
     else:
         visible = incidents.filter(allowed)
     return visible.exclude(subject_of_allegation=user)
 
 
-@dataclass(frozen=True)
-class CaseAccess:
-    incident: Incident
-    level: Access
+def get_incident_for_user(user, school, incident_id: int, needed: CaseRight | None = None) -> CaseAccess:
+    """The case and how far this user may go with it.
 
-    @property
-    def full(self) -> bool:
-        return self.level >= Access.VIEW
-
-
-def _shared_level(user, incident) -> Access | None:
-    codenames = set(
-        IncidentUserObjectPermission.objects.filter(user=user, content_object=incident)
-        .values_list("permission__codename", flat=True)
-    )
-    if "change_incident" in codenames:
-        return Access.CONTRIBUTE
-    if "view_incident" in codenames:
-        return Access.VIEW
-    return None
-
-
-def get_incident_for_user(user, school, incident_id: int) -> CaseAccess:
-    """The case and how far this user may go with it; 404 if they may not see it at all."""
+    404 if they may not see it at all, or if ``needed`` is given and they only reported it (a reporter sees
+    their report's status page and nothing else of the case); 403 if they see it but may not do ``needed``.
+    """
     incident = (
         Incident.objects.select_related("category", "assigned_to", "reported_by", "acknowledged_by", "school")
         .filter(pk=incident_id, school=school)
         .first()
     )
-    roles = roles_in(user, school)
-    if incident is None or not roles or incident.subject_of_allegation_id == user.pk:
+    level = rights.access_level(user, incident) if incident is not None else None
+    if level is None or (needed is not None and level < Access.VIEW):
         raise Http404("No such case.")
-    if incident.visibility in _reach(user, school, roles):
-        return CaseAccess(incident, Access.MANAGE)
-    shared = _shared_level(user, incident) if roles & SHARE_ROLES else None
-    if shared is not None:
-        return CaseAccess(incident, shared)
-    if incident.reported_by_id == user.pk:
-        return CaseAccess(incident, Access.REPORTER)
-    raise Http404("No such case.")
+    access = CaseAccess(incident, level)
+    check_needed(access, needed)
+    return access
 
 
 def reports_by(user, school) -> QuerySet[Incident]:
@@ -250,7 +198,7 @@ def is_unacknowledged_too_long(incident: Incident, now=None) -> bool:
 
 def triage_team(school):
     """People a case can be assigned to: the DSL team and the headteacher."""
-    return users_with_roles(school, TRIAGE_ROLES)
+    return users_with_roles(school, rights.CASE_TEAM)
 
 
 def categories_of(school) -> QuerySet[IncidentCategory]:
@@ -299,12 +247,12 @@ def shared_with(incident) -> list[tuple[object, Access]]:
 
 def colleagues_to_share_with(school):
     """Adults who work in or govern the school (not parents or visitors)."""
-    return users_with_roles(school, SHARE_ROLES)
+    return users_with_roles(school, STAFF_AND_GOVERNORS)
 
 
 def staff_of(school):
     """People an incident can concern as staff, or be an allegation about."""
-    return users_with_roles(school, [Role.HEADTEACHER, *DSL_TEAM, Role.STAFF, Role.TECHNICIAN, Role.VISITOR])
+    return users_with_roles(school, CONCERN_REPORTERS)
 
 
 # ---------------------------------------------------------------- chronology and the log
@@ -366,11 +314,36 @@ def response_matrix_table(school, categories) -> dict:
 
 # ---------------------------------------------------------------- figures for the governors' termly report
 
-def term_figures(school, start_at, end_at, zone) -> dict:
-    """Counts of the incidents reported from ``start_at`` up to ``end_at``, for the anonymised governors'
-    report: aggregations in the database, a fixed number of queries whatever the number of incidents, and
-    nothing that names anybody. Months are the school's (``zone``). "Possibly illegal" is the reporter's yes or
-    a level of illegal given at triage ("not sure" alone is not counted)."""
+class IncidentFigures(TypedDict):
+    """The incidents of a term for a report: counts, category and agency names and months only."""
+
+    total: int
+    urgent: int
+    possibly_illegal: int
+    about_pupils: int
+    about_staff: int
+    about_others: int
+    by_category: list[tuple[str, int]]  # category name, count; most first
+    by_location: dict[str, int]  # Location value -> count
+    by_month: list[tuple[datetime, int]]  # the month's first moment in the school's zone, count
+    by_key_stage: dict[str, int]
+    referrals: dict[str, int]  # Agency value -> count
+    hours_to_acknowledge: list[float]  # one per case acknowledged in the term (the caller takes the median)
+    hours_to_close: list[float]
+    open_at_end: int
+    pupils_repeated: int
+
+
+LOCATION_LABELS = dict(Location.choices)
+AGENCY_LABELS = dict(Agency.choices)
+
+
+def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
+    """Counts of the incidents reported in ``period``, for an anonymised report: aggregations in the database, a
+    fixed number of queries whatever the number of incidents, and nothing that names anybody. Months are the
+    school's. "Possibly illegal" is the reporter's yes or a level of illegal given at triage ("not sure" alone
+    is not counted)."""
+    start_at, end_at = period.start_at, period.end_at
     # Allegations about staff (seen by the head alone, or the chair alone) are left out: anyone who can read the
     # report could otherwise learn from a count that one exists. Governors hear of those separately.
     ordinary = Incident.objects.filter(school=school, visibility=Visibility.DSL_TEAM)
@@ -387,23 +360,25 @@ def term_figures(school, start_at, end_at, zone) -> dict:
     through = Incident.pupils.through.objects.filter(incident__in=reported.values("pk"))
     open_at_end = ordinary.filter(reported_at__lt=end_at).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=end_at))
-    return {
-        **totals,
-        "by_category": list(reported.values_list("category__name").annotate(n=Count("pk"))
-                            .order_by("-n", "category__name")),
-        "by_location": dict(reported.values_list("location").annotate(n=Count("pk")).order_by()),
-        "by_month": list(reported.annotate(month=TruncMonth("reported_at", tzinfo=zone)).values_list("month")
-                         .annotate(n=Count("pk")).order_by("month")),
-        "by_key_stage": dict(through.annotate(stage=key_stage_expression("pupil__year_group")).values_list("stage")
-                             .annotate(n=Count("incident_id", distinct=True)).order_by()),
-        "referrals": dict(Referral.objects.filter(incident__in=reported.values("pk")).values_list("agency")
-                          .annotate(n=Count("pk")).order_by()),
-        "hours_to_acknowledge": _hours(reported.filter(acknowledged_at__isnull=False, acknowledged_at__lt=end_at),
-                                       "acknowledged_at"),
-        "hours_to_close": _hours(reported.filter(closed_at__isnull=False, closed_at__lt=end_at), "closed_at"),
-        "open_at_end": open_at_end.count(),
-        "pupils_repeated": through.values("pupil_id").annotate(n=Count("incident_id")).filter(n__gte=2).count(),
-    }
+    return IncidentFigures(
+        total=totals["total"], urgent=totals["urgent"], possibly_illegal=totals["possibly_illegal"],
+        about_pupils=totals["about_pupils"], about_staff=totals["about_staff"],
+        about_others=totals["about_others"],
+        by_category=list(reported.values_list("category__name").annotate(n=Count("pk"))
+                         .order_by("-n", "category__name")),
+        by_location=dict(reported.values_list("location").annotate(n=Count("pk")).order_by()),
+        by_month=list(reported.annotate(month=TruncMonth("reported_at", tzinfo=period.zone)).values_list("month")
+                      .annotate(n=Count("pk")).order_by("month")),
+        by_key_stage=dict(through.annotate(stage=key_stage_expression("pupil__year_group")).values_list("stage")
+                          .annotate(n=Count("incident_id", distinct=True)).order_by()),
+        referrals=dict(Referral.objects.filter(incident__in=reported.values("pk")).values_list("agency")
+                       .annotate(n=Count("pk")).order_by()),
+        hours_to_acknowledge=_hours(reported.filter(acknowledged_at__isnull=False, acknowledged_at__lt=end_at),
+                                    "acknowledged_at"),
+        hours_to_close=_hours(reported.filter(closed_at__isnull=False, closed_at__lt=end_at), "closed_at"),
+        open_at_end=open_at_end.count(),
+        pupils_repeated=through.values("pupil_id").annotate(n=Count("incident_id")).filter(n__gte=2).count(),
+    )
 
 
 def _hours(incidents: QuerySet[Incident], field: str) -> list[float]:

@@ -1,10 +1,12 @@
 """Every write to incidents. Each is one transaction that records an audit event.
 
-Changes to a case's fields check the version the user saw (optimistic locking): if someone else changed
-the case in the meantime, ``StaleCase`` is raised and nothing is saved.
+Each checks the actor's right again (``rights``), behind the view's check. Changes to a case's fields check the
+version the user saw (optimistic locking): if someone else changed the case in the meantime, ``StaleCase`` is
+raised and nothing is saved.
 """
 
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -14,16 +16,22 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from onlinesafety.audit.services import record_event
 from onlinesafety.mail.services import absolute_url, notify
-from onlinesafety.schools.models import Membership
-from onlinesafety.schools.roles import DSL_TEAM, SHARE_ROLES, Role
+from onlinesafety.rules import RuleBroken, require
+from onlinesafety.schools.models import Membership, Pupil, School
+from onlinesafety.schools.roles import DSL_TEAM, Role
+from onlinesafety.uploads import CheckedUpload
 
-from . import defaults
+from . import defaults, rights
 from .models import (
     CaseAction,
+    Device,
     Evidence,
+    Illegal,
     Incident,
     IncidentCategory,
     Level,
+    Location,
+    Network,
     Outcome,
     ParentContact,
     Referral,
@@ -39,12 +47,12 @@ from .models import (
 Kind = TimelineEntry.Kind
 
 
-class StaleCase(Exception):
+class StaleCase(RuleBroken):
     """Someone else changed the case since this user loaded it."""
 
 
-class CaseRuleBroken(ValueError):
-    """The change is not allowed in the case's current state."""
+def _require_right(actor, incident: Incident, needed: rights.CaseRight) -> None:
+    require(rights.may(actor, incident, needed), "You may not change this case.")
 
 
 # ---------------------------------------------------------------- school set-up
@@ -76,6 +84,7 @@ def set_up_school_defaults(*, school) -> None:
 @transaction.atomic
 def update_response_matrix(*, school, actor, ticked: set[tuple[int, str, str]], request=None) -> int:
     """Replace the school's matrix with ``ticked`` (category id, subject, response) triples."""
+    require(rights.can_triage(actor, school), "Only the safeguarding team can change the response matrix.")
     valid_categories = set(IncidentCategory.objects.filter(school=school).values_list("pk", flat=True))
     wanted = {(c, s, r) for c, s, r in ticked if c in valid_categories and s in Subject.values
               and r in Response.values}
@@ -122,9 +131,21 @@ def _next_number(school) -> int:
     return (Incident.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def report_incident(*, school, reporter, fields: dict, pupils=(), staff_involved=(), allegation_subject=None,
-                    files=(), request=None) -> Incident:
+def report_incident(
+    *, school: School, reporter, occurred_at: datetime, location: Location, category: IncidentCategory,
+    description: str, immediate_risk: bool, possibly_illegal: Illegal, device: Device = Device.UNKNOWN,
+    network: Network = Network.UNKNOWN, platform: str = "", url: str = "", other_people: str = "",
+    immediate_action: str = "", already_told: str = "", pupils: Iterable[Pupil] = (),
+    staff_involved: Iterable = (), allegation_subject=None, files: Sequence[CheckedUpload] = (), request=None,
+) -> Incident:
     """Log a new concern, tell whoever must know, and return it. Retries if two reports race for a number."""
+    require(rights.can_report(reporter, school), "You cannot report a concern in this school.")
+    fields = {
+        "occurred_at": occurred_at, "location": location, "category": category, "description": description,
+        "immediate_risk": immediate_risk, "possibly_illegal": possibly_illegal, "device": device,
+        "network": network, "platform": platform, "url": url, "other_people": other_people,
+        "immediate_action": immediate_action, "already_told": already_told,
+    }
     for attempt in range(3):
         try:
             return _report_incident(school=school, reporter=reporter, fields=fields, pupils=pupils,
@@ -140,12 +161,12 @@ def report_incident(*, school, reporter, fields: dict, pupils=(), staff_involved
 def _report_incident(*, school, reporter, fields, pupils, staff_involved, allegation_subject, files, request):
     category = fields["category"]
     if files and not category.accepts_uploads:
-        raise CaseRuleBroken("Files cannot be uploaded for this kind of concern.")
+        raise RuleBroken("Files cannot be uploaded for this kind of concern.")
     incident = Incident.objects.create(
         school=school,
         number=_next_number(school),
         reported_by=reporter,
-        is_urgent=bool(fields.get("immediate_risk")),
+        is_urgent=bool(fields["immediate_risk"]),
         visibility=_route(school, allegation_subject),
         subject_of_allegation=allegation_subject,
         **fields,
@@ -187,8 +208,8 @@ def _tell_new_case(incident: Incident) -> None:
            kind="incident_new")
 
 
-def _save_evidence(incident, upload, actor) -> Evidence:
-    """``upload`` has been checked by ``incidents.uploads.check_evidence`` (type by content, size)."""
+def _save_evidence(incident, upload: CheckedUpload, actor) -> Evidence:
+    """``upload`` has been checked by ``onlinesafety.uploads.check_upload`` (type by content, size)."""
     return Evidence.objects.create(
         incident=incident, file=upload.file, original_name=upload.original_name[:200],
         content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor,
@@ -196,9 +217,10 @@ def _save_evidence(incident, upload, actor) -> Evidence:
 
 
 @transaction.atomic
-def add_evidence(*, incident, actor, upload, request=None) -> Evidence:
+def add_evidence(*, incident, actor, upload: CheckedUpload, request=None) -> Evidence:
+    _require_right(actor, incident, "work")
     if not incident.category.accepts_uploads:
-        raise CaseRuleBroken("Files cannot be uploaded for this kind of concern.")
+        raise RuleBroken("Files cannot be uploaded for this kind of concern.")
     evidence = _save_evidence(incident, upload, actor)
     _log(incident, actor, Kind.EVIDENCE, f"{upload.content_type}, {upload.size} bytes", "evidence_added",
          request, {"evidence_id": evidence.pk})
@@ -229,14 +251,15 @@ def _log(incident, actor, kind, text, verb, request, detail=None, expected_versi
 
 def _require_open(incident):
     if incident.status == Status.CLOSED:
-        raise CaseRuleBroken("This case is closed. Reopen it first.")
+        raise RuleBroken("This case is closed. Reopen it first.")
 
 
 @transaction.atomic
 def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
+    _require_right(actor, incident, "work")
     _require_open(incident)
     if incident.acknowledged_at:
-        raise CaseRuleBroken("This case has already been acknowledged.")
+        raise RuleBroken("This case has already been acknowledged.")
     _log(incident, actor, Kind.ACKNOWLEDGED, "", "acknowledged", request, expected_version=expected_version,
          acknowledged_at=timezone.now(), acknowledged_by=actor, status=Status.OPEN,
          assigned_to=incident.assigned_to or actor)
@@ -245,11 +268,12 @@ def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
 
 def _require_not_subject(incident, person):
     if person.pk == incident.subject_of_allegation_id:
-        raise CaseRuleBroken("The person a concern is about cannot be given a part in handling it.")
+        raise RuleBroken("The person a concern is about cannot be given a part in handling it.")
 
 
 @transaction.atomic
 def assign(*, incident, actor, assignee, expected_version, request=None) -> Incident:
+    _require_right(actor, incident, "work")
     _require_open(incident)
     _require_not_subject(incident, assignee)
     changes = {"assigned_to": assignee}
@@ -262,6 +286,7 @@ def assign(*, incident, actor, assignee, expected_version, request=None) -> Inci
 
 @transaction.atomic
 def set_level(*, incident, actor, level, expected_version, request=None) -> Incident:
+    _require_right(actor, incident, "work")
     _log(incident, actor, Kind.LEVEL, Level(level).label, "level_set", request,
          {"level": level}, expected_version=expected_version, level=level)
     return incident
@@ -269,8 +294,9 @@ def set_level(*, incident, actor, level, expected_version, request=None) -> Inci
 
 @transaction.atomic
 def set_status(*, incident, actor, status, expected_version, request=None) -> Incident:
+    _require_right(actor, incident, "work")
     if status not in (Status.OPEN, Status.WAITING):
-        raise CaseRuleBroken("Use close or reopen to change to that status.")
+        raise RuleBroken("Use close or reopen to change to that status.")
     _require_open(incident)
     changes = {"status": status}
     if not incident.acknowledged_at:
@@ -282,8 +308,9 @@ def set_status(*, incident, actor, status, expected_version, request=None) -> In
 
 @transaction.atomic
 def close_case(*, incident, actor, outcome, summary="", expected_version, request=None) -> Incident:
+    _require_right(actor, incident, "work")
     if outcome not in Outcome.values:
-        raise CaseRuleBroken("Choose an outcome to close the case.")
+        raise RuleBroken("Choose an outcome to close the case.")
     _require_open(incident)
     changes = {"status": Status.CLOSED, "outcome": outcome, "closed_at": timezone.now()}
     if not incident.acknowledged_at:
@@ -295,8 +322,9 @@ def close_case(*, incident, actor, outcome, summary="", expected_version, reques
 
 @transaction.atomic
 def reopen_case(*, incident, actor, reason, expected_version, request=None) -> Incident:
+    _require_right(actor, incident, "work")
     if incident.status != Status.CLOSED:
-        raise CaseRuleBroken("Only a closed case can be reopened.")
+        raise RuleBroken("Only a closed case can be reopened.")
     _log(incident, actor, Kind.REOPENED, reason, "reopened", request, expected_version=expected_version,
          status=Status.OPEN, outcome="", closed_at=None)
     return incident
@@ -304,14 +332,16 @@ def reopen_case(*, incident, actor, reason, expected_version, request=None) -> I
 
 @transaction.atomic
 def add_note(*, incident, actor, text, kind=Kind.NOTE, request=None) -> TimelineEntry:
+    _require_right(actor, incident, "work")
     if kind not in (Kind.NOTE, Kind.FEEDBACK, Kind.LESSON):
-        raise CaseRuleBroken("That is not a kind of note.")
+        raise RuleBroken("That is not a kind of note.")
     verb = {Kind.NOTE: "note_added", Kind.FEEDBACK: "feedback_given", Kind.LESSON: "lesson_recorded"}[kind]
     return _log(incident, actor, kind, text, verb, request)
 
 
 @transaction.atomic
 def add_action(*, incident, actor, description, owner, due_on: date, response_code="", request=None) -> CaseAction:
+    _require_right(actor, incident, "work")
     _require_open(incident)
     _require_not_subject(incident, owner)
     action = CaseAction.objects.create(incident=incident, description=description, owner=owner, due_on=due_on,
@@ -323,10 +353,11 @@ def add_action(*, incident, actor, description, owner, due_on: date, response_co
 
 @transaction.atomic
 def complete_action(*, action, actor, request=None) -> CaseAction:
-    action = CaseAction.objects.select_for_update().select_related("incident").get(pk=action.pk)
+    action = CaseAction.objects.select_for_update().select_related("incident__school").get(pk=action.pk)
+    _require_right(actor, action.incident, "work")
     _require_open(action.incident)
     if action.done_at:
-        raise CaseRuleBroken("That action is already done.")
+        raise RuleBroken("That action is already done.")
     action.done_at, action.done_by = timezone.now(), actor
     action.save(update_fields=["done_at", "done_by"])
     _log(action.incident, actor, Kind.ACTION_DONE, action.description, "action_done", request,
@@ -336,6 +367,7 @@ def complete_action(*, action, actor, request=None) -> CaseAction:
 
 @transaction.atomic
 def add_referral(*, incident, actor, request=None, **fields) -> Referral:
+    _require_right(actor, incident, "work")
     referral = Referral.objects.create(incident=incident, recorded_by=actor, **fields)
     _log(incident, actor, Kind.REFERRAL,
          f"{referral.get_agency_display()} on {referral.referred_on:%d %b %Y}"
@@ -346,6 +378,7 @@ def add_referral(*, incident, actor, request=None, **fields) -> Referral:
 
 @transaction.atomic
 def record_parent_contact(*, incident, actor, request=None, **fields) -> ParentContact:
+    _require_right(actor, incident, "work")
     contact = ParentContact.objects.create(incident=incident, recorded_by=actor, **fields)
     _log(incident, actor, Kind.PARENTS,
          f"{contact.who} ({contact.get_method_display().lower()}) on {contact.contacted_at:%d %b %Y %H:%M}",
@@ -355,9 +388,10 @@ def record_parent_contact(*, incident, actor, request=None, **fields) -> ParentC
 
 @transaction.atomic
 def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
+    _require_right(actor, incident, "work")
     sanction = Sanction(incident=incident, recorded_by=actor, **fields)
     if sanction.kind == Sanction.Kind.ACCESS_REMOVED and not sanction.until:
-        raise CaseRuleBroken("Say until when network and internet access is removed.")
+        raise RuleBroken("Say until when network and internet access is removed.")
     sanction.save()
     text = sanction.get_kind_display() + (f" until {sanction.until:%d %b %Y}" if sanction.until else "")
     _log(incident, actor, Kind.SANCTION, text, "sanction_added", request,
@@ -368,11 +402,11 @@ def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
 @transaction.atomic
 def share_case(*, incident, actor, colleague, can_contribute=False, request=None) -> None:
     """Let a colleague read the case, or also work on it (everything but sharing it further)."""
+    _require_right(actor, incident, "share")
     if colleague.pk == incident.subject_of_allegation_id:
-        raise CaseRuleBroken("A case cannot be shared with the person it is about.")
-    if not Membership.objects.filter(school=incident.school, user=colleague, role__in=SHARE_ROLES,
-                                     is_active=True).exists():
-        raise CaseRuleBroken("A case can be shared only with a colleague in this school.")
+        raise RuleBroken("A case cannot be shared with the person it is about.")
+    if not rights.can_be_shared_with(colleague, incident.school):
+        raise RuleBroken("A case can be shared only with a colleague in this school.")
     assign_perm("incidents.view_incident", colleague, incident)
     if can_contribute:
         assign_perm("incidents.change_incident", colleague, incident)
@@ -385,6 +419,7 @@ def share_case(*, incident, actor, colleague, can_contribute=False, request=None
 
 @transaction.atomic
 def revoke_share(*, incident, actor, colleague, request=None) -> None:
+    _require_right(actor, incident, "share")
     remove_perm("incidents.view_incident", colleague, incident)
     remove_perm("incidents.change_incident", colleague, incident)
     _log(incident, actor, Kind.UNSHARED, f"No longer shared with {colleague.full_name}", "unshared", request,

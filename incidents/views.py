@@ -2,47 +2,54 @@ import zoneinfo
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.csvexport import csv_response
+from onlinesafety.downloads import file_download
 from onlinesafety.navigation import object_links_for
+from onlinesafety.rules import RuleBroken
 from onlinesafety.schools.models import YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
 from onlinesafety.uploads import EXTENSIONS
+from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
 
-from . import exports, forms, selectors, services
+from . import exports, forms, rights, selectors, services
 from .models import CaseAction, Evidence, Response, Status
-from .selectors import REPORTER_ROLES, TRIAGE_ROLES, Access
+from .rights import Access
 
 CASES_PER_PAGE = 25
 
 
 # ---------------------------------------------------------------- reporting
 
-@school_member_required(*REPORTER_ROLES)
+@school_member_required(rights.can_report)
 def report(request):
     form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user, school=request.school)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        incident = services.report_incident(
-            school=request.school, reporter=request.user, fields=form.incident_fields(),
-            pupils=data["pupils"], staff_involved=data["staff_involved"],
-            allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
-            files=data["checked_files"], request=request,
-        )
-        return redirect("incidents:submitted", incident.pk)
+        with refusal(request, form) as attempt:
+            incident = services.report_incident(
+                school=request.school, reporter=request.user, occurred_at=data["occurred_at"],
+                location=data["location"], category=data["category"], description=data["description"],
+                immediate_risk=data["immediate_risk"] == "yes", possibly_illegal=data["possibly_illegal"],
+                device=data["device"], network=data["network"], platform=data["platform"], url=data["url"],
+                other_people=data["other_people"], immediate_action=data["immediate_action"],
+                already_told=data["already_told"], pupils=data["pupils"], staff_involved=data["staff_involved"],
+                allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
+                files=data["checked_files"], request=request,
+            )
+        if attempt.ok:
+            return redirect("incidents:submitted", incident.pk)
     return render(request, "incidents/report.html", {"form": form})
 
 
-@school_member_required(*REPORTER_ROLES)
+@school_member_required(rights.can_report)
 def pupil_search(request):
     query = request.GET.get("pupil_q", "").strip()[:80]
     pupils = []
@@ -52,13 +59,13 @@ def pupil_search(request):
     return render(request, "incidents/_pupil_results.html", {"pupils": pupils, "query": query})
 
 
-@school_member_required(*REPORTER_ROLES)
+@school_member_required(rights.can_report)
 def submitted(request, incident_id: int):
     incident = get_object_or_404(selectors.reports_by(request.user, request.school), pk=incident_id)
     return render(request, "incidents/submitted.html", {"incident": incident})
 
 
-@school_member_required(*REPORTER_ROLES)
+@school_member_required(rights.can_report)
 def my_reports(request):
     page = Paginator(selectors.reports_by(request.user, request.school), CASES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -72,7 +79,7 @@ def _year_groups(school):
     return [(year, YearGroup(year).label) for year in year_groups_of(school)]
 
 
-@school_member_required(*TRIAGE_ROLES)
+@school_member_required(rights.can_triage)
 def triage(request):
     queue = request.GET.get("queue", "new")
     if queue not in selectors.QUEUES:
@@ -124,29 +131,20 @@ def _case_form(name, incident, data=None, files=None):
     return form_class(data, files, initial=initial, prefix=name, **kwargs)
 
 
-def _case_with_access(request, incident_id, needed: Access) -> selectors.CaseAccess:
-    """The case, if the user's access reaches ``needed``: 404 if they cannot see it, 403 if only less."""
-    access = selectors.get_incident_for_user(request.user, request.school, incident_id)
-    if not access.full:
-        raise Http404("No such case.")
-    if access.level < needed:
-        raise PermissionDenied
-    return access
-
-
 @school_member_required()
 def case(request, incident_id: int):
     access = selectors.get_incident_for_user(request.user, request.school, incident_id)
     incident = access.incident
     services.record_case_view(incident=incident, actor=request.user, request=request)
-    if not access.full:
+    if not access.read:
         return render(request, "incidents/reporter_view.html", {
             "incident": incident, "feedback": selectors.feedback_for_reporter(incident),
         })
-    return render(request, "incidents/case.html", _case_context(incident, access.level, request.roles))
+    return render(request, "incidents/case.html", _case_context(request, access))
 
 
-def _case_context(incident, level, roles, bound_form=None):
+def _case_context(request, access: rights.CaseAccess, bound_form=None):
+    incident = access.incident
     case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
     if bound_form is not None:
         case_forms[bound_form.prefix] = bound_form
@@ -166,11 +164,11 @@ def _case_context(incident, level, roles, bound_form=None):
         "forms": case_forms,
         "today": timezone.localdate(),
         "status": Status,
-        "can_work": level >= Access.CONTRIBUTE,
-        "can_share": level >= Access.MANAGE,
-        "links": object_links_for("incident", roles, incident.pk) if level >= Access.CONTRIBUTE else [],
+        "can_work": access.work,
+        "can_share": access.share,
+        "links": object_links_for("incident", request.user, request.school, incident.pk) if access.work else [],
         "access_label": {Access.VIEW: "shared with you to read", Access.CONTRIBUTE: "shared with you to work on",
-                         Access.MANAGE: ""}[level],
+                         Access.MANAGE: ""}[access.level],
     }
 
 
@@ -179,28 +177,24 @@ def _case_context(incident, level, roles, bound_form=None):
 def case_change(request, incident_id: int, change: str):
     if change not in CASE_FORMS:
         raise Http404("No such change.")
-    needed = Access.MANAGE if change == "share" else Access.CONTRIBUTE
-    access = _case_with_access(request, incident_id, needed)
+    access = selectors.get_incident_for_user(request.user, request.school, incident_id,
+                                             needed="share" if change == "share" else "work")
     incident = access.incident
     form = _case_form(change, incident, request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Nothing was saved: please correct the form below.")
-        return render(request, "incidents/case.html", _case_context(incident, access.level, request.roles, form),
-                      status=400)
+        return render(request, "incidents/case.html", _case_context(request, access, form), status=400)
     try:
         _apply_change(change, incident, form.cleaned_data, request)
     except services.StaleCase:
         messages.error(request, "Someone else changed this case while you were working on it, so your change was "
                                 "not saved. The case below is up to date: check it and try again.")
         return redirect("incidents:case", incident.pk)
-    except services.CaseRuleBroken as error:
-        messages.error(request, str(error))
+    except RuleBroken as error:
+        messages.error(request, NOTHING_CHANGED.format(error=error))
         return redirect("incidents:case", incident.pk)
     messages.success(request, "Saved.")
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#timeline")
+    return redirect_to_next(request, f"{reverse('incidents:case', args=[incident.pk])}#timeline")
 
 
 def _apply_change(change, incident, data, request):
@@ -237,7 +231,7 @@ def _apply_change(change, incident, data, request):
 @require_POST
 @school_member_required()
 def revoke_share(request, incident_id: int, user_id: int):
-    incident = _case_with_access(request, incident_id, Access.MANAGE).incident
+    incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="share").incident
     colleague = next((u for u, _ in selectors.shared_with(incident) if u.pk == user_id), None)
     if colleague is None:
         raise Http404("That case is not shared with that person.")
@@ -249,12 +243,10 @@ def revoke_share(request, incident_id: int, user_id: int):
 @require_POST
 @school_member_required()
 def action_done(request, incident_id: int, action_id: int):
-    incident = _case_with_access(request, incident_id, Access.CONTRIBUTE).incident
+    incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
     action = get_object_or_404(CaseAction, pk=action_id, incident=incident)
-    try:
+    with refusal(request):
         services.complete_action(action=action, actor=request.user, request=request)
-    except services.CaseRuleBroken as error:
-        messages.error(request, str(error))
     return redirect(f"{reverse('incidents:case', args=[incident.pk])}#actions")
 
 
@@ -262,40 +254,31 @@ def action_done(request, incident_id: int, action_id: int):
 @school_member_required()
 def take_responses(request, incident_id: int):
     """Ticking suggested responses creates an action for each, owned by the person ticking, due in a week."""
-    incident = _case_with_access(request, incident_id, Access.CONTRIBUTE).incident
+    incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
     suggested = set(selectors.suggested_responses(incident))
     chosen = [code for code in request.POST.getlist("response") if code in suggested]
-    try:
+    with refusal(request) as attempt:
         for code in chosen:
             services.add_action(incident=incident, actor=request.user, owner=request.user,
                                 description=Response(code).label, due_on=timezone.localdate() + timedelta(days=7),
                                 response_code=code, request=request)
-    except services.CaseRuleBroken as error:
-        messages.error(request, str(error))
-    else:
+    if attempt.ok:
         messages.success(request, f"{len(chosen)} action{'s' if len(chosen) != 1 else ''} added.")
     return redirect(f"{reverse('incidents:case', args=[incident.pk])}#actions")
 
 
 @school_member_required()
 def evidence_file(request, incident_id: int, evidence_id: int):
-    incident = _case_with_access(request, incident_id, Access.VIEW).incident
+    incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="read").incident
     evidence = get_object_or_404(Evidence, pk=evidence_id, incident=incident)
     services.record_evidence_download(evidence=evidence, actor=request.user, request=request)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
-                            filename=f"case-{incident.number}-evidence-{evidence.pk}{_extension(evidence)}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _extension(evidence) -> str:
-    return EXTENSIONS[evidence.content_type]
+    return file_download(evidence.file.open("rb"), content_type=evidence.content_type,
+                         filename=f"case-{incident.number}-evidence-{evidence.pk}{EXTENSIONS[evidence.content_type]}")
 
 
 # ---------------------------------------------------------------- chronology, log, matrix
 
-@school_member_required(*TRIAGE_ROLES)
+@school_member_required(rights.can_triage)
 def chronology(request, pupil_id: int):
     pupil = get_pupil_for_user(request.user, request.school, pupil_id)
     page = Paginator(selectors.chronology_for_pupil(request.user, request.school, pupil), CASES_PER_PAGE).get_page(
@@ -304,7 +287,7 @@ def chronology(request, pupil_id: int):
     return render(request, "incidents/chronology.html", {"pupil": pupil, "page": page})
 
 
-@school_member_required(*TRIAGE_ROLES)
+@school_member_required(rights.can_triage)
 def export_log(request):
     incidents = selectors.incident_log(request.user, request.school)
     services.record_log_export(school=request.school, actor=request.user, rows=incidents.count(), request=request)
@@ -312,7 +295,7 @@ def export_log(request):
     return csv_response(rows, f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv")
 
 
-@school_member_required(*TRIAGE_ROLES)
+@school_member_required(rights.can_triage)
 def response_matrix(request):
     categories = list(selectors.categories_of(request.school))
     if request.method == "POST":

@@ -1,32 +1,57 @@
-"""Access helpers every app shares: role checks for views and the guardian selector pattern."""
+"""Rights, in one shape for every app.
 
+Each app's ``rights.py`` names what a person may do as predicates ``right(user, school) -> bool`` (most are a
+``HasRole`` over a role set from ``onlinesafety.schools.roles``) and, for records, a ``*Rights`` dataclass of
+booleans from ``rights_on(user, school, record)``. The same predicates are used by:
+
+- views, through ``school_member_required(right)`` and the app's ``get_<thing>_for_user(..., needed=...)``,
+  which answers 404 for a record the person cannot see and 403 for one they see but may not change;
+- services, through ``onlinesafety.rules.require(...)`` for the actor (defence in depth);
+- templates, which get the booleans in their context (never a role test of their own);
+- the menu, whose entries carry the predicate of the page they open.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import redirect
-from guardian.shortcuts import get_objects_for_user
+
+from onlinesafety.schools.roles import RoleSet
+from onlinesafety.schools.selectors import roles_in
+
+Right = Callable[[Any, Any], bool]  # (user, school) -> may they?
+T = TypeVar("T")
 
 
-def with_object_permissions(user, perm: str, queryset: QuerySet, role_filter: Q) -> QuerySet:
-    """Rows the user's role allows, plus rows shared with this user one by one through guardian.
+@dataclass(frozen=True)
+class HasRole:
+    """The right of anyone holding one of ``roles`` in the school."""
 
-    ``queryset`` must already be scoped to the current school, so a permission on another school's
-    record can never widen what this school shows.
+    roles: RoleSet
+
+    def __call__(self, user, school) -> bool:
+        return bool(roles_in(user, school) & self.roles)
+
+
+def any_member(user, school) -> bool:
+    """The right of anyone with a role in the school."""
+    return bool(roles_in(user, school))
+
+
+def school_member_required(right: Right = any_member, *more_roles):
+    """View decorator: the user is signed in, has a current school, and holds ``right`` there.
+
+    Anonymous users go to the login page; a user with no school goes home (which explains); a member without
+    the right gets the 403 page.
     """
-    granted = get_objects_for_user(
-        user, perm, klass=queryset, accept_global_perms=False, with_superuser=False
-    ).values("pk")
-    return queryset.filter(role_filter | Q(pk__in=granted))
 
-
-def school_member_required(*roles):
-    """View decorator: the user is signed in, has a current school and (if given) one of ``roles``.
-
-    Anonymous users go to the login page; a user with no school goes home (which explains); a member
-    without the role gets the 403 page.
-    """
+    if isinstance(right, str):  # TRANSITION: roles given one by one
+        right = HasRole(frozenset({right, *more_roles}))
 
     def decorator(view):
         @wraps(view)
@@ -35,10 +60,24 @@ def school_member_required(*roles):
                 return redirect_to_login(request.get_full_path())
             if request.school is None:
                 return redirect("home")
-            if roles and not (request.roles & set(roles)):
+            if not right(request.user, request.school):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def found(record: T | None, message: str = "Not found.") -> T:
+    """The record, or the 404 page: a record the person may not see is answered exactly like one that does
+    not exist."""
+    if record is None:
+        raise Http404(message)
+    return record
+
+
+def check_needed(rights: object, needed: str | None) -> None:
+    """403 unless ``rights`` (a ``*Rights`` dataclass of booleans) grants ``needed`` (one of its fields)."""
+    if needed is not None and not getattr(rights, needed):
+        raise PermissionDenied

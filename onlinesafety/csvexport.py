@@ -1,9 +1,11 @@
 """CSV downloads streamed row by row, with cells a spreadsheet will not run as formulas."""
 
 import csv
+from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
-from django.utils.http import content_disposition_header
+
+from onlinesafety.downloads import safe_filename, streamed_download
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,7 +20,7 @@ def safe_cell(value) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def csv_lines(header, rows):
+def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     """``header`` then every row of ``rows``, each as one line of CSV text."""
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
@@ -26,7 +28,5 @@ def csv_lines(header, rows):
         yield writer.writerow([safe_cell(value) for value in row])
 
 
-def csv_response(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+def csv_response(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
+    return streamed_download(lines, content_type="text/csv; charset=utf-8", filename=safe_filename(filename))

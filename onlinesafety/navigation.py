@@ -1,27 +1,38 @@
-"""The role-based navigation: each entry says who sees it. Apps add their entries here."""
+"""The menu, the links on a record's page, and the notices at the top of every page.
 
-from dataclasses import dataclass, field
+Each entry carries the right of the page it opens (a predicate from the app's ``rights.py``), so a person is
+only ever shown what they can open. Domain apps add their entries from ``AppConfig.ready()``; the kernel never
+imports them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.urls import reverse
 
-from onlinesafety.schools.roles import SCHOOL_STAFF, Role
+from onlinesafety.access import HasRole, Right, any_member
+from onlinesafety.schools import rights as school_rights
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset = field(default_factory=frozenset)  # empty: every member of the school
+    right: Right = any_member
 
-    def visible_to(self, roles: frozenset) -> bool:
-        return not self.roles or bool(self.roles & roles)
+    def __post_init__(self):  # TRANSITION: a role set instead of a right
+        if isinstance(self.right, frozenset):
+            object.__setattr__(self, "right", HasRole(self.right) if self.right else any_member)
+
+    def visible_to(self, user, school) -> bool:
+        return self.right(user, school)
 
 
 NAV_ITEMS = [
     NavItem("Home", "home"),
-    NavItem("Pupils", "schools:pupil_list", SCHOOL_STAFF),
-    NavItem("My children", "schools:my_children", frozenset({Role.PARENT})),
-    NavItem("People", "schools:member_list", frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL})),
+    NavItem("Pupils", "schools:pupil_list", school_rights.can_see_pupils),
+    NavItem("My children", "schools:my_children", school_rights.is_parent),
+    NavItem("People", "schools:member_list", school_rights.can_see_people),
 ]
 
 
@@ -39,9 +50,9 @@ def register_object_link(kind: str, *items: NavItem) -> None:
     links.extend(item for item in items if item not in links)
 
 
-def object_links_for(kind: str, roles: frozenset, object_id: int) -> list[dict]:
+def object_links_for(kind: str, user, school, object_id: int) -> list[dict]:
     return [{"label": item.label, "url": reverse(item.url_name, args=[object_id])}
-            for item in OBJECT_LINKS.get(kind, []) if item.visible_to(roles)]
+            for item in OBJECT_LINKS.get(kind, []) if item.visible_to(user, school)]
 
 
 # Reminders shown at the top of every page (e.g. "sign the staff agreement"). Each provider takes the request
@@ -53,10 +64,11 @@ class Notice:
     link_label: str
 
 
-NOTICE_PROVIDERS: list = []
+NoticeProvider = Callable[..., list[Notice]]
+NOTICE_PROVIDERS: list[NoticeProvider] = []
 
 
-def register_notice(provider) -> None:
+def register_notice(provider: NoticeProvider) -> None:
     if provider not in NOTICE_PROVIDERS:
         NOTICE_PROVIDERS.append(provider)
 
@@ -74,5 +86,5 @@ def nav_for(request) -> list[dict]:
     return [
         {"label": item.label, "url": reverse(item.url_name), "active": item.url_name == current}
         for item in NAV_ITEMS
-        if item.visible_to(request.roles)
+        if item.visible_to(request.user, request.school)
     ]

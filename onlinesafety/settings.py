@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "policies",
     "filtering",
     "aup",
-    "onlinesafety.governors",
+    "governors",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -229,6 +229,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     # The filesystem transport has no broadcast: the worker's remote control stays off.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+else:
+    # Publishing from a web request tries the broker once and gives up (onlinesafety.jobs): a broker that is
+    # down must never hold a request. What was not published waits for its periodic task.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -266,7 +271,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
 DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
-                "onlinesafety.governors.demo.seed"]
+                "governors.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
 DEMO_ANNOUNCERS = ["aup.demo.signing_link"]
 

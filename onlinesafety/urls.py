@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("policies.urls")),
     path("", include("filtering.urls")),
     path("", include("aup.urls")),
-    path("", include("onlinesafety.governors.urls")),
+    path("", include("governors.urls")),
     path("alerts/", mail_views.alerts, name="alerts"),
     path("admin/", admin.site.urls),
     # The development mailbox answers 404 unless DEBUG is on.

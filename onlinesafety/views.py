@@ -1,4 +1,57 @@
+"""What every app's views share: turning a refused change into a message, and following ``next`` safely."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from onlinesafety.rules import RuleBroken
+
+NOTHING_CHANGED = "Nothing was changed: {error}"
+
+
+class refusal:  # noqa: N801 (used as a context manager, named like one)
+    """Runs a service call; a ``RuleBroken`` it raises becomes a form error (with ``form``) or an error message,
+    and is swallowed. Nothing was saved, because services raise before they write.
+
+        with refusal(request, form) as attempt:
+            change = services.request_change(...)
+        if attempt.ok:
+            return redirect(...)
+    """
+
+    def __init__(self, request, form=None, field: str | None = None):
+        self.request, self.form, self.field = request, form, field
+        self.ok = True
+        self.error: RuleBroken | None = None
+
+    def __enter__(self) -> "refusal":
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        if exc_type is None or not issubclass(exc_type, RuleBroken):
+            return False
+        self.ok, self.error = False, exc
+        if self.form is not None:
+            self.form.add_error(self.field, str(exc))
+        else:
+            messages.error(self.request, NOTHING_CHANGED.format(error=exc))
+        return True
+
+
+def safe_next(request) -> str:
+    """The ``next`` address sent with the request if it is a path on this site, else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def redirect_to_next(request, default: str) -> HttpResponseRedirect:
+    """Back to ``next`` if it is safe, else to ``default`` (a path). Never resolved as a view name."""
+    return HttpResponseRedirect(safe_next(request) or default)
 
 
 def csrf_failure(request, reason=""):

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
+from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
 from onlinesafety.schools.roles import DSL_TEAM, LEADERSHIP, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in, users_with_roles
@@ -211,14 +213,23 @@ def can_complete(user, school, duty) -> bool:
     return duty.owner_role in roles or Role.HEADTEACHER in roles
 
 
-def term_figures(school: School, starts_on: date, ends_on: date) -> dict:
-    """For the governors' report: the register's state at the end of the term, and the duties that fell due
-    in the term and whether each was done by its date (no names: counts only)."""
-    statuses = status_counts(with_status(Policy.objects.filter(school=school), ends_on))
-    completions = DutyCompletion.objects.filter(duty__school=school, due_on__gte=starts_on, due_on__lte=ends_on)
+class PolicyFigures(TypedDict):
+    """The register and the calendar over a term, for a report: counts only."""
+
+    policies: dict[str, int]  # status -> count, at the end of the term (STATUS_LABELS names them)
+    duties_done: int  # duties that fell due in the term and were recorded
+    duties_on_time: int  # ... by their due date
+    duties_overdue_at_end: int
+
+
+def term_figures(school: School, period: ReportPeriod) -> PolicyFigures:
+    """For a report: the register's state at the end of the term, and the duties that fell due in the term and
+    whether each was done by its date (no names: counts only)."""
+    statuses = status_counts(with_status(Policy.objects.filter(school=school), period.ends_on))
+    completions = DutyCompletion.objects.filter(duty__school=school, due_on__gte=period.starts_on,
+                                                due_on__lte=period.ends_on)
     duties = completions.aggregate(done=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))
-    return {
-        "policies": statuses,
-        "duties_done": duties["done"], "duties_on_time": duties["on_time"],
-        "duties_overdue_at_end": Duty.objects.filter(school=school, next_due_on__lt=ends_on).count(),
-    }
+    return PolicyFigures(
+        policies=statuses, duties_done=duties["done"], duties_on_time=duties["on_time"],
+        duties_overdue_at_end=Duty.objects.filter(school=school, next_due_on__lt=period.ends_on).count(),
+    )

@@ -16,6 +16,23 @@ def _fast_tests(settings):
     celery_app.conf.task_always_eager = False
 
 
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
+
+
+@pytest.fixture
+def broker_down():
+    """Tasks are published for real, to a broker that refuses every connection (a broker outage)."""
+    conf = celery_app.conf
+    saved = {name: conf[name] for name in ("broker_url", "broker_transport_options", "task_always_eager")}
+    conf.update(broker_url=UNREACHABLE_BROKER, broker_transport_options={"max_retries": 0}, task_always_eager=False)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield
+    conf.update(**saved)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def oakfield(db):
     return SchoolFactory(name="Oakfield Test Primary", slug="oak-test", urn="900001")

@@ -3,6 +3,10 @@
 from onlinesafety.schools.roles import Role
 from tests.factories import member_of
 
+# Everyone below by attribute name: the rows of every access matrix in the suite.
+EVERYONE = ("reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head", "chair", "governor", "parent",
+            "visitor", "riverside_dsl")
+
 
 class People:
     """Everyone the access rules distinguish, in one school, plus a DSL of another school."""

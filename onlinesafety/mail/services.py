@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from onlinesafety.jobs import enqueue_after_commit
+
 from .models import Notification, OutboundEmail
 from .selectors import unread_notifications
 
@@ -25,8 +27,10 @@ def absolute_url(path: str) -> str:
 
 def queue_email(*, to: str, subject: str, body: str, kind: str) -> OutboundEmail:
     """Save the email in the outbox and ask a worker to send it once the transaction commits."""
+    from .tasks import deliver_email
+
     email = OutboundEmail.objects.create(to=to, subject=subject, body=body, kind=kind)
-    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    enqueue_after_commit(deliver_email, email.pk, what=f"Outbound email {email.pk}")
     return email
 
 
@@ -36,6 +40,8 @@ BULK_TASK_SIZE = 100
 def queue_emails(messages, *, kind: str) -> int:
     """Save many emails (``(to, subject, body)`` each) in the outbox at once; workers send them in batches of
     a hundred after the transaction commits. For campaigns to a whole school."""
+    from .tasks import deliver_emails
+
     emails = OutboundEmail.objects.bulk_create(
         [OutboundEmail(to=to, subject=subject, body=body, kind=kind) for to, subject, body in messages],
         batch_size=500,
@@ -43,27 +49,8 @@ def queue_emails(messages, *, kind: str) -> int:
     ids = [email.pk for email in emails]
     for start in range(0, len(ids), BULK_TASK_SIZE):
         batch = ids[start:start + BULK_TASK_SIZE]
-        transaction.on_commit(lambda batch=batch: _enqueue_batch(batch))
+        enqueue_after_commit(deliver_emails, batch, what=f"A batch of {len(batch)} outbound emails")
     return len(ids)
-
-
-def _enqueue_delivery(email_id: int) -> None:
-    from .tasks import deliver_email
-
-    _send_later(deliver_email, email_id, f"outbound email {email_id}")
-
-
-def _enqueue_batch(email_ids: list[int]) -> None:
-    from .tasks import deliver_emails
-
-    _send_later(deliver_emails, email_ids, f"{len(email_ids)} outbound emails")
-
-
-def _send_later(task, argument, what: str) -> None:
-    try:
-        task.delay(argument)
-    except Exception:  # the broker is down: the outbox rows stay and drain_outbox sends them later
-        logger.warning("Could not reach the task broker; %s left for the drain task", what)
 
 
 def deliver(email_id: int) -> bool:

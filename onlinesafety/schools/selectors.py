@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from onlinesafety.access import with_object_permissions
+from onlinesafety.sharing import with_object_permissions
 
 from .models import Membership, ParentLink, Pupil, School, Term
 from .roles import SCHOOL_STAFF, Role

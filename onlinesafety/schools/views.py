@@ -9,10 +9,10 @@ from onlinesafety.access import school_member_required
 from onlinesafety.forms import parse_id
 from onlinesafety.navigation import object_links_for
 
-from . import selectors
+from . import rights, selectors
 from .middleware import SESSION_KEY
 from .models import SchoolClass
-from .roles import LEADERSHIP, SCHOOL_STAFF, Role, primary_role
+from .roles import SAFEGUARDING_LEADS, Role, primary_role
 
 PUPILS_PER_PAGE = 50
 
@@ -23,11 +23,11 @@ def home(request):
         return render(request, "home/no_school.html", status=200)
     role = primary_role(request.roles)
     context = {}
-    if Role.PARENT in request.roles:
+    if rights.is_parent(request.user, request.school):
         context["children"] = selectors.children_of(request.user, request.school)
-    if role in SCHOOL_STAFF:
+    if rights.can_see_pupils(request.user, request.school):
         context["pupil_count"] = selectors.pupils_visible_to(request.user, request.school).count()
-    if role in LEADERSHIP:
+    if role in SAFEGUARDING_LEADS:  # their home page shows the current term
         context["current_term"] = selectors.current_term(request.school, timezone.localdate())
     return render(request, f"home/{role}.html", context)
 
@@ -45,7 +45,7 @@ def switch_school(request):
     return redirect("home")
 
 
-@school_member_required(*SCHOOL_STAFF)
+@school_member_required(rights.can_see_pupils)
 def pupil_list(request):
     pupils = selectors.pupils_visible_to(request.user, request.school).select_related("school_class")
     query = request.GET.get("q", "").strip()[:80]
@@ -65,23 +65,23 @@ def pupil_list(request):
     )
 
 
-@school_member_required(*SCHOOL_STAFF)
+@school_member_required(rights.can_see_pupils)
 def pupil_detail(request, pupil_id: int):
     pupil = selectors.get_pupil_for_user(request.user, request.school, pupil_id)
-    show_carers = bool(request.roles & LEADERSHIP)
+    show_carers = rights.can_see_carers(request.user, request.school)
     carers = selectors.parent_links_of_pupil(pupil) if show_carers else []
-    links = object_links_for("pupil", request.roles, pupil.pk)
+    links = object_links_for("pupil", request.user, request.school, pupil.pk)
     return render(request, "schools/pupil_detail.html", {"pupil": pupil, "carers": carers, "links": links})
 
 
-@school_member_required(Role.PARENT)
+@school_member_required(rights.is_parent)
 def my_children(request):
     return render(
         request, "schools/my_children.html", {"children": selectors.children_of(request.user, request.school)}
     )
 
 
-@school_member_required(Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL)
+@school_member_required(rights.can_see_people)
 def member_list(request):
     staff_roles = [role for role in Role if role not in (Role.PARENT,)]
     memberships = selectors.members_of(request.school, staff_roles).order_by("role", "user__full_name")

@@ -27,11 +27,11 @@ from onlinesafety.schools.models import ParentLink
 from onlinesafety.schools.roles import Role
 from tests.aup.helpers import answer_form
 from tests.factories import ParentLinkFactory, PupilFactory, member_of
+from tests.people import EVERYONE
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head", "chair", "governor", "parent",
-          "visitor", "riverside_dsl"]
+PEOPLE = EVERYONE
 STAFF = {"reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head"}  # REGISTER_ROLES, KIOSK_ROLES
 READERS = STAFF | {"chair", "governor"}
 COVERAGE = {"dsl", "deputy", "osl", "head"}

@@ -55,7 +55,7 @@ def register(school, today=None):
 
 def access_removed(school, pupil, until, recorded_by):
     incident = incident_services.report_incident(school=school, reporter=recorded_by,
-                                                 fields=incident_fields(school), pupils=[pupil])
+                                                 **incident_fields(school), pupils=[pupil])
     return Sanction.objects.create(incident=incident, pupil=pupil, kind=Sanction.Kind.ACCESS_REMOVED, until=until,
                                    recorded_by=recorded_by)
 
@@ -168,7 +168,7 @@ def test_the_latest_sanction_date_wins_and_other_kinds_do_not_count(published, f
     access_removed(published, family.older, today + datetime.timedelta(days=2), people.dsl)
     access_removed(published, family.older, today + datetime.timedelta(days=9), people.dsl)
     incident = incident_services.report_incident(school=published, reporter=people.dsl,
-                                                 fields=incident_fields(published), pupils=[family.neighbours_child])
+                                                 **incident_fields(published), pupils=[family.neighbours_child])
     Sanction.objects.create(incident=incident, pupil=family.neighbours_child, kind=Sanction.Kind.WARNING,
                             recorded_by=people.dsl)
     entries = register(published)
@@ -385,7 +385,7 @@ def crowd(school, people, count):
     parent = member_of(school, Role.PARENT, email="crowd.parent@t.example")
     classes = [SchoolClassFactory(school=school, name=f"Class {n}", year_group=year)
                for n, year in enumerate((YearGroup.Y1, YearGroup.Y4, YearGroup.Y6))]
-    incident = incident_services.report_incident(school=school, reporter=people.dsl, fields=incident_fields(school))
+    incident = incident_services.report_incident(school=school, reporter=people.dsl, **incident_fields(school))
     until = timezone.localdate() + datetime.timedelta(days=5)
     for n in range(count):
         school_class = classes[n % len(classes)]

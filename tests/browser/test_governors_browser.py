@@ -13,10 +13,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from aup.selectors import unsigned_agreements
+from governors import services, tasks
+from governors.models import TermReport
 from onlinesafety import celery_app
 from onlinesafety.audit.models import AuditEvent
-from onlinesafety.governors import services, tasks
-from onlinesafety.governors.models import TermReport
 from onlinesafety.schools.roles import Role
 from tests.factories import TEST_PASSWORD, TermFactory, member_of
 

@@ -7,14 +7,15 @@ from django.utils import timezone
 from filtering import services
 from filtering.models import CHECK_CATEGORIES, AnnualReview, ChangeRequest
 from policies.models import Duty
+from tests.people import EVERYONE
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["reporter", "other_staff", "technician", "dsl", "osl", "head", "governor", "parent", "visitor",
-          "riverside_dsl"]
-STAFF = {"reporter", "other_staff", "technician", "dsl", "osl", "head"}
-OVERSIGHT = {"technician", "dsl", "osl", "head"}
-LOG = OVERSIGHT | {"governor"}
+PEOPLE = EVERYONE
+STAFF = {"reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head"}
+OVERSIGHT = {"technician", "dsl", "deputy", "osl", "head"}
+LOG = OVERSIGHT | {"governor", "chair"}
+LEADS = {"dsl", "deputy", "osl", "head"}
 
 
 def status(person, allowed, elsewhere=403):
@@ -36,22 +37,22 @@ def test_it_matches_the_access_matrix(client, people, make_request, person):
         reverse("filtering:requests"): status(person, STAFF | LOG, 200),
         reverse("filtering:request_new"): status(person, STAFF, 200),
         reverse("filtering:request", args=[change.pk]): status(person, OVERSIGHT | {"reporter"}, 404)
-        if person not in ("other_staff", "governor") else 404,
+        if person not in ("other_staff", "governor", "chair") else 404,
         reverse("filtering:log"): status(person, LOG, 200),
         reverse("filtering:log_csv"): status(person, LOG, 200),
-        reverse("filtering:report"): status(person, STAFF | {"visitor", "governor"}, 200),
+        reverse("filtering:report"): status(person, STAFF | {"visitor", "governor", "chair"}, 200),
         reverse("filtering:checks"): status(person, LOG, 200),
         reverse("filtering:check_new"): status(person, OVERSIGHT, 200),
-        reverse("filtering:review_new"): status(person, {"dsl", "osl", "head"}, 200),
+        reverse("filtering:review_new"): status(person, LEADS, 200),
         reverse("filtering:review", args=[review.pk]): status(person, LOG, 404),
-        reverse("filtering:imports"): status(person, {"technician", "dsl", "osl"}, 200),
+        reverse("filtering:imports"): status(person, {"technician", "dsl", "deputy", "osl"}, 200),
     }
     for url, expected in pages.items():
         assert client.get(url).status_code == expected, (person, url)
     approve = client.post(reverse("filtering:step", args=[change.pk, "approve"]), {
         "educational_benefit": "x", "risks": "y", "supervision": "z"})
     change.refresh_from_db()
-    assert (change.status == ChangeRequest.Status.APPROVED) == (person in {"dsl", "osl", "head"}), person
+    assert (change.status == ChangeRequest.Status.APPROVED) == (person in LEADS), person
     assert approve.status_code in (302, 403, 404)
 
 

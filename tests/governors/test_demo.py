@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from onlinesafety.governors.models import TermReport
+from governors.models import TermReport
 
 pytestmark = pytest.mark.django_db
 

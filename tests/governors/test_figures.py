@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 
 from filtering.models import AnnualReview, ChangeRequest, FilterCheck
-from onlinesafety.governors import figures, services
-from onlinesafety.governors.models import TermReport
+from governors import figures, services
+from governors.models import TermReport
 from policies.models import Duty, DutyCompletion
 from tests.factories import PupilFactory
 from tests.governors.conftest import DESCRIPTIONS, LONDON, at

@@ -12,7 +12,7 @@ def make_incident(oakfield, people):
     def make(school=None, reporter=None, pupils=(), allegation_subject=None, **overrides):
         school = school or oakfield
         return services.report_incident(
-            school=school, reporter=reporter or people.reporter, fields=incident_fields(school, **overrides),
+            school=school, reporter=reporter or people.reporter, **incident_fields(school, **overrides),
             pupils=pupils, allegation_subject=allegation_subject,
         )
 

@@ -8,6 +8,7 @@ from incidents import services
 from incidents.models import CaseAction, Incident, Level, Outcome, Sanction, Status
 from incidents.selectors import access_removed_until
 from onlinesafety.audit.models import AuditEvent
+from onlinesafety.rules import RuleBroken
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_it_refuses_to_close_without_an_outcome_then_closes_and_reopens(client, 
 def test_it_keeps_a_closed_case_from_new_actions(people, incident):
     services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
                         expected_version=incident.version)
-    with pytest.raises(services.CaseRuleBroken):
+    with pytest.raises(RuleBroken):
         services.add_action(incident=incident, actor=people.dsl, description="x", owner=people.dsl,
                             due_on=timezone.localdate())
 
@@ -210,5 +211,5 @@ def test_it_keeps_actions_of_a_closed_case_as_they_were(people, incident):
     incident.refresh_from_db()
     services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
                         expected_version=incident.version)
-    with pytest.raises(services.CaseRuleBroken):
+    with pytest.raises(RuleBroken):
         services.complete_action(action=action, actor=people.dsl)

@@ -235,7 +235,7 @@ def test_it_leaves_no_file_behind_when_a_report_fails(oakfield, people, png_uplo
     upload = check_upload(png_upload, allowed=("image/png",), max_bytes=10**7)
     with mock.patch("incidents.services._tell_new_case", side_effect=RuntimeError("broker and database down")):
         with pytest.raises(RuntimeError):
-            services.report_incident(school=oakfield, reporter=people.reporter, fields=incident_fields(oakfield),
+            services.report_incident(school=oakfield, reporter=people.reporter, **incident_fields(oakfield),
                                      files=[upload])
     assert Incident.objects.count() == 0 and Evidence.objects.count() == 0
     evidence_dir = settings.MEDIA_ROOT / "evidence"

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from policies import services
 from policies.models import Duty
+from tests.people import EVERYONE
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["reporter", "technician", "dsl", "deputy", "osl", "head", "chair", "governor", "parent", "visitor",
-          "riverside_dsl"]
-STAFF = {"reporter", "technician", "dsl", "deputy", "osl", "head"}
+PEOPLE = EVERYONE
+STAFF = {"reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head"}
 REGISTER = STAFF | {"chair", "governor"}
 EDITORS = {"dsl", "deputy", "osl", "head"}
 

@@ -127,7 +127,7 @@ def test_it_starts_an_early_review_from_an_incident(client, people, make_policy)
 
     policy = make_policy(title="Social Media Policy")
     incident = incident_services.report_incident(school=policy.school, reporter=people.reporter,
-                                                 fields=incident_fields(policy.school))
+                                                 **incident_fields(policy.school))
     client.force_login(people.dsl)
     case = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
     url = reverse("policies:early_review_for_incident", args=[incident.pk])
@@ -193,7 +193,7 @@ def test_it_refuses_odd_characters_in_an_early_review(client, people, make_polic
 
     policy = make_policy()
     incident = incident_services.report_incident(school=policy.school, reporter=people.reporter,
-                                                 fields=incident_fields(policy.school))
+                                                 **incident_fields(policy.school))
     client.force_login(people.dsl)
     url = reverse("policies:early_review_for_incident", args=[incident.pk])
     assert client.post(url, {"policy": policy.pk, "detail": "a\x00b"}).status_code == 400

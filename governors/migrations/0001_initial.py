@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import onlinesafety.governors.models
+import governors.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('file', models.FileField(blank=True, upload_to=onlinesafety.governors.models.report_path)),
+                ('file', models.FileField(blank=True, upload_to=governors.models.report_path)),
                 ('sha256', models.CharField(blank=True, max_length=64)),
                 ('size', models.PositiveIntegerField(default=0)),
                 ('figures', models.JSONField(blank=True, default=dict, help_text='The term\'s own figures as reported, reused as "last term" next term.')),

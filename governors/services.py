@@ -1,7 +1,6 @@
 """Asking for a termly report and building it. Each step is recorded; a retried build leaves one file."""
 
 import hashlib
-import logging
 import zoneinfo
 from datetime import timedelta
 
@@ -14,34 +13,32 @@ from django.utils import timezone
 
 from onlinesafety.audit.services import record_event
 from onlinesafety.db import lock_for_update
+from onlinesafety.jobs import enqueue_after_commit, enqueue_now
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.pdf import render_pdf
+from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import KEY_STAGES, School, Term
 from onlinesafety.schools.roles import Role
 from onlinesafety.schools.selectors import users_with_roles
 
-from . import charts, figures
+from . import charts, figures, rights
 from .models import TermReport
-
-logger = logging.getLogger(__name__)
-
 
 CATCH_UP_DAYS = 7
 MAX_ATTEMPTS = 6
 
 
-class ReportRuleBroken(ValueError):
-    """The report cannot be asked for; the message says why."""
-
-
 @transaction.atomic
 def request_report(*, school, term, actor=None, request=None, only_if_none=False) -> TermReport | None:
     """Queue a new version of the term's report; a worker builds it after this commits. With ``only_if_none``
-    (the schedule), nothing happens when the term already has a report."""
+    (the schedule), nothing happens when the term already has a report. ``actor`` None is the schedule."""
+    if actor is not None:
+        require(rights.can_build_reports(actor, school), "Only the head, the DSL or the Online Safety Lead can build "
+                                                         "a report.")
     if term.school_id != school.pk:
-        raise ReportRuleBroken("That term belongs to another school.")
+        raise RuleBroken("That term belongs to another school.")
     if term.ends_on >= timezone.localdate():
-        raise ReportRuleBroken("A report covers a term that has ended.")
+        raise RuleBroken("A report covers a term that has ended.")
     lock_for_update(term)  # versions of one term are numbered one at a time
     if only_if_none and TermReport.objects.filter(school=school, term=term).exists():
         return None
@@ -49,17 +46,14 @@ def request_report(*, school, term, actor=None, request=None, only_if_none=False
     report = TermReport.objects.create(school=school, term=term, version=version, requested_by=actor)
     record_event(verb="governors.report_requested", actor=actor, school=school, target=report, request=request,
                  detail={"term": term.pk, "version": version})
-    transaction.on_commit(lambda: _enqueue(report.pk))
+    enqueue_after_commit(_build_task(), report.pk, what=f"Governor report {report.pk}")
     return report
 
 
-def _enqueue(report_id: int) -> None:
+def _build_task():
     from .tasks import build_report
 
-    try:
-        build_report.delay(report_id)
-    except Exception as error:  # the broker is down (or, run inline, the build failed): the daily run retries
-        logger.warning("Governor report %s left for the daily run (%s)", report_id, type(error).__name__)
+    return build_report
 
 
 def build(report_id: int) -> bool:
@@ -171,5 +165,5 @@ def generate_due_reports(*, now=None) -> int:
         status__in=[TermReport.Status.QUEUED, TermReport.Status.FAILED, TermReport.Status.BUILDING],
         requested_at__lt=now - timedelta(hours=1), attempts__lt=MAX_ATTEMPTS)
     for report_id in stuck.values_list("pk", flat=True):
-        _enqueue(report_id)
+        enqueue_now(_build_task(), report_id, what=f"Governor report {report_id}")
     return asked

@@ -1,19 +1,17 @@
 """The figures of a termly report, gathered through each domain app's selectors, and the small-number rule."""
 
 import statistics
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 
-from aup.selectors import coverage_figures
-from filtering.models import ChangeRequest
-from filtering.selectors import term_figures as filtering_figures
-from incidents.models import Agency, Location
-from incidents.selectors import term_figures as incident_figures
+from aup import selectors as aup_selectors
+from filtering import selectors as filtering_selectors
+from incidents import selectors as incident_selectors
+from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import KEY_STAGES
-from policies.selectors import STATUS_LABELS, term_figures as policy_figures
+from policies import selectors as policy_selectors
 
 from .selectors import previous_term
 
@@ -78,19 +76,13 @@ class ReportFigures:
     previous_as_reported: bool = False  # last term's figures come from its own report, not today's records
 
 
-def term_window(term, zone):
-    start = datetime.combine(term.starts_on, time.min, tzinfo=zone)
-    end = datetime.combine(term.ends_on + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
-
-
-def figures_for_term(school, term, zone) -> TermFigures:
-    start, end = term_window(term, zone)
-    incidents = incident_figures(school, start, end, zone)
+def figures_for_term(school, term) -> TermFigures:
+    period = ReportPeriod.of_term(term)
+    incidents: dict = dict(incident_selectors.term_figures(school, period))
     ack, close = incidents.pop("hours_to_acknowledge"), incidents.pop("hours_to_close")
     return TermFigures(
-        term=term, incidents=incidents, policies=policy_figures(school, term.starts_on, term.ends_on),
-        filtering=filtering_figures(school, start, end, zone),
+        term=term, incidents=incidents, policies=dict(policy_selectors.term_figures(school, period)),
+        filtering=dict(filtering_selectors.term_figures(school, period)),
         median_hours_to_acknowledge=_median(ack), median_days_to_close=_median(close, per=24),
     )
 
@@ -103,15 +95,15 @@ def _median(hours: list[float], per: int = 1) -> float | None:
 
 
 def collect(school, term, progress=lambda percent, step: None) -> ReportFigures:
-    zone = zoneinfo.ZoneInfo(school.timezone)
     progress(10, "Counting this term's incidents, policies and filtering")
-    current = figures_for_term(school, term, zone)
+    current = figures_for_term(school, term)
     progress(35, "Counting last term's, for comparison")
     before = previous_term(term)
     stored = reported_figures(before) if before else None
-    previous = stored or (figures_for_term(school, before, zone) if before else None)
+    previous = stored or (figures_for_term(school, before) if before else None)
     progress(55, "Counting acceptable use agreements")
-    figures = ReportFigures(school=school, current=current, previous=previous, aup=coverage_figures(school),
+    aup = dict(aup_selectors.term_figures(school, ReportPeriod.of_term(term)))
+    figures = ReportFigures(school=school, current=current, previous=previous, aup=aup,
                             previous_as_reported=stored is not None)
     figures.questions = questions_for(figures)
     return figures
@@ -202,10 +194,6 @@ def questions_for(figures: ReportFigures) -> list[str]:
     return [ask[0].upper() + ask[1:] for ask in asks]
 
 
-AGENCY_LABELS = dict(Agency.choices)
-LOCATION_LABELS = dict(Location.choices)
-
-
 # ---------------------------------------------------------------- tables for the PDF: (label, this term, last term)
 
 def _grouped(labels_and_counts, previous_counts=None) -> list[tuple]:
@@ -258,14 +246,16 @@ def tables(data: ReportFigures) -> dict:
                                [m for _, _, m in categories] if before else None),
         "concerning": _breakdown([("about_pupils", "Pupils"), ("about_staff", "Staff"),
                                   ("about_others", "Other adults")], inc, inc_before),
-        "locations": _breakdown(LOCATION_LABELS.items(), inc["by_location"], previous("by_location")),
+        "locations": _breakdown(incident_selectors.LOCATION_LABELS.items(), inc["by_location"],
+                                previous("by_location")),
         "key_stages": _breakdown([(stage, stage) for stage in KEY_STAGES], inc["by_key_stage"],
                                  previous("by_key_stage")),
-        "referrals": [row for row in _breakdown(AGENCY_LABELS.items(), inc["referrals"], previous("referrals"))
+        "referrals": [row for row in _breakdown(incident_selectors.AGENCY_LABELS.items(), inc["referrals"],
+                                                previous("referrals"))
                       if row[1] != "0" or row[2] not in (None, "0")],
-        "policies": _breakdown(STATUS_LABELS.items(), now.policies["policies"],
+        "policies": _breakdown(policy_selectors.STATUS_LABELS.items(), now.policies["policies"],
                                before.policies["policies"] if before else None),
-        "filtering": _breakdown(ChangeRequest.Status.choices, now.filtering["requests"],
+        "filtering": _breakdown(filtering_selectors.REQUEST_STATUS_LABELS, now.filtering["requests"],
                                 before.filtering["requests"] if before else None),
         "aup": aup_rows,
     }

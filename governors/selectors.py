@@ -1,16 +1,14 @@
-"""Who may see governor reports, and the reads of them."""
+"""Reads of governor reports (who may read them is in ``rights.py``)."""
 
 from django.http import Http404
 from django.utils import timezone
 
+from onlinesafety.access import found
 from onlinesafety.schools.models import School
-from onlinesafety.schools.roles import DSL_TEAM, Role
-from onlinesafety.schools.selectors import roles_in, terms_of
+from onlinesafety.schools.selectors import terms_of
 
+from . import rights
 from .models import TermReport
-
-PORTAL_ROLES = frozenset({Role.GOVERNOR, Role.HEADTEACHER}) | DSL_TEAM
-GENERATOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.ONLINE_SAFETY_LEAD})
 
 
 def reports_of(school: School):
@@ -31,12 +29,10 @@ def portal(school: School) -> list[dict]:
 
 
 def get_report_for_user(user, school: School, report_id: int) -> TermReport:
-    if not roles_in(user, school) & PORTAL_ROLES:
+    """One of the school's reports; 404 for anyone who may not read reports, as for a report that is not there."""
+    if not rights.can_read_reports(user, school):
         raise Http404("No such report.")
-    report = reports_of(school).filter(pk=report_id).first()
-    if report is None:
-        raise Http404("No such report.")
-    return report
+    return found(reports_of(school).filter(pk=report_id).first(), "No such report.")
 
 
 def previous_term(term):

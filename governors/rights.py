@@ -1,0 +1,7 @@
+"""Who may read and build the governors' termly reports."""
+
+from onlinesafety.access import HasRole
+from onlinesafety.schools.roles import LEADS_AND_GOVERNORS, REPORT_BUILDERS
+
+can_read_reports = HasRole(LEADS_AND_GOVERNORS)
+can_build_reports = HasRole(REPORT_BUILDERS)

@@ -1,0 +1,120 @@
+"""What each person may do with incidents: the one place the incidents app decides rights.
+
+Views check these through ``school_member_required(...)`` and ``selectors.get_incident_for_user(..., needed=)``;
+services check them again for the actor; templates get the ``CaseAccess`` booleans.
+"""
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Literal
+
+from django.db.models import Q
+
+from onlinesafety.access import HasRole
+from onlinesafety.schools.models import Membership
+from onlinesafety.schools.roles import CONCERN_REPORTERS, DSL_TEAM, SAFEGUARDING_LEADS, STAFF_AND_GOVERNORS, Role
+from onlinesafety.schools.selectors import roles_in
+
+from .models import Incident, IncidentUserObjectPermission, Visibility
+
+can_report = HasRole(CONCERN_REPORTERS)
+# The dashboard, a pupil's chronology, the log export and the response matrix.
+can_triage = HasRole(SAFEGUARDING_LEADS)
+# Who a case can be assigned to (the same people as triage).
+CASE_TEAM = SAFEGUARDING_LEADS
+# Who a case may be shared with: an adult who works in or governs the school.
+can_be_shared_with = HasRole(STAFF_AND_GOVERNORS)
+
+
+class Access(IntEnum):
+    REPORTER = 1  # the person who reported it: status and feedback only
+    VIEW = 2  # shared to read
+    CONTRIBUTE = 3  # shared to work on: notes, actions, status ... but not sharing
+    MANAGE = 4  # the role's own cases: everything, including sharing
+
+
+CaseRight = Literal["read", "work", "share"]
+NEEDED_LEVEL: dict[str, Access] = {"read": Access.VIEW, "work": Access.CONTRIBUTE, "share": Access.MANAGE}
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """A case and how far this person may go with it."""
+
+    incident: Incident
+    level: Access
+
+    @property
+    def read(self) -> bool:  # the whole case record
+        return self.level >= Access.VIEW
+
+    @property
+    def work(self) -> bool:  # notes, actions, status, evidence
+        return self.level >= Access.CONTRIBUTE
+
+    @property
+    def share(self) -> bool:  # share and revoke
+        return self.level >= Access.MANAGE
+
+    @property
+    def full(self) -> bool:
+        return self.read
+
+
+def is_chair(user, school) -> bool:
+    cache = user.__dict__.setdefault("_onlinesafety_chair_of", {})
+    if school.pk not in cache:
+        cache[school.pk] = Membership.objects.filter(
+            user=user, school=school, role=Role.GOVERNOR, is_chair=True, is_active=True
+        ).exists()
+    return cache[school.pk]
+
+
+def reach(user, school) -> set[str]:
+    """The case visibilities a person's roles give them, whatever is shared."""
+    roles = roles_in(user, school)
+    visibilities = set()
+    if roles & DSL_TEAM:
+        visibilities.add(Visibility.DSL_TEAM)
+    if Role.HEADTEACHER in roles:
+        visibilities |= {Visibility.DSL_TEAM, Visibility.HEADTEACHER}
+    if Role.GOVERNOR in roles and is_chair(user, school):
+        visibilities.add(Visibility.CHAIR)
+    return visibilities
+
+
+def reach_filter(user, school) -> Q:
+    return Q(visibility__in=reach(user, school))
+
+
+def _shared_level(user, incident: Incident) -> Access | None:
+    codenames = set(
+        IncidentUserObjectPermission.objects.filter(user=user, content_object=incident)
+        .values_list("permission__codename", flat=True)
+    )
+    if "change_incident" in codenames:
+        return Access.CONTRIBUTE
+    if "view_incident" in codenames:
+        return Access.VIEW
+    return None
+
+
+def access_level(user, incident: Incident) -> Access | None:
+    """How far ``user`` may go with ``incident``; None if they may not see it at all. Nobody sees a case about
+    themselves; a share counts only while they hold a staff or governor role in the school."""
+    school = incident.school
+    if not roles_in(user, school) or incident.subject_of_allegation_id == user.pk:
+        return None
+    if incident.visibility in reach(user, school):
+        return Access.MANAGE
+    shared = _shared_level(user, incident) if can_be_shared_with(user, school) else None
+    if shared is not None:
+        return shared
+    if incident.reported_by_id == user.pk:
+        return Access.REPORTER
+    return None
+
+
+def may(user, incident: Incident, needed: CaseRight) -> bool:
+    level = access_level(user, incident)
+    return level is not None and level >= NEEDED_LEVEL[needed]
