@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser migrate seed clean
+.PHONY: run test lint install browser migrate seed clean
 CHROMIUM := /usr/bin/chromium
 
 $(BIN)/python:
@@ -34,7 +34,13 @@ browser:
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium' for the browser tests." >&2; exit 1; fi; \
 	fi
 
-test: install browser
+# Style (ruff), the import rule of docs/architecture.md (import-linter) and types (mypy with django-stubs).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: install browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

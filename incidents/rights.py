@@ -34,7 +34,6 @@ class Access(IntEnum):
 
 
 CaseRight = Literal["read", "work", "share"]
-NEEDED_LEVEL: dict[str, Access] = {"read": Access.VIEW, "work": Access.CONTRIBUTE, "share": Access.MANAGE}
 
 
 @dataclass(frozen=True)
@@ -99,9 +98,15 @@ def _shared_level(user, incident: Incident) -> Access | None:
     return None
 
 
-def access_level(user, incident: Incident) -> Access | None:
-    """How far ``user`` may go with ``incident``; None if they may not see it at all. Nobody sees a case about
-    themselves; a share counts only while they hold a staff or governor role in the school."""
+def case_access(user, incident: Incident) -> CaseAccess | None:
+    """How far ``user`` may go with ``incident``; None if they may not see it at all."""
+    level = _level(user, incident)
+    return CaseAccess(incident, level) if level is not None else None
+
+
+def _level(user, incident: Incident) -> Access | None:
+    """Nobody sees a case about themselves; a share counts only while they hold a staff or governor role in the
+    school; the reporter keeps a reporter's view."""
     school = incident.school
     if not roles_in(user, school) or incident.subject_of_allegation_id == user.pk:
         return None
@@ -116,5 +121,5 @@ def access_level(user, incident: Incident) -> Access | None:
 
 
 def may(user, incident: Incident, needed: CaseRight) -> bool:
-    level = access_level(user, incident)
-    return level is not None and level >= NEEDED_LEVEL[needed]
+    access = case_access(user, incident)
+    return access is not None and bool(getattr(access, needed))

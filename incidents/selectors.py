@@ -81,10 +81,9 @@ def get_incident_for_user(user, school, incident_id: int, needed: CaseRight | No
         .filter(pk=incident_id, school=school)
         .first()
     )
-    level = rights.access_level(user, incident) if incident is not None else None
-    if level is None or (needed is not None and level < Access.VIEW):
+    access = rights.case_access(user, incident) if incident is not None else None
+    if access is None or (needed is not None and not access.read):
         raise Http404("No such case.")
-    access = CaseAccess(incident, level)
     check_needed(access, needed)
     return access
 

@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filtering.tasks.process_reverts",
         "schedule": crontab(hour="7-17", minute=0),  # hourly in the school day; each reminder goes once
     },
+    "filtering-requeue-waiting-imports": {
+        "task": "filtering.tasks.requeue_waiting_imports",
+        "schedule": 300.0,  # an import queued while the broker was down is sent to a worker again
+    },
 }
 # Never eager outside tests: the worker does the work.
 CELERY_TASK_ALWAYS_EAGER = False
