@@ -14,8 +14,8 @@ from django.utils import timezone
 from onlinesafety.schools.demo.seed import PARENT_EMAIL
 from onlinesafety.schools.models import ParentLink, Pupil, School
 
-from . import selectors, services
 from .models import (
+    PERSONAL_AUDIENCES,
     AccessRestriction,
     AccountHolder,
     Agreement,
@@ -27,6 +27,9 @@ from .models import (
     SigningLink,
     sha256_of,
 )
+from .selectors.agreements import current_versions, people_who_sign
+from .services import agreements, answers, campaigns, signing
+from .services.links import signing_url
 
 User = get_user_model()
 
@@ -46,15 +49,15 @@ VISITORS = [
 
 
 def seed(*, today=None) -> dict[str, int]:
-    counts = {}
+    counts: dict[str, int] = {}
     now = timezone.now()
     for school in School.objects.filter(slug__in=["oakfield", "riverside"]).order_by("pk"):
         if Agreement.objects.filter(school=school, current_version__isnull=False).exists():
             continue
-        services.set_up_default_agreements(school=school)
+        agreements.set_up_default_agreements(school=school)
         osl = _first_in(school, ["osl", "head"])
         for agreement in Agreement.objects.filter(school=school).order_by("pk"):
-            services.publish(agreement=agreement, actor=osl, change_summary="First version for this school.",
+            agreements.publish(agreement=agreement, actor=osl, change_summary="First version for this school.",
                              now=now - timedelta(days=45))
         counts["agreements published"] = counts.get("agreements published", 0) + Agreement.objects.filter(
             school=school).count()
@@ -76,14 +79,14 @@ def _first_in(school, prefixes):
 def _staff_sign(school, osl, now) -> int:
     if school.slug == "oakfield":
         AccountHolder.objects.create(school=school, user=osl, accounts="Instagram and Facebook", added_by=osl)
-    versions = selectors.current_versions(school)
+    versions = current_versions(school)
     signed = 0
     rng = random.Random(7)
-    for audience in selectors.PERSONAL_AUDIENCES:
-        for person in selectors.people_who_sign(school, audience):
+    for audience in PERSONAL_AUDIENCES:
+        for person in people_who_sign(school, audience):
             if person.email in STILL_TO_SIGN:
                 continue
-            services.sign_personal(version=versions[audience], user=person, school=school,
+            signing.sign_personal(version=versions[audience], user=person, school=school,
                                    typed_name=person.full_name, now=now - timedelta(days=rng.randint(5, 40)))
             signed += 1
     return signed
@@ -92,7 +95,7 @@ def _staff_sign(school, osl, now) -> int:
 def _kiosk(school, now) -> int:
     office = User.objects.get(email="office@oakfield.example")
     for days, (name, organisation, reason) in zip((30, 16, 9, 2), VISITORS, strict=True):
-        services.sign_at_kiosk(school=school, witness=office, full_name=name, organisation=organisation,
+        signing.sign_at_kiosk(school=school, witness=office, full_name=name, organisation=organisation,
                                visit_reason=reason, now=now - timedelta(days=days))
     return len(VISITORS)
 
@@ -102,13 +105,13 @@ def _families(school, osl, now) -> dict[str, int]:
     signed and a few declined. The featured parent's children are left to answer, for the signing link."""
     rng = random.Random(11)
     featured = set(Pupil.objects.filter(parent_links__parent__email=PARENT_EMAIL).values_list("pk", flat=True))
-    images = services.start_campaign(school=school, actor=osl, kind=CampaignKind.IMAGES,
+    images = campaigns.start_campaign(school=school, actor=osl, kind=CampaignKind.IMAGES,
                                      cohort=Campaign.Cohort.WHOLE_SCHOOL, now=now - timedelta(days=40))
-    aup = services.start_campaign(school=school, actor=osl, kind=CampaignKind.AGREEMENT,
+    aup = campaigns.start_campaign(school=school, actor=osl, kind=CampaignKind.AGREEMENT,
                                   cohort=Campaign.Cohort.WHOLE_SCHOOL, now=now - timedelta(days=20))
     Invitation.objects.filter(campaign=images).update(reminders_sent=2)
     Invitation.objects.filter(campaign=aup).update(reminders_sent=2)
-    links = {}
+    links: dict[int, ParentLink] = {}
     for link in ParentLink.objects.filter(pupil__school=school, has_parental_responsibility=True).exclude(
             pupil_id__in=featured).select_related("parent", "pupil").order_by("pupil_id", "pk"):
         links.setdefault(link.pupil_id, link)
@@ -142,9 +145,11 @@ def _image_answers(rng) -> dict:
 
 def _answer(school, link, kind, outcome, campaign, when, decline_reason="", image_answers=None) -> None:
     invitation = Invitation.objects.filter(campaign=campaign, parent=link.parent).first()
-    services._record_answer(school, link.parent, link.pupil, kind, outcome, link.parent.full_name,
-                            link.relationship, kind == CampaignKind.AGREEMENT and outcome == Outcome.SIGNED,
-                            decline_reason, image_answers, invitation, None, when)
+    answers.record_answer(school=school, parent=link.parent, pupil=link.pupil, kind=kind, outcome=outcome,
+                          typed_name=link.parent.full_name, relationship=link.relationship,
+                          discussed_with_child=kind == CampaignKind.AGREEMENT and outcome == Outcome.SIGNED,
+                          decline_reason=decline_reason, image_answers=image_answers, invitation=invitation,
+                          request=None, now=when)
 
 
 # ---------------------------------------------------------------- the printed signing link
@@ -170,4 +175,4 @@ def signing_link() -> list[str]:
         SigningLink.objects.create(invitation=invitation, token_hash=sha256_of(token), expires_at=expires_at)
     elif link.expires_at <= timezone.now():
         SigningLink.objects.filter(pk=link.pk).update(expires_at=expires_at)
-    return [f"A parent's signing link (no sign-in needed): {services.signing_url(token)}"]
+    return [f"A parent's signing link (no sign-in needed): {signing_url(token)}"]

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -56,7 +58,7 @@ class KioskForm(forms.Form):
                                   error_messages={"required": "Tick the box once the visitor has read it."})
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name in ("full_name", "organisation", "visit_reason"):
             if name in cleaned:
                 try:
@@ -84,7 +86,7 @@ class FamilyAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         if sign_only:  # a parent who declined before, now signing
-            self.fields["decision"].choices = [(Outcome.SIGNED, "I agree and sign")]
+            cast(forms.ChoiceField, self.fields["decision"]).choices = [(Outcome.SIGNED, "I agree and sign")]
         if kind == CampaignKind.IMAGES:
             del self.fields["decision"], self.fields["discussed_with_child"], self.fields["decline_reason"]
             for name, label in Signature.IMAGE_USES:
@@ -94,7 +96,7 @@ class FamilyAnswerForm(forms.Form):
         return _one_line(self.cleaned_data["typed_name"])
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.kind == CampaignKind.AGREEMENT:
             if cleaned.get("decision") == Outcome.DECLINED and not cleaned.get("decline_reason", "").strip():
                 self.add_error("decline_reason", "Tell us why, so the school can talk it through with you.")
@@ -135,11 +137,11 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, school, year_groups, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["classes"].queryset = SchoolClass.objects.filter(school=school)
-        self.fields["year_groups"].choices = [(y, YearGroup(y).label) for y in year_groups]
+        cast(ModelMultipleChoiceField, self.fields["classes"]).queryset = SchoolClass.objects.filter(school=school)
+        cast(forms.ChoiceField, self.fields["year_groups"]).choices = [(y, YearGroup(y).label) for y in year_groups]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         cohort = cleaned.get("cohort")
         if cohort == Campaign.Cohort.YEAR_GROUPS and not cleaned.get("year_groups"):
             self.add_error("year_groups", "Choose at least one year group.")
@@ -158,14 +160,20 @@ class CampaignForm(forms.Form):
         return [], Campaign.Cohort.WHOLE_SCHOOL.label
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of member, shown by name (or email when they have none)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name or obj.email
+
+
 class AccountHolderForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label="Member of staff")
+    user = PersonChoiceField(queryset=None, label="Member of staff")
     accounts = forms.CharField(max_length=200, label="Which accounts", help_text="For example “Instagram, X”.")
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
-        self.fields["user"].label_from_instance = lambda user: user.full_name or user.email
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = people
 
     def clean_accounts(self):
         return _one_line(self.cleaned_data["accounts"])

@@ -16,7 +16,7 @@ class AgreementsFirstMiddleware:
     def __call__(self, request):
         if self._should_check(request):
             del request.session[SESSION_FLAG]
-            from .selectors import unsigned_agreements
+            from .selectors.agreements import unsigned_agreements
 
             if unsigned_agreements(request.user, request.school):
                 return redirect(f"{reverse('aup:mine')}?{urlencode({'next': request.get_full_path()})}")

@@ -1,9 +1,10 @@
 from django.urls import reverse
 
 from onlinesafety.navigation import Notice
-from onlinesafety.schools.roles import Role
 
-from .selectors import family_outstanding_count, unsigned_agreements
+from . import rights
+from .selectors.agreements import unsigned_agreements
+from .selectors.family import family_outstanding_count
 
 QUIET_PATHS = ("/aup/mine/", "/aup/family/", "/aup/sign/")
 
@@ -18,7 +19,7 @@ def agreements_to_sign(request) -> list[Notice]:
         count = len(unsigned)
         notices.append(Notice(f"You have {count} acceptable use agreement{'s' if count != 1 else ''} to sign.",
                               reverse("aup:mine"), "Read and sign"))
-    if Role.PARENT in request.roles:
+    if rights.is_parent(request.user, request.school):
         waiting = family_outstanding_count(request.user, request.school)
         if waiting:
             notices.append(Notice(

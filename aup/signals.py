@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from onlinesafety.schools.models import School
 
 from .middleware import SESSION_FLAG
-from .services import set_up_default_agreements
+from .services.agreements import set_up_default_agreements
 
 
 @receiver(post_save, sender=School)

@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import services
+from .services import campaigns
 
 
 @shared_task(name="aup.tasks.remind_families")
 def remind_families() -> int:
     """Daily: remind parents who have not answered (each reminder once, however often this runs)."""
-    return services.remind_families()
+    return campaigns.remind_families()

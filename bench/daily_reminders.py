@@ -12,7 +12,7 @@ you can drop), bulk-creates --schools schools (so the School post_save signals d
 next review falls between 60 days ago and 400 days ahead, and --duties monthly or yearly duties due in a similar
 spread. It then times three runs of send_due_reminders: the first (most reminders), an immediate rerun (must send
 nothing) and the next day's run, with the reminders sent, outbox and ReminderSent rows, seconds, query count and
-peak resident memory. Delivery is not enqueued (mail.services._enqueue_delivery is patched to a no-op), so only
+peak resident memory. Delivery is not enqueued (deliver_email.apply_async is patched to a no-op), so only
 the outbox rows are written. Target: the daily run takes under 60 s for 500 schools.
 """
 
@@ -121,7 +121,8 @@ def main() -> None:
 
     def run(label: str, when) -> int:
         connection.queries_log.clear()
-        with mock.patch("onlinesafety.mail.services._enqueue_delivery"), CaptureQueriesContext(connection) as queries:
+        with mock.patch("onlinesafety.mail.tasks.deliver_email.apply_async"), \
+                CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             sent = send_due_reminders(now=when)
             seconds = time.perf_counter() - started

@@ -8,6 +8,6 @@ class FilteringConfig(AppConfig):
     def ready(self) -> None:
         from onlinesafety.navigation import NavItem, register
 
-        from .selectors import LOG_ROLES, REQUEST_ROLES
+        from .rights import can_open_changes
 
-        register(NavItem("Filtering", "filtering:requests", frozenset(REQUEST_ROLES | LOG_ROLES)))
+        register(NavItem("Filtering", "filtering:changes", can_open_changes))

@@ -28,14 +28,14 @@ def seed(*, today=None) -> dict[str, int]:
         return {}
     today = today or timezone.localdate()
     people = {u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@oakfield.example")}
-    requests = _requests(school, people, today)
+    changes = _changes(school, people, today)
     checks = _checks(school, people, today)
     _review(school, people, today)
     events = _provider_log(school, people["tech"], today)
-    return {"filtering requests": requests, "filtering checks": checks, "blocked events": events}
+    return {"filtering requests": changes, "filtering checks": checks, "blocked events": events}
 
 
-def _request(school, people, today, *, status, target, reason, lesson, group, days_from_start, length, asker,
+def _change(school, people, today, *, status, target, reason, lesson, group, days_from_start, length, asker,
              action=ChangeRequest.Action.UNBLOCK, target_type=ChangeRequest.TargetType.DOMAIN):
     starts = today + timedelta(days=days_from_start)
     change = ChangeRequest.objects.create(
@@ -63,11 +63,11 @@ def _request(school, people, today, *, status, target, reason, lesson, group, da
     if status == Status.REVERT_DUE:
         steps.append(("revert_due", None, f"The period ended on {change.ends_on:%d %B %Y}."))
     change.save()
-    LogEntry.objects.bulk_create(LogEntry(request=change, school=school, step=step, actor=actor, note=note)
+    LogEntry.objects.bulk_create(LogEntry(change=change, school=school, step=step, actor=actor, note=note)
                                  for step, actor, note in steps)
 
 
-def _requests(school, people, today) -> int:
+def _changes(school, people, today) -> int:
     specs = [
         dict(status=Status.REQUESTED, target="www.holocaustremembrance.example", group="pupils_ks2",
              reason="Year 6 history: survivors' testimony for the Second World War unit.", lesson="WW2 history",
@@ -89,7 +89,7 @@ def _requests(school, people, today) -> int:
              days_from_start=0, length=1, asker="tech"),
     ]
     for spec in specs:
-        _request(school, people, today, **spec)
+        _change(school, people, today, **spec)
     return len(specs)
 
 

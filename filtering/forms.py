@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from onlinesafety.forms import DateInput
 from .models import CHECK_CATEGORIES, AnnualReview, ChangeRequest, Result, UserGroup
 
 
-class RequestForm(forms.Form):
+class ChangeRequestForm(forms.Form):
     action = forms.ChoiceField(choices=ChangeRequest.Action.choices, widget=forms.RadioSelect, label="What is needed")
     target_type = forms.ChoiceField(choices=ChangeRequest.TargetType.choices, label="What to change")
     target = forms.CharField(max_length=2000, label="Web address, website or category",
@@ -55,7 +56,7 @@ class ReportSiteForm(forms.Form):
                                   required=False)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("problem") in ("reachable", "needed") and not (cleaned.get("description") or "").strip():
             self.add_error("description", "Say what you saw, or what pupils need it for.")
         return cleaned
@@ -84,12 +85,9 @@ class CheckForm(forms.Form):
             raise ValidationError("Record checks within two months of doing them.")
         return day
 
-    def check_fields(self) -> dict:
-        data = self.cleaned_data
-        results = {code: data[f"result_{code}"] for code, _ in CHECK_CATEGORIES}
-        return {"checked_on": data["checked_on"], "method": data["method"], "devices": data["devices"],
-                "user_groups": data["user_groups"], "issues": data["issues"], "actions": data["actions"],
-                "results": results}
+    def results(self) -> dict[str, str]:
+        """Category code -> pass / fail / not tested."""
+        return {code: self.cleaned_data[f"result_{code}"] for code, _ in CHECK_CATEGORIES}
 
 
 class ReviewForm(forms.ModelForm):
@@ -103,8 +101,8 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, leaders, governors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["senior_leader"].queryset = leaders
-        self.fields["governor"].queryset = governors
+        cast(forms.ModelChoiceField, self.fields["senior_leader"]).queryset = leaders
+        cast(forms.ModelChoiceField, self.fields["governor"]).queryset = governors
 
     def clean_reviewed_on(self):
         day = self.cleaned_data["reviewed_on"]

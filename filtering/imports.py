@@ -5,12 +5,14 @@ import csv
 import hashlib
 import io
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from typing import IO, Any, Final
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from onlinesafety.audit.services import record_event
+from onlinesafety.rules import RuleBroken
 
 from .models import BlockedEvent, ProviderImport
 
@@ -22,11 +24,12 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-
                 "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%SZ")
 
 
-class ImportRefused(ValueError):
-    """The file cannot be imported at all (not CSV, no header, bad mapping)."""
+class ImportRefused(RuleBroken):
+    """The file itself is refused: it cannot be imported at all (not CSV, no header, bad mapping, already
+    imported). Views show it against the file or the mapping."""
 
 
-def detect_encoding(binary) -> str:
+def detect_encoding(binary: IO[bytes]) -> str:
     """UTF-8 (with or without a byte-order mark) if every byte decodes as UTF-8, else Windows-1252 (Latin-1 with
     the printable extras Windows exports use: curly quotes, the euro sign)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -40,13 +43,13 @@ def detect_encoding(binary) -> str:
     return "utf-8-sig"
 
 
-def _text(binary, encoding):
+def _text(binary: IO[bytes], encoding: str) -> io.TextIOWrapper:
     binary.seek(0)
     # Bytes Windows-1252 leaves undefined become U+FFFD rather than stopping the import.
     return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
 
 
-def read_header(binary, encoding) -> list[str]:
+def read_header(binary: IO[bytes], encoding: str) -> list[str]:
     text = _text(binary, encoding)
     try:
         header = next(csv.reader(text), None)
@@ -61,7 +64,7 @@ def read_header(binary, encoding) -> list[str]:
     return [cell.strip() for cell in header]
 
 
-def check_mapping(mapping: dict, header: list[str]) -> dict[str, int]:
+def check_mapping(mapping: dict[str, Any], header: list[str]) -> dict[str, int]:
     """{field: column index}; every required field mapped to a column that exists."""
     columns = {}
     for field in FIELDS:
@@ -76,7 +79,7 @@ def check_mapping(mapping: dict, header: list[str]) -> dict[str, int]:
     return columns
 
 
-def parse_time(value: str, zone) -> datetime:
+def parse_time(value: str, zone: tzinfo) -> datetime:
     value = value.strip()
     try:  # ISO 8601 in its many spellings: T or space, fractions of a second, Z or an offset
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" UTC", "+00:00"))
@@ -92,8 +95,13 @@ def parse_time(value: str, zone) -> datetime:
     raise ValueError("the time is not in a format we read (for example 2026-11-23 14:05:00)")
 
 
-def _event(row, columns, zone, school_id, import_id):
-    def cell(field):
+Event = tuple[datetime, str, str, str, str, str, str, int, int]
+Counts = dict[str, int]
+BadLines = list[list[int | str]]  # [line in the file, why]
+
+
+def _event(row: list[str], columns: dict[str, int], zone: tzinfo, school_id: int, import_id: int) -> Event:
+    def cell(field: str) -> str:
         index = columns.get(field)
         return row[index].strip() if index is not None and index < len(row) else ""
 
@@ -114,10 +122,11 @@ def _event(row, columns, zone, school_id, import_id):
 
 # The order of the values ``_event`` returns; a plain tuple costs far less than a model instance per row.
 COLUMNS = ("occurred_at", "user_ref", "user_group", "url", "category", "action", "row_hash", "school_id", "source_id")
-HASH = COLUMNS.index("row_hash")
+HASH: Final = 6  # where the row hash is in an event (a literal, so the type checker knows it is a str)
+assert COLUMNS[HASH] == "row_hash"
 
 
-def _save(batch: dict, school_id) -> tuple[int, int]:
+def _save(batch: dict[str, Event], school_id: int) -> tuple[int, int]:
     """Insert the batch; returns (added, duplicates). Rows already imported, from this file or another, add nothing."""
     if connection.vendor == "postgresql":
         return _copy_into_postgresql(batch)
@@ -129,7 +138,7 @@ def _save(batch: dict, school_id) -> tuple[int, int]:
     return len(new), len(batch) - len(new)
 
 
-def _copy_into_postgresql(batch: dict) -> tuple[int, int]:
+def _copy_into_postgresql(batch: dict[str, Event]) -> tuple[int, int]:
     """COPY the batch into a temporary table, then insert what is new: the database tells how many."""
     columns = ", ".join(COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -154,7 +163,7 @@ def run_import(provider_import: ProviderImport) -> ProviderImport:
     again adds only the rest) and marks the import as failed rather than leaving it running.
     """
     counts = {"rows_read": 0, "rows_added": 0, "rows_duplicate": 0, "rows_bad": 0}
-    bad_lines = []
+    bad_lines: BadLines = []
     try:
         _read_all(provider_import, counts, bad_lines)
     except Exception:
@@ -163,17 +172,18 @@ def run_import(provider_import: ProviderImport) -> ProviderImport:
     return _finish(provider_import, ProviderImport.State.DONE, counts, bad_lines)
 
 
-def _note_bad(counts, bad_lines, line, why):
+def _note_bad(counts: Counts, bad_lines: BadLines, line: int, why: str) -> None:
     counts["rows_bad"] += 1
     if len(bad_lines) < MAX_BAD_LINES_KEPT:
         bad_lines.append([line, why])
 
 
-def _read_all(provider_import, counts, bad_lines):
+def _read_all(provider_import: ProviderImport, counts: Counts, bad_lines: BadLines) -> None:
     school = provider_import.school
     zone = zoneinfo.ZoneInfo(school.timezone)
     columns = check_mapping(provider_import.mapping, provider_import.header)
-    batch, duplicates_in_file = {}, 0
+    batch: dict[str, Event] = {}
+    duplicates_in_file = 0
     with provider_import.file.open("rb") as binary:
         text = _text(binary, provider_import.encoding)
         reader = csv.reader(text)
@@ -208,13 +218,13 @@ def _read_all(provider_import, counts, bad_lines):
     counts["rows_duplicate"] += duplicates_in_file
 
 
-def _count_saved(counts, saved):
+def _count_saved(counts: Counts, saved: tuple[int, int]) -> None:
     added, duplicate = saved
     counts["rows_added"] += added
     counts["rows_duplicate"] += duplicate
 
 
-def _finish(provider_import, state, counts, bad_lines) -> ProviderImport:
+def _finish(provider_import: ProviderImport, state: str, counts: Counts, bad_lines: BadLines) -> ProviderImport:
     ProviderImport.objects.filter(pk=provider_import.pk).update(
         state=state, bad_lines=bad_lines, finished_at=timezone.now(), **counts)
     provider_import.refresh_from_db()

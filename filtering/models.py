@@ -94,7 +94,7 @@ class ChangeRequest(models.Model):
 class LogEntry(AppendOnlyModel):
     """The filtering change log: every request and every step, who, when and why. Never changed."""
 
-    request = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="log")
+    change = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="log")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     step = models.CharField(max_length=20)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -108,14 +108,14 @@ class LogEntry(AppendOnlyModel):
 
 
 class RevertReminder(models.Model):
-    """Sent once per (request, threshold), however often the task runs."""
+    """Sent once per (change, threshold), however often the task runs."""
 
-    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="+")
+    change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="+")
     threshold = models.CharField(max_length=20)  # "due", "late-N" (day N late), "escalated"
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "threshold"], name="filtering_reminder_once")]
+        constraints = [models.UniqueConstraint(fields=["change", "threshold"], name="filtering_reminder_once")]
 
 
 class Result(models.TextChoices):
@@ -184,6 +184,7 @@ class AnnualReview(models.Model):
 class ProviderImport(models.Model):
     class State(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded: choose the columns"
+        QUEUED = "queued", "Waiting for a worker"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Could not be read"
@@ -197,6 +198,8 @@ class ProviderImport(models.Model):
     header = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
     state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    queued_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="When the columns were chosen and it was queued for a worker.")
     rows_read = models.PositiveIntegerField(default=0)
     rows_added = models.PositiveIntegerField(default=0)
     rows_duplicate = models.PositiveIntegerField(default=0)
@@ -206,6 +209,11 @@ class ProviderImport(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+
+    @property
+    def in_progress(self) -> bool:
+        """Waiting for a worker or being imported: its page keeps asking how it is going."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
 
 
 class BlockedEvent(models.Model):

@@ -1,28 +1,21 @@
-"""Reads of filtering that depend on who is asking."""
+"""Reads of filtering that depend on who is asking. What each person may do is decided in ``rights.py``."""
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
-from django.http import Http404
 from django.utils import timezone
 
+from onlinesafety.access import check_needed, found
+from onlinesafety.accounts.models import Person
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
-from onlinesafety.schools.roles import DSL_TEAM, SCHOOL_STAFF, Role
-from onlinesafety.schools.selectors import roles_in
 
+from . import rights
 from .models import AnnualReview, BlockedEvent, ChangeRequest, FilterCheck, LogEntry, ProviderImport
-
-REQUEST_ROLES = SCHOOL_STAFF  # any member of staff may ask
-APPROVER_ROLES = DSL_TEAM | {Role.HEADTEACHER}
-OVERSIGHT_ROLES = APPROVER_ROLES | {Role.TECHNICIAN}  # see every request
-LOG_ROLES = OVERSIGHT_ROLES | {Role.GOVERNOR}  # the change log is for governors and inspectors too
-CHECK_ROLES = OVERSIGHT_ROLES | {Role.GOVERNOR}
-IMPORT_ROLES = DSL_TEAM | {Role.TECHNICIAN}
-REPORT_ROLES = SCHOOL_STAFF | {Role.VISITOR, Role.GOVERNOR}  # any signed-in adult member may report a site
+from .rights import ChangeAccess, ChangeRight, ReviewAccess, ReviewRight
 
 # Blocked categories whose repeated attempts a DSL should see (matched in the provider's own category names).
 SERIOUS_WORDS = ("self-harm", "self harm", "suicide", "extrem", "terror", "radical", "hate", "porn", "adult",
@@ -30,49 +23,49 @@ SERIOUS_WORDS = ("self-harm", "self harm", "suicide", "extrem", "terror", "radic
 REPEATED_ATTEMPTS = 3
 
 
-def sees_all_requests(user, school) -> bool:
-    return bool(roles_in(user, school) & OVERSIGHT_ROLES)
+def changes_visible_to(user: Person, school: School) -> QuerySet[ChangeRequest]:
+    """Every request for the filtering team, their own for other staff, none for anyone else."""
+    return ChangeRequest.objects.filter(school=school).filter(rights.change_reach(user, school))
 
 
-def requests_visible_to(user, school) -> QuerySet[ChangeRequest]:
-    roles = roles_in(user, school)
-    requests = ChangeRequest.objects.filter(school=school)
-    if roles & OVERSIGHT_ROLES:
-        return requests
-    if roles & REQUEST_ROLES:
-        return requests.filter(requested_by=user)
-    return requests.none()
-
-
-def request_list(user, school, status="") -> QuerySet[ChangeRequest]:
-    requests = requests_visible_to(user, school).select_related("requested_by", "decided_by", "implemented_by")
+def change_list(user: Person, school: School, status: str = "") -> QuerySet[ChangeRequest]:
+    changes = changes_visible_to(user, school).select_related("requested_by", "decided_by", "implemented_by")
     if status in ChangeRequest.Status.values:
-        requests = requests.filter(status=status)
-    return requests.order_by("-requested_at", "-pk")
+        changes = changes.filter(status=status)
+    return changes.order_by("-requested_at", "-pk")
 
 
-def status_counts(user, school) -> dict[str, int]:
-    rows = requests_visible_to(user, school).order_by().values("status").annotate(n=Count("pk"))
+def status_counts(user: Person, school: School) -> dict[str, int]:
+    rows = changes_visible_to(user, school).order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
 
-def get_request_for_user(user, school, request_id: int) -> ChangeRequest:
-    change = (requests_visible_to(user, school)
-              .select_related("requested_by", "decided_by", "implemented_by", "reverted_by")
-              .filter(pk=request_id).first())
-    if change is None:
-        raise Http404("No such request.")
-    return change
+def get_change_for_user(user: Person, school: School, change_id: int,
+                        needed: ChangeRight | None = None) -> ChangeAccess:
+    """The request and what this user may do with it: 404 if they may not see it, 403 if they see it but may not
+    do ``needed``."""
+    change = found(changes_visible_to(user, school)
+                   .select_related("school", "requested_by", "decided_by", "implemented_by", "reverted_by")
+                   .filter(pk=change_id).first(), "No such request.")
+    access = rights.change_access(user, change)
+    check_needed(access, needed)
+    return access
 
 
-def change_log(user, school, status="", date_from=None, date_to=None) -> QuerySet[LogEntry]:
+def change_history(change: ChangeRequest) -> QuerySet[LogEntry]:
+    """The steps of one request, oldest first."""
+    return change.log.select_related("actor").order_by("at", "pk")
+
+
+def change_log(user: Person, school: School, status: str = "", date_from: date | None = None,
+               date_to: date | None = None) -> QuerySet[LogEntry]:
     """Dates are the school's days, fixed as times here: a streamed export runs after the request's zone is gone."""
-    if not roles_in(user, school) & LOG_ROLES:
+    if not rights.can_read_oversight(user, school):
         return LogEntry.objects.none()
     zone = zoneinfo.ZoneInfo(school.timezone)
-    entries = LogEntry.objects.filter(school=school).select_related("actor", "request")
+    entries = LogEntry.objects.filter(school=school).select_related("actor", "change")
     if status in ChangeRequest.Status.values:
-        entries = entries.filter(request__status=status)
+        entries = entries.filter(change__status=status)
     if date_from:
         entries = entries.filter(at__gte=datetime.combine(date_from, time.min, zone))
     if date_to:
@@ -80,31 +73,34 @@ def change_log(user, school, status="", date_from=None, date_to=None) -> QuerySe
     return entries.order_by("-at", "-pk")
 
 
-def checks_of(school) -> QuerySet[FilterCheck]:
+def checks_of(school: School) -> QuerySet[FilterCheck]:
     return FilterCheck.objects.filter(school=school).select_related("checked_by").order_by("-checked_on", "-pk")
 
 
-def reviews_of(school) -> QuerySet[AnnualReview]:
+def reviews_of(school: School) -> QuerySet[AnnualReview]:
     return (AnnualReview.objects.filter(school=school)
-            .select_related("senior_leader", "governor", "recorded_by").order_by("-reviewed_on"))
+            .select_related("school", "senior_leader", "governor", "recorded_by").order_by("-reviewed_on"))
 
 
-def get_review(school, review_id) -> AnnualReview:
-    review = reviews_of(school).filter(pk=review_id).first()
-    if review is None:
-        raise Http404("No such review.")
-    return review
+def get_review_for_user(user: Person, school: School, review_id: int,
+                        needed: ReviewRight | None = None) -> ReviewAccess:
+    """The review and what this user may do with it: 404 unless they read the filtering oversight pages, 403 if
+    they may not do ``needed``."""
+    review = reviews_of(school).filter(pk=review_id).first() if rights.can_read_oversight(user, school) else None
+    access = rights.review_access(user, found(review, "No such review."))
+    check_needed(access, needed)
+    return access
 
 
-def imports_of(school) -> QuerySet[ProviderImport]:
+def imports_of(school: School) -> QuerySet[ProviderImport]:
     return ProviderImport.objects.filter(school=school).select_related("uploaded_by").order_by("-uploaded_at")
 
 
-def get_import(school, import_id) -> ProviderImport:
-    provider_import = imports_of(school).filter(pk=import_id).first()
-    if provider_import is None:
-        raise Http404("No such import.")
-    return provider_import
+def get_import_for_user(user: Person, school: School, import_id: int) -> ProviderImport:
+    """One provider log import: 404 unless this user reads the provider's logs."""
+    provider_import = (imports_of(school).select_related("school").filter(pk=import_id).first()
+                       if rights.can_read_provider_logs(user, school) else None)
+    return found(provider_import, "No such import.")
 
 
 def _serious() -> Q:
@@ -114,22 +110,40 @@ def _serious() -> Q:
     return condition
 
 
-def blocked_summary(school, since) -> dict:
+class Flag(TypedDict):
+    """A user's repeated blocked attempts in one serious category in one week."""
+
+    user_ref: str
+    category: str
+    week: datetime  # the start of the week
+    n: int
+    last: datetime
+
+
+class BlockedSummary(TypedDict):
+    total: int
+    by_category: list[dict[str, Any]]  # {"category", "n"}
+    by_group: list[dict[str, Any]]  # {"user_group", "n"}
+    by_week: list[dict[str, Any]]  # {"week", "n"}
+    flags: list[Flag]
+
+
+def blocked_summary(school: School, since: datetime) -> BlockedSummary:
     """Blocked attempts since ``since``, counted in the database by category, user group and week."""
     events = BlockedEvent.objects.filter(school=school, occurred_at__gte=since)
-    return {
-        "total": events.count(),
-        "by_category": list(events.values("category").annotate(n=Count("pk")).order_by("-n", "category")[:20]),
-        "by_group": list(events.values("user_group").annotate(n=Count("pk")).order_by("-n", "user_group")[:20]),
-        "by_week": list(events.annotate(week=TruncWeek("occurred_at")).values("week")
-                        .annotate(n=Count("pk")).order_by("week")),
-        "flags": repeated_serious_attempts(school, since),
-    }
+    return BlockedSummary(
+        total=events.count(),
+        by_category=list(events.values("category").annotate(n=Count("pk")).order_by("-n", "category")[:20]),
+        by_group=list(events.values("user_group").annotate(n=Count("pk")).order_by("-n", "user_group")[:20]),
+        by_week=list(events.annotate(week=TruncWeek("occurred_at")).values("week")
+                     .annotate(n=Count("pk")).order_by("week")),
+        flags=repeated_serious_attempts(school, since),
+    )
 
 
-def repeated_serious_attempts(school, since) -> list[dict]:
+def repeated_serious_attempts(school: School, since: datetime) -> list[Flag]:
     """Users with three or more blocked attempts in a serious category within one week."""
-    return list(
+    rows = (
         BlockedEvent.objects.filter(school=school, occurred_at__gte=since).filter(_serious())
         .annotate(week=TruncWeek("occurred_at"))
         .values("user_ref", "category", "week")
@@ -137,9 +151,18 @@ def repeated_serious_attempts(school, since) -> list[dict]:
         .filter(n__gte=REPEATED_ATTEMPTS)
         .order_by("-n", "user_ref")[:50]
     )
+    return [Flag(user_ref=row["user_ref"], category=row["category"], week=row["week"], n=row["n"], last=row["last"])
+            for row in rows]
 
 
-def summary_window(today):
+def find_flag(school: School, since: datetime, *, user_ref: str, category: str, week: str) -> Flag | None:
+    """The flag a DSL chose (``week`` as YYYY-MM-DD), if it is still among the flags since ``since``."""
+    chosen = (user_ref, category, week)
+    return next((flag for flag in repeated_serious_attempts(school, since)
+                 if (flag["user_ref"], flag["category"], flag["week"].date().isoformat()) == chosen), None)
+
+
+def summary_window(today: date) -> datetime:
     """The start of the last twelve weeks, as an aware time in the current (school's) zone."""
     return timezone.make_aware(datetime.combine(today - timedelta(days=84), time.min))
 
@@ -157,21 +180,21 @@ class FilteringFigures(TypedDict):
     review_actions: int
 
 
-REQUEST_STATUS_LABELS = ChangeRequest.Status.choices
+REQUEST_STATUS_LABELS = ChangeRequest.Status.choices  # for the governors' report (the word its readers see)
 
 
 def term_figures(school: School, period: ReportPeriod) -> FilteringFigures:
     """For a report: change requests made in the term by where they ended up, temporary unblocks reverted late
     (after the day following their period), checks done, and the latest annual review."""
     start_at, end_at = period.start_at, period.end_at
-    requests = ChangeRequest.objects.filter(school=school, requested_at__gte=start_at, requested_at__lt=end_at)
+    asked = ChangeRequest.objects.filter(school=school, requested_at__gte=start_at, requested_at__lt=end_at)
     reverted = ChangeRequest.objects.filter(school=school, reverted_at__gte=start_at, reverted_at__lt=end_at,
                                             is_temporary=True).annotate(
         reverted_on=TruncDate("reverted_at", tzinfo=period.zone))
     starts_on, ends_on = period.starts_on, period.ends_on
     review = AnnualReview.objects.filter(school=school, reviewed_on__lte=ends_on).order_by("-reviewed_on").first()
     return FilteringFigures(
-        requests=dict(requests.values_list("status").annotate(n=Count("pk")).order_by()),
+        requests=dict(asked.values_list("status").annotate(n=Count("pk")).order_by()),
         reverted=reverted.count(),
         reverted_late=reverted.filter(reverted_on__gt=F("ends_on") + timedelta(days=1)).count(),
         revert_overdue_at_end=ChangeRequest.objects.filter(

@@ -1,15 +1,18 @@
 from celery import shared_task
 
-from . import imports, services
-from .models import ProviderImport
+from . import services
 
 
 @shared_task(name="filtering.tasks.import_provider_log")
 def import_provider_log(import_id: int) -> int:
-    provider_import = ProviderImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
-    if provider_import.state != ProviderImport.State.RUNNING:
-        return 0  # already done: a retried task adds nothing
-    return imports.run_import(provider_import).rows_added
+    """Import one queued provider log. A duplicate delivery finds it already claimed and adds nothing."""
+    return services.run_queued_import(import_id)
+
+
+@shared_task(name="filtering.tasks.requeue_waiting_imports")
+def requeue_waiting_imports() -> int:
+    """Every five minutes: hand imports left waiting (the broker was down) to a worker again."""
+    return services.requeue_waiting_imports()
 
 
 @shared_task(name="filtering.tasks.process_reverts")

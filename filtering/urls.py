@@ -4,11 +4,12 @@ from . import views
 
 app_name = "filtering"
 
+# The paths say "requests": the word the school uses for a change request.
 urlpatterns = [
-    path("filtering/requests/", views.request_list, name="requests"),
-    path("filtering/requests/new/", views.request_new, name="request_new"),
-    path("filtering/requests/<int:request_id>/", views.request_detail, name="request"),
-    path("filtering/requests/<int:request_id>/<slug:step>/", views.request_step, name="step"),
+    path("filtering/requests/", views.change_list, name="changes"),
+    path("filtering/requests/new/", views.change_new, name="change_new"),
+    path("filtering/requests/<int:change_id>/", views.change_detail, name="change"),
+    path("filtering/requests/<int:change_id>/<slug:step>/", views.change_step, name="change_step"),
     path("filtering/log/", views.change_log, name="log"),
     path("filtering/log.csv", views.change_log_csv, name="log_csv"),
     path("filtering/report/", views.report_site, name="report"),

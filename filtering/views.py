@@ -2,96 +2,119 @@ import zoneinfo
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
-from onlinesafety.csvexport import csv_lines, csv_response
-from onlinesafety.schools.roles import LEADERSHIP, Role
+from onlinesafety.csvexport import csv_response
+from onlinesafety.schools.roles import SAFEGUARDING_LEADS, Role
 from onlinesafety.schools.selectors import users_with_roles
+from onlinesafety.views import NOTHING_CHANGED, refusal
 
-from . import forms, imports, selectors, services
-from .selectors import CHECK_ROLES, IMPORT_ROLES, LOG_ROLES, REPORT_ROLES, REQUEST_ROLES
+from . import exports, forms, rights, selectors, services
 
 PER_PAGE = 25
 
 
-# ---------------------------------------------------------------- requests
+def _tabs(request) -> dict[str, bool]:
+    """Which of the filtering tabs this person can open."""
+    user, school = request.user, request.school
+    return {"changes": rights.can_open_changes(user, school), "report": rights.can_report_site(user, school),
+            "log": rights.can_read_oversight(user, school), "checks": rights.can_read_oversight(user, school),
+            "imports": rights.can_read_provider_logs(user, school)}
 
-@school_member_required(*(REQUEST_ROLES | LOG_ROLES))
-def request_list(request):
+
+# ---------------------------------------------------------------- change requests
+
+@school_member_required(rights.can_open_changes)
+def change_list(request):
     status = request.GET.get("status", "")
-    page = Paginator(selectors.request_list(request.user, request.school, status), PER_PAGE).get_page(
+    page = Paginator(selectors.change_list(request.user, request.school, status), PER_PAGE).get_page(
         request.GET.get("page"))
-    return render(request, "filtering/request_list.html", {
+    return render(request, "filtering/change_list.html", {
         "page": page, "status": status, "statuses": services.Status.choices,
         "counts": selectors.status_counts(request.user, request.school),
-        "can_request": bool(request.roles & REQUEST_ROLES),
+        "can_ask": rights.can_ask_for_changes(request.user, request.school), "tabs": _tabs(request),
     })
 
 
-@school_member_required(*REQUEST_ROLES)
-def request_new(request):
-    form = forms.RequestForm(request.POST or None)
+@school_member_required(rights.can_ask_for_changes)
+def change_new(request):
+    form = forms.ChangeRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            change = services.request_change(school=request.school, actor=request.user, request=request,
-                                             **form.cleaned_data)
-        except services.FilteringRuleBroken as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
+            with refusal(request, form) as attempt:
+                change = services.request_change(
+                    school=request.school, actor=request.user, action=services.Action(data["action"]),
+                    target_type=services.TargetType(data["target_type"]), target=data["target"],
+                    user_group=services.UserGroup(data["user_group"]), reason=data["reason"], lesson=data["lesson"],
+                    is_temporary=data["is_temporary"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                    request=request)
+        except ValidationError as error:  # not a web address or a domain
             form.add_error("target", error.messages[0])
         else:
-            messages.success(request, "Request sent to the safeguarding team for a decision.")
-            return redirect("filtering:request", change.pk)
-    return render(request, "filtering/request_form.html", {"form": form,
+            if attempt.ok:
+                messages.success(request, "Request sent to the safeguarding team for a decision.")
+                return redirect("filtering:change", change.pk)
+    return render(request, "filtering/change_form.html", {"form": form,
                   "max_days": services.max_unblock_days(request.school)}, status=400 if form.errors else 200)
 
 
-@school_member_required(*(REQUEST_ROLES | LOG_ROLES))
-def request_detail(request, request_id: int):
-    change = selectors.get_request_for_user(request.user, request.school, request_id)
-    roles = request.roles
-    return render(request, "filtering/request_detail.html", {
-        "change": change, "log": change.log.select_related("actor").order_by("at", "pk"),
-        "can_decide": bool(roles & services.APPROVER_ROLES) and Role.TECHNICIAN not in roles
-        and change.requested_by_id != request.user.pk,
-        "can_implement": Role.TECHNICIAN in roles,
+@school_member_required(rights.can_open_changes)
+def change_detail(request, change_id: int):
+    access = selectors.get_change_for_user(request.user, request.school, change_id)
+    return render(request, "filtering/change_detail.html", {
+        "change": access.change, "rights": access, "log": selectors.change_history(access.change),
         "approve_form": forms.ApproveForm(), "reject_form": forms.RejectForm(),
         "implement_form": forms.ImplementForm(), "revert_form": forms.RevertForm(),
     })
 
 
-STEPS = {
-    "approve": (forms.ApproveForm, services.approve, "Approved. The technician has been asked to make the change."),
-    "reject": (forms.RejectForm, services.reject, "Refused. The person who asked has been told."),
-    "implement": (forms.ImplementForm, services.implement, "Recorded as in place."),
-    "revert": (forms.RevertForm, services.revert, "Recorded as reverted."),
+# Each step: its form, the right it needs, and what the person is told once it is done.
+STEPS: dict[str, tuple[type[Form], rights.ChangeRight, str]] = {
+    "approve": (forms.ApproveForm, "decide", "Approved. The technician has been asked to make the change."),
+    "reject": (forms.RejectForm, "decide", "Refused. The person who asked has been told."),
+    "implement": (forms.ImplementForm, "implement", "Recorded as in place."),
+    "revert": (forms.RevertForm, "implement", "Recorded as reverted."),
 }
 
 
+def _take_step(step, change, data, request):
+    common = {"change": change, "actor": request.user, "request": request}
+    if step == "approve":
+        services.approve(educational_benefit=data["educational_benefit"], risks=data["risks"],
+                         supervision=data["supervision"], note=data["note"], **common)
+    elif step == "reject":
+        services.reject(note=data["note"], **common)
+    elif step == "implement":
+        services.implement(provider_reference=data["provider_reference"], **common)
+    elif step == "revert":
+        services.revert(reference=data["reference"], **common)
+
+
 @require_POST
-@school_member_required(*(REQUEST_ROLES | LOG_ROLES))
-def request_step(request, request_id: int, step: str):
+@school_member_required(rights.can_open_changes)
+def change_step(request, change_id: int, step: str):
     if step not in STEPS:
         raise Http404("No such step.")
-    change = selectors.get_request_for_user(request.user, request.school, request_id)
-    form_class, service, done = STEPS[step]
+    form_class, needed, done = STEPS[step]
+    change = selectors.get_change_for_user(request.user, request.school, change_id, needed=needed).change
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Nothing was saved: " + " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("filtering:request", change.pk)
-    try:
-        service(change=change, actor=request.user, request=request, **form.cleaned_data)
-    except services.FilteringRuleBroken as error:
-        messages.error(request, f"Nothing was saved: {error}")
-    else:
+        errors = " ".join(str(error) for field_errors in form.errors.values() for error in field_errors)
+        messages.error(request, NOTHING_CHANGED.format(error=errors))
+        return redirect("filtering:change", change.pk)
+    with refusal(request) as attempt:
+        _take_step(step, change, form.cleaned_data, request)
+    if attempt.ok:
         messages.success(request, done)
-    return redirect("filtering:request", change.pk)
+    return redirect("filtering:change", change.pk)
 
 
 # ---------------------------------------------------------------- the change log
@@ -106,136 +129,144 @@ def _log_filters(request):
     return request.GET.get("status", ""), day("from"), day("to")
 
 
-@school_member_required(*LOG_ROLES)
+@school_member_required(rights.can_read_oversight)
 def change_log(request):
     status, date_from, date_to = _log_filters(request)
     entries = selectors.change_log(request.user, request.school, status, date_from, date_to)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "filtering/change_log.html", {
         "page": page, "status": status, "date_from": date_from, "date_to": date_to,
-        "statuses": services.Status.choices,
+        "statuses": services.Status.choices, "tabs": _tabs(request),
     })
 
 
-@school_member_required(*LOG_ROLES)
+@school_member_required(rights.can_read_oversight)
 def change_log_csv(request):
     status, date_from, date_to = _log_filters(request)
     entries = selectors.change_log(request.user, request.school, status, date_from, date_to)
     services.record_log_export(school=request.school, actor=request.user, request=request)
-    zone = zoneinfo.ZoneInfo(request.school.timezone)
-    header = ["When", "Request", "Action", "Target", "For whom", "Step", "By", "Why / note", "Request status"]
-    rows = (
-        (f"{timezone.localtime(entry.at, zone):%d/%m/%Y %H:%M}", entry.request.pk, entry.request.get_action_display(),
-         entry.request.target_display, entry.request.get_user_group_display(), entry.step,
-         entry.actor.full_name if entry.actor else "(automatic)", entry.note, entry.request.get_status_display())
-        for entry in entries.iterator(chunk_size=1000)
-    )
-    return csv_response(csv_lines(header, rows), f"filtering-log-{timezone.localdate():%Y-%m-%d}.csv")
+    rows = exports.change_log_rows(entries, zoneinfo.ZoneInfo(request.school.timezone))
+    return csv_response(rows, f"filtering-log-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 # ---------------------------------------------------------------- report a site
 
-@school_member_required(*REPORT_ROLES)
+@school_member_required(rights.can_report_site)
 def report_site(request):
     form = forms.ReportSiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["problem"] == "harm":
+        data = form.cleaned_data
+        if data["problem"] == "harm":
             messages.warning(request, "Anything suggesting harm to a child is an incident: please report it here. "
                                       "If a child is in immediate danger, call 999 first.")
             return redirect("incidents:report")
         try:
-            change = services.report_site(school=request.school, actor=request.user, request=request,
-                                          **form.cleaned_data)
-        except services.FilteringRuleBroken as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
+            with refusal(request, form) as attempt:
+                change = services.report_site(school=request.school, actor=request.user, url=data["url"],
+                                              problem=data["problem"], description=data["description"],
+                                              request=request)
+        except ValidationError as error:  # not a web address
             form.add_error("url", error.messages[0])
         else:
-            messages.success(request, "Thank you. Your report is now a request for the safeguarding team to decide.")
-            if selectors.requests_visible_to(request.user, request.school).filter(pk=change.pk).exists():
-                return redirect("filtering:request", change.pk)
-            return redirect("home")
-    return render(request, "filtering/report_site.html", {"form": form}, status=400 if form.errors else 200)
+            if attempt.ok:
+                messages.success(request, "Thank you. Your report is now a request for the safeguarding team to "
+                                          "decide.")
+                if selectors.changes_visible_to(request.user, request.school).filter(pk=change.pk).exists():
+                    return redirect("filtering:change", change.pk)
+                return redirect("home")
+    return render(request, "filtering/report_site.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- checks and reviews
 
-@school_member_required(*CHECK_ROLES)
+@school_member_required(rights.can_read_oversight)
 def checks(request):
     page = Paginator(selectors.checks_of(request.school), PER_PAGE).get_page(request.GET.get("page"))
-    can_record = bool(request.roles & selectors.OVERSIGHT_ROLES)
     reviews = selectors.reviews_of(request.school)[:5]
-    return render(request, "filtering/checks.html", {"page": page, "can_record": can_record, "reviews": reviews})
+    return render(request, "filtering/checks.html", {
+        "page": page, "reviews": reviews, "tabs": _tabs(request),
+        "can_record_check": rights.can_record_checks(request.user, request.school),
+        "can_record_review": rights.can_record_review(request.user, request.school),
+    })
 
 
-@school_member_required(*selectors.OVERSIGHT_ROLES)
+@school_member_required(rights.can_record_checks)
 def check_new(request):
     form = forms.CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.record_check(school=request.school, actor=request.user, request=request, **form.check_fields())
-        messages.success(request, "Check recorded. The compliance calendar's monthly check is marked done.")
-        return redirect("filtering:checks")
+        data = form.cleaned_data
+        with refusal(request, form) as attempt:
+            services.record_check(school=request.school, actor=request.user, checked_on=data["checked_on"],
+                                  method=data["method"], devices=data["devices"], user_groups=data["user_groups"],
+                                  results=form.results(), issues=data["issues"], actions=data["actions"],
+                                  request=request)
+        if attempt.ok:
+            messages.success(request, "Check recorded. The compliance calendar's monthly check is marked done.")
+            return redirect("filtering:checks")
     return render(request, "filtering/check_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@school_member_required(*(LEADERSHIP))
+@school_member_required(rights.can_record_review)
 def review_new(request):
-    form = forms.ReviewForm(request.POST or None, leaders=users_with_roles(request.school, LEADERSHIP),
+    form = forms.ReviewForm(request.POST or None, leaders=users_with_roles(request.school, SAFEGUARDING_LEADS),
                             governors=users_with_roles(request.school, [Role.GOVERNOR]))
     if request.method == "POST" and form.is_valid():
-        review = services.record_review(school=request.school, actor=request.user, request=request,
-                                        **form.cleaned_data)
-        messages.success(request, "Review recorded. The governor named on it signs it off.")
-        return redirect("filtering:review", review.pk)
+        data = form.cleaned_data
+        with refusal(request, form) as attempt:
+            review = services.record_review(
+                school=request.school, actor=request.user, reviewed_on=data["reviewed_on"],
+                senior_leader=data["senior_leader"], governor=data["governor"],
+                filtering_provider=data["filtering_provider"], monitoring_provider=data["monitoring_provider"],
+                categories_blocked=data["categories_blocked"], alert_route=data["alert_route"],
+                alert_speed=data["alert_speed"], out_of_hours=data["out_of_hours"], training=data["training"],
+                findings=data["findings"], actions=data["actions"], request=request)
+        if attempt.ok:
+            messages.success(request, "Review recorded. The governor named on it signs it off.")
+            return redirect("filtering:review", review.pk)
     return render(request, "filtering/review_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@school_member_required(*CHECK_ROLES)
+@school_member_required(rights.can_read_oversight)
 def review_detail(request, review_id: int):
-    review = selectors.get_review(request.school, review_id)
     if request.method == "POST":
-        try:
+        review = selectors.get_review_for_user(request.user, request.school, review_id, needed="sign_off").review
+        with refusal(request) as attempt:
             services.sign_off_review(review=review, actor=request.user, request=request)
-        except services.FilteringRuleBroken as error:
-            messages.error(request, str(error))
-        else:
+        if attempt.ok:
             messages.success(request, "Signed off. Thank you.")
         return redirect("filtering:review", review.pk)
-    return render(request, "filtering/review_detail.html", {"review": review,
-                  "can_sign": review.governor_id == request.user.pk and not review.signed_off_at})
+    access = selectors.get_review_for_user(request.user, request.school, review_id)
+    return render(request, "filtering/review_detail.html", {"review": access.review, "rights": access})
 
 
 # ---------------------------------------------------------------- provider log import
 
-@school_member_required(*IMPORT_ROLES)
+@school_member_required(rights.can_read_provider_logs)
 def import_list(request):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form, "file") as attempt:
             provider_import = services.start_import(school=request.school, actor=request.user,
                                                     upload=form.cleaned_data["file"], request=request)
-        except imports.ImportRefused as error:
-            form.add_error("file", str(error))
-        else:
+        if attempt.ok:
             return redirect("filtering:import", provider_import.pk)
     summary = selectors.blocked_summary(request.school, selectors.summary_window(timezone.localdate()))
     return render(request, "filtering/imports.html", {
         "form": form, "imports": selectors.imports_of(request.school)[:20], "summary": summary,
-        "can_open_incident": bool(request.roles & selectors.DSL_TEAM),
+        "can_open_incident": rights.can_open_case_from_flag(request.user, request.school), "tabs": _tabs(request),
     }, status=400 if form.errors else 200)
 
 
-@school_member_required(*IMPORT_ROLES)
+@school_member_required(rights.can_read_provider_logs)
 def import_detail(request, import_id: int):
-    provider_import = selectors.get_import(request.school, import_id)
+    provider_import = selectors.get_import_for_user(request.user, request.school, import_id)
     form = forms.MappingForm(request.POST or None, header=provider_import.header)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as attempt:
             services.choose_columns(provider_import=provider_import, actor=request.user,
                                     mapping=form.cleaned_data, request=request)
-        except imports.ImportRefused as error:
-            form.add_error(None, str(error))
-        else:
+        if attempt.ok:
             return redirect("filtering:import", provider_import.pk)
     template = "filtering/_import_status.html" if request.htmx else "filtering/import_detail.html"
     return render(request, template, {"provider_import": provider_import, "form": form},
@@ -243,23 +274,18 @@ def import_detail(request, import_id: int):
 
 
 @require_POST
-@school_member_required(*IMPORT_ROLES)
+@school_member_required(rights.can_open_case_from_flag)
 def flag_to_incident(request):
-    if not request.roles & selectors.DSL_TEAM:
-        raise PermissionDenied
-    since = selectors.summary_window(timezone.localdate())
-    key = (request.POST.get("user_ref", ""), request.POST.get("category", ""), request.POST.get("week", ""))
-    flag = next((f for f in selectors.repeated_serious_attempts(request.school, since)
-                 if (f["user_ref"], f["category"], f["week"].date().isoformat()) == key), None)
+    flag = selectors.find_flag(request.school, selectors.summary_window(timezone.localdate()),
+                               user_ref=request.POST.get("user_ref", ""), category=request.POST.get("category", ""),
+                               week=request.POST.get("week", ""))
     if flag is None:
         raise Http404("No such flag.")
-    try:
-        incident = services.open_incident_from_flag(
+    with refusal(request) as attempt:
+        incident_id = services.open_incident_from_flag(
             school=request.school, actor=request.user, user_ref=flag["user_ref"], category=flag["category"],
             attempts=flag["n"], last_seen=flag["last"], request=request)
-    except services.FilteringRuleBroken as error:
-        messages.error(request, str(error))
+    if not attempt.ok:
         return redirect("filtering:imports")
     messages.success(request, "A case was opened from the provider log.")
-    return redirect("incidents:case", incident.pk)
-
+    return redirect("incidents:case", incident_id)

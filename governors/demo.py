@@ -9,7 +9,9 @@ from .selectors import past_terms
 
 def seed() -> dict[str, int]:
     school = School.objects.filter(slug="oakfield").first()
-    term = past_terms(school).first() if school else None
+    if school is None:
+        return {}
+    term = past_terms(school).first()
     if term is None or TermReport.objects.filter(school=school).exists():
         return {}
     report = services.request_report(school=school, term=term)

@@ -1,8 +1,10 @@
 """The figures of a termly report, gathered through each domain app's selectors, and the small-number rule."""
 
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -10,9 +12,10 @@ from aup import selectors as aup_selectors
 from filtering import selectors as filtering_selectors
 from incidents import selectors as incident_selectors
 from onlinesafety.reporting import ReportPeriod
-from onlinesafety.schools.models import KEY_STAGES
+from onlinesafety.schools.models import KEY_STAGES, School, Term
 from policies import selectors as policy_selectors
 
+from .models import TermReport
 from .selectors import previous_term
 
 
@@ -58,27 +61,27 @@ def percent(part, whole) -> str:
 
 @dataclass
 class TermFigures:
-    term: object
-    incidents: dict
-    policies: dict
-    filtering: dict
+    term: Term
+    incidents: dict[str, Any]  # each domain app's figures as plain dicts: they are kept as JSON with the report
+    policies: dict[str, Any]
+    filtering: dict[str, Any]
     median_hours_to_acknowledge: float | None = None
     median_days_to_close: float | None = None
 
 
 @dataclass
 class ReportFigures:
-    school: object
+    school: School
     current: TermFigures
     previous: TermFigures | None
-    aup: dict
-    questions: list = field(default_factory=list)
+    aup: dict[str, Any]
+    questions: list[str] = field(default_factory=list)
     previous_as_reported: bool = False  # last term's figures come from its own report, not today's records
 
 
-def figures_for_term(school, term) -> TermFigures:
+def figures_for_term(school: School, term: Term) -> TermFigures:
     period = ReportPeriod.of_term(term)
-    incidents: dict = dict(incident_selectors.term_figures(school, period))
+    incidents: dict[str, Any] = dict(incident_selectors.term_figures(school, period))
     ack, close = incidents.pop("hours_to_acknowledge"), incidents.pop("hours_to_close")
     return TermFigures(
         term=term, incidents=incidents, policies=dict(policy_selectors.term_figures(school, period)),
@@ -94,7 +97,8 @@ def _median(hours: list[float], per: int = 1) -> float | None:
     return round(statistics.median(hours) / per, 1)
 
 
-def collect(school, term, progress=lambda percent, step: None) -> ReportFigures:
+def collect(school: School, term: Term, progress: Callable[[int, str], None] = lambda percent, step: None,
+            ) -> ReportFigures:
     progress(10, "Counting this term's incidents, policies and filtering")
     current = figures_for_term(school, term)
     progress(35, "Counting last term's, for comparison")
@@ -111,7 +115,7 @@ def collect(school, term, progress=lambda percent, step: None) -> ReportFigures:
 
 # ---------------------------------------------------------------- figures kept with each report
 
-def to_json(term_figures: TermFigures) -> dict:
+def to_json(term_figures: TermFigures) -> dict[str, Any]:
     """What a report keeps of its own term, so next term's report compares with the figures governors saw
     rather than with records changed since (a policy approved later, a pupil moved up a year)."""
     incidents = {**term_figures.incidents,
@@ -124,7 +128,7 @@ def to_json(term_figures: TermFigures) -> dict:
             "median_days_to_close": term_figures.median_days_to_close}
 
 
-def from_json(term, data: dict) -> TermFigures:
+def from_json(term: Term, data: dict[str, Any]) -> TermFigures:
     incidents = {**data["incidents"],
                  "by_month": [(datetime.fromisoformat(month), n) for month, n in data["incidents"]["by_month"]],
                  "by_category": [tuple(row) for row in data["incidents"]["by_category"]]}
@@ -135,10 +139,8 @@ def from_json(term, data: dict) -> TermFigures:
                        median_days_to_close=data["median_days_to_close"])
 
 
-def reported_figures(term) -> TermFigures | None:
+def reported_figures(term: Term) -> TermFigures | None:
     """The figures of the term's latest finished report, if it has one."""
-    from .models import TermReport
-
     stored = TermReport.objects.filter(term=term, status=TermReport.Status.READY).exclude(figures={}).order_by(
         "-version").values_list("figures", flat=True).first()
     return from_json(term, stored) if stored else None
@@ -200,7 +202,9 @@ def _grouped(labels_and_counts, previous_counts=None) -> list[tuple]:
     """(label, this term as shown, last term as shown) for one breakdown, each column suppressed as a group."""
     labels = [label for label, _ in labels_and_counts]
     now = shown_group([count for _, count in labels_and_counts])
-    before = shown_group(previous_counts) if previous_counts is not None else [None] * len(labels)
+    before: Sequence[str | None] = [None] * len(labels)  # no last term: an empty column
+    if previous_counts is not None:
+        before = shown_group(previous_counts)
     return list(zip(labels, now, before, strict=True))
 
 
@@ -222,8 +226,8 @@ def tables(data: ReportFigures) -> dict:
     now, before = data.current, data.previous
     inc, inc_before = now.incidents, before.incidents if before else None
 
-    def previous(key):
-        return inc_before[key] if before else None
+    def previous(key: str) -> Any:
+        return inc_before[key] if inc_before is not None else None
 
     categories = category_counts(data)
     aup_rows = []

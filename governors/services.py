@@ -2,15 +2,18 @@
 
 import hashlib
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from onlinesafety.accounts.models import User
 from onlinesafety.audit.services import record_event
 from onlinesafety.db import lock_for_update
 from onlinesafety.jobs import enqueue_after_commit, enqueue_now
@@ -24,14 +27,37 @@ from onlinesafety.schools.selectors import users_with_roles
 from . import charts, figures, rights
 from .models import TermReport
 
+if TYPE_CHECKING:
+    from celery import Task
+
+    from .figures import ReportFigures
+
 CATCH_UP_DAYS = 7
 MAX_ATTEMPTS = 6
 
 
 @transaction.atomic
-def request_report(*, school, term, actor=None, request=None, only_if_none=False) -> TermReport | None:
-    """Queue a new version of the term's report; a worker builds it after this commits. With ``only_if_none``
-    (the schedule), nothing happens when the term already has a report. ``actor`` None is the schedule."""
+def request_report(
+    *, school: School, term: Term, actor: User | None = None, request: HttpRequest | None = None
+) -> TermReport:
+    """Queue a new version of the term's report; a worker builds it after this commits. ``actor`` None is the
+    system (the demo; the schedule goes through ``_request_first_report``)."""
+    _check_request(school=school, term=term, actor=actor)
+    lock_for_update(term)  # versions of one term are numbered one at a time
+    return _queue_next_version(school=school, term=term, actor=actor, request=request)
+
+
+@transaction.atomic
+def _request_first_report(*, school: School, term: Term) -> TermReport | None:
+    """The schedule's request: nothing happens when the term already has a report (checked under its lock)."""
+    _check_request(school=school, term=term, actor=None)
+    lock_for_update(term)
+    if TermReport.objects.filter(school=school, term=term).exists():
+        return None
+    return _queue_next_version(school=school, term=term, actor=None, request=None)
+
+
+def _check_request(*, school: School, term: Term, actor: User | None) -> None:
     if actor is not None:
         require(rights.can_build_reports(actor, school), "Only the head, the DSL or the Online Safety Lead can build "
                                                          "a report.")
@@ -39,9 +65,12 @@ def request_report(*, school, term, actor=None, request=None, only_if_none=False
         raise RuleBroken("That term belongs to another school.")
     if term.ends_on >= timezone.localdate():
         raise RuleBroken("A report covers a term that has ended.")
-    lock_for_update(term)  # versions of one term are numbered one at a time
-    if only_if_none and TermReport.objects.filter(school=school, term=term).exists():
-        return None
+
+
+def _queue_next_version(
+    *, school: School, term: Term, actor: User | None, request: HttpRequest | None
+) -> TermReport:
+    """Number the next version (the caller holds the term's lock), record it and enqueue its build."""
     version = (TermReport.objects.filter(school=school, term=term).aggregate(n=Max("version"))["n"] or 0) + 1
     report = TermReport.objects.create(school=school, term=term, version=version, requested_by=actor)
     record_event(verb="governors.report_requested", actor=actor, school=school, target=report, request=request,
@@ -50,7 +79,7 @@ def request_report(*, school, term, actor=None, request=None, only_if_none=False
     return report
 
 
-def _build_task():
+def _build_task() -> "Task[[int], bool]":
     from .tasks import build_report
 
     return build_report
@@ -58,7 +87,8 @@ def _build_task():
 
 def build(report_id: int) -> bool:
     """Build one report. Returns True if this call made the file. Safe to run twice or after a crash: a report
-    already ready is left alone, and the file is only attached, with its hash, once it is whole."""
+    already ready is left alone, and the file is only attached, with its hash, once it is whole. Run by the
+    system (the ``build_report`` task), so it checks no one's right."""
     with transaction.atomic():
         report = TermReport.objects.select_for_update().select_related("school", "term").filter(
             pk=report_id).first()
@@ -78,7 +108,7 @@ def build(report_id: int) -> bool:
     return _attach(report.pk, pdf, figures.to_json(data.current))
 
 
-def _still_building(report_id: int):
+def _still_building(report_id: int) -> QuerySet[TermReport]:
     return TermReport.objects.filter(pk=report_id, status=TermReport.Status.BUILDING)
 
 
@@ -86,14 +116,14 @@ def _progress(report_id: int, percent: int, step: str) -> None:
     _still_building(report_id).update(progress=percent, step=step[:100])
 
 
-def render(report, data) -> bytes:
+def render(report: TermReport, data: "ReportFigures") -> bytes:
     made = timezone.now().astimezone(zoneinfo.ZoneInfo(report.school.timezone))  # the school's clock
     context = {"report": report, "figures": data, "charts": _charts(data), "tables": figures.tables(data),
                "generated_at": f"{made.day} {made:%B %Y %H:%M}", "threshold": figures.small_number()}
     return render_pdf("governors/report_pdf.html", context)
 
 
-def _charts(data) -> dict:
+def _charts(data: "ReportFigures") -> dict[str, str]:
     now = data.current.incidents
     categories = figures.category_counts(data)
     labels = [name for name, _, _ in categories]
@@ -111,7 +141,7 @@ def _charts(data) -> dict:
 
 
 @transaction.atomic
-def _attach(report_id: int, pdf: bytes, term_figures: dict) -> bool:
+def _attach(report_id: int, pdf: bytes, term_figures: dict[str, object]) -> bool:
     """Save the whole file and point the report at it, with its hash; False if a duplicate run finished first.
     If anything after saving the file fails, the transaction rolls back and the file is deleted: no file is
     left that nothing points to."""
@@ -135,7 +165,7 @@ def _attach(report_id: int, pdf: bytes, term_figures: dict) -> bool:
     return True
 
 
-def _tell_governors(report) -> None:
+def _tell_governors(report: TermReport) -> None:
     """An email with a link and nothing else: the figures stay behind the sign-in."""
     url = absolute_url(reverse("governors:reports"))
     for governor in users_with_roles(report.school, [Role.GOVERNOR]):
@@ -145,22 +175,24 @@ def _tell_governors(report) -> None:
 
 
 @transaction.atomic
-def record_download(*, report, actor, request=None) -> None:
+def record_download(*, report: TermReport, actor: User, request: HttpRequest | None = None) -> None:
+    require(rights.can_read_reports(actor, report.school), "Only governors and the school's leads read reports.")
     record_event(verb="governors.report_downloaded", actor=actor, school=report.school, target=report,
                  request=request, detail={"term": report.term_id, "version": report.version})
 
 
-def generate_due_reports(*, now=None) -> int:
+def generate_due_reports(*, now: datetime | None = None) -> int:
     """The daily run: every school's report the day after a term ends (in the school's time zone; a week of
     missed runs is caught up), and any report left queued, failed or building for over an hour (a broker outage,
-    a crashed worker) is queued again, up to MAX_ATTEMPTS builds."""
+    a crashed worker) is queued again, up to MAX_ATTEMPTS builds. Run by the system (``generate_due_reports``
+    task)."""
     now = now or timezone.now()
     asked = 0
     for school in School.objects.all().order_by("pk"):
         yesterday = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date() - timedelta(days=1)
         for term in Term.objects.filter(school=school, ends_on__lte=yesterday,
                                         ends_on__gt=yesterday - timedelta(days=CATCH_UP_DAYS)):
-            asked += request_report(school=school, term=term, only_if_none=True) is not None
+            asked += _request_first_report(school=school, term=term) is not None
     stuck = TermReport.objects.filter(
         status__in=[TermReport.Status.QUEUED, TermReport.Status.FAILED, TermReport.Status.BUILDING],
         requested_at__lt=now - timedelta(hours=1), attempts__lt=MAX_ATTEMPTS)

@@ -1,10 +1,16 @@
+from __future__ import annotations
+
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from onlinesafety.accounts.models import User
 from onlinesafety.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, parse_id
+from onlinesafety.schools.models import Pupil
 from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
 from onlinesafety.weburl import parse_url
@@ -14,6 +20,7 @@ from .models import (
     Agency,
     Device,
     Illegal,
+    IncidentCategory,
     Level,
     Location,
     Network,
@@ -29,6 +36,15 @@ EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
 EARLIEST_DATE = date(2000, 1, 1)  # older dates are typing mistakes
 EVIDENCE_MAX_BYTES = 10 * MEGABYTE
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer ``queryset`` in the form's model choice field ``name`` (Django types ``form.fields`` as plain fields)."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: list[tuple[Any, str]]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -69,12 +85,12 @@ class ReportForm(forms.Form):
         help_text="Your best estimate if you are not sure.",
     )
     location = forms.ChoiceField(label="Where did it happen?", choices=Location.choices, widget=forms.RadioSelect)
-    category = forms.ModelChoiceField(label="What kind of concern is it?", queryset=None,
-                                      empty_label="Choose the closest")
+    category: forms.ModelChoiceField[IncidentCategory] = forms.ModelChoiceField(
+        label="What kind of concern is it?", queryset=None, empty_label="Choose the closest")
     pupils = ModelMultipleChoiceField(queryset=None, required=False, label="Pupils involved",
-                                            widget=forms.CheckboxSelectMultiple)
+                                      widget=forms.CheckboxSelectMultiple)
     staff_involved = ModelMultipleChoiceField(queryset=None, required=False, label="Staff involved",
-                                                    widget=forms.CheckboxSelectMultiple)
+                                              widget=forms.CheckboxSelectMultiple)
     other_people = forms.CharField(label="Other or unknown adults", required=False, max_length=300,
                                    help_text="For example: an unknown adult on a gaming platform.")
     is_allegation = forms.BooleanField(
@@ -83,7 +99,8 @@ class ReportForm(forms.Form):
         help_text="It will go to the headteacher alone, or to the chair of governors if it is about the "
                   "headteacher.",
     )
-    allegation_subject = forms.ModelChoiceField(queryset=None, required=False, label="Which adult?")
+    allegation_subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, required=False, label="Which adult?")
     device = forms.ChoiceField(label="Device", choices=Device.choices, initial=Device.UNKNOWN)
     network = forms.ChoiceField(label="Network", choices=Network.choices, initial=Network.UNKNOWN)
     platform = forms.CharField(label="App, game or website", required=False, max_length=120)
@@ -105,18 +122,20 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["category"].queryset = selectors.categories_of(school)
-        self.fields["pupils"].queryset = pupils_visible_to(user, school)
-        self.fields["staff_involved"].queryset = selectors.staff_of(school)
-        self.fields["allegation_subject"].queryset = selectors.staff_of(school)
-        self.no_upload_category_ids = [c.pk for c in self.fields["category"].queryset if not c.accepts_uploads]
+        categories = selectors.categories_of(school)
+        self.pupils_offered = pupils_visible_to(user, school)
+        choose_from(self, "category", categories)
+        choose_from(self, "pupils", self.pupils_offered)
+        choose_from(self, "staff_involved", selectors.staff_of(school))
+        choose_from(self, "allegation_subject", selectors.staff_of(school))
+        self.no_upload_category_ids = [c.pk for c in categories if not c.accepts_uploads]
 
-    def selected_pupils(self):
+    def selected_pupils(self) -> QuerySet[Pupil] | list[Pupil]:
         """Pupils to show as already chosen when the form is shown again."""
         if not self.is_bound:
             return []
-        ids = [pk for pk in map(parse_id, self.data.getlist("pupils")) if pk is not None]
-        return self.fields["pupils"].queryset.filter(pk__in=ids) if ids else []
+        ids = [pk for pk in map(parse_id, self["pupils"].data or []) if pk is not None]
+        return self.pupils_offered.filter(pk__in=ids) if ids else []
 
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
@@ -130,7 +149,8 @@ class ReportForm(forms.Form):
         return validate_web_address(self.cleaned_data["url"])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("is_allegation") and not cleaned.get("allegation_subject"):
             self.add_error("allegation_subject", "Choose the adult the concern is about.")
         category = cleaned.get("category")
@@ -159,13 +179,12 @@ class VersionedForm(forms.Form):
 
 
 class AssignForm(VersionedForm):
-    assignee = forms.ModelChoiceField(queryset=None, label="Assign to")
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None, label="Assign to")
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.triage_team(incident.school).exclude(
-            pk=incident.subject_of_allegation_id
-        )
+        choose_from(self, "assignee", selectors.triage_team(incident.school).exclude(
+            pk=incident.subject_of_allegation_id))
 
 
 class LevelForm(VersionedForm):
@@ -201,7 +220,7 @@ class NoteForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(max_length=300, label="Action")
-    owner = forms.ModelChoiceField(queryset=None, label="Who does it")
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None, label="Who does it")
     due_on = forms.DateField(widget=DateInput(), label="Due")
 
     def clean_due_on(self):
@@ -212,9 +231,8 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = selectors.colleagues_to_share_with(incident.school).exclude(
-            pk=incident.subject_of_allegation_id
-        )
+        choose_from(self, "owner", selectors.colleagues_to_share_with(incident.school).exclude(
+            pk=incident.subject_of_allegation_id))
 
 
 class ReferralForm(forms.ModelForm):
@@ -226,7 +244,7 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = Agency.choices
+        set_choices(self, "agency", Agency.choices)
 
     def clean_referred_on(self):
         day = self.cleaned_data["referred_on"]
@@ -245,7 +263,7 @@ class ParentContactForm(forms.ModelForm):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = incident.pupils.all()
+        choose_from(self, "pupil", incident.pupils.all())
         self.fields["pupil"].required = False
 
 
@@ -257,18 +275,19 @@ class SanctionForm(forms.ModelForm):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = incident.pupils.all()
+        choose_from(self, "pupil", incident.pupils.all())
         self.fields["pupil"].required = False
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("kind") == Sanction.Kind.ACCESS_REMOVED and not cleaned.get("until"):
             self.add_error("until", "Say until when network and internet access is removed.")
         return cleaned
 
 
 class ShareForm(forms.Form):
-    colleague = forms.ModelChoiceField(queryset=None, label="Colleague")
+    colleague: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None, label="Colleague")
     can_contribute = forms.BooleanField(
         required=False, label="They may also work on it",
         help_text="Add notes, actions and referrals, change its status, close it. Only you can share it further.",
@@ -276,9 +295,8 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["colleague"].queryset = selectors.colleagues_to_share_with(incident.school).exclude(
-            pk=incident.subject_of_allegation_id
-        )
+        choose_from(self, "colleague", selectors.colleagues_to_share_with(incident.school).exclude(
+            pk=incident.subject_of_allegation_id))
 
 
 class EvidenceForm(forms.Form):
@@ -289,17 +307,19 @@ class EvidenceForm(forms.Form):
 
 
 class TriageFilterForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=None, required=False, empty_label="All categories")
+    category: forms.ModelChoiceField[IncidentCategory] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All categories")
     year_group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Year group")
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone", label="Assigned to")
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", label="Assigned to")
     date_from = forms.DateField(required=False, widget=DateInput(), label="From")
     date_to = forms.DateField(required=False, widget=DateInput(), label="To")
 
     def __init__(self, *args, school, year_groups, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.categories_of(school)
-        self.fields["year_group"].choices = [("", "All years")] + list(year_groups)
-        self.fields["assignee"].queryset = team
+        choose_from(self, "category", selectors.categories_of(school))
+        set_choices(self, "year_group", [("", "All years"), *year_groups])
+        choose_from(self, "assignee", team)
 
     def filters(self) -> selectors.TriageFilters:
         if not self.is_valid():

@@ -11,7 +11,8 @@ from typing import Literal
 from django.db.models import Q
 
 from onlinesafety.access import HasRole
-from onlinesafety.schools.models import Membership
+from onlinesafety.accounts.models import User
+from onlinesafety.schools.models import Membership, School
 from onlinesafety.schools.roles import CONCERN_REPORTERS, DSL_TEAM, SAFEGUARDING_LEADS, STAFF_AND_GOVERNORS, Role
 from onlinesafety.schools.selectors import roles_in
 
@@ -21,9 +22,11 @@ can_report = HasRole(CONCERN_REPORTERS)
 # The dashboard, a pupil's chronology, the log export and the response matrix.
 can_triage = HasRole(SAFEGUARDING_LEADS)
 # Who a case can be assigned to (the same people as triage).
-CASE_TEAM = SAFEGUARDING_LEADS
-# Who a case may be shared with: an adult who works in or governs the school.
+can_be_assigned = HasRole(SAFEGUARDING_LEADS)
+# Who a case may be shared with, or given an action on: an adult who works in or governs the school.
 can_be_shared_with = HasRole(STAFF_AND_GOVERNORS)
+# Who a concern can be about, as staff involved or as the subject of an allegation.
+can_be_named_as_staff = HasRole(CONCERN_REPORTERS)
 
 
 class Access(IntEnum):
@@ -55,13 +58,10 @@ class CaseAccess:
     def share(self) -> bool:  # share and revoke
         return self.level >= Access.MANAGE
 
-    @property
-    def full(self) -> bool:
-        return self.read
 
-
-def is_chair(user, school) -> bool:
-    cache = user.__dict__.setdefault("_onlinesafety_chair_of", {})
+def is_chair(user: User, school: School) -> bool:
+    """Whether ``user`` chairs the school's governors (asked once per school for the request's user)."""
+    cache: dict[int, bool] = user.__dict__.setdefault("_onlinesafety_chair_of", {})
     if school.pk not in cache:
         cache[school.pk] = Membership.objects.filter(
             user=user, school=school, role=Role.GOVERNOR, is_chair=True, is_active=True
@@ -69,10 +69,10 @@ def is_chair(user, school) -> bool:
     return cache[school.pk]
 
 
-def reach(user, school) -> set[str]:
+def reach(user: User, school: School) -> set[Visibility]:
     """The case visibilities a person's roles give them, whatever is shared."""
     roles = roles_in(user, school)
-    visibilities = set()
+    visibilities: set[Visibility] = set()
     if roles & DSL_TEAM:
         visibilities.add(Visibility.DSL_TEAM)
     if Role.HEADTEACHER in roles:
@@ -82,11 +82,11 @@ def reach(user, school) -> set[str]:
     return visibilities
 
 
-def reach_filter(user, school) -> Q:
+def reach_filter(user: User, school: School) -> Q:
     return Q(visibility__in=reach(user, school))
 
 
-def _shared_level(user, incident: Incident) -> Access | None:
+def _shared_level(user: User, incident: Incident) -> Access | None:
     codenames = set(
         IncidentUserObjectPermission.objects.filter(user=user, content_object=incident)
         .values_list("permission__codename", flat=True)
@@ -98,13 +98,13 @@ def _shared_level(user, incident: Incident) -> Access | None:
     return None
 
 
-def case_access(user, incident: Incident) -> CaseAccess | None:
+def case_access(user: User, incident: Incident) -> CaseAccess | None:
     """How far ``user`` may go with ``incident``; None if they may not see it at all."""
     level = _level(user, incident)
     return CaseAccess(incident, level) if level is not None else None
 
 
-def _level(user, incident: Incident) -> Access | None:
+def _level(user: User, incident: Incident) -> Access | None:
     """Nobody sees a case about themselves; a share counts only while they hold a staff or governor role in the
     school; the reporter keeps a reporter's view."""
     school = incident.school
@@ -120,6 +120,7 @@ def _level(user, incident: Incident) -> Access | None:
     return None
 
 
-def may(user, incident: Incident, needed: CaseRight) -> bool:
+def may(user: User, incident: Incident, needed: CaseRight) -> bool:
+    """Whether ``user`` may do ``needed`` to ``incident`` (the services' own check)."""
     access = case_access(user, incident)
     return access is not None and bool(getattr(access, needed))

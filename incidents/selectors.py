@@ -1,20 +1,32 @@
 """Reads of incidents that depend on who is asking. What each person may do is decided in ``rights.py``."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TypedDict
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
-from onlinesafety.access import check_needed
+from onlinesafety.access import check_needed, found
+from onlinesafety.accounts.models import User
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import Pupil, School, key_stage_expression
-from onlinesafety.schools.roles import CONCERN_REPORTERS, STAFF_AND_GOVERNORS
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 from onlinesafety.sharing import with_object_permissions
 
@@ -42,6 +54,9 @@ from .models import (
 )
 from .rights import Access, CaseAccess, CaseRight
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # The vocabulary other apps use when they open a case through ``incidents.services.report_incident``.
 __all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network"]
 
@@ -51,7 +66,7 @@ REPEAT_COUNT = 3
 RECENTLY_CLOSED = timedelta(days=30)
 
 
-def incidents_visible_to(user, school) -> QuerySet[Incident]:
+def incidents_visible_to(user: User, school: School) -> QuerySet[Incident]:
     """Whole cases this user may open.
 
     The DSL team sees the team's cases; the headteacher those and allegations about staff; the chair of
@@ -70,7 +85,9 @@ def incidents_visible_to(user, school) -> QuerySet[Incident]:
     return visible.exclude(subject_of_allegation=user)
 
 
-def get_incident_for_user(user, school, incident_id: int, needed: CaseRight | None = None) -> CaseAccess:
+def get_incident_for_user(
+    user: User, school: School, incident_id: int, needed: CaseRight | None = None
+) -> CaseAccess:
     """The case and how far this user may go with it.
 
     404 if they may not see it at all, or if ``needed`` is given and they only reported it (a reporter sees
@@ -82,19 +99,25 @@ def get_incident_for_user(user, school, incident_id: int, needed: CaseRight | No
         .first()
     )
     access = rights.case_access(user, incident) if incident is not None else None
-    if access is None or (needed is not None and not access.read):
-        raise Http404("No such case.")
+    if access is not None and needed is not None and not access.read:
+        access = None
+    access = found(access, "No such case.")
     check_needed(access, needed)
     return access
 
 
-def reports_by(user, school) -> QuerySet[Incident]:
+def reports_by(user: User, school: School) -> QuerySet[Incident]:
     return Incident.objects.filter(school=school, reported_by=user).select_related("category").order_by(
         "-reported_at"
     )
 
 
-def feedback_for_reporter(incident) -> QuerySet[TimelineEntry]:
+def get_own_report_for_user(user: User, school: School, incident_id: int) -> Incident:
+    """One of the concerns ``user`` reported (for its "submitted" page); 404 for anyone else's."""
+    return found(reports_by(user, school).filter(pk=incident_id).first(), "No such report.")
+
+
+def feedback_for_reporter(incident: Incident) -> QuerySet[TimelineEntry]:
     return incident.timeline.filter(kind=TimelineEntry.Kind.FEEDBACK).order_by("created_at")
 
 
@@ -108,7 +131,7 @@ QUEUES = {
 }
 
 
-def _recently_closed_cutoff():
+def _recently_closed_cutoff() -> datetime:
     return timezone.now() - RECENTLY_CLOSED
 
 
@@ -119,7 +142,7 @@ def queue_filter(queue: str) -> Q:
     return condition
 
 
-def queue_counts(user, school) -> dict[str, int]:
+def queue_counts(user: User, school: School) -> dict[str, int]:
     """The number in each queue, in one query."""
     counts = incidents_visible_to(user, school).aggregate(
         **{name: Count("pk", filter=queue_filter(name)) for name in QUEUES}
@@ -127,30 +150,49 @@ def queue_counts(user, school) -> dict[str, int]:
     return counts
 
 
-def repeated_pupil_ids(visible: QuerySet[Incident]) -> QuerySet:
+def _pupil_links() -> QuerySet[Any]:
+    """The rows linking incidents to pupils, for grouping. Typed as ``QuerySet[Any]``: django-stubs does not follow
+    ``annotate`` on an automatic many-to-many table, and would report each annotation as an unknown field."""
+    return Incident.pupils.through.objects.all()
+
+
+def repeated_pupil_ids(visible: QuerySet[Incident]) -> list[int]:
     """Pupils in three or more of these incidents in the last 30 days (the seeds' continued infringements)."""
     since = timezone.now() - REPEAT_WINDOW
-    through = Incident.pupils.through
-    return (
-        through.objects.filter(incident__in=visible.filter(occurred_at__gte=since).values("pk"))
+    return list(
+        _pupil_links().filter(incident__in=visible.filter(occurred_at__gte=since).values("pk"))
         .values("pupil_id")
         .annotate(n=Count("incident_id"))
         .filter(n__gte=REPEAT_COUNT)
-        .values("pupil_id")
+        .values_list("pupil_id", flat=True)
     )
 
 
-def with_flags(incidents: QuerySet[Incident], visible: QuerySet[Incident]) -> QuerySet[Incident]:
-    today = timezone.localdate()
+class TriageFlags(TypedDict):
+    """What the dashboard flags on each case, worked out in the database."""
+
+    has_overdue_actions: bool
+    has_repeated_pupil: bool
+    unacknowledged_too_long: bool  # reported over 24 hours ago and still not acknowledged
+
+
+def with_flags(
+    incidents: QuerySet[Incident], visible: QuerySet[Incident], now: datetime | None = None
+) -> "QuerySet[WithAnnotations[Incident, TriageFlags]]":
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     through = Incident.pupils.through
     # A short list, fetched once: as a subquery PostgreSQL would cost it for every row.
-    repeated = [row["pupil_id"] for row in repeated_pupil_ids(visible)]
+    repeated = repeated_pupil_ids(visible)
     return incidents.annotate(
         has_overdue_actions=Exists(
             CaseAction.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
         ),
         has_repeated_pupil=Exists(
             through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=repeated)
+        ),
+        unacknowledged_too_long=ExpressionWrapper(
+            Q(acknowledged_at__isnull=True, reported_at__lt=now - UNACKNOWLEDGED_AFTER), output_field=BooleanField()
         ),
     )
 
@@ -160,12 +202,15 @@ class TriageFilters:
     category: int | None = None
     year_group: int | None = None
     assignee: int | None = None
-    date_from: object = None
-    date_to: object = None
+    date_from: date | None = None
+    date_to: date | None = None
 
 
-def triage_queue(user, school, queue: str, filters: TriageFilters) -> QuerySet[Incident]:
-    """One queue of the dashboard: urgent first, then oldest first, with flags and the pupils named."""
+def triage_queue(
+    user: User, school: School, queue: str, filters: TriageFilters, now: datetime | None = None
+) -> "QuerySet[WithAnnotations[Incident, TriageFlags]]":
+    """One queue of the dashboard: urgent first, then oldest first, with flags (as of ``now``) and the pupils
+    named."""
     visible = incidents_visible_to(user, school)
     incidents = visible.filter(queue_filter(queue))
     if filters.category:
@@ -182,7 +227,7 @@ def triage_queue(user, school, queue: str, filters: TriageFilters) -> QuerySet[I
         incidents = incidents.filter(occurred_at__date__lte=filters.date_to)
     order = ["-is_urgent", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
     return (
-        with_flags(incidents, visible)
+        with_flags(incidents, visible, now)
         .select_related("school", "category", "assigned_to")
         .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name",
                                                                           "year_group")))
@@ -190,73 +235,70 @@ def triage_queue(user, school, queue: str, filters: TriageFilters) -> QuerySet[I
     )
 
 
-def is_unacknowledged_too_long(incident: Incident, now=None) -> bool:
-    now = now or timezone.now()
-    return incident.acknowledged_at is None and now - incident.reported_at > UNACKNOWLEDGED_AFTER
-
-
-def triage_team(school):
+def triage_team(school: School) -> QuerySet[User]:
     """People a case can be assigned to: the DSL team and the headteacher."""
-    return users_with_roles(school, rights.CASE_TEAM)
+    return users_with_roles(school, rights.can_be_assigned.roles)
 
 
-def categories_of(school) -> QuerySet[IncidentCategory]:
+def categories_of(school: School) -> QuerySet[IncidentCategory]:
     return IncidentCategory.objects.filter(school=school, is_active=True).order_by("position", "name")
 
 
 # ---------------------------------------------------------------- the case record
 
-def case_timeline(incident) -> QuerySet[TimelineEntry]:
+def case_timeline(incident: Incident) -> QuerySet[TimelineEntry]:
     return incident.timeline.select_related("author").order_by("-created_at", "-id")
 
 
-def case_actions(incident) -> QuerySet[CaseAction]:
+def case_actions(incident: Incident) -> QuerySet[CaseAction]:
     return incident.actions.select_related("owner", "done_by").order_by("done_at", "due_on", "pk")
 
 
-def case_viewers(incident) -> QuerySet[AuditEvent]:
+def case_viewers(incident: Incident) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         verb="incident.viewed", object_type="incidents.incident", object_id=str(incident.pk)
     ).select_related("actor").order_by("-occurred_at")[:50]
 
 
-def case_subject(incident) -> str:
+def case_subject(incident: Incident) -> Subject:
     """Whether the suggested responses are the pupils' or the staff table."""
     if incident.subject_of_allegation_id or (not incident.pupils.exists() and incident.staff_involved.exists()):
         return Subject.STAFF
     return Subject.PUPIL
 
 
-def suggested_responses(incident) -> list[str]:
+def suggested_responses(incident: Incident) -> list[str]:
     return list(
         ResponseRule.objects.filter(category=incident.category, subject=case_subject(incident))
         .values_list("response", flat=True)
     )
 
 
-def shared_with(incident) -> list[tuple[object, Access]]:
+def shared_with(incident: Incident) -> list[tuple[User, Access]]:
     """Colleagues the case is shared with, and whether they may work on it."""
-    perms = get_users_with_perms(incident, attach_perms=True, with_group_users=False,
-                                 only_with_perms_in=["view_incident", "change_incident"])
+    perms = get_users_with_perms(
+        incident, attach_perms=True, with_group_users=False, only_with_perms_in=["view_incident", "change_incident"]
+    )
+    assert isinstance(perms, dict)  # with attach_perms: each user -> their codenames on the case
     return sorted(
         ((user, Access.CONTRIBUTE if "change_incident" in codes else Access.VIEW) for user, codes in perms.items()),
         key=lambda pair: pair[0].full_name,
     )
 
 
-def colleagues_to_share_with(school):
+def colleagues_to_share_with(school: School) -> QuerySet[User]:
     """Adults who work in or govern the school (not parents or visitors)."""
-    return users_with_roles(school, STAFF_AND_GOVERNORS)
+    return users_with_roles(school, rights.can_be_shared_with.roles)
 
 
-def staff_of(school):
+def staff_of(school: School) -> QuerySet[User]:
     """People an incident can concern as staff, or be an allegation about."""
-    return users_with_roles(school, CONCERN_REPORTERS)
+    return users_with_roles(school, rights.can_be_named_as_staff.roles)
 
 
 # ---------------------------------------------------------------- chronology and the log
 
-def chronology_for_pupil(user, school, pupil) -> QuerySet[Incident]:
+def chronology_for_pupil(user: User, school: School, pupil: Pupil) -> QuerySet[Incident]:
     return (
         incidents_visible_to(user, school)
         .filter(pupils=pupil)
@@ -266,7 +308,7 @@ def chronology_for_pupil(user, school, pupil) -> QuerySet[Incident]:
     )
 
 
-def incident_log(user, school) -> QuerySet[Incident]:
+def incident_log(user: User, school: School) -> QuerySet[Incident]:
     return (
         incidents_visible_to(user, school)
         .select_related("school", "category", "reported_by")
@@ -278,7 +320,7 @@ def incident_log(user, school) -> QuerySet[Incident]:
     )
 
 
-def access_removed_until(pupil, on_date):
+def access_removed_until(pupil: Pupil, on_date: date) -> date | None:
     """The latest date this pupil's network/internet access stays removed, or None (read by the AUP work)."""
     latest = (
         Sanction.objects.filter(pupil=pupil, kind=Sanction.Kind.ACCESS_REMOVED, until__gte=on_date)
@@ -287,7 +329,7 @@ def access_removed_until(pupil, on_date):
     return latest
 
 
-def access_removals(school, on_date) -> dict:
+def access_removals(school: School, on_date: date) -> dict[int, date]:
     """Every pupil of the school whose access is removed on ``on_date``: pupil id -> the date it comes back."""
     rows = (
         Sanction.objects.filter(pupil__school=school, kind=Sanction.Kind.ACCESS_REMOVED, until__gte=on_date)
@@ -296,18 +338,26 @@ def access_removals(school, on_date) -> dict:
     return dict(rows)
 
 
-def response_matrix_table(school, categories) -> dict:
+class MatrixTable(TypedDict):
+    """One table of the response matrix page: a subject's responses as columns, a row of ticks per category."""
+
+    subject: str
+    columns: list[str]
+    rows: list[tuple[IncidentCategory, list[tuple[str, bool, str]]]]  # (category, [(input value, ticked, label)])
+
+
+def response_matrix_table(school: School, categories: Iterable[IncidentCategory]) -> dict[str, list[MatrixTable]]:
     """The school's matrix as rows of ticks, for the editing page."""
     ticked = set(ResponseRule.objects.filter(school=school).values_list("category_id", "subject", "response"))
-    tables = []
+    tables: list[MatrixTable] = []
     for subject, responses in ((Subject.PUPIL, PUPIL_RESPONSES), (Subject.STAFF, STAFF_RESPONSES)):
         rows = [
             (category, [(f"{category.pk}:{subject}:{code}", (category.pk, subject, code) in ticked,
-                         Response(code).label) for code in responses])
+                         str(Response(code).label)) for code in responses])
             for category in categories
         ]
-        tables.append({"subject": Subject(subject).label, "columns": [Response(c).label for c in responses],
-                       "rows": rows})
+        tables.append(MatrixTable(subject=str(Subject(subject).label),
+                                  columns=[str(Response(c).label) for c in responses], rows=rows))
     return {"tables": tables}
 
 
@@ -356,7 +406,7 @@ def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
             Incident.staff_involved.through.objects.filter(incident=OuterRef("pk")))),
         about_others=Count("pk", filter=~Q(other_people="")),
     )
-    through = Incident.pupils.through.objects.filter(incident__in=reported.values("pk"))
+    through = _pupil_links().filter(incident__in=reported.values("pk"))
     open_at_end = ordinary.filter(reported_at__lt=end_at).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=end_at))
     return IncidentFigures(

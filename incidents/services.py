@@ -1,19 +1,22 @@
 """Every write to incidents. Each is one transaction that records an audit event.
 
-Each checks the actor's right again (``rights``), behind the view's check. Changes to a case's fields check the
-version the user saw (optimistic locking): if someone else changed the case in the meantime, ``StaleCase`` is
-raised and nothing is saved.
+Each checks the actor's right again (``rights``), behind the view's check, then the case's state (``RuleBroken``),
+then writes. Changes to a case's fields check the version the user saw (optimistic locking): if someone else
+changed the case in the meantime, ``StaleCase`` is raised and nothing is saved.
 """
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from onlinesafety.accounts.models import User
 from onlinesafety.audit.services import record_event
 from onlinesafety.mail.services import absolute_url, notify
 from onlinesafety.rules import RuleBroken, require
@@ -23,6 +26,7 @@ from onlinesafety.uploads import CheckedUpload
 
 from . import defaults, rights
 from .models import (
+    Agency,
     CaseAction,
     Device,
     Evidence,
@@ -48,18 +52,19 @@ Kind = TimelineEntry.Kind
 
 
 class StaleCase(RuleBroken):
-    """Someone else changed the case since this user loaded it."""
+    """Someone else changed the case since this user loaded it (the case page says so in its own words)."""
 
 
-def _require_right(actor, incident: Incident, needed: rights.CaseRight) -> None:
+def _require_right(actor: User, incident: Incident, needed: rights.CaseRight) -> None:
     require(rights.may(actor, incident, needed), "You may not change this case.")
 
 
 # ---------------------------------------------------------------- school set-up
 
 @transaction.atomic
-def set_up_school_defaults(*, school) -> None:
-    """Give a school the default categories and response matrix (adds only what is missing)."""
+def set_up_school_defaults(*, school: School) -> None:
+    """Give a school the default categories and response matrix (adds only what is missing). Called by the
+    system (when a school is created, and by the demo), so it checks no one's right."""
     existing = set(IncidentCategory.objects.filter(school=school).values_list("code", flat=True))
     added = IncidentCategory.objects.bulk_create(
         [IncidentCategory(school=school, **values) for values in defaults.category_defaults()
@@ -82,7 +87,9 @@ def set_up_school_defaults(*, school) -> None:
 
 
 @transaction.atomic
-def update_response_matrix(*, school, actor, ticked: set[tuple[int, str, str]], request=None) -> int:
+def update_response_matrix(
+    *, school: School, actor: User, ticked: set[tuple[int, str, str]], request: HttpRequest | None = None
+) -> int:
     """Replace the school's matrix with ``ticked`` (category id, subject, response) triples."""
     require(rights.can_triage(actor, school), "Only the safeguarding team can change the response matrix.")
     valid_categories = set(IncidentCategory.objects.filter(school=school).values_list("pk", flat=True))
@@ -99,7 +106,7 @@ def update_response_matrix(*, school, actor, ticked: set[tuple[int, str, str]], 
 
 # ---------------------------------------------------------------- reporting
 
-def _route(school, allegation_subject) -> str:
+def _route(school: School, allegation_subject: User | None) -> Visibility:
     """Who an allegation goes to: the headteacher; the chair if it is about the head (or there is no head);
     the safeguarding team only if the school has neither, so that a concern never reaches nobody."""
     if allegation_subject is None:
@@ -112,7 +119,7 @@ def _route(school, allegation_subject) -> str:
     return Visibility.CHAIR if chair.exists() else Visibility.DSL_TEAM
 
 
-def recipients_for(incident: Incident):
+def recipients_for(incident: Incident) -> list[User]:
     """Who is told of a new case: the DSL team, or for an allegation the headteacher or the chair only."""
     members = Membership.objects.filter(school=incident.school, is_active=True).select_related("user")
     if incident.visibility == Visibility.CHAIR:
@@ -127,20 +134,21 @@ def recipients_for(incident: Incident):
     return list(users.values())
 
 
-def _next_number(school) -> int:
+def _next_number(school: School) -> int:
     return (Incident.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 def report_incident(
-    *, school: School, reporter, occurred_at: datetime, location: Location, category: IncidentCategory,
+    *, school: School, reporter: User, occurred_at: datetime, location: Location, category: IncidentCategory,
     description: str, immediate_risk: bool, possibly_illegal: Illegal, device: Device = Device.UNKNOWN,
     network: Network = Network.UNKNOWN, platform: str = "", url: str = "", other_people: str = "",
     immediate_action: str = "", already_told: str = "", pupils: Iterable[Pupil] = (),
-    staff_involved: Iterable = (), allegation_subject=None, files: Sequence[CheckedUpload] = (), request=None,
+    staff_involved: Iterable[User] = (), allegation_subject: User | None = None,
+    files: Sequence[CheckedUpload] = (), request: HttpRequest | None = None,
 ) -> Incident:
     """Log a new concern, tell whoever must know, and return it. Retries if two reports race for a number."""
     require(rights.can_report(reporter, school), "You cannot report a concern in this school.")
-    fields = {
+    fields: dict[str, Any] = {
         "occurred_at": occurred_at, "location": location, "category": category, "description": description,
         "immediate_risk": immediate_risk, "possibly_illegal": possibly_illegal, "device": device,
         "network": network, "platform": platform, "url": url, "other_people": other_people,
@@ -158,8 +166,11 @@ def report_incident(
 
 
 @transaction.atomic
-def _report_incident(*, school, reporter, fields, pupils, staff_involved, allegation_subject, files, request):
-    category = fields["category"]
+def _report_incident(
+    *, school: School, reporter: User, fields: dict[str, Any], pupils: Iterable[Pupil], staff_involved: Iterable[User],
+    allegation_subject: User | None, files: Sequence[CheckedUpload], request: HttpRequest | None,
+) -> Incident:
+    category: IncidentCategory = fields["category"]
     if files and not category.accepts_uploads:
         raise RuleBroken("Files cannot be uploaded for this kind of concern.")
     incident = Incident.objects.create(
@@ -208,7 +219,7 @@ def _tell_new_case(incident: Incident) -> None:
            kind="incident_new")
 
 
-def _save_evidence(incident, upload: CheckedUpload, actor) -> Evidence:
+def _save_evidence(incident: Incident, upload: CheckedUpload, actor: User) -> Evidence:
     """``upload`` has been checked by ``onlinesafety.uploads.check_upload`` (type by content, size)."""
     return Evidence.objects.create(
         incident=incident, file=upload.file, original_name=upload.original_name[:200],
@@ -217,7 +228,9 @@ def _save_evidence(incident, upload: CheckedUpload, actor) -> Evidence:
 
 
 @transaction.atomic
-def add_evidence(*, incident, actor, upload: CheckedUpload, request=None) -> Evidence:
+def add_evidence(
+    *, incident: Incident, actor: User, upload: CheckedUpload, request: HttpRequest | None = None
+) -> Evidence:
     _require_right(actor, incident, "work")
     if not incident.category.accepts_uploads:
         raise RuleBroken("Files cannot be uploaded for this kind of concern.")
@@ -229,7 +242,7 @@ def add_evidence(*, incident, actor, upload: CheckedUpload, request=None) -> Evi
 
 # ---------------------------------------------------------------- changing a case
 
-def _bump(incident: Incident, expected_version: int | None, **changes) -> None:
+def _bump(incident: Incident, expected_version: int | None, **changes: Any) -> None:
     """Save ``changes`` only if the case is still at the version the user saw."""
     rows = Incident.objects.filter(pk=incident.pk)
     if expected_version is not None:
@@ -241,7 +254,10 @@ def _bump(incident: Incident, expected_version: int | None, **changes) -> None:
     incident.refresh_from_db(fields=["version"])
 
 
-def _log(incident, actor, kind, text, verb, request, detail=None, expected_version=None, **changes):
+def _log(
+    incident: Incident, actor: User, kind: str, text: str, verb: str, request: HttpRequest | None,
+    detail: dict[str, Any] | None = None, expected_version: int | None = None, **changes: Any,
+) -> TimelineEntry:
     _bump(incident, expected_version, **changes)
     entry = TimelineEntry.objects.create(incident=incident, kind=kind, author=actor, text=text)
     record_event(verb=f"incident.{verb}", actor=actor, school=incident.school, target=incident,
@@ -249,13 +265,15 @@ def _log(incident, actor, kind, text, verb, request, detail=None, expected_versi
     return entry
 
 
-def _require_open(incident):
+def _require_open(incident: Incident) -> None:
     if incident.status == Status.CLOSED:
         raise RuleBroken("This case is closed. Reopen it first.")
 
 
 @transaction.atomic
-def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
+def acknowledge(
+    *, incident: Incident, actor: User, expected_version: int | None, request: HttpRequest | None = None
+) -> Incident:
     _require_right(actor, incident, "work")
     _require_open(incident)
     if incident.acknowledged_at:
@@ -266,17 +284,20 @@ def acknowledge(*, incident, actor, expected_version, request=None) -> Incident:
     return incident
 
 
-def _require_not_subject(incident, person):
+def _require_not_subject(incident: Incident, person: User) -> None:
     if person.pk == incident.subject_of_allegation_id:
         raise RuleBroken("The person a concern is about cannot be given a part in handling it.")
 
 
 @transaction.atomic
-def assign(*, incident, actor, assignee, expected_version, request=None) -> Incident:
+def assign(
+    *, incident: Incident, actor: User, assignee: User, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Incident:
     _require_right(actor, incident, "work")
     _require_open(incident)
     _require_not_subject(incident, assignee)
-    changes = {"assigned_to": assignee}
+    changes: dict[str, Any] = {"assigned_to": assignee}
     if not incident.acknowledged_at:
         changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor, status=Status.OPEN)
     _log(incident, actor, Kind.ASSIGNED, f"Assigned to {assignee.full_name}", "assigned", request,
@@ -285,7 +306,10 @@ def assign(*, incident, actor, assignee, expected_version, request=None) -> Inci
 
 
 @transaction.atomic
-def set_level(*, incident, actor, level, expected_version, request=None) -> Incident:
+def set_level(
+    *, incident: Incident, actor: User, level: Level, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Incident:
     _require_right(actor, incident, "work")
     _log(incident, actor, Kind.LEVEL, Level(level).label, "level_set", request,
          {"level": level}, expected_version=expected_version, level=level)
@@ -293,12 +317,15 @@ def set_level(*, incident, actor, level, expected_version, request=None) -> Inci
 
 
 @transaction.atomic
-def set_status(*, incident, actor, status, expected_version, request=None) -> Incident:
+def set_status(
+    *, incident: Incident, actor: User, status: Status, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Incident:
     _require_right(actor, incident, "work")
     if status not in (Status.OPEN, Status.WAITING):
         raise RuleBroken("Use close or reopen to change to that status.")
     _require_open(incident)
-    changes = {"status": status}
+    changes: dict[str, Any] = {"status": status}
     if not incident.acknowledged_at:
         changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor)
     _log(incident, actor, Kind.STATUS, Status(status).label, "status_changed", request, {"status": status},
@@ -307,12 +334,15 @@ def set_status(*, incident, actor, status, expected_version, request=None) -> In
 
 
 @transaction.atomic
-def close_case(*, incident, actor, outcome, summary="", expected_version, request=None) -> Incident:
+def close_case(
+    *, incident: Incident, actor: User, outcome: Outcome, summary: str = "", expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Incident:
     _require_right(actor, incident, "work")
     if outcome not in Outcome.values:
         raise RuleBroken("Choose an outcome to close the case.")
     _require_open(incident)
-    changes = {"status": Status.CLOSED, "outcome": outcome, "closed_at": timezone.now()}
+    changes: dict[str, Any] = {"status": Status.CLOSED, "outcome": outcome, "closed_at": timezone.now()}
     if not incident.acknowledged_at:
         changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor)
     _log(incident, actor, Kind.CLOSED, f"{Outcome(outcome).label}. {summary}".strip(), "closed", request,
@@ -321,7 +351,10 @@ def close_case(*, incident, actor, outcome, summary="", expected_version, reques
 
 
 @transaction.atomic
-def reopen_case(*, incident, actor, reason, expected_version, request=None) -> Incident:
+def reopen_case(
+    *, incident: Incident, actor: User, reason: str, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Incident:
     _require_right(actor, incident, "work")
     if incident.status != Status.CLOSED:
         raise RuleBroken("Only a closed case can be reopened.")
@@ -331,7 +364,9 @@ def reopen_case(*, incident, actor, reason, expected_version, request=None) -> I
 
 
 @transaction.atomic
-def add_note(*, incident, actor, text, kind=Kind.NOTE, request=None) -> TimelineEntry:
+def add_note(
+    *, incident: Incident, actor: User, text: str, kind: Kind = Kind.NOTE, request: HttpRequest | None = None
+) -> TimelineEntry:
     _require_right(actor, incident, "work")
     if kind not in (Kind.NOTE, Kind.FEEDBACK, Kind.LESSON):
         raise RuleBroken("That is not a kind of note.")
@@ -340,7 +375,10 @@ def add_note(*, incident, actor, text, kind=Kind.NOTE, request=None) -> Timeline
 
 
 @transaction.atomic
-def add_action(*, incident, actor, description, owner, due_on: date, response_code="", request=None) -> CaseAction:
+def add_action(
+    *, incident: Incident, actor: User, description: str, owner: User, due_on: date, response_code: str = "",
+    request: HttpRequest | None = None,
+) -> CaseAction:
     _require_right(actor, incident, "work")
     _require_open(incident)
     _require_not_subject(incident, owner)
@@ -352,7 +390,7 @@ def add_action(*, incident, actor, description, owner, due_on: date, response_co
 
 
 @transaction.atomic
-def complete_action(*, action, actor, request=None) -> CaseAction:
+def complete_action(*, action: CaseAction, actor: User, request: HttpRequest | None = None) -> CaseAction:
     action = CaseAction.objects.select_for_update().select_related("incident__school").get(pk=action.pk)
     _require_right(actor, action.incident, "work")
     _require_open(action.incident)
@@ -366,9 +404,13 @@ def complete_action(*, action, actor, request=None) -> CaseAction:
 
 
 @transaction.atomic
-def add_referral(*, incident, actor, request=None, **fields) -> Referral:
+def add_referral(
+    *, incident: Incident, actor: User, agency: Agency, referred_on: date, reference: str = "", contact: str = "",
+    outcome: str = "", request: HttpRequest | None = None,
+) -> Referral:
     _require_right(actor, incident, "work")
-    referral = Referral.objects.create(incident=incident, recorded_by=actor, **fields)
+    referral = Referral.objects.create(incident=incident, recorded_by=actor, agency=agency, referred_on=referred_on,
+                                       reference=reference, contact=contact, outcome=outcome)
     _log(incident, actor, Kind.REFERRAL,
          f"{referral.get_agency_display()} on {referral.referred_on:%d %b %Y}"
          + (f", reference {referral.reference}" if referral.reference else ""),
@@ -377,9 +419,13 @@ def add_referral(*, incident, actor, request=None, **fields) -> Referral:
 
 
 @transaction.atomic
-def record_parent_contact(*, incident, actor, request=None, **fields) -> ParentContact:
+def record_parent_contact(
+    *, incident: Incident, actor: User, who: str, contacted_at: datetime, method: ParentContact.Method,
+    pupil: Pupil | None = None, request: HttpRequest | None = None,
+) -> ParentContact:
     _require_right(actor, incident, "work")
-    contact = ParentContact.objects.create(incident=incident, recorded_by=actor, **fields)
+    contact = ParentContact.objects.create(incident=incident, recorded_by=actor, pupil=pupil, who=who,
+                                           contacted_at=contacted_at, method=method)
     _log(incident, actor, Kind.PARENTS,
          f"{contact.who} ({contact.get_method_display().lower()}) on {contact.contacted_at:%d %b %Y %H:%M}",
          "parents_informed", request, {"contact_id": contact.pk})
@@ -387,9 +433,12 @@ def record_parent_contact(*, incident, actor, request=None, **fields) -> ParentC
 
 
 @transaction.atomic
-def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
+def add_sanction(
+    *, incident: Incident, actor: User, kind: Sanction.Kind, until: date | None = None, notes: str = "",
+    pupil: Pupil | None = None, request: HttpRequest | None = None,
+) -> Sanction:
     _require_right(actor, incident, "work")
-    sanction = Sanction(incident=incident, recorded_by=actor, **fields)
+    sanction = Sanction(incident=incident, recorded_by=actor, pupil=pupil, kind=kind, until=until, notes=notes)
     if sanction.kind == Sanction.Kind.ACCESS_REMOVED and not sanction.until:
         raise RuleBroken("Say until when network and internet access is removed.")
     sanction.save()
@@ -400,7 +449,10 @@ def add_sanction(*, incident, actor, request=None, **fields) -> Sanction:
 
 
 @transaction.atomic
-def share_case(*, incident, actor, colleague, can_contribute=False, request=None) -> None:
+def share_case(
+    *, incident: Incident, actor: User, colleague: User, can_contribute: bool = False,
+    request: HttpRequest | None = None,
+) -> None:
     """Let a colleague read the case, or also work on it (everything but sharing it further)."""
     _require_right(actor, incident, "share")
     if colleague.pk == incident.subject_of_allegation_id:
@@ -418,7 +470,7 @@ def share_case(*, incident, actor, colleague, can_contribute=False, request=None
 
 
 @transaction.atomic
-def revoke_share(*, incident, actor, colleague, request=None) -> None:
+def revoke_share(*, incident: Incident, actor: User, colleague: User, request: HttpRequest | None = None) -> None:
     _require_right(actor, incident, "share")
     remove_perm("incidents.view_incident", colleague, incident)
     remove_perm("incidents.change_incident", colleague, incident)
@@ -426,14 +478,18 @@ def revoke_share(*, incident, actor, colleague, request=None) -> None:
          {"colleague_id": colleague.pk})
 
 
-def record_case_view(*, incident, actor, request=None) -> None:
+def record_case_view(*, incident: Incident, actor: User, request: HttpRequest | None = None) -> None:
+    """Every opening of a case is kept: its page lists the last 50 viewers (a reporter's view counts too)."""
+    require(rights.case_access(actor, incident) is not None, "You may not see this case.")
     record_event(verb="incident.viewed", actor=actor, school=incident.school, target=incident, request=request)
 
 
-def record_evidence_download(*, evidence, actor, request=None) -> None:
+def record_evidence_download(*, evidence: Evidence, actor: User, request: HttpRequest | None = None) -> None:
+    _require_right(actor, evidence.incident, "read")
     record_event(verb="incident.evidence_downloaded", actor=actor, school=evidence.incident.school,
                  target=evidence.incident, request=request, detail={"evidence_id": evidence.pk})
 
 
-def record_log_export(*, school, actor, rows: int, request=None) -> None:
+def record_log_export(*, school: School, actor: User, rows: int, request: HttpRequest | None = None) -> None:
+    require(rights.can_triage(actor, school), "Only the safeguarding team can export the incident log.")
     record_event(verb="incident.log_exported", actor=actor, school=school, request=request, detail={"rows": rows})

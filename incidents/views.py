@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,17 +14,18 @@ from onlinesafety.access import school_member_required
 from onlinesafety.csvexport import csv_response
 from onlinesafety.downloads import file_download
 from onlinesafety.navigation import object_links_for
-from onlinesafety.rules import RuleBroken
-from onlinesafety.schools.models import YearGroup
+from onlinesafety.schools.models import Pupil, YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
 from onlinesafety.uploads import EXTENSIONS
-from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
+from onlinesafety.views import redirect_to_next, refusal
 
 from . import exports, forms, rights, selectors, services
 from .models import CaseAction, Evidence, Response, Status
 from .rights import Access
 
 CASES_PER_PAGE = 25
+STALE_CASE = ("Someone else changed this case while you were working on it, so your change was not saved. "
+              "The case below is up to date: check it and try again.")
 
 
 # ---------------------------------------------------------------- reporting
@@ -52,16 +54,16 @@ def report(request):
 @school_member_required(rights.can_report)
 def pupil_search(request):
     query = request.GET.get("pupil_q", "").strip()[:80]
-    pupils = []
+    pupils: QuerySet[Pupil] | list[Pupil] = []
     if len(query) >= 2:
-        pupils = search_pupils(pupils_visible_to(request.user, request.school), query)
-        pupils = pupils.select_related("school_class").order_by("last_name", "first_name")[:20]
+        pupils = search_pupils(pupils_visible_to(request.user, request.school), query).select_related(
+            "school_class").order_by("last_name", "first_name")[:20]
     return render(request, "incidents/_pupil_results.html", {"pupils": pupils, "query": query})
 
 
 @school_member_required(rights.can_report)
 def submitted(request, incident_id: int):
-    incident = get_object_or_404(selectors.reports_by(request.user, request.school), pk=incident_id)
+    incident = selectors.get_own_report_for_user(request.user, request.school, incident_id)
     return render(request, "incidents/submitted.html", {"incident": incident})
 
 
@@ -88,11 +90,9 @@ def triage(request):
         request.GET or None, school=request.school, year_groups=_year_groups(request.school),
         team=selectors.triage_team(request.school),
     )
-    incidents = selectors.triage_queue(request.user, request.school, queue, filter_form.filters())
-    page = Paginator(incidents, CASES_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
-    for incident in page:
-        incident.unacknowledged_too_long = selectors.is_unacknowledged_too_long(incident, now)
+    incidents = selectors.triage_queue(request.user, request.school, queue, filter_form.filters(), now)
+    page = Paginator(incidents, CASES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "queue": queue, "queues": [(name, label) for name, (label, _) in selectors.QUEUES.items()],
         "counts": selectors.queue_counts(request.user, request.school), "page": page, "filter_form": filter_form,
@@ -184,14 +184,13 @@ def case_change(request, incident_id: int, change: str):
     if not form.is_valid():
         messages.error(request, "Nothing was saved: please correct the form below.")
         return render(request, "incidents/case.html", _case_context(request, access, form), status=400)
-    try:
-        _apply_change(change, incident, form.cleaned_data, request)
-    except services.StaleCase:
-        messages.error(request, "Someone else changed this case while you were working on it, so your change was "
-                                "not saved. The case below is up to date: check it and try again.")
-        return redirect("incidents:case", incident.pk)
-    except RuleBroken as error:
-        messages.error(request, NOTHING_CHANGED.format(error=error))
+    with refusal(request) as attempt:
+        try:
+            _apply_change(change, incident, form.cleaned_data, request)
+        except services.StaleCase:
+            messages.error(request, STALE_CASE)
+            return redirect("incidents:case", incident.pk)
+    if not attempt.ok:
         return redirect("incidents:case", incident.pk)
     messages.success(request, "Saved.")
     return redirect_to_next(request, f"{reverse('incidents:case', args=[incident.pk])}#timeline")
@@ -217,11 +216,14 @@ def _apply_change(change, incident, data, request):
     elif change == "action":
         services.add_action(description=data["description"], owner=data["owner"], due_on=data["due_on"], **common)
     elif change == "referral":
-        services.add_referral(**common, **{k: data[k] for k in forms.ReferralForm.Meta.fields})
+        services.add_referral(agency=data["agency"], referred_on=data["referred_on"], reference=data["reference"],
+                              contact=data["contact"], outcome=data["outcome"], **common)
     elif change == "parents":
-        services.record_parent_contact(**common, **{k: data[k] for k in forms.ParentContactForm.Meta.fields})
+        services.record_parent_contact(pupil=data["pupil"], who=data["who"], contacted_at=data["contacted_at"],
+                                       method=data["method"], **common)
     elif change == "sanction":
-        services.add_sanction(**common, **{k: data[k] for k in forms.SanctionForm.Meta.fields})
+        services.add_sanction(pupil=data["pupil"], kind=data["kind"], until=data["until"], notes=data["notes"],
+                              **common)
     elif change == "share":
         services.share_case(colleague=data["colleague"], can_contribute=data["can_contribute"], **common)
     elif change == "evidence":

@@ -11,16 +11,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     value = str(value)
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+def csv_lines(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
     """``header`` then every row of ``rows``, each as one line of CSV text."""
     writer = csv.writer(_Echo())
     yield writer.writerow(header)

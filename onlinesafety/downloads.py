@@ -4,31 +4,36 @@ so each carries the same headers: its real content type, a ``Content-Disposition
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import IO, TypeVar
 
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-UNSAFE = re.compile(r"[^\w .()-]+")
+UNSAFE = re.compile(r'[<>:"/\\|?*]+')  # path separators and what Windows refuses in a name
 LONGEST_NAME = 120
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def safe_filename(name: str, extension: str = "") -> str:
-    """A file name a browser saves as it is: letters (any script), digits, spaces and ``.()-_``; no path, no
-    control characters, at most 120 characters before the extension."""
+    """A file name a browser saves as it is: no path separators, none of the characters Windows refuses, no
+    control characters, no leading dot, at most 120 characters before the extension. Letters of any script and
+    ordinary punctuation (a typographic apostrophe) stay."""
     name = unicodedata.normalize("NFC", name)
-    name = UNSAFE.sub("-", "".join(ch for ch in name if unicodedata.category(ch)[0] != "C"))
-    name = re.sub(r"-{2,}", "-", name).strip(" .-")[:LONGEST_NAME].strip(" .-") or "download"
+    name = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in name)
+    name = re.sub(r"-{2,}", "-", re.sub(r"\s+", " ", UNSAFE.sub("-", name)))
+    name = name.strip(" .-")[:LONGEST_NAME].strip(" .-") or "download"
     return f"{name}{extension}"
 
 
-def with_download_headers(response: HttpResponseBase, filename: str, *, inline: bool = False):
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+def with_download_headers(response: R, filename: str, *, inline: bool = False) -> R:
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def file_download(file, *, content_type: str, filename: str, inline: bool = False) -> FileResponse:
+def file_download(file: IO[bytes], *, content_type: str, filename: str, inline: bool = False) -> FileResponse:
     """A stored file, opened by the caller (``field.open("rb")``), streamed in chunks."""
     response = FileResponse(file, content_type=content_type)
     return with_download_headers(response, filename, inline=inline)
@@ -39,6 +44,6 @@ def bytes_download(content: bytes, *, content_type: str, filename: str, inline: 
     return with_download_headers(HttpResponse(content, content_type=content_type), filename, inline=inline)
 
 
-def streamed_download(lines, *, content_type: str, filename: str) -> StreamingHttpResponse:
+def streamed_download(lines: Iterable[str], *, content_type: str, filename: str) -> StreamingHttpResponse:
     """Text made row by row while it is sent (the CSV exports)."""
     return with_download_headers(StreamingHttpResponse(lines, content_type=content_type), filename)

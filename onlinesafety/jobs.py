@@ -8,13 +8,15 @@ request: with the broker down, the attempt is logged (ids only) and the record w
 """
 
 import logging
+from typing import Any
 
+from celery import Task
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_now(task, *args, what: str) -> bool:
+def enqueue_now(task: Task, *args: Any, what: str) -> bool:
     """Publish ``task(*args)`` at once, with no publish retries. False if it could not be handed over."""
     try:
         task.apply_async(args=args, retry=False)
@@ -25,7 +27,7 @@ def enqueue_now(task, *args, what: str) -> bool:
     return True
 
 
-def enqueue_after_commit(task, *args, what: str) -> None:
+def enqueue_after_commit(task: Task, *args: Any, what: str) -> None:
     """Publish ``task(*args)`` once the current transaction commits (at once outside one). ``what`` names the
     work for the log by kind and id only, never a person."""
     transaction.on_commit(lambda: enqueue_now(task, *args, what=what))

@@ -7,11 +7,17 @@ imports them.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from onlinesafety.access import HasRole, Right, any_member
+from onlinesafety.access import Right, any_member
+from onlinesafety.accounts.models import Person
 from onlinesafety.schools import rights as school_rights
+from onlinesafety.schools.models import School
+
+if TYPE_CHECKING:
+    from onlinesafety.schools.middleware import SchoolRequest
 
 
 @dataclass(frozen=True)
@@ -20,11 +26,7 @@ class NavItem:
     url_name: str
     right: Right = any_member
 
-    def __post_init__(self):  # TRANSITION: a role set instead of a right
-        if isinstance(self.right, frozenset):
-            object.__setattr__(self, "right", HasRole(self.right) if self.right else any_member)
-
-    def visible_to(self, user, school) -> bool:
+    def visible_to(self, user: Person, school: School) -> bool:
         return self.right(user, school)
 
 
@@ -50,7 +52,7 @@ def register_object_link(kind: str, *items: NavItem) -> None:
     links.extend(item for item in items if item not in links)
 
 
-def object_links_for(kind: str, user, school, object_id: int) -> list[dict]:
+def object_links_for(kind: str, user: Person, school: School, object_id: int) -> list[dict[str, str]]:
     return [{"label": item.label, "url": reverse(item.url_name, args=[object_id])}
             for item in OBJECT_LINKS.get(kind, []) if item.visible_to(user, school)]
 
@@ -73,18 +75,19 @@ def register_notice(provider: NoticeProvider) -> None:
         NOTICE_PROVIDERS.append(provider)
 
 
-def notices_for(request) -> list[Notice]:
+def notices_for(request: "SchoolRequest") -> list[Notice]:
     if not request.user.is_authenticated or getattr(request, "school", None) is None:
         return []
     return [notice for provider in NOTICE_PROVIDERS for notice in provider(request)]
 
 
-def nav_for(request) -> list[dict]:
-    if not request.user.is_authenticated or getattr(request, "school", None) is None:
+def nav_for(request: "SchoolRequest") -> list[dict[str, object]]:
+    school = getattr(request, "school", None)
+    if not request.user.is_authenticated or school is None:
         return []
     current = request.resolver_match.view_name if request.resolver_match else ""
     return [
         {"label": item.label, "url": reverse(item.url_name), "active": item.url_name == current}
         for item in NAV_ITEMS
-        if item.visible_to(request.user, request.school)
+        if item.visible_to(request.user, school)
     ]

@@ -8,6 +8,10 @@ records work to come) call those and nothing else of the app.
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onlinesafety.schools.models import Term
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class ReportPeriod:
     zone: zoneinfo.ZoneInfo
 
     @classmethod
-    def of_term(cls, term) -> "ReportPeriod":
+    def of_term(cls, term: "Term") -> "ReportPeriod":
         return cls(term.starts_on, term.ends_on, zoneinfo.ZoneInfo(term.school.timezone))
 
     @property

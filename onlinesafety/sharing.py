@@ -5,10 +5,12 @@ from typing import TypeVar
 from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
+from onlinesafety.accounts.models import Person
+
 M = TypeVar("M", bound=Model)
 
 
-def with_object_permissions(user, perm: str, queryset: QuerySet[M], role_filter: Q) -> QuerySet[M]:
+def with_object_permissions(user: Person, perm: str, queryset: QuerySet[M], role_filter: Q) -> QuerySet[M]:
     """Rows the user's role allows, plus rows shared with this user one by one through guardian.
 
     ``queryset`` must already be scoped to the current school, so a permission on another school's record can

@@ -63,7 +63,7 @@ def _looks_whole(upload: UploadedFile, content_type: str) -> bool:
     # A PDF names its version, holds objects, and ends with an end-of-file marker.
     upload.seek(0)
     head = upload.read(1024)
-    upload.seek(max(upload.size - 2048, 0))
+    upload.seek(max((upload.size or 0) - 2048, 0))
     tail = upload.read()
     return bool(re.match(rb"%PDF-\d\.\d", head)) and b" obj" in head + tail and b"%%EOF" in tail
 
@@ -72,16 +72,17 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], max_bytes: i
     """Accept ``upload`` only if its bytes are one of the ``allowed`` types and it is small enough."""
     labels = [LABELS[kind] for kind in allowed]
     names = " or ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else labels[0]
-    if upload.size > max_bytes:
-        raise ValidationError(f"{upload.name} is larger than {max_bytes // MEGABYTE} MB.")
+    size, name = upload.size or 0, upload.name or "The file"
+    if size > max_bytes:
+        raise ValidationError(f"{name} is larger than {max_bytes // MEGABYTE} MB.")
     upload.seek(0)
     content_type = _sniff(upload.read(16), allowed)
     if content_type is None or not _looks_whole(upload, content_type):
-        raise ValidationError(f"{upload.name} is not a {names} file. Only {names} files can be attached.")
+        raise ValidationError(f"{name} is not a {names} file. Only {names} files can be attached.")
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedUpload(file=upload, original_name=upload.name, content_type=content_type, size=upload.size,
+    return CheckedUpload(file=upload, original_name=name, content_type=content_type, size=size,
                          sha256=digest.hexdigest())

@@ -1,7 +1,10 @@
 """What every app's views share: turning a refused change into a message, and following ``next`` safely."""
 
+from types import TracebackType
+
+from django import forms
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -20,7 +23,7 @@ class refusal:  # noqa: N801 (used as a context manager, named like one)
             return redirect(...)
     """
 
-    def __init__(self, request, form=None, field: str | None = None):
+    def __init__(self, request: HttpRequest, form: forms.BaseForm | None = None, field: str | None = None) -> None:
         self.request, self.form, self.field = request, form, field
         self.ok = True
         self.error: RuleBroken | None = None
@@ -28,9 +31,11 @@ class refusal:  # noqa: N801 (used as a context manager, named like one)
     def __enter__(self) -> "refusal":
         return self
 
-    def __exit__(self, exc_type, exc, traceback) -> bool:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> bool:
         if exc_type is None or not issubclass(exc_type, RuleBroken):
             return False
+        assert isinstance(exc, RuleBroken)
         self.ok, self.error = False, exc
         if self.form is not None:
             self.form.add_error(self.field, str(exc))
@@ -39,7 +44,7 @@ class refusal:  # noqa: N801 (used as a context manager, named like one)
         return True
 
 
-def safe_next(request) -> str:
+def safe_next(request: HttpRequest) -> str:
     """The ``next`` address sent with the request if it is a path on this site, else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     local = target.startswith("/") and not target.startswith(("//", "/\\"))
@@ -49,10 +54,10 @@ def safe_next(request) -> str:
     return ""
 
 
-def redirect_to_next(request, default: str) -> HttpResponseRedirect:
+def redirect_to_next(request: HttpRequest, default: str) -> HttpResponseRedirect:
     """Back to ``next`` if it is safe, else to ``default`` (a path). Never resolved as a view name."""
     return HttpResponseRedirect(safe_next(request) or default)
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)

@@ -7,7 +7,7 @@ mapping) and shown back in their own letters.
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 import idna
 from django.core.exceptions import ValidationError
@@ -55,7 +55,7 @@ def parse_domain(raw: str) -> WebAddress:
     return WebAddress(ascii_host, display)
 
 
-def _split(raw: str):
+def _split(raw: str) -> SplitResult:
     if "[" in raw.split("/")[2 if "://" in raw else 0] and not re.search(r"\[[0-9a-fA-F:.]+\]", raw):
         raise ValidationError("Enter a web address such as https://example.com/page.")
     if OTHER_SCHEME.match(raw) and not re.match(r"^https?://", raw, re.I):

@@ -9,12 +9,12 @@ class PoliciesConfig(AppConfig):
         from onlinesafety.navigation import NavItem, register, register_object_link
 
         from . import signals  # noqa: F401
-        from .selectors import CALENDAR_ROLES, READER_ROLES, REGISTER_ROLES
+        from .rights import can_read_register, can_see_calendar, must_read_policies
 
         register(
-            NavItem("Policies", "policies:register", frozenset(REGISTER_ROLES)),
-            NavItem("To read", "policies:to_read", frozenset(READER_ROLES)),
-            NavItem("Compliance", "policies:compliance", frozenset(CALENDAR_ROLES | READER_ROLES)),
+            NavItem("Policies", "policies:register", can_read_register),
+            NavItem("To read", "policies:to_read", must_read_policies),
+            NavItem("Compliance", "policies:compliance", can_see_calendar),
         )
         register_object_link("incident", NavItem("Review a policy because of this case",
-                                                 "policies:early_review_for_incident", frozenset(REGISTER_ROLES)))
+                                                 "policies:early_review_for_incident", can_read_register))

@@ -105,10 +105,12 @@ def seed(*, today=None) -> dict[str, int]:
 
 def _one_under_review(school, people):
     policy = Policy.objects.get(school=school, kind=PolicyKind.AI)
+    current = policy.current_version
+    assert current is not None  # every seeded policy was published above
     Review.objects.create(policy=policy, reason=Review.Reason.THREAT, started_by=people["osl"],
                           detail="Pupils are using AI image apps at home; the policy says nothing about them.")
     PolicyVersion.objects.create(
-        policy=policy, number=2, text=policy.current_version.text + "\n6. AI image and chat apps\nDraft section.",
+        policy=policy, number=2, text=current.text + "\n6. AI image and chat apps\nDraft section.",
         change_summary="Adds AI image and chat apps used at home.", created_by=people["osl"],
     )
     policy.stage = Stage.UNDER_REVIEW

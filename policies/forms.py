@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -25,8 +27,10 @@ class PolicyForm(forms.ModelForm):
     def __init__(self, *args, school, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["owner"].queryset = owners
-        self.fields["owner_role"].choices = [(r.value, r.label) for r in Role if r not in (Role.PARENT, Role.VISITOR)]
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        cast(forms.ChoiceField, self.fields["owner_role"]).choices = [
+            (r.value, r.label) for r in Role if r not in (Role.PARENT, Role.VISITOR)
+        ]
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
@@ -64,7 +68,7 @@ class DraftForm(forms.Form):
         return check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=MAX_BYTES)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not (cleaned.get("text") or "").strip() and not cleaned.get("document") and not self.errors:
             raise ValidationError("Write the policy or upload its document.")
         return cleaned
@@ -84,13 +88,15 @@ class ApproveForm(forms.Form):
 
 
 class EarlyReviewForm(forms.Form):
-    policy = forms.ModelChoiceField(queryset=None, label="Policy", empty_label="Choose a policy")
+    policy: "forms.ModelChoiceField[Policy]" = forms.ModelChoiceField(queryset=None, label="Policy",
+                                                                      empty_label="Choose a policy")
     detail = forms.CharField(max_length=500, required=False, label="What should the review look at?",
                              help_text="Describe the gap, not the people: this is not confidential.")
 
     def __init__(self, *args, policies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["policy"].queryset = Policy.objects.filter(pk__in=[p.pk for p in policies]).order_by("title")
+        field = cast(forms.ModelChoiceField, self.fields["policy"])
+        field.queryset = Policy.objects.filter(pk__in=[p.pk for p in policies]).order_by("title")
 
 
 class SendBackForm(forms.Form):

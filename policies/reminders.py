@@ -107,6 +107,8 @@ def _due_items(school, people):
     policies = Policy.objects.filter(school=school, next_review_on__isnull=False).select_related("owner")
     members = {user.pk for users in people.values() for user in users}
     for policy in policies:
+        if policy.next_review_on is None:  # never, by the filter: for the type checker
+            continue
         owner_here = policy.owner.is_active and policy.owner_id in members  # not someone who has left
         yield DueItem("policy", policy.pk, f"The review of “{policy.title}”", policy.next_review_on,
                       (policy.owner,) if owner_here else (), reverse("policies:detail", args=[policy.pk]))

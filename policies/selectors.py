@@ -1,27 +1,38 @@
-"""Reads of policies and the compliance calendar that depend on who is asking."""
+"""Reads of policies and the compliance calendar that depend on who is asking. What each person may do is
+decided in ``rights.py``."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TypedDict
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
+from onlinesafety.access import check_needed, found
+from onlinesafety.accounts.models import Person, User
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
-from onlinesafety.schools.roles import DSL_TEAM, LEADERSHIP, SCHOOL_STAFF, Role
-from onlinesafety.schools.selectors import roles_in, users_with_roles
+from onlinesafety.schools.selectors import users_with_roles
 
-from . import schedule
-from .models import Acknowledgement, ApprovingBody, Duty, DutyCompletion, Policy, PolicyVersion, Stage
+from . import rights, schedule
+from .models import Acknowledgement, Duty, DutyCompletion, Policy, PolicyVersion, Stage
+from .rights import DutyAccess, DutyRight, PolicyAccess, PolicyRight
 
-REGISTER_ROLES = SCHOOL_STAFF | {Role.GOVERNOR}
-EDITOR_ROLES = LEADERSHIP  # may add policies and change their details
-CALENDAR_ROLES = LEADERSHIP | {Role.GOVERNOR}
-READER_ROLES = SCHOOL_STAFF  # "every staff member" reads the policies marked staff-must-read
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
-def with_status(policies: QuerySet[Policy], today: date) -> QuerySet[Policy]:
+class StatusAnnotation(TypedDict):
+    status: str  # a key of STATUS_LABELS
+
+
+class ReadAnnotation(TypedDict):
+    read: bool  # this person has acknowledged the current version
+
+
+def with_status(policies: QuerySet[Policy], today: date) -> QuerySet[WithAnnotations[Policy, StatusAnnotation]]:
     """Adds ``status``: the workflow stage while a review is open, else overdue / due soon / approved."""
     soon = today + timedelta(days=schedule.DUE_SOON_DAYS)
     return policies.annotate(
@@ -43,74 +54,63 @@ STATUS_LABELS = {
 }
 
 
-def register(user, school, today: date) -> QuerySet[Policy]:
-    if not roles_in(user, school) & REGISTER_ROLES:
-        return Policy.objects.none()
-    return (
-        with_status(Policy.objects.filter(school=school), today)
-        .select_related("owner", "current_version")
-        .order_by("next_review_on", "title")
-    )
+def register(user: Person, school: School, today: date) -> QuerySet[WithAnnotations[Policy, StatusAnnotation]]:
+    """The school's policies with their status, soonest review first; none for anyone who may not read them."""
+    policies = with_status(Policy.objects.filter(school=school), today)
+    if not rights.can_read_register(user, school):
+        return policies.none()
+    return policies.select_related("owner", "current_version").order_by("next_review_on", "title")
 
 
-def status_counts(policies: QuerySet[Policy]) -> dict[str, int]:
+def status_counts(policies: QuerySet[WithAnnotations[Policy, StatusAnnotation]]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in policies.order_by().values("status").annotate(n=Count("pk"))}
 
 
-def get_policy_for_user(user, school, policy_id: int, today: date) -> Policy:
-    policy = register(user, school, today).filter(pk=policy_id).first()
-    if policy is None:
-        raise Http404("No such policy.")
-    return policy
+def get_policy_for_user(user: Person, school: School, policy_id: int, today: date,
+                        needed: PolicyRight | None = None) -> PolicyAccess:
+    """The policy (with its ``status``) and what this person may do with it.
+
+    404 if they may not read the register (or it is another school's); 403 if they may not do ``needed``.
+    """
+    policy = found(register(user, school, today).filter(pk=policy_id).first(), "No such policy.")
+    access = rights.policy_access(user, school, policy)
+    check_needed(access, needed)
+    return access
 
 
-@dataclass(frozen=True)
-class PolicyRights:
-    edit: bool
-    run_review: bool  # start, draft, submit, remind readers
-    approve: bool
-    early_review: bool
+def policies_for_early_review(user: Person, school: School, today: date) -> list[Policy]:
+    """The policies this person may call an early review of (from an incident's case page)."""
+    return [policy for policy in register(user, school, today)
+            if rights.policy_access(user, school, policy).early_review]
 
 
-def rights_on(user, school, policy) -> PolicyRights:
-    roles = roles_in(user, school)
-    is_owner = policy.owner_id == user.pk
-    approver_role = Role.HEADTEACHER if policy.approving_body == ApprovingBody.HEADTEACHER else Role.GOVERNOR
-    return PolicyRights(
-        edit=bool(roles & EDITOR_ROLES),
-        run_review=is_owner or Role.HEADTEACHER in roles,
-        approve=approver_role in roles,
-        early_review=is_owner or bool(roles & (DSL_TEAM | {Role.HEADTEACHER})),
-    )
-
-
-def versions_of(policy) -> QuerySet[PolicyVersion]:
+def versions_of(policy: Policy) -> QuerySet[PolicyVersion]:
     return policy.versions.select_related("created_by", "approved_by").order_by("-number")
 
 
-def draft_of(policy) -> PolicyVersion | None:
+def draft_of(policy: Policy) -> PolicyVersion | None:
     return policy.versions.filter(
         state__in=[PolicyVersion.State.DRAFT, PolicyVersion.State.SUBMITTED]
     ).first()
 
 
-def get_version_for_user(user, school, policy_id: int, version_id: int, today: date) -> PolicyVersion:
-    """Published versions for anyone who sees the register; drafts only for those who run or approve reviews."""
-    policy = get_policy_for_user(user, school, policy_id, today)
-    version = policy.versions.filter(pk=version_id).first()
-    if version is None:
-        raise Http404("No such version.")
-    rights = rights_on(user, school, policy)
-    if version.state != PolicyVersion.State.PUBLISHED and not (rights.run_review or rights.approve or rights.edit):
+def get_version_for_user(user: Person, school: School, policy_id: int, version_id: int,
+                         today: date) -> PolicyVersion:
+    """Published versions for anyone who sees the register; drafts only for those who run, approve or edit
+    the policy (404 for anyone else, as for a version that is not there)."""
+    access = get_policy_for_user(user, school, policy_id, today)
+    version = found(access.policy.versions.filter(pk=version_id).first(), "No such version.")
+    if version.state != PolicyVersion.State.PUBLISHED and not (access.run_review or access.approve or access.edit):
         raise Http404("No such version.")
     return version
 
 
-def readers_of(school):
-    return users_with_roles(school, READER_ROLES)
+def readers_of(school: School) -> QuerySet[User]:
+    """The staff who must read the policies marked "staff must read" (and who may own a policy)."""
+    return users_with_roles(school, rights.must_read_policies.roles)
 
 
-def acknowledgement_table(policy) -> list[tuple[object, object]]:
+def acknowledgement_table(policy: Policy) -> list[tuple[User, datetime | None]]:
     """Each member of staff and when they acknowledged the current version (None if not yet)."""
     if policy.current_version_id is None or not policy.staff_must_read:
         return []
@@ -120,27 +120,33 @@ def acknowledgement_table(policy) -> list[tuple[object, object]]:
     return [(user, acknowledged.get(user.pk)) for user in readers_of(policy.school)]
 
 
-def unacknowledged_readers(policy) -> list:
+def unacknowledged_readers(policy: Policy) -> list[User]:
     return [user for user, when in acknowledgement_table(policy) if when is None]
 
 
-def policies_to_read(user, school) -> QuerySet[Policy]:
-    """Policies staff must read whose current version this person has not acknowledged."""
-    if not roles_in(user, school) & READER_ROLES:
-        return Policy.objects.none()
+def policies_to_read(user: User, school: School) -> QuerySet[WithAnnotations[Policy, ReadAnnotation]]:
+    """Policies staff must read, each marked ``read`` once this person has acknowledged its current version;
+    none for anyone who need not read them."""
     acknowledged = Acknowledgement.objects.filter(version_id=OuterRef("current_version_id"), user=user)
-    return (
+    policies = (
         Policy.objects.filter(school=school, staff_must_read=True, current_version__isnull=False)
         .annotate(read=Exists(acknowledged))
         .select_related("current_version")
         .order_by("read", "title")
     )
+    return policies if rights.must_read_policies(user, school) else policies.none()
+
+
+def get_version_to_read(user: User, school: School, policy_id: int) -> PolicyVersion:
+    """The current version of a policy this person must read (with its policy); 404 if it is not one."""
+    policy = found(policies_to_read(user, school).filter(pk=policy_id).first(), "No such policy.")
+    version = found(policy.current_version, "No such policy.")
+    version.policy = policy
+    return version
 
 
 def public_policies(school_slug: str) -> tuple[School, QuerySet[Policy]]:
-    school = School.objects.filter(slug=school_slug).first()
-    if school is None:
-        raise Http404("No such school.")
+    school = found(School.objects.filter(slug=school_slug).first(), "No such school.")
     policies = (
         Policy.objects.filter(school=school, is_public=True, current_version__state=PolicyVersion.State.PUBLISHED)
         .select_related("current_version")
@@ -151,10 +157,8 @@ def public_policies(school_slug: str) -> tuple[School, QuerySet[Policy]]:
 
 def get_public_version(school_slug: str, policy_id: int) -> PolicyVersion:
     _, policies = public_policies(school_slug)
-    policy = policies.filter(pk=policy_id).first()
-    if policy is None:
-        raise Http404("No such policy.")
-    return policy.current_version
+    policy = found(policies.filter(pk=policy_id).first(), "No such policy.")
+    return found(policy.current_version, "No such policy.")
 
 
 # ---------------------------------------------------------------- the compliance calendar
@@ -169,16 +173,42 @@ class CalendarItem:
     status: str  # "overdue", "due_soon", "later"
 
 
-def duties_of(school) -> QuerySet[Duty]:
+class CalendarMonth(TypedDict):
+    start: date
+    items: list[CalendarItem]
+
+
+class Calendar(TypedDict):
+    overdue: list[CalendarItem]
+    next_60_days: list[CalendarItem]
+    months: list[CalendarMonth]
+
+
+def duties_of(school: School) -> QuerySet[Duty]:
     return Duty.objects.filter(school=school).order_by("next_due_on", "title")
 
 
-def calendar_items(school, today: date) -> list[CalendarItem]:
+def duty_accesses(user: Person, school: School) -> list[DutyAccess]:
+    """The school's duties, soonest first, each with whether this person may record it done."""
+    return [rights.duty_access(user, school, duty) for duty in duties_of(school)]
+
+
+def get_duty_for_user(user: Person, school: School, duty_id: int, needed: DutyRight | None = None) -> DutyAccess:
+    """One of the school's duties; 404 for anyone who may not see the calendar (or another school's duty),
+    403 if they may not do ``needed``."""
+    duty = duties_of(school).filter(pk=duty_id).first() if rights.can_see_calendar(user, school) else None
+    access = rights.duty_access(user, school, found(duty, "No such duty."))
+    check_needed(access, needed)
+    return access
+
+
+def calendar_items(school: School, today: date) -> list[CalendarItem]:
     """Every policy review and duty with its next due date, soonest first."""
     items = [
         CalendarItem("policy", p.pk, f"Review: {p.title}", p.next_review_on, p.owner.full_name,
                      schedule.review_status(p.next_review_on, today))
         for p in Policy.objects.filter(school=school, next_review_on__isnull=False).select_related("owner")
+        if p.next_review_on is not None  # always, by the filter: for the type checker
     ]
     items += [
         CalendarItem("duty", d.pk, d.title, d.next_due_on, d.get_owner_role_display(),
@@ -188,10 +218,10 @@ def calendar_items(school, today: date) -> list[CalendarItem]:
     return sorted(items, key=lambda item: (item.due_on, item.title))
 
 
-def calendar(school, today: date) -> dict:
+def calendar(school: School, today: date) -> Calendar:
     items = calendar_items(school, today)
     horizon = today + timedelta(days=60)
-    months = []
+    months: list[CalendarMonth] = []
     first = today.replace(day=1)
     for offset in range(12):
         start = schedule.add_months(first, offset, 1)
@@ -204,13 +234,8 @@ def calendar(school, today: date) -> dict:
     }
 
 
-def completions_of(duty):
+def completions_of(duty: Duty) -> QuerySet[DutyCompletion]:
     return duty.completions.select_related("completed_by").order_by("-completed_on")[:10]
-
-
-def can_complete(user, school, duty) -> bool:
-    roles = roles_in(user, school)
-    return duty.owner_role in roles or Role.HEADTEACHER in roles
 
 
 class PolicyFigures(TypedDict):

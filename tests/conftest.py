@@ -20,13 +20,15 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Tasks are published for real, to a broker that refuses every connection (a broker outage)."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting (CI sets it)
     conf = celery_app.conf
     saved = {name: conf[name] for name in ("broker_url", "broker_transport_options", "task_always_eager")}
     conf.update(broker_url=UNREACHABLE_BROKER, broker_transport_options={"max_retries": 0}, task_always_eager=False)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    assert conf.broker_url == UNREACHABLE_BROKER
     yield
     conf.update(**saved)
     celery_app._pool = None

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.db.models import QuerySet
 from django.template import loader
 
 from onlinesafety.mail.services import queue_email
@@ -33,11 +36,11 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
 class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
     """Sends the reset email through the outbox and Celery rather than inside the web request."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         queue_email(to=to_email, subject=subject, body=body, kind="password_reset")
 
-    def get_users(self, email):
+    def get_users(self, email: str) -> QuerySet[User]:
         return User.objects.filter(email__iexact=email, is_active=True)

@@ -1,10 +1,20 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpResponse
 from django.urls import reverse_lazy
 
 from onlinesafety.audit.services import record_event
 
 from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from .models import User
+
+if TYPE_CHECKING:
+    from django.views.generic.edit import FormView as _FormView  # what the mixin is mixed into
+else:
+    _FormView = object
 
 
 class LoginView(auth_views.LoginView):
@@ -25,11 +35,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     @property
-    def extra_email_context(self):
+    def extra_email_context(self) -> dict[str, str]:
         # Links start with the configured address, never with whatever Host header the request carried.
         return {"site_url": settings.SITE_URL}
 
-    def form_valid(self, form):
+    def form_valid(self, form: QueuedPasswordResetForm) -> HttpResponse:
         record_event(verb="auth.password_reset_requested", request=self.request)
         return super().form_valid(form)
 
@@ -38,12 +48,12 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class AuditPasswordSetMixin:
+class AuditPasswordSetMixin(_FormView):
     """Records that a user's password was set, once the form has saved it."""
 
     audit_verb = ""
 
-    def form_valid(self, form):
+    def form_valid(self, form: "SetPasswordForm[User]") -> HttpResponse:
         response = super().form_valid(form)
         record_event(verb=self.audit_verb, actor=form.user, target=form.user, request=self.request)
         return response

@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from onlinesafety.schools.models import School
 
 from .models import AuditEvent
 from .services import record_event
@@ -16,25 +20,25 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor", "school")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes are recorded in the audit trail."""
 
-    def _school_of(self, obj):
-        if obj._meta.model_name == "school":
+    def _school_of(self, obj: models.Model) -> School | None:
+        if isinstance(obj, School):
             return obj
         return getattr(obj, "school", None)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             record_event(
@@ -46,7 +50,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 detail={"fields": sorted(form.changed_data)},
             )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():
             record_event(
                 verb="admin.deleted",
@@ -57,6 +61,6 @@ class AuditedModelAdmin(admin.ModelAdmin):
             )
             super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[models.Model]) -> None:
         for obj in queryset:
             self.delete_model(request, obj)

@@ -1,22 +1,27 @@
+from collections.abc import Iterable
+from typing import Any, NoReturn, TypeVar
+
 from django.conf import settings
 from django.db import models
+
+M = TypeVar("M", bound=models.Model)
 
 
 class AuditEventIsAppendOnly(Exception):
     """Raised when code tries to change or remove an append-only record."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AppendOnlyQuerySet(models.QuerySet[M]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditEventIsAppendOnly("These records cannot be updated.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditEventIsAppendOnly("These records cannot be deleted.")
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(self, objs: Iterable[M], fields: Iterable[str], batch_size: int | None = None) -> NoReturn:
         raise AuditEventIsAppendOnly("These records cannot be updated.")
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
         if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
             raise AuditEventIsAppendOnly("These records are only ever added.")
         return super().bulk_create(objs, *args, **kwargs)
@@ -30,13 +35,13 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditEventIsAppendOnly("These records cannot be updated.")
         kwargs["force_insert"] = True  # an instance given an existing id must not overwrite that row
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditEventIsAppendOnly("These records cannot be deleted.")
 
 

@@ -3,8 +3,12 @@
 import json
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import HttpRequest
+
+from onlinesafety.accounts.models import Person
+from onlinesafety.schools.models import School
 
 from .models import AuditEvent
 
@@ -21,8 +25,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def record_event(
     *,
     verb: str,
-    actor=None,
-    school=None,
+    actor: Person | None = None,
+    school: School | None = None,
     target: models.Model | None = None,
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
@@ -33,6 +37,7 @@ def record_event(
         raise ValueError("Audit detail is limited to a few identifiers; keep it under 2 KB.")
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    assert not isinstance(actor, AnonymousUser), "an anonymous user is not authenticated, so it is None by now"
     return AuditEvent.objects.create(
         verb=verb,
         actor=actor,

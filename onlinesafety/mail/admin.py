@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import OutboundEmail
 
@@ -9,8 +10,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: OutboundEmail | None = None) -> bool:
         return False

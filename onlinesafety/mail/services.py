@@ -1,6 +1,7 @@
 """Queueing and sending email. Messages never carry names or incident details (see docs/architecture.md)."""
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from onlinesafety.accounts.models import User
 from onlinesafety.jobs import enqueue_after_commit
+from onlinesafety.schools.models import School
 
 from .models import Notification, OutboundEmail
 from .selectors import unread_notifications
@@ -37,7 +40,7 @@ def queue_email(*, to: str, subject: str, body: str, kind: str) -> OutboundEmail
 BULK_TASK_SIZE = 100
 
 
-def queue_emails(messages, *, kind: str) -> int:
+def queue_emails(messages: Iterable[tuple[str, str, str]], *, kind: str) -> int:
     """Save many emails (``(to, subject, body)`` each) in the outbox at once; workers send them in batches of
     a hundred after the transaction commits. For campaigns to a whole school."""
     from .tasks import deliver_emails
@@ -88,7 +91,7 @@ def unsent_email_ids(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
     return list(unsent.values_list("pk", flat=True)[:500])
 
 
-def notify(*, users, school, message: str, url: str = "", is_urgent: bool = False,
+def notify(*, users: Iterable[User], school: School, message: str, url: str = "", is_urgent: bool = False,
            email_subject: str = "", email_body: str = "", kind: str = "notification") -> int:
     """An in-app alert for each user, and an email too when a subject is given. Returns how many people."""
     users = list(users)
@@ -102,5 +105,5 @@ def notify(*, users, school, message: str, url: str = "", is_urgent: bool = Fals
 
 
 @transaction.atomic
-def mark_notifications_read(*, user, school) -> int:
+def mark_notifications_read(*, user: User, school: School) -> int:
     return unread_notifications(user, school).update(read_at=timezone.now())

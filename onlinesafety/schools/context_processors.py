@@ -3,13 +3,18 @@ from django.conf import settings
 from onlinesafety.mail.selectors import unread_notifications
 from onlinesafety.navigation import nav_for, notices_for
 
+from .middleware import SchoolRequest
 from .roles import Role, primary_role
 
 
-def current_school(request):
+def current_school(request: SchoolRequest) -> dict[str, object]:
     school = getattr(request, "school", None)
-    roles = getattr(request, "roles", frozenset())
+    roles: frozenset[str] = getattr(request, "roles", frozenset())
     main_role = primary_role(roles)
+    unread_alerts = 0
+    if school is not None:
+        assert request.user.is_authenticated, "the middleware gives only a signed-in member a current school"
+        unread_alerts = unread_notifications(request.user, school).count()
     return {
         "current_school": school,
         "user_schools": getattr(request, "schools", []),
@@ -19,5 +24,5 @@ def current_school(request):
         "nav_items": nav_for(request),
         "notices": notices_for(request),
         "show_dev_mailbox": settings.DEBUG and request.user.is_authenticated and request.user.is_staff,
-        "unread_alerts": unread_notifications(request.user, school).count() if school is not None else 0,
+        "unread_alerts": unread_alerts,
     }

@@ -1,10 +1,22 @@
 import zoneinfo
+from collections.abc import Callable
 
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
+from .models import Membership, School
 from .selectors import active_memberships, prime_roles
 
 SESSION_KEY = "current_school_id"
+
+
+class SchoolRequest(HttpRequest):
+    """A request after ``CurrentSchoolMiddleware``: what views and the kernel helpers may read (for typing)."""
+
+    school: School | None
+    schools: list[School]
+    roles: frozenset[str]
+    memberships: list[Membership]
 
 
 class CurrentSchoolMiddleware:
@@ -14,10 +26,10 @@ class CurrentSchoolMiddleware:
     The school's time zone is activated for the request.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: SchoolRequest) -> HttpResponseBase:
         memberships = active_memberships(request.user)
         prime_roles(request.user, memberships)
         schools = list({m.school_id: m.school for m in memberships}.values())

@@ -149,8 +149,10 @@ class Pupil(models.Model):
     def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > date.today():
             raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
-        if self.school_class_id and self.school_id and self.school_class.school_id != self.school_id:
-            raise ValidationError({"school_class": "That class belongs to another school."})
+        if self.school_class_id and self.school_id:
+            assert self.school_class is not None, "a class id is set, so the class is loaded (or the lookup raised)"
+            if self.school_class.school_id != self.school_id:
+                raise ValidationError({"school_class": "That class belongs to another school."})
 
 
 class ParentLink(models.Model):

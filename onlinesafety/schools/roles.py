@@ -49,10 +49,6 @@ REPORT_BUILDERS: RoleSet = frozenset({Role.HEADTEACHER, Role.DSL, Role.ONLINE_SA
 # See the school's people and their roles: the headteacher, the DSL and the deputy.
 PEOPLE_READERS: RoleSet = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL})
 
-# TRANSITION: old names, removed once every app uses the names above.
-LEADERSHIP = SAFEGUARDING_LEADS
-SHARE_ROLES = STAFF_AND_GOVERNORS
-
 # When a person holds several roles in one school, the home page speaks to the first of these.
 ROLE_PRECEDENCE = [
     Role.HEADTEACHER,
@@ -67,7 +63,7 @@ ROLE_PRECEDENCE = [
 ]
 
 
-def primary_role(roles) -> Role | None:
+def primary_role(roles: frozenset[str] | set[str]) -> Role | None:
     for role in ROLE_PRECEDENCE:
         if role in roles:
             return role

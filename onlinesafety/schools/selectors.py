@@ -1,9 +1,12 @@
 """Reads about schools and people that depend on who is asking."""
 
-from django.contrib.auth import get_user_model
+from collections.abc import Iterable
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from onlinesafety.accounts.models import Person, User
 from onlinesafety.sharing import with_object_permissions
 
 from .models import Membership, ParentLink, Pupil, School, Term
@@ -12,7 +15,7 @@ from .roles import SCHOOL_STAFF, Role
 _ROLE_CACHE_ATTR = "_onlinesafety_roles_by_school"
 
 
-def active_memberships(user) -> list[Membership]:
+def active_memberships(user: Person) -> list[Membership]:
     """Every active membership of the user, with its school, in one query."""
     if not user.is_authenticated:
         return []
@@ -21,7 +24,7 @@ def active_memberships(user) -> list[Membership]:
     )
 
 
-def prime_roles(user, memberships: list[Membership]) -> None:
+def prime_roles(user: Person, memberships: list[Membership]) -> None:
     """Remember the user's roles per school for this request, so selectors need no extra query."""
     roles: dict[int, set[str]] = {}
     for membership in memberships:
@@ -29,7 +32,7 @@ def prime_roles(user, memberships: list[Membership]) -> None:
     setattr(user, _ROLE_CACHE_ATTR, {school_id: frozenset(r) for school_id, r in roles.items()})
 
 
-def roles_in(user, school: School | None) -> frozenset[str]:
+def roles_in(user: Person, school: School | None) -> frozenset[str]:
     if school is None or not user.is_authenticated:
         return frozenset()
     cache = getattr(user, _ROLE_CACHE_ATTR, None)
@@ -39,11 +42,7 @@ def roles_in(user, school: School | None) -> frozenset[str]:
     return cache.get(school.pk, frozenset())
 
 
-def has_any_role(user, school: School | None, roles) -> bool:
-    return bool(roles_in(user, school) & set(roles))
-
-
-def pupils_visible_to(user, school: School) -> QuerySet[Pupil]:
+def pupils_visible_to(user: Person, school: School) -> QuerySet[Pupil]:
     """Pupils this user may see in this school.
 
     School staff see the roster; a parent sees the children linked to them; anyone else sees only
@@ -59,16 +58,16 @@ def pupils_visible_to(user, school: School) -> QuerySet[Pupil]:
     return with_object_permissions(user, "schools.view_pupil", pupils, role_filter).distinct()
 
 
-def get_pupil_for_user(user, school: School, pupil_id: int) -> Pupil:
+def get_pupil_for_user(user: Person, school: School, pupil_id: int) -> Pupil:
     pupil = pupils_visible_to(user, school).select_related("school_class").filter(pk=pupil_id).first()
     if pupil is None:
         raise Http404("No such pupil.")
     return pupil
 
 
-def children_of(user, school: School) -> QuerySet[Pupil]:
+def children_of(user: Person, school: School) -> QuerySet[Pupil]:
     return (
-        Pupil.objects.filter(school=school, is_on_roll=True, parent_links__parent=user)
+        Pupil.objects.filter(school=school, is_on_roll=True, parent_links__parent_id=user.pk)
         .select_related("school_class")
         .distinct()
     )
@@ -78,7 +77,7 @@ def parent_links_of_pupil(pupil: Pupil) -> QuerySet[ParentLink]:
     return pupil.parent_links.select_related("parent").order_by("parent__full_name")
 
 
-def members_of(school: School, roles=None) -> QuerySet[Membership]:
+def members_of(school: School, roles: Iterable[str] | None = None) -> QuerySet[Membership]:
     memberships = Membership.objects.filter(school=school, is_active=True).select_related("user")
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
@@ -89,14 +88,14 @@ def terms_of(school: School) -> QuerySet[Term]:
     return Term.objects.filter(school=school).order_by("starts_on")
 
 
-def current_term(school: School, on_date) -> Term | None:
+def current_term(school: School, on_date: date) -> Term | None:
     return terms_of(school).filter(starts_on__lte=on_date, ends_on__gte=on_date).first()
 
 
-def users_with_roles(school: School, roles) -> QuerySet:
+def users_with_roles(school: School, roles: Iterable[str]) -> QuerySet[User]:
     """Active people holding any of ``roles`` in ``school``, each once, by name."""
     return (
-        get_user_model().objects.filter(
+        User.objects.filter(
             is_active=True, memberships__school=school, memberships__role__in=list(roles),
             memberships__is_active=True,
         )

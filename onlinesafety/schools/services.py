@@ -1,7 +1,11 @@
 """Writes to schools, people and terms. Each one is a transaction that records an audit event."""
 
-from django.db import transaction
+from datetime import date
 
+from django.db import transaction
+from django.http import HttpRequest
+
+from onlinesafety.accounts.models import User
 from onlinesafety.audit.services import record_event
 
 from .models import Membership, ParentLink, Pupil, School, Term
@@ -10,8 +14,8 @@ from .roles import Role
 
 @transaction.atomic
 def add_member(
-    *, school: School, user, role: str, actor=None, request=None, job_title: str = "",
-    is_chair: bool = False, is_safeguarding_governor: bool = False,
+    *, school: School, user: User, role: str, actor: User | None = None, request: HttpRequest | None = None,
+    job_title: str = "", is_chair: bool = False, is_safeguarding_governor: bool = False,
 ) -> Membership:
     """Give ``user`` a role in ``school`` (or reactivate it). Idempotent for the same role."""
     membership, created = Membership.objects.get_or_create(
@@ -37,7 +41,7 @@ def add_member(
 
 
 @transaction.atomic
-def end_membership(*, membership: Membership, actor, request=None) -> Membership:
+def end_membership(*, membership: Membership, actor: User | None, request: HttpRequest | None = None) -> Membership:
     """Take a role away; history that refers to the person stays intact."""
     membership.is_active = False
     membership.is_chair = False
@@ -51,7 +55,8 @@ def end_membership(*, membership: Membership, actor, request=None) -> Membership
 
 @transaction.atomic
 def link_parent(
-    *, pupil: Pupil, parent, relationship: str, has_parental_responsibility: bool = True, actor=None, request=None
+    *, pupil: Pupil, parent: User, relationship: str, has_parental_responsibility: bool = True,
+    actor: User | None = None, request: HttpRequest | None = None,
 ) -> ParentLink:
     """Link a carer to a pupil, making them a parent member of the pupil's school."""
     link, created = ParentLink.objects.update_or_create(
@@ -69,7 +74,10 @@ def link_parent(
 
 
 @transaction.atomic
-def add_term(*, school: School, name: str, starts_on, ends_on, actor=None, request=None) -> Term:
+def add_term(
+    *, school: School, name: str, starts_on: date, ends_on: date, actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Term:
     term = Term(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
     term.full_clean()
     term.save()

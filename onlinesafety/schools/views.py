@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,19 +10,19 @@ from onlinesafety.forms import parse_id
 from onlinesafety.navigation import object_links_for
 
 from . import rights, selectors
-from .middleware import SESSION_KEY
-from .models import SchoolClass
+from .middleware import SESSION_KEY, SchoolRequest
+from .models import Membership, SchoolClass
 from .roles import SAFEGUARDING_LEADS, Role, primary_role
 
 PUPILS_PER_PAGE = 50
 
 
 @login_required
-def home(request):
+def home(request: SchoolRequest) -> HttpResponse:
     if request.school is None:
         return render(request, "home/no_school.html", status=200)
     role = primary_role(request.roles)
-    context = {}
+    context: dict[str, object] = {}
     if rights.is_parent(request.user, request.school):
         context["children"] = selectors.children_of(request.user, request.school)
     if rights.can_see_pupils(request.user, request.school):
@@ -34,7 +34,7 @@ def home(request):
 
 @login_required
 @require_POST
-def switch_school(request):
+def switch_school(request: SchoolRequest) -> HttpResponseRedirect:
     try:
         school_id = int(request.POST.get("school", ""))
     except ValueError:
@@ -46,7 +46,8 @@ def switch_school(request):
 
 
 @school_member_required(rights.can_see_pupils)
-def pupil_list(request):
+def pupil_list(request: SchoolRequest) -> HttpResponse:
+    assert request.school is not None, "school_member_required sends anyone without a school home"
     pupils = selectors.pupils_visible_to(request.user, request.school).select_related("school_class")
     query = request.GET.get("q", "").strip()[:80]
     if query:
@@ -66,7 +67,8 @@ def pupil_list(request):
 
 
 @school_member_required(rights.can_see_pupils)
-def pupil_detail(request, pupil_id: int):
+def pupil_detail(request: SchoolRequest, pupil_id: int) -> HttpResponse:
+    assert request.school is not None, "school_member_required sends anyone without a school home"
     pupil = selectors.get_pupil_for_user(request.user, request.school, pupil_id)
     show_carers = rights.can_see_carers(request.user, request.school)
     carers = selectors.parent_links_of_pupil(pupil) if show_carers else []
@@ -75,17 +77,19 @@ def pupil_detail(request, pupil_id: int):
 
 
 @school_member_required(rights.is_parent)
-def my_children(request):
+def my_children(request: SchoolRequest) -> HttpResponse:
+    assert request.school is not None, "school_member_required sends anyone without a school home"
     return render(
         request, "schools/my_children.html", {"children": selectors.children_of(request.user, request.school)}
     )
 
 
 @school_member_required(rights.can_see_people)
-def member_list(request):
+def member_list(request: SchoolRequest) -> HttpResponse:
+    assert request.school is not None, "school_member_required sends anyone without a school home"
     staff_roles = [role for role in Role if role not in (Role.PARENT,)]
     memberships = selectors.members_of(request.school, staff_roles).order_by("role", "user__full_name")
-    groups = {}
+    groups: dict[str, list[Membership]] = {}
     for membership in memberships:
         groups.setdefault(membership.get_role_display(), []).append(membership)
     parent_count = selectors.members_of(request.school, [Role.PARENT]).count()

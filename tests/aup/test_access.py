@@ -32,10 +32,11 @@ from tests.people import EVERYONE
 pytestmark = pytest.mark.django_db
 
 PEOPLE = EVERYONE
-STAFF = {"reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head"}  # REGISTER_ROLES, KIOSK_ROLES
-READERS = STAFF | {"chair", "governor"}
-COVERAGE = {"dsl", "deputy", "osl", "head"}
-MANAGERS = {"osl", "head"}
+# Who holds each right of aup.rights, by name in tests.people.
+STAFF = {"reporter", "other_staff", "technician", "dsl", "deputy", "osl", "head"}  # can_use_registers, can_run_kiosk
+READERS = STAFF | {"chair", "governor"}  # can_read_agreements
+COVERAGE = {"dsl", "deputy", "osl", "head"}  # can_see_coverage
+MANAGERS = {"osl", "head"}  # can_manage_agreements
 EVERYONE = set(PEOPLE)
 
 
@@ -107,7 +108,7 @@ def test_it_matches_the_access_matrix(client, people, published, family, campaig
         assert client.get(url).status_code == status, (person, url)
 
 
-def test_a_version_that_does_not_exist_is_a_404(client, people, published):
+def test_it_answers_a_404_for_a_version_agreement_or_campaign_that_does_not_exist(client, people, published):
     agreement = Agreement.objects.get(school=published, audience=Audience.STAFF)
     client.force_login(people.dsl)
     assert client.get(reverse("aup:version", args=[agreement.pk, 99])).status_code == 404
@@ -115,8 +116,9 @@ def test_a_version_that_does_not_exist_is_a_404(client, people, published):
     assert client.get(reverse("aup:campaign", args=[10**6])).status_code == 404
 
 
-def test_riverside_reaches_none_of_oakfields_records_even_as_a_manager(client, people, published, family, campaign,
-                                                                     riverside):
+def test_it_shows_a_manager_of_another_school_none_of_this_schools_records(
+    client, people, published, family, campaign, riverside
+):
     """A riverside Online Safety Lead holds every role the pages ask for, so only the school scoping stops them."""
     river_osl = member_of(riverside, Role.ONLINE_SAFETY_LEAD, email="osl@river.example")
     agreement = Agreement.objects.get(school=published, audience=Audience.STAFF)
@@ -138,8 +140,9 @@ def test_riverside_reaches_none_of_oakfields_records_even_as_a_manager(client, p
     assert "Lovelock" not in response.content.decode()
 
 
-def test_every_signed_in_page_sends_anonymous_visitors_to_log_in(client, published, family, campaign, restriction,
-                                                                holder):
+def test_it_sends_anonymous_visitors_to_log_in_from_every_signed_in_page(
+    client, published, family, campaign, restriction, holder
+):
     agreement = Agreement.objects.get(school=published, audience=Audience.STAFF)
     signature = sign_younger(family)
     version_id = agreement.current_version_id
@@ -174,7 +177,7 @@ def test_every_signed_in_page_sends_anonymous_visitors_to_log_in(client, publish
     assert Campaign.objects.count() == 1
 
 
-def test_the_emailed_link_needs_no_login(client, family, token):
+def test_it_needs_no_login_for_the_emailed_link(client, family, token):
     assert client.get(reverse("aup:sign", args=[token])).status_code == 200
     assert client.get(reverse("aup:sign_child", args=[token, family.younger.pk])).status_code == 200
     # Nothing answered yet: no receipt page and no copy.
@@ -188,7 +191,7 @@ def test_the_emailed_link_needs_no_login(client, family, token):
     assert copy["Content-Type"] == "application/pdf"
 
 
-def test_a_link_reaches_only_the_children_it_was_sent_for(client, family, token):
+def test_it_lets_a_link_reach_only_the_children_it_was_sent_for(client, family, token):
     pupil = family.neighbours_child
     assert client.get(reverse("aup:sign_child", args=[token, pupil.pk])).status_code == 404
     response = client.post(reverse("aup:sign_child", args=[token, pupil.pk]), answer_form())
@@ -198,7 +201,7 @@ def test_a_link_reaches_only_the_children_it_was_sent_for(client, family, token)
     assert client.get(reverse("aup:sign_child", args=["not-a-real-token", family.younger.pk])).status_code == 404
 
 
-def test_the_agreements_first_check_leaves_aup_pages_alone(client, people, published):
+def test_it_leaves_aup_pages_alone_when_checking_agreements_first(client, people, published):
     """force_login sends user_logged_in, so the flag is set: aup pages answer normally and keep the flag; the
     first other page sends the member to sign, once."""
     client.force_login(people.reporter)
@@ -212,7 +215,7 @@ def test_the_agreements_first_check_leaves_aup_pages_alone(client, people, publi
 
 # ---------------------------------------------------------------- a parent sees only their own children
 
-def test_a_parent_cannot_open_another_familys_child_or_answer(client, people, published, family):
+def test_it_keeps_a_parent_from_another_familys_child_or_answer(client, people, published, family):
     neighbours = services.answer_for_child(
         school=published, parent=family.neighbour, pupil=family.neighbours_child, kind=CampaignKind.AGREEMENT,
         outcome=Outcome.SIGNED, typed_name="Nia Neighbour", relationship="mother", discussed_with_child=True)
@@ -239,7 +242,7 @@ def test_a_parent_cannot_open_another_familys_child_or_answer(client, people, pu
     assert "Cleo" not in body
 
 
-def test_a_carer_without_parental_responsibility_cannot_open_the_answer(client, published, family):
+def test_it_keeps_a_carer_without_parental_responsibility_from_the_answer(client, published, family):
     ParentLink.objects.filter(parent=family.other_carer).update(has_parental_responsibility=False)
     signature = services.answer_for_child(
         school=published, parent=family.parent, pupil=family.younger, kind=CampaignKind.AGREEMENT,
@@ -254,13 +257,14 @@ def test_a_carer_without_parental_responsibility_cannot_open_the_answer(client, 
     assert client.get(reverse("aup:family_copy", args=[signature.pk])).status_code == 404
 
 
-def test_an_unknown_kind_is_a_404(client, people, published, family):
+def test_it_answers_a_404_for_an_unknown_kind(client, people, published, family):
     client.force_login(people.parent)
     assert client.get(reverse("aup:family_answer", args=[family.older.pk, "homework"])).status_code == 404
 
 
-def test_a_child_of_the_same_parent_in_another_school_is_not_reachable_from_this_one(client, people, published,
-                                                                                     family, riverside):
+def test_it_does_not_reach_the_same_parents_child_in_another_school_from_this_one(
+    client, people, published, family, riverside
+):
     """The parent's current school is Oakfield; a child at Riverside is not found through it."""
     river_child = PupilFactory(school=riverside, first_name="Rory", last_name="Lovelock")
     ParentLinkFactory(parent=people.parent, pupil=river_child)
@@ -271,7 +275,7 @@ def test_a_child_of_the_same_parent_in_another_school_is_not_reachable_from_this
 # ---------------------------------------------------------------- posts refused, and nothing changes
 
 @pytest.mark.parametrize("person", sorted(EVERYONE - MANAGERS))
-def test_only_managers_publish(client, people, published, person):
+def test_it_lets_only_managers_publish(client, people, published, person):
     agreement = Agreement.objects.get(school=published, audience=Audience.STAFF)
     services.save_draft(agreement=agreement, actor=people.osl, title=agreement.title, text="A new text.")
     before = agreement.current_version_id
@@ -283,7 +287,7 @@ def test_only_managers_publish(client, people, published, person):
     assert AgreementVersion.objects.filter(agreement=agreement).count() == 1
 
 
-def test_a_manager_publishes(client, people, published):
+def test_it_lets_a_manager_publish(client, people, published):
     agreement = Agreement.objects.get(school=published, audience=Audience.STAFF)
     services.save_draft(agreement=agreement, actor=people.osl, title=agreement.title, text="A new text.")
     client.force_login(people.head)
@@ -293,7 +297,7 @@ def test_a_manager_publishes(client, people, published):
     assert agreement.current_version.number == 2
 
 
-def test_a_manager_of_another_school_cannot_publish_here(client, people, published, riverside):
+def test_it_keeps_a_manager_of_another_school_from_publishing_here(client, people, published, riverside):
     river_osl = member_of(riverside, Role.ONLINE_SAFETY_LEAD, email="osl@river.example")
     agreement = Agreement.objects.get(school=published, audience=Audience.STAFF)
     services.save_draft(agreement=agreement, actor=people.osl, title=agreement.title, text="A new text.")
@@ -303,7 +307,7 @@ def test_a_manager_of_another_school_cannot_publish_here(client, people, publish
 
 
 @pytest.mark.parametrize("person", sorted(EVERYONE - COVERAGE - {"riverside_dsl"}))
-def test_only_the_dsl_team_and_head_resend(client, people, family, campaign, person):
+def test_it_lets_only_the_dsl_team_and_head_resend(client, people, family, campaign, person):
     emails = OutboundEmail.objects.count()
     client.force_login(getattr(people, person))
     assert client.post(reverse("aup:resend"), {"kind": "agreement"}).status_code == 403
@@ -311,7 +315,7 @@ def test_only_the_dsl_team_and_head_resend(client, people, family, campaign, per
     assert OutboundEmail.objects.count() == emails
 
 
-def test_the_dsl_resends_and_riverside_resends_only_to_riverside(client, people, family, campaign):
+def test_it_lets_the_dsl_resend_and_riverside_resend_only_to_riverside(client, people, family, campaign):
     client.force_login(people.riverside_dsl)
     client.post(reverse("aup:resend"), {"kind": "agreement"})
     assert Campaign.objects.filter(school=campaign.school).count() == 1
@@ -324,7 +328,7 @@ def test_the_dsl_resends_and_riverside_resends_only_to_riverside(client, people,
 
 
 @pytest.mark.parametrize("person", sorted(EVERYONE - STAFF))
-def test_only_school_staff_lift_a_restriction(client, people, restriction, person):
+def test_it_lets_only_school_staff_lift_a_restriction(client, people, restriction, person):
     client.force_login(getattr(people, person))
     response = client.post(reverse("aup:lift_restriction", args=[restriction.pk]))
     assert response.status_code == (404 if person == "riverside_dsl" else 403)
@@ -333,14 +337,14 @@ def test_only_school_staff_lift_a_restriction(client, people, restriction, perso
 
 
 @pytest.mark.parametrize("person", sorted(EVERYONE - STAFF))
-def test_only_school_staff_add_a_restriction(client, people, published, family, person):
+def test_it_lets_only_school_staff_add_a_restriction(client, people, published, family, person):
     client.force_login(getattr(people, person))
     response = client.post(reverse("aup:add_restriction", args=[family.older.pk]), {"reason": "Misused iPad"})
     assert response.status_code == (404 if person == "riverside_dsl" else 403)
     assert not AccessRestriction.objects.exists()
 
 
-def test_a_member_of_staff_lifts_a_restriction(client, people, restriction):
+def test_it_lets_a_member_of_staff_lift_a_restriction(client, people, restriction):
     client.force_login(people.technician)
     assert client.post(reverse("aup:lift_restriction", args=[restriction.pk])).status_code == 302
     restriction.refresh_from_db()
@@ -349,7 +353,7 @@ def test_a_member_of_staff_lifts_a_restriction(client, people, restriction):
     assert client.post(reverse("aup:lift_restriction", args=[restriction.pk])).status_code == 404
 
 
-def test_lifting_is_a_post(client, people, restriction):
+def test_it_lifts_a_restriction_only_by_post(client, people, restriction):
     client.force_login(people.dsl)
     assert client.get(reverse("aup:lift_restriction", args=[restriction.pk])).status_code == 405
     restriction.refresh_from_db()
@@ -357,13 +361,13 @@ def test_lifting_is_a_post(client, people, restriction):
 
 
 @pytest.mark.parametrize("person", sorted(EVERYONE - MANAGERS))
-def test_only_managers_remove_an_account_holder(client, people, holder, person):
+def test_it_lets_only_managers_remove_an_account_holder(client, people, holder, person):
     client.force_login(getattr(people, person))
     assert client.post(reverse("aup:remove_account_holder", args=[holder.pk])).status_code == 403
     assert AccountHolder.objects.filter(pk=holder.pk).exists()
 
 
-def test_a_manager_of_another_school_cannot_remove_this_schools_holder(client, people, holder, riverside):
+def test_it_keeps_a_manager_of_another_school_from_removing_this_schools_holder(client, people, holder, riverside):
     river_osl = member_of(riverside, Role.ONLINE_SAFETY_LEAD, email="osl@river.example")
     client.force_login(river_osl)
     client.post(reverse("aup:remove_account_holder", args=[holder.pk]))

@@ -21,7 +21,7 @@ def answer(school, family, pupil, outcome=Outcome.SIGNED):
                               discussed_with_child=True, decline_reason="Not yet")
 
 
-def test_counts_and_percentages_per_pupil_agreement_and_class(published, family, people):
+def test_it_counts_with_percentages_per_pupil_agreement_and_class(published, family, people):
     answer(published, family, family.younger)
     answer(published, family, family.older, Outcome.DECLINED)
     data = selectors.family_coverage(published, selectors.current_round(published))
@@ -35,14 +35,14 @@ def test_counts_and_percentages_per_pupil_agreement_and_class(published, family,
     assert data["images"].total == 3 and data["images"].signed == 0
 
 
-def test_a_decline_then_a_signature_counts_as_signed(published, family):
+def test_it_counts_a_decline_then_a_signature_as_signed(published, family):
     answer(published, family, family.younger, Outcome.DECLINED)
     answer(published, family, family.younger)
     row = {r.key: r for r in selectors.family_coverage(published, selectors.current_round(published))["audiences"]}
     assert (row["pupil_early"].signed, row["pupil_early"].declined) == (1, 0)
 
 
-def test_a_new_pupil_agreement_resets_only_its_key_stage(published, family, people):
+def test_it_resets_only_the_key_stage_of_a_new_pupil_agreement(published, family, people):
     answer(published, family, family.younger)
     answer(published, family, family.older)
     ks2 = Agreement.objects.get(school=published, audience=Audience.PUPIL_KS2)
@@ -52,7 +52,7 @@ def test_a_new_pupil_agreement_resets_only_its_key_stage(published, family, peop
     assert rows["pupil_early"].signed == 1 and rows["pupil_ks2"].signed == 0
 
 
-def test_staff_coverage(published, people):
+def test_it_counts_the_staff_who_signed(published, people):
     staff_version = Agreement.objects.get(school=published, audience=Audience.STAFF).current_version
     services.sign_personal(version=staff_version, user=people.reporter, school=published, typed_name="Rita")
     rows = {r.key: r for r in selectors.personal_coverage(published, selectors.current_round(published))}
@@ -63,7 +63,7 @@ def test_staff_coverage(published, people):
     assert people.reporter not in outstanding and people.head in outstanding
 
 
-def test_the_page_drills_down_to_the_names_outstanding(client, published, family, people):
+def test_it_drills_down_to_the_names_outstanding(client, published, family, people):
     answer(published, family, family.younger)
     client.force_login(people.dsl)
     page = client.get(reverse("aup:coverage")).content.decode()
@@ -74,7 +74,7 @@ def test_the_page_drills_down_to_the_names_outstanding(client, published, family
     assert people.head.full_name in staff
 
 
-def test_the_csv_lists_everyone_with_their_state(client, published, family, people):
+def test_it_lists_everyone_with_their_state_in_the_csv(client, published, family, people):
     answer(published, family, family.younger)
     client.force_login(people.osl)
     response = client.get(reverse("aup:coverage_csv"))
@@ -85,7 +85,7 @@ def test_the_csv_lists_everyone_with_their_state(client, published, family, peop
     assert by_name[people.head.full_name][4] == "outstanding"
 
 
-def test_resend_reaches_only_families_still_to_answer(client, published, family, people):
+def test_it_resends_only_to_families_still_to_answer(client, published, family, people):
     answer(published, family, family.younger)
     client.force_login(people.dsl)
     response = client.post(reverse("aup:resend"), {"kind": "agreement"})
@@ -96,7 +96,7 @@ def test_resend_reaches_only_families_still_to_answer(client, published, family,
     assert invited == {family.parent.email: {family.older}, family.neighbour.email: {family.neighbours_child}}
 
 
-def test_resend_when_everyone_answered_changes_nothing(client, published, family, people):
+def test_it_changes_nothing_on_a_resend_when_everyone_answered(client, published, family, people):
     for pupil in (family.younger, family.older, family.neighbours_child):
         answer(published, family, pupil)
     client.force_login(people.dsl)
@@ -105,7 +105,9 @@ def test_resend_when_everyone_answered_changes_nothing(client, published, family
     assert not Campaign.objects.exists()
 
 
-def test_the_coverage_page_uses_a_fixed_number_of_queries(client, published, people, django_assert_max_num_queries):
+def test_it_shows_the_coverage_page_in_a_fixed_number_of_queries(
+    client, published, people, django_assert_max_num_queries
+):
     client.force_login(people.osl)
     for extra in (3, 40):
         for _ in range(extra):
@@ -114,8 +116,9 @@ def test_the_coverage_page_uses_a_fixed_number_of_queries(client, published, peo
             assert client.get(reverse("aup:coverage")).status_code == 200
 
 
-def test_the_signed_in_parent_answers_from_their_own_page(client, published, family,
-                                                          django_capture_on_commit_callbacks):
+def test_it_lets_the_signed_in_parent_answer_from_their_own_page(
+    client, published, family, django_capture_on_commit_callbacks
+):
     client.force_login(family.parent)
     page = client.get(reverse("aup:family")).content.decode()
     assert "Ada" in page and "Cleo" not in page

@@ -33,8 +33,9 @@ def grow(school, people, step):
     ("aup:outstanding", "kind=images", "dsl"),
     ("aup:family", "", "parent"),
 ])
-def test_the_list_pages_use_a_fixed_number_of_queries(client, published, people, url, query, person,
-                                                      django_assert_max_num_queries):
+def test_it_shows_the_list_pages_in_a_fixed_number_of_queries(
+    client, published, people, url, query, person, django_assert_max_num_queries
+):
     client.force_login(getattr(people, person))
     counts = []
     for step in (2, 12):

@@ -13,6 +13,7 @@ from aup import selectors, services
 from aup.documents import signed_text
 from aup.models import Campaign, CampaignKind, Invitation, Outcome, Signature, SigningLink, sha256_of
 from onlinesafety.mail.models import OutboundEmail
+from onlinesafety.rules import RuleBroken
 from onlinesafety.schools.models import ParentLink
 from tests.aup.helpers import answer_form, tokens_sent_to
 
@@ -33,7 +34,7 @@ def test_it_sends_one_email_per_parent_covering_each_of_their_children(campaign,
     assert set(Invitation.objects.get(campaign=campaign, parent=family.other_carer).pupils.all()) == {family.younger}
 
 
-def test_the_email_carries_no_name_and_the_school_keeps_only_the_hash(campaign, family):
+def test_it_names_nobody_in_the_email_and_keeps_only_the_hash(campaign, family):
     email = OutboundEmail.objects.get(to=family.parent.email, kind="aup_invitation")
     for name in ("Ada", "Ben", "Lovelock", family.parent.full_name):
         assert name not in email.body and name not in email.subject
@@ -43,14 +44,14 @@ def test_the_email_carries_no_name_and_the_school_keeps_only_the_hash(campaign, 
     assert SigningLink.objects.filter(token_hash=sha256_of(token)).count() == 1
 
 
-def test_parents_without_parental_responsibility_get_no_email(published, family, people):
+def test_it_sends_no_email_to_parents_without_parental_responsibility(published, family, people):
     ParentLink.objects.filter(parent=family.other_carer).update(has_parental_responsibility=False)
     services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
                             cohort=Campaign.Cohort.WHOLE_SCHOOL)
     assert tokens_sent_to(family.other_carer.email) == []
 
 
-def test_a_cohort_of_one_class_reaches_only_its_families(published, family, people):
+def test_it_reaches_only_the_families_of_a_one_class_cohort(published, family, people):
     campaign = services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
                                        cohort=Campaign.Cohort.CLASSES, ids=[family.year1.pk])
     assert set(Invitation.objects.filter(campaign=campaign).values_list("parent__email", flat=True)) == {
@@ -58,7 +59,7 @@ def test_a_cohort_of_one_class_reaches_only_its_families(published, family, peop
     assert list(Invitation.objects.get(campaign=campaign, parent=family.parent).pupils.all()) == [family.younger]
 
 
-def test_families_who_answered_are_left_out_of_the_next_campaign(published, family, people, client, token):
+def test_it_leaves_families_who_answered_out_of_the_next_campaign(published, family, people, client, token):
     client.post(sign_url(token, family.older), answer_form())
     again = services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
                                     cohort=Campaign.Cohort.YEAR_GROUPS, ids=[5],
@@ -67,8 +68,8 @@ def test_families_who_answered_are_left_out_of_the_next_campaign(published, fami
         family.neighbour.email]
 
 
-def test_a_campaign_needs_the_agreements_published(oakfield, family, people):
-    with pytest.raises(services.AupRuleBroken):
+def test_it_needs_the_agreements_published_for_a_campaign(oakfield, family, people):
+    with pytest.raises(RuleBroken):
         services.start_campaign(school=oakfield, actor=people.osl, kind=CampaignKind.AGREEMENT,
                                 cohort=Campaign.Cohort.WHOLE_SCHOOL)
     assert not Campaign.objects.exists()
@@ -76,7 +77,7 @@ def test_a_campaign_needs_the_agreements_published(oakfield, family, people):
 
 # ---------------------------------------------------------------- signing
 
-def test_a_parent_signs_for_a_child_and_the_hash_is_of_the_exact_text(client, token, family):
+def test_it_lets_a_parent_sign_for_a_child_with_the_hash_of_the_exact_text(client, token, family):
     page = client.get(sign_url(token, family.younger))
     assert page.status_code == 200
     round_ = selectors.current_round(family.younger.school)
@@ -93,12 +94,12 @@ def test_a_parent_signs_for_a_child_and_the_hash_is_of_the_exact_text(client, to
     assert signature.text_sha256 == sha256_of(signed_text(round_.home, round_.versions["pupil_early"]))
 
 
-def test_the_older_child_reads_the_key_stage_2_agreement(client, token, family):
+def test_it_gives_the_older_child_the_key_stage_2_agreement(client, token, family):
     client.post(sign_url(token, family.older), answer_form())
     assert Signature.objects.get().pupil_version.agreement.audience == "pupil_ks2"
 
 
-def test_the_confirmation_receipt_and_pdf_copy(client, token, family, django_capture_on_commit_callbacks):
+def test_it_confirms_with_a_receipt_and_a_pdf_copy(client, token, family, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(sign_url(token, family.younger), answer_form(), follow=True)
     signature = Signature.objects.get()
@@ -113,14 +114,14 @@ def test_the_confirmation_receipt_and_pdf_copy(client, token, family, django_cap
     assert "Pat Parent" in text and "Ada" in text
 
 
-def test_a_second_submit_records_one_signature(client, token, family):
+def test_it_records_one_signature_for_a_second_submit(client, token, family):
     first = client.post(sign_url(token, family.younger), answer_form())
     second = client.post(sign_url(token, family.younger), answer_form())
     assert first.status_code == 302 and second.status_code == 409
     assert Signature.objects.count() == 1
 
 
-def test_the_link_works_once_per_child(client, token, family):
+def test_it_lets_the_link_work_once_per_child(client, token, family):
     client.post(sign_url(token, family.younger), answer_form())
     assert "already" in client.get(sign_url(token, family.younger)).content.decode().lower()
     assert client.get(sign_url(token, family.older)).status_code == 200
@@ -131,7 +132,7 @@ def test_the_link_works_once_per_child(client, token, family):
     assert Signature.objects.count() == 2
 
 
-def test_the_other_carers_link_is_spent_once_one_carer_answered(client, token, family):
+def test_it_spends_the_other_carers_link_once_one_carer_answered(client, token, family):
     client.post(sign_url(token, family.younger), answer_form())
     their_token = tokens_sent_to(family.other_carer.email)[0]
     response = client.post(sign_url(their_token, family.younger), answer_form(relationship="father"))
@@ -142,7 +143,7 @@ def test_the_other_carers_link_is_spent_once_one_carer_answered(client, token, f
     assert client.get(reverse("aup:sign_copy", args=[their_token, family.younger.pk])).status_code == 404
 
 
-def test_a_next_address_survives_a_second_agreement(client, published, people):
+def test_it_keeps_a_next_address_through_a_second_agreement(client, published, people):
     from aup.models import Agreement
 
     services.add_account_holder(school=published, actor=people.osl, user=people.reporter, accounts="X")
@@ -153,7 +154,7 @@ def test_a_next_address_survives_a_second_agreement(client, published, people):
     assert response["Location"].endswith("?next=%2Fpupils%2F%3Fa%3D1%26b%3D2")
 
 
-def test_declining_needs_a_reason_and_records_it(client, token, family):
+def test_it_needs_a_reason_to_decline_and_records_it(client, token, family):
     refused = client.post(sign_url(token, family.younger), answer_form(decision="declined"))
     assert refused.status_code == 200 and not Signature.objects.exists()
     assert "tell us why" in refused.content.decode().lower()
@@ -162,14 +163,14 @@ def test_declining_needs_a_reason_and_records_it(client, token, family):
     assert (signature.outcome, signature.decline_reason) == (Outcome.DECLINED, "We need to talk")
 
 
-def test_signing_needs_the_discussion_ticked_and_a_name(client, token, family):
+def test_it_needs_the_discussion_ticked_and_a_name_to_sign(client, token, family):
     response = client.post(sign_url(token, family.younger), answer_form(discussed_with_child="", typed_name=" "))
     assert response.status_code == 200 and not Signature.objects.exists()
 
 
 # ---------------------------------------------------------------- bad links record nothing
 
-def test_an_unknown_token_shows_a_clear_page(client, campaign, family):
+def test_it_shows_a_clear_page_for_an_unknown_token(client, campaign, family):
     for url in (reverse("aup:sign", args=["x" * 43]), sign_url("x" * 43, family.younger)):
         response = client.get(url)
         assert response.status_code == 404 and "does not work" in response.content.decode()
@@ -177,14 +178,14 @@ def test_an_unknown_token_shows_a_clear_page(client, campaign, family):
     assert not Signature.objects.exists()
 
 
-def test_a_tampered_token_is_unknown(client, token, family):
+def test_it_treats_a_tampered_token_as_unknown(client, token, family):
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.post(sign_url(tampered, family.younger), answer_form()).status_code == 404
     assert client.get(reverse("aup:sign", args=[token + "x"])).status_code == 404
     assert not Signature.objects.exists()
 
 
-def test_an_expired_link_records_nothing(client, token, family):
+def test_it_records_nothing_from_an_expired_link(client, token, family):
     SigningLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     page = client.get(sign_url(token))
     assert page.status_code == 410 and "expired" in page.content.decode()
@@ -192,21 +193,21 @@ def test_an_expired_link_records_nothing(client, token, family):
     assert not Signature.objects.exists()
 
 
-def test_a_link_cannot_sign_for_another_familys_child(client, token, family):
+def test_it_keeps_a_link_from_signing_for_another_familys_child(client, token, family):
     response = client.post(sign_url(token, family.neighbours_child), answer_form())
     assert response.status_code == 404
     assert client.get(reverse("aup:sign_copy", args=[token, family.neighbours_child.pk])).status_code == 404
     assert not Signature.objects.exists()
 
 
-def test_a_parent_unlinked_after_the_email_can_no_longer_sign(client, token, family):
+def test_it_stops_a_parent_unlinked_after_the_email_from_signing(client, token, family):
     ParentLink.objects.filter(parent=family.parent, pupil=family.younger).delete()
     assert client.post(sign_url(token, family.younger), answer_form()).status_code == 404
     assert not Signature.objects.exists()
 
 
-def test_the_service_refuses_a_child_who_is_not_theirs(published, family):
-    with pytest.raises(services.AupRuleBroken):
+def test_it_refuses_in_the_service_a_child_who_is_not_theirs(published, family):
+    with pytest.raises(RuleBroken):
         services.answer_for_child(school=published, parent=family.parent, pupil=family.neighbours_child,
                                   kind=CampaignKind.AGREEMENT, outcome=Outcome.SIGNED, typed_name="Pat Parent",
                                   relationship="mother", discussed_with_child=True)
@@ -215,7 +216,7 @@ def test_the_service_refuses_a_child_who_is_not_theirs(published, family):
 
 # ---------------------------------------------------------------- image consent
 
-def test_image_consent_records_each_answer(client, published, family, people):
+def test_it_records_each_image_consent_answer(client, published, family, people):
     services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.IMAGES,
                             cohort=Campaign.Cohort.WHOLE_SCHOOL)
     token = tokens_sent_to(family.parent.email)[0]
@@ -237,7 +238,9 @@ def test_image_consent_records_each_answer(client, published, family, people):
 
 # ---------------------------------------------------------------- query counts
 
-def test_the_signing_pages_use_a_fixed_number_of_queries(client, published, people, django_assert_max_num_queries):
+def test_it_shows_the_signing_pages_in_a_fixed_number_of_queries(
+    client, published, people, django_assert_max_num_queries
+):
     from tests.factories import ParentLinkFactory, PupilFactory
 
     for count in (1, 6):
@@ -254,7 +257,7 @@ def test_the_signing_pages_use_a_fixed_number_of_queries(client, published, peop
             assert client.get(sign_url(token, child)).status_code == 200
 
 
-def test_a_version_published_while_the_parent_reads_is_not_signed_unseen(client, token, family, people):
+def test_it_does_not_sign_unseen_a_version_published_while_the_parent_reads(client, token, family, people):
     from aup.models import Agreement
 
     page = client.get(sign_url(token, family.younger)).content.decode()
@@ -271,17 +274,26 @@ def test_a_version_published_while_the_parent_reads_is_not_signed_unseen(client,
     assert Signature.objects.get().version == home.versions.get(number=2)
 
 
-def test_a_link_with_no_children_left_says_so(client, token, family):
+def test_it_says_so_when_a_link_has_no_children_left(client, token, family):
     ParentLink.objects.filter(parent=family.parent).update(has_parental_responsibility=False)
     response = client.get(sign_url(token))
     assert response.status_code == 410 and "Nothing to answer" in response.content.decode()
 
 
-def test_starting_the_same_campaign_twice_emails_each_parent_once(published, campaign, family, people):
-    with pytest.raises(services.AupRuleBroken):
+def test_it_emails_each_parent_once_when_the_same_campaign_starts_twice(published, campaign, family, people):
+    with pytest.raises(RuleBroken):
         services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
                                 cohort=Campaign.Cohort.WHOLE_SCHOOL)
     assert len(tokens_sent_to(family.parent.email)) == 1
     later = services.start_campaign(school=published, actor=people.osl, kind=CampaignKind.AGREEMENT,
                                     cohort=Campaign.Cohort.WHOLE_SCHOOL, now=timezone.now() + timedelta(hours=1))
     assert later.families == 3
+
+
+def test_it_hands_the_pdf_copy_out_as_a_download(client, token, family):
+    client.post(sign_url(token, family.younger), answer_form())
+    signature = Signature.objects.get()
+    copy = client.get(reverse("aup:sign_copy", args=[token, family.younger.pk]))
+    assert copy["Content-Disposition"] == f'attachment; filename="agreement-{signature.pk}.pdf"'
+    assert copy["X-Content-Type-Options"] == "nosniff"
+    assert copy["Cache-Control"] == "private, no-store"

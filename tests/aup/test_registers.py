@@ -12,6 +12,7 @@ from aup.models import AccessRestriction, Agreement, Audience, CampaignKind, Out
 from incidents import services as incident_services
 from incidents.models import Sanction
 from onlinesafety.audit.models import AuditEvent
+from onlinesafety.rules import RuleBroken
 from onlinesafety.schools.models import YearGroup
 from onlinesafety.schools.roles import Role
 from tests.factories import ParentLinkFactory, PupilFactory, SchoolClassFactory, member_of
@@ -73,7 +74,7 @@ def published_at_noon(oakfield, riverside, family, people):
 
 # ---------------------------------------------------------------- technology: declined, grace, sanctions
 
-def test_a_pupil_whose_parent_declined_is_kept_off_technology(client, people, published, family, settings):
+def test_it_keeps_a_pupil_whose_parent_declined_off_technology(client, people, published, family, settings):
     settings.AUP_GRACE_DAYS = 14
     answer(published, family.parent, family.older, Outcome.DECLINED)
     entry = register(published)[family.older]
@@ -88,14 +89,13 @@ def test_a_pupil_whose_parent_declined_is_kept_off_technology(client, people, pu
     assert "Ada Lovelock" not in body
 
 
-def test_a_parent_who_declined_and_then_signed_takes_the_child_off(published, family):
+def test_it_takes_the_child_off_when_a_parent_who_declined_then_signs(published, family):
     answer(published, family.parent, family.older, Outcome.DECLINED)
     answer(published, family.parent, family.older, Outcome.SIGNED)
     assert family.older not in register(published)
 
 
-def test_without_a_signed_agreement_a_pupil_appears_once_the_grace_period_is_over(published_at_noon, family,
-                                                                                  settings):
+def test_it_lists_a_pupil_without_a_signed_agreement_once_the_grace_period_is_over(published_at_noon, family, settings):
     settings.AUP_GRACE_DAYS = 14
     school = published_at_noon
     # Ada (Year 1) reads the early agreement, published with the home agreement on 1 September.
@@ -114,14 +114,15 @@ def test_without_a_signed_agreement_a_pupil_appears_once_the_grace_period_is_ove
     assert family.younger in late and family.neighbours_child in late
 
 
-def test_the_grace_period_follows_the_setting(published_at_noon, family, settings):
+def test_it_follows_the_setting_for_the_grace_period(published_at_noon, family, settings):
     settings.AUP_GRACE_DAYS = 3
     assert family.younger not in register(published_at_noon, datetime.date(2026, 9, 4))
     assert family.younger in register(published_at_noon, datetime.date(2026, 9, 5))
 
 
-def test_a_new_home_agreement_starts_a_new_grace_period_and_asks_again(published_at_noon, family, people,
-                                                                      settings):
+def test_it_starts_a_new_grace_period_and_asks_again_for_a_new_home_agreement(
+    published_at_noon, family, people, settings
+):
     settings.AUP_GRACE_DAYS = 14
     school = published_at_noon
     answer(school, family.parent, family.younger)
@@ -131,7 +132,7 @@ def test_a_new_home_agreement_starts_a_new_grace_period_and_asks_again(published
     assert register(school, datetime.date(2026, 10, 16))[family.younger].reasons == [NOT_SIGNED]
 
 
-def test_the_grace_period_counts_from_the_schools_date(oakfield, family, people, settings):
+def test_it_counts_the_grace_period_from_the_schools_date(oakfield, family, people, settings):
     settings.AUP_GRACE_DAYS = 14
     just_after_midnight = datetime.datetime(2026, 9, 1, 0, 30, tzinfo=LONDON)  # 31 August 23:30 UTC
     for agreement in Agreement.objects.filter(school=oakfield).order_by("pk"):
@@ -141,11 +142,11 @@ def test_the_grace_period_counts_from_the_schools_date(oakfield, family, people,
     assert family.younger in register(oakfield, datetime.date(2026, 9, 16))
 
 
-def test_before_the_agreements_are_published_nobody_is_listed_for_not_signing(oakfield, family, people):
+def test_it_lists_nobody_for_not_signing_before_the_agreements_are_published(oakfield, family, people):
     assert register(oakfield, datetime.date(2030, 1, 1)) == {}
 
 
-def test_a_sanction_removing_access_lists_the_pupil_until_its_date(client, people, published, family):
+def test_it_lists_a_pupil_whose_access_a_sanction_removed_until_its_date(client, people, published, family):
     answer(published, family.parent, family.older)
     today = timezone.localdate()
     until = today + datetime.timedelta(days=7)
@@ -162,7 +163,7 @@ def test_a_sanction_removing_access_lists_the_pupil_until_its_date(client, peopl
     assert f"{until.day} {until:%b %Y}" in body
 
 
-def test_the_latest_sanction_date_wins_and_other_kinds_do_not_count(published, family, people):
+def test_it_takes_the_latest_sanction_date_and_ignores_other_kinds(published, family, people):
     answer(published, family.parent, family.older)
     today = timezone.localdate()
     access_removed(published, family.older, today + datetime.timedelta(days=2), people.dsl)
@@ -176,7 +177,7 @@ def test_the_latest_sanction_date_wins_and_other_kinds_do_not_count(published, f
     assert family.neighbours_child not in entries
 
 
-def test_reasons_add_up(published, family, people):
+def test_it_adds_up_the_reasons(published, family, people):
     answer(published, family.parent, family.older, Outcome.DECLINED)
     today = timezone.localdate()
     access_removed(published, family.older, today + datetime.timedelta(days=3), people.dsl)
@@ -189,7 +190,7 @@ def test_reasons_add_up(published, family, people):
 
 # ---------------------------------------------------------------- technology: restrictions added by hand
 
-def test_staff_add_a_restriction_and_it_is_audited(client, people, published, family):
+def test_it_lets_staff_add_a_restriction_and_audits_it(client, people, published, family):
     answer(published, family.parent, family.older)
     client.force_login(people.reporter)
     url = reverse("aup:add_restriction", args=[family.older.pk])
@@ -215,7 +216,7 @@ def test_staff_add_a_restriction_and_it_is_audited(client, people, published, fa
     assert reverse("aup:lift_restriction", args=[restriction.pk]) in body
 
 
-def test_a_restriction_without_an_end_date_stays_until_lifted(client, people, published, family):
+def test_it_keeps_a_restriction_without_an_end_date_until_lifted(client, people, published, family):
     client.force_login(people.dsl)
     response = client.post(reverse("aup:add_restriction", args=[family.younger.pk]), {"reason": "Misused iPad",
                                                                                        "ends_on": ""})
@@ -233,7 +234,7 @@ def test_a_restriction_without_an_end_date_stays_until_lifted(client, people, pu
     {"reason": "Misused iPad", "ends_on": "yesterday"},
     {"reason": "Two\nlines", "ends_on": ""},
 ])
-def test_a_restriction_form_with_a_mistake_saves_nothing(client, people, published, family, data):
+def test_it_saves_nothing_from_a_restriction_form_with_a_mistake(client, people, published, family, data):
     if data["ends_on"] == "yesterday":
         data = {**data, "ends_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat()}
     client.force_login(people.dsl)
@@ -244,16 +245,16 @@ def test_a_restriction_form_with_a_mistake_saves_nothing(client, people, publish
     assert not AuditEvent.objects.filter(verb="aup.restriction_added").exists()
 
 
-def test_the_service_refuses_an_empty_reason_or_a_past_date(published, family, people):
-    with pytest.raises(services.AupRuleBroken):
+def test_it_refuses_in_the_service_an_empty_reason_or_a_past_date(published, family, people):
+    with pytest.raises(RuleBroken):
         services.add_restriction(school=published, actor=people.dsl, pupil=family.older, reason="  ")
-    with pytest.raises(services.AupRuleBroken):
+    with pytest.raises(RuleBroken):
         services.add_restriction(school=published, actor=people.dsl, pupil=family.older, reason="Misused iPad",
                                  ends_on=timezone.localdate() - datetime.timedelta(days=1))
     assert not AccessRestriction.objects.exists()
 
 
-def test_lifting_takes_the_pupil_off_and_is_audited(client, people, published, family):
+def test_it_takes_the_pupil_off_when_lifted_and_audits_it(client, people, published, family):
     answer(published, family.parent, family.older)
     restriction = services.add_restriction(school=published, actor=people.dsl, pupil=family.older,
                                            reason="Misused iPad")
@@ -272,7 +273,7 @@ def test_lifting_takes_the_pupil_off_and_is_audited(client, people, published, f
     assert "Misused iPad" not in client.get(reverse("aup:technology_register")).content.decode()
 
 
-def test_lifting_one_of_two_restrictions_keeps_the_other(published, family, people):
+def test_it_keeps_the_other_when_one_of_two_restrictions_is_lifted(published, family, people):
     answer(published, family.parent, family.older)
     first = services.add_restriction(school=published, actor=people.dsl, pupil=family.older, reason="First")
     services.add_restriction(school=published, actor=people.dsl, pupil=family.older, reason="Second")
@@ -282,7 +283,7 @@ def test_lifting_one_of_two_restrictions_keeps_the_other(published, family, peop
     assert AuditEvent.objects.filter(verb="aup.restriction_lifted").count() == 1
 
 
-def test_an_ended_restriction_is_gone(published, family, people):
+def test_it_drops_an_ended_restriction(published, family, people):
     answer(published, family.parent, family.older)
     today = timezone.localdate()
     services.add_restriction(school=published, actor=people.dsl, pupil=family.older, reason="Misused iPad",
@@ -291,7 +292,7 @@ def test_an_ended_restriction_is_gone(published, family, people):
     assert family.older not in register(published, today + datetime.timedelta(days=1))
 
 
-def test_a_pupil_who_left_is_not_listed(published, family, people):
+def test_it_does_not_list_a_pupil_who_left(published, family, people):
     answer(published, family.parent, family.older, Outcome.DECLINED)
     services.add_restriction(school=published, actor=people.dsl, pupil=family.older, reason="Misused iPad")
     family.older.is_on_roll = False
@@ -315,7 +316,7 @@ def riverside_pupil(published, riverside, people):
     return pupil
 
 
-def test_pupils_of_another_school_never_appear(client, people, published, family, riverside, riverside_pupil):
+def test_it_never_shows_pupils_of_another_school(client, people, published, family, riverside, riverside_pupil):
     late = timezone.localdate() + datetime.timedelta(days=2)
     assert riverside_pupil not in register(published, late + datetime.timedelta(days=60))
     assert riverside_pupil not in list(selectors.image_register(published))
@@ -337,7 +338,7 @@ def image_rows(school):
     return {pupil: [getattr(pupil, name) for name in USES] for pupil in selectors.image_register(school)}
 
 
-def test_without_an_answer_every_use_is_no_answer(client, people, published, family):
+def test_it_shows_no_answer_for_every_use_without_an_answer(client, people, published, family):
     rows = image_rows(published)
     assert rows == {family.younger: [None] * 4, family.older: [None] * 4, family.neighbours_child: [None] * 4}
     client.force_login(people.reporter)
@@ -345,7 +346,7 @@ def test_without_an_answer_every_use_is_no_answer(client, people, published, fam
     assert body.count("No answer") == 12
 
 
-def test_yes_to_everything_is_not_listed_and_a_no_is_shown(client, people, published, family):
+def test_it_leaves_out_yes_to_everything_and_shows_a_no(client, people, published, family):
     consent(published, family.parent, family.older)
     consent(published, family.parent, family.younger, photos_on_website=False)
     rows = image_rows(published)
@@ -360,7 +361,7 @@ def test_yes_to_everything_is_not_listed_and_a_no_is_shown(client, people, publi
     assert body.count(">No<") == 1
 
 
-def test_a_new_image_consent_form_puts_everyone_back(published, family, people):
+def test_it_puts_everyone_back_for_a_new_image_consent_form(published, family, people):
     consent(published, family.parent, family.older)
     consent(published, family.parent, family.younger, photos_on_website=False)
     consent(published, family.neighbour, family.neighbours_child)
@@ -370,7 +371,7 @@ def test_a_new_image_consent_form_puts_everyone_back(published, family, people):
                                      family.neighbours_child: [None] * 4}
 
 
-def test_the_acceptable_use_answer_does_not_count_as_image_consent(published, family):
+def test_it_does_not_count_the_acceptable_use_answer_as_image_consent(published, family):
     answer(published, family.parent, family.older)
     assert image_rows(published)[family.older] == [None] * 4
 
@@ -400,8 +401,9 @@ def crowd(school, people, count):
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_the_registers_take_a_fixed_number_of_queries(client, people, published, count,
-                                                      django_assert_max_num_queries):
+def test_it_shows_the_registers_in_a_fixed_number_of_queries(
+    client, people, published, count, django_assert_max_num_queries
+):
     crowd(published, people, count)
     client.force_login(people.dsl)
     client.get(reverse("aup:list"))  # the session and the agreements-first check settle on a first page

@@ -6,6 +6,7 @@ from django.urls import reverse
 from aup import selectors, services
 from aup.documents import signed_text
 from aup.models import Agreement, Audience, Signature, sha256_of
+from onlinesafety.rules import RuleBroken
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ def staff_version(school):
     return Agreement.objects.get(school=school, audience=Audience.STAFF).current_version
 
 
-def test_after_login_an_unsigned_member_sees_the_agreement_first_once(client, published, people):
+def test_it_shows_an_unsigned_member_the_agreement_first_once_after_login(client, published, people):
     client.post(reverse("accounts:login"), {"username": people.reporter.email, "password": TEST_PASSWORD})
     first = client.get(reverse("policies:to_read"))
     assert first.status_code == 302 and first["Location"].startswith(reverse("aup:mine"))
@@ -25,7 +26,7 @@ def test_after_login_an_unsigned_member_sees_the_agreement_first_once(client, pu
     assert "acceptable use agreement to sign" in later.content.decode()
 
 
-def test_a_signed_member_goes_straight_on(client, published, people):
+def test_it_lets_a_signed_member_go_straight_on(client, published, people):
     services.sign_personal(version=staff_version(published), user=people.reporter, school=published,
                            typed_name="Rita Reporter")
     client.post(reverse("accounts:login"), {"username": people.reporter.email, "password": TEST_PASSWORD})
@@ -33,12 +34,12 @@ def test_a_signed_member_goes_straight_on(client, published, people):
     assert page.status_code == 200 and "to sign" not in page.content.decode()
 
 
-def test_nothing_published_means_no_detour(client, oakfield, people):
+def test_it_makes_no_detour_when_nothing_is_published(client, oakfield, people):
     client.post(reverse("accounts:login"), {"username": people.reporter.email, "password": TEST_PASSWORD})
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_a_member_signs_by_ticking_and_typing_their_name(client, published, people):
+def test_it_lets_a_member_sign_by_ticking_and_typing_their_name(client, published, people):
     version = staff_version(published)
     client.force_login(people.reporter)
     url = reverse("aup:sign_mine", args=[version.pk])
@@ -54,7 +55,7 @@ def test_a_member_signs_by_ticking_and_typing_their_name(client, published, peop
     assert signature.text_sha256 == sha256_of(signed_text(version))
 
 
-def test_signing_twice_keeps_one_signature(client, published, people):
+def test_it_keeps_one_signature_when_signing_twice(client, published, people):
     version = staff_version(published)
     client.force_login(people.reporter)
     for _ in range(2):
@@ -62,14 +63,24 @@ def test_signing_twice_keeps_one_signature(client, published, people):
     assert Signature.objects.count() == 1
 
 
-def test_an_offsite_next_is_ignored(client, published, people):
+def test_it_ignores_an_offsite_next(client, published, people):
     client.force_login(people.reporter)
     response = client.post(reverse("aup:sign_mine", args=[staff_version(published).pk]),
                            {"has_read": "on", "typed_name": "Rita R", "next": "https://evil.example/"})
     assert response["Location"] == reverse("home")
 
 
-def test_an_old_or_foreign_version_cannot_be_signed(client, published, riverside, people):
+@pytest.mark.parametrize("target", ["home", "nosuchpage", "admin:index", "http://testserver/policies/read/"])
+def test_it_follows_only_a_local_path_as_next(client, published, people, target):
+    """A bare word is not resolved as a view name (that answered 500 for a name that does not exist)."""
+    client.force_login(people.reporter)
+    response = client.post(reverse("aup:sign_mine", args=[staff_version(published).pk]),
+                           {"has_read": "on", "typed_name": "Rita R", "next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert Signature.objects.count() == 1
+
+
+def test_it_refuses_to_sign_an_old_or_foreign_version(client, published, riverside, people):
     client.force_login(people.reporter)
     assert client.get(reverse("aup:sign_mine", args=[staff_version(riverside).pk])).status_code == 404
     old = staff_version(published)
@@ -81,19 +92,19 @@ def test_an_old_or_foreign_version_cannot_be_signed(client, published, riverside
     assert not Signature.objects.exists()
 
 
-def test_a_huge_id_is_a_404(client, published, people):
+def test_it_answers_a_404_for_a_huge_id(client, published, people):
     client.force_login(people.reporter)
     assert client.get("/aup/mine/100000000000000000000/").status_code == 404
 
 
-def test_a_kiosk_form_sent_twice_records_one_visit(published, people):
+def test_it_records_one_visit_for_a_kiosk_form_sent_twice(published, people):
     for _ in range(2):
         services.sign_at_kiosk(school=published, witness=people.reporter, full_name="Alex Guitar",
                                organisation="Music service")
     assert Signature.objects.filter(channel="kiosk").count() == 1
 
 
-def test_who_signs_what(published, people):
+def test_it_knows_who_signs_what(published, people):
     def audiences(user):
         return sorted(a.audience for a in selectors.unsigned_agreements(user, published))
 
@@ -105,12 +116,12 @@ def test_who_signs_what(published, people):
     assert audiences(people.reporter) == ["social_media", "staff"]
 
 
-def test_only_staff_and_governors_can_hold_the_accounts(published, people):
-    with pytest.raises(services.AupRuleBroken):
+def test_it_lets_only_staff_and_governors_hold_the_accounts(published, people):
+    with pytest.raises(RuleBroken):
         services.add_account_holder(school=published, actor=people.osl, user=people.parent, accounts="X")
 
 
-def test_a_visitor_signs_at_the_kiosk_with_the_office_beside_them(client, published, people):
+def test_it_lets_a_visitor_sign_at_the_kiosk_with_the_office_beside_them(client, published, people):
     services.sign_personal(version=staff_version(published), user=people.reporter, school=published,
                            typed_name="Rita Reporter")
     client.force_login(people.reporter)

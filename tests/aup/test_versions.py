@@ -9,6 +9,7 @@ from aup import selectors, services
 from aup.defaults import DEFAULT_AGREEMENTS
 from aup.models import Agreement, AgreementVersion, Audience, sha256_of
 from onlinesafety.audit.models import AuditEvent, AuditEventIsAppendOnly
+from onlinesafety.rules import RuleBroken
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
-def test_a_new_school_gets_a_draft_for_every_audience_and_nothing_to_sign(people):
+def test_it_gives_a_new_school_a_draft_for_every_audience_and_nothing_to_sign(people):
     school = SchoolFactory()
     agreements = Agreement.objects.filter(school=school)
     assert set(agreements.values_list("audience", flat=True)) == set(Audience.values)
@@ -24,7 +25,7 @@ def test_a_new_school_gets_a_draft_for_every_audience_and_nothing_to_sign(people
     assert agreements.get(audience=Audience.PARENT).draft_text == DEFAULT_AGREEMENTS["parent"]["text"]
 
 
-def test_every_default_text_prints_in_the_pdf_font():
+def test_it_prints_every_default_text_in_the_pdf_font():
     from fontTools.ttLib import TTFont
 
     if not DEJAVU.exists():
@@ -35,7 +36,7 @@ def test_every_default_text_prints_in_the_pdf_font():
         assert missing == set(), audience
 
 
-def test_publishing_makes_version_one_with_the_hash_of_its_text(oakfield, people):
+def test_it_publishes_version_one_with_the_hash_of_its_text(oakfield, people):
     agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
     version = services.publish(agreement=agreement, actor=people.osl, change_summary="First")
     agreement.refresh_from_db()
@@ -44,7 +45,7 @@ def test_publishing_makes_version_one_with_the_hash_of_its_text(oakfield, people
     assert AuditEvent.objects.filter(verb="aup.published", object_id=str(agreement.pk)).exists()
 
 
-def test_a_published_version_never_changes(oakfield, people):
+def test_it_never_changes_a_published_version(oakfield, people):
     agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
     version = services.publish(agreement=agreement, actor=people.osl)
     version.text = "Something else"
@@ -57,15 +58,15 @@ def test_a_published_version_never_changes(oakfield, people):
     assert version.text == DEFAULT_AGREEMENTS["staff"]["text"]
 
 
-def test_publishing_nothing_new_is_refused(oakfield, people):
+def test_it_refuses_to_publish_nothing_new(oakfield, people):
     agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
     services.publish(agreement=agreement, actor=people.osl)
-    with pytest.raises(services.AupRuleBroken):
+    with pytest.raises(RuleBroken):
         services.publish(agreement=agreement, actor=people.osl)
     assert agreement.versions.count() == 1
 
 
-def test_a_new_version_makes_everyone_unsigned_again(published, people):
+def test_it_makes_everyone_unsigned_again_with_a_new_version(published, people):
     staff = Agreement.objects.get(school=published, audience=Audience.STAFF)
     services.sign_personal(version=staff.current_version, user=people.reporter, school=published,
                            typed_name="Rita Reporter")
@@ -76,7 +77,7 @@ def test_a_new_version_makes_everyone_unsigned_again(published, people):
     assert [a.pk for a in selectors.unsigned_agreements(people.reporter, published)] == [staff.pk]
 
 
-def test_a_new_version_alerts_the_people_who_must_sign_it(oakfield, people):
+def test_it_alerts_the_people_who_must_sign_a_new_version(oakfield, people):
     from onlinesafety.mail.models import Notification
 
     staff = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
@@ -86,7 +87,7 @@ def test_a_new_version_alerts_the_people_who_must_sign_it(oakfield, people):
     assert people.parent.email not in told and people.riverside_dsl.email not in told
 
 
-def test_the_manager_edits_and_publishes_through_the_pages(client, oakfield, people):
+def test_it_lets_the_manager_edit_and_publish_through_the_pages(client, oakfield, people):
     agreement = Agreement.objects.get(school=oakfield, audience=Audience.VISITOR)
     client.force_login(people.osl)
     response = client.post(reverse("aup:edit", args=[agreement.pk]), {"title": "Visitors", "text": "Be kind."})
@@ -99,7 +100,7 @@ def test_the_manager_edits_and_publishes_through_the_pages(client, oakfield, peo
     assert agreement.current_version.change_summary == "Shorter"
 
 
-def test_an_empty_draft_is_refused_and_changes_nothing(client, oakfield, people):
+def test_it_refuses_an_empty_draft_and_changes_nothing(client, oakfield, people):
     agreement = Agreement.objects.get(school=oakfield, audience=Audience.VISITOR)
     client.force_login(people.head)
     response = client.post(reverse("aup:edit", args=[agreement.pk]), {"title": "Visitors", "text": "   "})
@@ -108,12 +109,12 @@ def test_an_empty_draft_is_refused_and_changes_nothing(client, oakfield, people)
     assert agreement.draft_text == DEFAULT_AGREEMENTS["visitor"]["text"]
 
 
-def test_a_draft_saved_from_a_browser_with_crlf_is_unchanged(oakfield, people):
+def test_it_leaves_a_draft_saved_from_a_browser_with_crlf_unchanged(oakfield, people):
     agreement = Agreement.objects.get(school=oakfield, audience=Audience.STAFF)
     services.publish(agreement=agreement, actor=people.osl)
     services.save_draft(agreement=agreement, actor=people.osl, title=agreement.title,
                         text=agreement.draft_text.replace("\n", "\r\n"))
     agreement.refresh_from_db()
     assert not agreement.has_unpublished_changes
-    with pytest.raises(services.AupRuleBroken):
+    with pytest.raises(RuleBroken):
         services.publish(agreement=agreement, actor=people.osl)

@@ -141,8 +141,9 @@ def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, fam
     assert Signature.objects.count() == 1
 
 
-def test_it_shows_a_teacher_the_staff_agreement_after_login_and_lets_them_sign(page, live_server, sign_in,
-                                                                                oakfield, osl):
+def test_it_shows_a_teacher_the_staff_agreement_after_login_and_lets_them_sign(
+    page, live_server, sign_in, oakfield, osl
+):
     teacher = member_of(oakfield, Role.STAFF, email="teacher@aup.example")
     staff_version = publish(oakfield, osl, Audience.STAFF)[Audience.STAFF]
 

@@ -77,8 +77,9 @@ def osl(oakfield):
     return named(oakfield, Role.ONLINE_SAFETY_LEAD, "osl@aup.example", "Olivia Lead")
 
 
-def test_the_online_safety_lead_edits_and_republishes_the_staff_agreement(page, live_server, sign_in, oakfield,
-                                                                          osl):
+def test_it_lets_the_online_safety_lead_edit_and_republish_the_staff_agreement(
+    page, live_server, sign_in, oakfield, osl
+):
     teacher = named(oakfield, Role.STAFF, "teacher@aup.example", "Tom Teacher")
     first = publish(oakfield, osl, Audience.STAFF)[Audience.STAFF]
     for person in (osl, teacher):
@@ -144,7 +145,9 @@ def test_the_online_safety_lead_edits_and_republishes_the_staff_agreement(page, 
     expect(page.get_by_label("Agreement text")).to_contain_text(new_rule)
 
 
-def test_the_online_safety_lead_asks_the_families_of_one_class_to_sign(page, live_server, sign_in, oakfield, osl):
+def test_it_lets_the_online_safety_lead_ask_the_families_of_one_class_to_sign(
+    page, live_server, sign_in, oakfield, osl
+):
     publish(oakfield, osl, *FAMILY_AUDIENCES)
     robins = SchoolClassFactory(school=oakfield, name="Robins", year_group=YearGroup.Y4)
     wrens = SchoolClassFactory(school=oakfield, name="Wrens", year_group=YearGroup.Y5)
@@ -193,7 +196,7 @@ def test_the_online_safety_lead_asks_the_families_of_one_class_to_sign(page, liv
     expect(row).to_contain_text("Olivia Lead")
 
 
-def test_the_dsl_resends_to_the_families_still_to_answer_in_one_class(page, live_server, sign_in, oakfield, osl):
+def test_it_lets_the_dsl_resend_to_the_families_still_to_answer_in_one_class(page, live_server, sign_in, oakfield, osl):
     dsl = named(oakfield, Role.DSL, "dsl@aup.example", "Dee Lead")
     publish(oakfield, osl, *FAMILY_AUDIENCES)
     robins = SchoolClassFactory(school=oakfield, name="Robins", year_group=YearGroup.Y4)
@@ -236,7 +239,7 @@ def test_the_dsl_resends_to_the_families_still_to_answer_in_one_class(page, live
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alan.email, mary.email])
 
 
-def test_a_member_of_staff_keeps_a_pupil_off_school_technology_and_lifts_it(page, live_server, sign_in, oakfield):
+def test_it_lets_a_member_of_staff_keep_a_pupil_off_school_technology_and_lift_it(page, live_server, sign_in, oakfield):
     named(oakfield, Role.STAFF, "teacher@aup.example", "Tom Teacher")
     robins = SchoolClassFactory(school=oakfield, name="Robins", year_group=YearGroup.Y4)
     ada = PupilFactory(school=oakfield, first_name="Ada", last_name="Hopper", school_class=robins)
@@ -278,7 +281,7 @@ def test_a_member_of_staff_keeps_a_pupil_off_school_technology_and_lifts_it(page
     assert AccessRestriction.objects.get(pupil=ben).lifted_at is None
 
 
-def test_a_signed_in_parent_answers_for_two_children(page, live_server, sign_in, oakfield, osl):
+def test_it_lets_a_signed_in_parent_answer_for_two_children(page, live_server, sign_in, oakfield, osl):
     versions = publish(oakfield, osl, *FAMILY_AUDIENCES, Audience.IMAGE_CONSENT)
     grace, ada = family_in(oakfield, "grace@aup.example", "Ada", "Hopper", year_group=YearGroup.Y4)
     grace.full_name = "Grace Hopper"
@@ -346,7 +349,7 @@ def test_a_signed_in_parent_answers_for_two_children(page, live_server, sign_in,
     expect(ben_card.get_by_role("link", name="Answer for Ben", exact=True)).to_be_visible()
 
 
-def test_the_photograph_register_lists_a_child_with_no_answer(page, live_server, sign_in, oakfield, osl):
+def test_it_lists_a_child_with_no_answer_on_the_photograph_register(page, live_server, sign_in, oakfield, osl):
     publish(oakfield, osl, Audience.IMAGE_CONSENT)
     named(oakfield, Role.STAFF, "teacher@aup.example", "Tom Teacher")
     robins = SchoolClassFactory(school=oakfield, name="Robins", year_group=YearGroup.Y4)
@@ -373,7 +376,7 @@ def test_the_photograph_register_lists_a_child_with_no_answer(page, live_server,
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada Hopper")
 
 
-def test_saving_the_draft_unchanged_leaves_nothing_to_publish(page, live_server, sign_in, oakfield, osl):
+def test_it_leaves_nothing_to_publish_after_saving_the_draft_unchanged(page, live_server, sign_in, oakfield, osl):
     first = publish(oakfield, osl, Audience.STAFF)[Audience.STAFF]
     services.sign_personal(version=first, user=osl, school=oakfield, typed_name=osl.full_name)
 

@@ -9,7 +9,7 @@ from tests.factories import TEST_PASSWORD, member_of
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_teacher_asks_the_dsl_approves_the_technician_makes_it(browser, page, sign_in, oakfield):
+def test_it_lets_a_teacher_ask_the_dsl_approve_and_the_technician_make_a_change(browser, page, sign_in, oakfield):
     member_of(oakfield, Role.STAFF, email="teacher3@browser.example")
     member_of(oakfield, Role.DSL, email="dsl3@browser.example")
     member_of(oakfield, Role.TECHNICIAN, email="tech3@browser.example")

@@ -49,7 +49,7 @@ def no_worker():
         message.unlink(missing_ok=True)
 
 
-def test_a_governor_downloads_the_report(page, sign_in, oakfield):
+def test_it_lets_a_governor_download_the_report(page, sign_in, oakfield):
     governor = member_of(oakfield, Role.GOVERNOR, email="governor@browser.example")
     term = past_term(oakfield)
     services.request_report(school=oakfield, term=term)  # committed at once: the eager task builds it
@@ -77,7 +77,7 @@ def test_a_governor_downloads_the_report(page, sign_in, oakfield):
     assert (event.actor, event.object_id) == (governor, str(report.pk))
 
 
-def test_the_head_watches_a_report_being_built(page, sign_in, live_server, oakfield, no_worker):
+def test_it_lets_the_head_watch_a_report_being_built(page, sign_in, live_server, oakfield, no_worker):
     head = member_of(oakfield, Role.HEADTEACHER, email="head@browser.example")
     past_term(oakfield)
     assert unsigned_agreements(head, oakfield) == []

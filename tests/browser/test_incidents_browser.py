@@ -8,7 +8,7 @@ from tests.factories import TEST_PASSWORD, PupilFactory, member_of
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_teacher_reports_and_the_dsl_acknowledges(browser, page, sign_in, live_server, oakfield):
+def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in, live_server, oakfield):
     member_of(oakfield, Role.STAFF, email="teacher@browser.example")
     member_of(oakfield, Role.DSL, email="dsl@browser.example")
     PupilFactory(school=oakfield, first_name="Maisie", last_name="Fernsby")
@@ -41,7 +41,7 @@ def test_a_teacher_reports_and_the_dsl_acknowledges(browser, page, sign_in, live
     assert incident.acknowledged_at is not None
 
 
-def test_the_form_warns_at_once_and_hides_uploads_for_image_abuse(page, sign_in, oakfield):
+def test_it_warns_at_once_and_hides_uploads_for_image_abuse_on_the_form(page, sign_in, oakfield):
     member_of(oakfield, Role.STAFF, email="staff2@browser.example")
     sign_in(page, "staff2@browser.example", TEST_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a concern").click()

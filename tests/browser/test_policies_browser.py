@@ -20,7 +20,7 @@ def make_policy(school, owner, **fields):
     )
 
 
-def test_the_owner_takes_a_policy_through_review_to_approval(browser, page, sign_in, oakfield):
+def test_it_lets_the_owner_take_a_policy_through_review_to_approval(browser, page, sign_in, oakfield):
     owner = member_of(oakfield, Role.ONLINE_SAFETY_LEAD, email="osl@browser.example")
     member_of(oakfield, Role.HEADTEACHER, email="head@browser.example")
     policy = make_policy(oakfield, owner)
@@ -49,7 +49,7 @@ def test_the_owner_takes_a_policy_through_review_to_approval(browser, page, sign
     assert policy.next_review_on == schedule.add_months(timezone.localdate(), 12)
 
 
-def test_a_teacher_acknowledges_a_policy(page, sign_in, oakfield):
+def test_it_lets_a_teacher_acknowledge_a_policy(page, sign_in, oakfield):
     owner = member_of(oakfield, Role.ONLINE_SAFETY_LEAD, email="osl2@browser.example")
     member_of(oakfield, Role.STAFF, email="teacher@browser.example")
     head = member_of(oakfield, Role.HEADTEACHER, email="head2@browser.example")

@@ -12,7 +12,7 @@ def today():
 
 
 @pytest.fixture
-def make_request(oakfield, people, today):
+def make_change(oakfield, people, today):
     def make(actor=None, **fields):
         values = {"action": "unblock", "target_type": "domain", "target": "www.example.org",
                   "user_group": "pupils_ks2", "reason": "Year 6 history research", "lesson": "WW2",

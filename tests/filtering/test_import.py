@@ -1,12 +1,14 @@
 import datetime
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from filtering import imports, services
+from filtering import imports, services, tasks
 from filtering.models import BlockedEvent, ProviderImport
+from onlinesafety.rules import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,7 @@ def test_it_keeps_good_rows_and_reports_bad_ones_by_line(oakfield, people):
     assert "time" in result.bad_lines[0][1]
 
 
-def test_importing_the_same_rows_twice_adds_nothing(oakfield, people):
+def test_it_adds_nothing_when_the_same_rows_are_imported_twice(oakfield, people):
     lines = [HEADER, f"{recent()},amy.b,Year 5,https://a.example/,Gaming,Blocked",
              f"{recent()},amy.b,Year 5,https://a.example/,Gaming,Blocked"]  # the same event twice in one file
     first = do_import(oakfield, people, csv_file(lines))
@@ -77,7 +79,8 @@ def test_it_refuses_a_file_that_is_not_csv_or_has_no_header(client, people):
     assert ProviderImport.objects.count() == 0
 
 
-def test_the_mapping_step_needs_the_required_columns(client, oakfield, people, django_capture_on_commit_callbacks):
+def test_it_needs_the_required_columns_at_the_mapping_step(client, oakfield, people,
+                                                           django_capture_on_commit_callbacks):
     client.force_login(people.technician)
     client.post(reverse("filtering:imports"), {"file": csv_file([HEADER, f"{recent()},a,b,https://x.example/,c,d"])})
     provider_import = ProviderImport.objects.get()
@@ -114,7 +117,7 @@ def test_it_summarises_and_flags_repeated_serious_attempts_and_opens_a_case(clie
     assert client.post(reverse("filtering:flag_to_incident"), {"user_ref": "leo.n"}).status_code == 403
 
 
-def test_an_oversized_field_is_one_bad_row_and_the_rest_still_import(oakfield, people):
+def test_it_counts_an_oversized_field_as_one_bad_row_and_imports_the_rest(oakfield, people):
     lines = [HEADER, f"{recent()},a,b,https://x.example/{'y' * 200_000},c,d",
              f"{recent()},amy.b,Year 5,https://a.example/,Gaming,Blocked",
              f"{recent(1)},ben.c,Year 6,https://b.example/,Social,Blocked"]
@@ -122,20 +125,20 @@ def test_an_oversized_field_is_one_bad_row_and_the_rest_still_import(oakfield, p
     assert (result.rows_added, result.rows_bad, result.bad_lines[0][0]) == (2, 1, 2)
 
 
-def test_nul_bytes_past_the_first_check_are_bad_rows_not_a_crash(oakfield, people):
+def test_it_treats_nul_bytes_past_the_first_check_as_bad_rows_not_a_crash(oakfield, people):
     padding = [f"{recent()},user{n},Year 5,https://a.example/{n},Gaming,Blocked" for n in range(1500)]
     lines = [HEADER, *padding, f"{recent()},amy.b,G\x00,https://a.example/,Gaming,Blocked"]
     result = do_import(oakfield, people, csv_file(lines))
     assert (result.state, result.rows_added, result.rows_bad) == ("done", 1500, 1)
 
 
-def test_line_numbers_count_lines_inside_quoted_fields(oakfield, people):
+def test_it_counts_lines_inside_quoted_fields_in_line_numbers(oakfield, people):
     lines = [HEADER, f'{recent()},amy.b,Year 5,https://a.example/,"c\r\nc2\r\nc3",Blocked', "bad,v,g,http://y/,c,d"]
     result = do_import(oakfield, people, csv_file(lines))
     assert result.bad_lines == [[5, result.bad_lines[0][1]]]
 
 
-def test_a_crash_mid_import_marks_it_failed(oakfield, people):
+def test_it_marks_an_import_failed_when_it_crashes_midway(oakfield, people):
     from unittest import mock
 
     with mock.patch("filtering.imports._save", side_effect=RuntimeError("database went away")):
@@ -144,14 +147,14 @@ def test_a_crash_mid_import_marks_it_failed(oakfield, people):
     assert ProviderImport.objects.get().state == "failed"
 
 
-def test_the_same_moment_written_two_ways_is_one_event(oakfield, people):
+def test_it_takes_the_same_moment_written_two_ways_as_one_event(oakfield, people):
     lines = [HEADER, "2026-06-01 14:05:00,amy.b,Year 5,https://a.example/,Gaming,Blocked",
              "2026-06-01T13:05:00.000Z,amy.b,Year 5,https://a.example/,Gaming,Blocked"]
     result = do_import(oakfield, people, csv_file(lines))
     assert (result.rows_added, result.rows_duplicate) == (1, 1)
 
 
-def test_a_flag_still_opens_a_case_when_the_category_was_retired(client, oakfield, people):
+def test_it_still_opens_a_case_from_a_flag_when_the_category_was_retired(client, oakfield, people):
     from incidents.models import Incident, IncidentCategory
 
     IncidentCategory.objects.filter(school=oakfield, code="deliberate_access").update(is_active=False)
@@ -163,3 +166,55 @@ def test_a_flag_still_opens_a_case_when_the_category_was_retired(client, oakfiel
     client.post(reverse("filtering:flag_to_incident"), {"user_ref": "kai.m", "category": "Pornography",
                                                         "week": flag["week"].date().isoformat()})
     assert Incident.objects.get().category.code == "other"
+
+
+# ---------------------------------------------------------------- the worker, and the broker being down
+
+ONE_ROW = [HEADER, f"{recent()},amy.b,Year 5,https://a.example/,Gaming,Blocked"]
+
+
+def test_it_waits_for_a_worker_when_the_broker_is_down_and_the_periodic_task_sends_it_again(
+        client, people, broker_down, django_capture_on_commit_callbacks):
+    from onlinesafety import celery_app
+
+    client.force_login(people.technician)
+    client.post(reverse("filtering:imports"), {"file": csv_file(ONE_ROW)})
+    provider_import = ProviderImport.objects.get()
+    url = reverse("filtering:import", args=[provider_import.pk])
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, MAPPING)
+    assert time.monotonic() - started < 1  # the request is never held by the broker
+    assert (response.status_code, response.url) == (302, url)
+    provider_import.refresh_from_db()
+    assert provider_import.state == ProviderImport.State.QUEUED
+    for page in (client.get(url), client.get(url, headers={"HX-Request": "true"})):  # the page and its fragment
+        text = page.content.decode()
+        assert "Waiting for a worker" in text and 'hx-trigger="every 2s"' in text
+    assert tasks.requeue_waiting_imports() == 0  # queued just now: not yet sent again
+    assert BlockedEvent.objects.count() == 0
+
+    celery_app.conf.task_always_eager = True  # the broker is back (tasks run inline in the tests)
+    ProviderImport.objects.filter(pk=provider_import.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(minutes=2))
+    assert tasks.requeue_waiting_imports() == 1
+    provider_import.refresh_from_db()
+    assert (provider_import.state, provider_import.rows_added) == (ProviderImport.State.DONE, 1)
+    assert tasks.requeue_waiting_imports() == 0
+    assert BlockedEvent.objects.count() == 1
+    assert "1 added" in client.get(url).content.decode()
+
+
+def test_it_imports_once_however_often_the_task_is_delivered(oakfield, people):
+    upload = services.start_import(school=oakfield, actor=people.technician, upload=csv_file(ONE_ROW))
+    services.choose_columns(provider_import=upload, actor=people.technician, mapping=MAPPING)
+    assert tasks.import_provider_log(upload.pk) == 1
+    assert tasks.import_provider_log(upload.pk) == 0
+    upload.refresh_from_db()
+    assert (upload.state, upload.rows_added, BlockedEvent.objects.count()) == (ProviderImport.State.DONE, 1, 1)
+
+
+def test_it_lets_only_the_provider_log_readers_import(oakfield, people):
+    with pytest.raises(NotAllowed):
+        services.start_import(school=oakfield, actor=people.head, upload=csv_file(ONE_ROW))
+    assert ProviderImport.objects.count() == 0

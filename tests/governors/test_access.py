@@ -15,6 +15,7 @@ from governors import services
 from governors.models import TermReport
 from governors.rights import can_build_reports, can_read_reports
 from onlinesafety.audit.models import AuditEvent
+from onlinesafety.rules import NotAllowed
 from onlinesafety.schools.roles import Role
 from tests.factories import TermFactory
 from tests.people import EVERYONE
@@ -29,7 +30,7 @@ NOT_READY = "That report is not ready yet."
 NOTHING_CHANGED = "Nothing was changed: choose a term that has ended."
 
 
-def test_the_names_match_the_roles():
+def test_it_gives_the_rights_the_roles_the_matrix_names():
     """The matrix below spells out the roles of rights.py, so a change there shows up here."""
     assert can_read_reports.roles == {Role.GOVERNOR, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL,
                                       Role.ONLINE_SAFETY_LEAD}
@@ -84,7 +85,7 @@ def urls_of(report) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_the_portal_matches_the_access_matrix(client, people, oak_report, river_report, person):
+def test_it_shows_the_portal_as_the_access_matrix_says(client, people, oak_report, river_report, person):
     client.force_login(getattr(people, person))
     response = client.get(reverse("governors:reports"))
     if person == "riverside_dsl":
@@ -106,7 +107,7 @@ def test_the_portal_matches_the_access_matrix(client, people, oak_report, river_
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_the_progress_fragment_and_the_download_match_the_access_matrix(client, people, oak_report, person):
+def test_it_serves_the_progress_fragment_and_the_download_as_the_access_matrix_says(client, people, oak_report, person):
     client.force_login(getattr(people, person))
     expected = 404 if person == "riverside_dsl" else 200 if person in PORTAL else 403
     for name, url in urls_of(oak_report).items():
@@ -122,7 +123,7 @@ def test_the_progress_fragment_and_the_download_match_the_access_matrix(client, 
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_only_the_head_dsl_and_osl_generate(client, people, oakfield, oak_term, oak_report, person,
+def test_it_lets_only_the_head_dsl_and_osl_generate(client, people, oakfield, oak_term, oak_report, person,
                                             django_capture_on_commit_callbacks):
     client.force_login(getattr(people, person))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -146,7 +147,7 @@ def test_only_the_head_dsl_and_osl_generate(client, people, oakfield, oak_term, 
         assert versions == [1] and not requested.exists() and not callbacks
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, oak_term, oak_report):
+def test_it_sends_anonymous_visitors_to_sign_in(client, oak_term, oak_report):
     login = reverse("accounts:login")
     for url in [reverse("governors:reports"), *urls_of(oak_report).values()]:
         response = client.get(url)
@@ -157,7 +158,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, oak_term, oak_report):
     assert not AuditEvent.objects.filter(verb__startswith="governors.").exists()
 
 
-def test_generate_only_answers_a_post(client, people, oak_term):
+def test_it_answers_generate_only_for_a_post(client, people, oak_term):
     client.force_login(people.head)
     assert client.get(reverse("governors:generate"), {"term": oak_term.pk}).status_code == 405
     assert not TermReport.objects.exists()
@@ -166,7 +167,7 @@ def test_generate_only_answers_a_post(client, people, oak_term):
 # ---------------------------------------------------------------- downloads are audited
 
 
-def test_every_download_writes_an_audit_event(client, people, oakfield, oak_report):
+def test_it_writes_an_audit_event_for_every_download(client, people, oakfield, oak_report):
     for person in [people.governor, people.chair, people.governor]:
         client.force_login(person)
         response = client.get(urls_of(oak_report)["download"], REMOTE_ADDR="10.1.2.3")
@@ -181,7 +182,7 @@ def test_every_download_writes_an_audit_event(client, people, oakfield, oak_repo
         assert event.ip_address == "10.1.2.3"
 
 
-def test_a_refused_download_writes_no_event(client, people, oak_report):
+def test_it_writes_no_event_for_a_refused_download(client, people, oak_report):
     for person in [people.reporter, people.parent, people.riverside_dsl]:
         client.force_login(person)
         assert client.get(urls_of(oak_report)["download"]).status_code in (403, 404)
@@ -189,7 +190,7 @@ def test_a_refused_download_writes_no_event(client, people, oak_report):
 
 
 @pytest.mark.parametrize("status", ["queued", "building", "failed"])
-def test_a_report_not_ready_yet_is_not_downloaded(client, people, oak_term, status):
+def test_it_does_not_download_a_report_not_ready_yet(client, people, oak_term, status):
     report = TermReport.objects.create(school=oak_term.school, term=oak_term, version=1, status=status,
                                        progress=40, step="Counting")
     client.force_login(people.governor)
@@ -219,7 +220,7 @@ def bad_terms(oakfield, riverside):
 @pytest.mark.parametrize("value", ["current", "ends today", "future", "another school's", "abc", "", "-1", "1.5",
                                    "0", "99999999", "9223372036854775808", "99999999999999999999999", " ",
                                    "\u0661\u0662", "missing"])
-def test_generating_for_a_term_that_cannot_have_a_report_changes_nothing(client, people, oak_report, bad_terms,
+def test_it_changes_nothing_when_generating_for_a_term_that_cannot_have_a_report(client, people, oak_report, bad_terms,
                                                                          value,
                                                                          django_capture_on_commit_callbacks):
     data = {} if value == "missing" else {"term": bad_terms[value].pk if value in bad_terms else value}
@@ -235,7 +236,7 @@ def test_generating_for_a_term_that_cannot_have_a_report_changes_nothing(client,
     assert not callbacks
 
 
-def test_the_portal_offers_only_terms_that_have_ended(client, people, oak_term, bad_terms):
+def test_it_offers_only_terms_that_have_ended_on_the_portal(client, people, oak_term, bad_terms):
     client.force_login(people.head)
     page = client.get(reverse("governors:reports")).content.decode()
     assert "Oakfield Summer Term" in page
@@ -248,7 +249,7 @@ def test_the_portal_offers_only_terms_that_have_ended(client, people, oak_term, 
 
 @pytest.mark.parametrize("report_id", ["0", "99999999", "9223372036854775807", "9223372036854775808",
                                        "99999999999999999999999"])
-def test_a_report_id_that_matches_nothing_is_not_found(client, people, oak_report, report_id):
+def test_it_answers_not_found_for_a_report_id_that_matches_nothing(client, people, oak_report, report_id):
     client.force_login(people.governor)
     for name in ["progress", "download"]:
         url = reverse(f"governors:{name}", args=[1]).replace("/1/", f"/{report_id}/")
@@ -258,7 +259,7 @@ def test_a_report_id_that_matches_nothing_is_not_found(client, people, oak_repor
 # ---------------------------------------------------------------- the portal itself
 
 
-def test_the_portal_shows_the_hash_and_the_head_builds_again(client, people, oakfield, oak_term,
+def test_it_shows_the_hash_on_the_portal_and_lets_the_head_build_again(client, people, oakfield, oak_term,
                                                              django_capture_on_commit_callbacks):
     first = services.request_report(school=oakfield, term=oak_term)
     assert services.build(first.pk) is True
@@ -291,7 +292,7 @@ def test_the_portal_shows_the_hash_and_the_head_builds_again(client, people, oak
     assert people.head.full_name in page
 
 
-def test_the_progress_fragment_is_polled_only_while_a_report_is_built(client, people, oak_term):
+def test_it_polls_the_progress_fragment_only_while_a_report_is_built(client, people, oak_term):
     report = TermReport.objects.create(school=oak_term.school, term=oak_term, version=1, status="building",
                                        progress=35, step="Counting last term's, for comparison")
     client.force_login(people.governor)
@@ -306,7 +307,7 @@ def test_the_progress_fragment_is_polled_only_while_a_report_is_built(client, pe
     assert "hx-get" not in fragment and "Download PDF" in fragment and ready.sha256 in fragment
 
 
-def test_the_portal_takes_the_same_queries_for_one_term_or_six(client, people, oakfield,
+def test_it_takes_the_same_queries_for_a_portal_of_one_term_or_six(client, people, oakfield,
                                                                 django_assert_max_num_queries):
     ready_report(past_term(oakfield, "Term 0", ended_days_ago=10))
     client.force_login(people.head)
@@ -325,7 +326,7 @@ def test_the_portal_takes_the_same_queries_for_one_term_or_six(client, people, o
     assert page.count("Download PDF") == 11 and page.count("Term ") >= 6
 
 
-def test_the_portal_states_the_small_number_rule_in_force(client, people, oak_report, settings):
+def test_it_states_the_small_number_rule_in_force_on_the_portal(client, people, oak_report, settings):
     settings.GOVERNOR_REPORT_SMALL_NUMBER = 5
     client.force_login(people.governor)
     page = client.get(reverse("governors:reports")).content.decode()
@@ -333,10 +334,17 @@ def test_the_portal_states_the_small_number_rule_in_force(client, people, oak_re
     assert "fewer than 3" not in page
 
 
-def test_a_download_that_fails_is_not_recorded_as_made(client, people, oak_report):
+def test_it_does_not_record_a_download_that_fails_as_made(client, people, oak_report):
     oak_report.file.storage.delete(oak_report.file.name)
     client.raise_request_exception = False
     client.force_login(people.governor)
     response = client.get(urls_of(oak_report)["download"])
     assert response.status_code != 200
+    assert not AuditEvent.objects.filter(verb="governors.report_downloaded").exists()
+
+
+def test_it_refuses_to_record_a_download_for_someone_who_may_not_read_reports(people, oak_report):
+    for person in (people.reporter, people.parent, people.riverside_dsl):
+        with pytest.raises(NotAllowed):
+            services.record_download(report=oak_report, actor=person)
     assert not AuditEvent.objects.filter(verb="governors.report_downloaded").exists()

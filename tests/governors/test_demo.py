@@ -7,7 +7,7 @@ from governors.models import TermReport
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_last_terms_report_ready_for_governors(settings, client):
+def test_it_has_last_terms_report_ready_for_governors_in_the_demo(settings, client):
     settings.DEMO_PASSWORD = "demo-password-for-tests"
     call_command("seed_demo", quiet_logins=True)
     report = TermReport.objects.get(school__slug="oakfield")

@@ -20,7 +20,7 @@ def summer(known):
     return figures.collect(known.school, known.summer)
 
 
-def test_the_incident_figures(known):
+def test_it_counts_the_incident_figures(known):
     data = summer(known)
     now = data.current.incidents
     assert (now["total"], now["urgent"], now["possibly_illegal"]) == (5, 1, 1)
@@ -37,7 +37,7 @@ def test_the_incident_figures(known):
     assert data.current.median_days_to_close == 5.0  # 3, 5 and 7 days closed within the term
 
 
-def test_last_term_for_comparison(known):
+def test_it_counts_last_term_for_comparison(known):
     before = summer(known).previous
     assert before.term == known.spring
     assert (before.incidents["total"], before.incidents["open_at_end"]) == (2, 0)
@@ -45,14 +45,14 @@ def test_last_term_for_comparison(known):
     assert before.median_hours_to_acknowledge is None and before.median_days_to_close is None
 
 
-def test_a_term_is_counted_in_the_schools_days(known):
+def test_it_counts_a_term_in_the_schools_days(known):
     # 23:30 on the last day of term in London is 22:30 UTC the same day: inside; 00:30 the next day is outside.
     known.incident("other", "in_school", [], datetime.datetime(2026, 7, 22, 23, 30, tzinfo=LONDON), 1, None)
     known.incident("other", "in_school", [], datetime.datetime(2026, 7, 23, 0, 30, tzinfo=LONDON), 1, None)
     assert summer(known).current.incidents["total"] == 6
 
 
-def test_policy_and_calendar_figures(known, people, make_policy_for_report):
+def test_it_counts_the_policy_and_calendar_figures(known, people, make_policy_for_report):
     make_policy_for_report(next_review_on=datetime.date(2026, 7, 1))  # overdue at the end of term
     make_policy_for_report(title="Later", next_review_on=datetime.date(2027, 3, 1))
     duty = Duty.objects.filter(school=known.school).first()
@@ -74,7 +74,7 @@ def change(known, status, requested, **fields):
     return request
 
 
-def test_filtering_figures(known):
+def test_it_counts_the_filtering_figures(known):
     change(known, "rejected", at(datetime.date(2026, 5, 1)), is_temporary=False)
     change(known, "reverted", at(datetime.date(2026, 5, 2)), is_temporary=True, starts_on=datetime.date(2026, 5, 4),
            ends_on=datetime.date(2026, 5, 8), implemented_at=at(datetime.date(2026, 5, 4)),
@@ -98,7 +98,7 @@ def test_filtering_figures(known):
         datetime.date(2026, 2, 10), 2, False)
 
 
-def test_allegations_seen_by_the_head_or_the_chair_alone_are_not_counted(known, people):
+def test_it_does_not_count_allegations_seen_by_the_head_or_the_chair_alone(known, people):
     from incidents.models import Incident
 
     for visibility in ("headteacher", "chair"):
@@ -110,14 +110,14 @@ def test_allegations_seen_by_the_head_or_the_chair_alone_are_not_counted(known, 
     assert "Staff online conduct" not in dict(now["by_category"])
 
 
-def test_a_breakdown_with_one_small_count_withholds_another():
+def test_it_withholds_another_count_in_a_breakdown_with_one_small_count():
     assert figures.shown_group([7, 4, 1]) == ["7", "withheld", "fewer than 3"]
     assert figures.shown_group([7, 2, 1]) == ["7", "fewer than 3", "fewer than 3"]  # two hidden: enough
     assert figures.shown_group([7, 4, 0]) == ["7", "4", "0"]
     assert figures.shown_group([1, 0, 0]) == ["fewer than 3", "0", "0"]  # nothing else to withhold
 
 
-def test_a_rise_between_two_small_totals_is_not_asked_about(known):
+def test_it_does_not_ask_about_a_rise_between_two_small_totals(known):
     from incidents.models import Incident
 
     Incident.objects.filter(reported_at__month__in=[5, 6, 7]).delete()  # summer keeps 1, spring 2 -> 1: no rise
@@ -127,7 +127,7 @@ def test_a_rise_between_two_small_totals_is_not_asked_about(known):
     assert "rose" not in asks
 
 
-def test_the_small_number_rule(settings):
+def test_it_applies_the_small_number_rule(settings):
     settings.GOVERNOR_REPORT_SMALL_NUMBER = 3
     assert [figures.shown(n) for n in (0, 1, 2, 3, 40)] == ["0", "fewer than 3", "fewer than 3", "3", "40"]
     assert figures.percent(1, 50) == "—" and figures.percent(49, 50) == "—" and figures.percent(25, 50) == "50%"
@@ -143,7 +143,7 @@ def pdf_text(known, settings=None) -> str:
         "\x00", "")
 
 
-def test_the_pdf_names_nobody_and_describes_nothing(known, people):
+def test_it_names_nobody_and_describes_nothing_in_the_pdf(known, people):
     text = pdf_text(known)
     forbidden = [*DESCRIPTIONS, "secret.example", "Secret reason", "A visiting coach",
                  *[p.full_name for p in (known.ann, known.bob, known.cat, known.dan)],
@@ -158,21 +158,21 @@ def test_the_pdf_names_nobody_and_describes_nothing(known, people):
     assert "Urgent (a child at immediate risk) fewer than 3 0" in text
 
 
-def test_the_threshold_is_configurable(known, settings):
+def test_it_takes_the_threshold_from_the_settings(known, settings):
     settings.GOVERNOR_REPORT_SMALL_NUMBER = 6
     text = pdf_text(known)
     assert "Incidents reported fewer than 6 fewer than 6" in text
     assert "Any count from 1 to 5" in text
 
 
-def test_charts_are_vector_graphics(known):
+def test_it_draws_the_charts_as_vector_graphics(known):
     report = services.request_report(school=known.school, term=known.summer)
     charts = services._charts(figures.collect(known.school, known.summer))
     assert charts["categories"].startswith("<svg") and "fewer than 3" in charts["categories"]
     assert report.term == known.summer
 
 
-def test_building_uses_a_fixed_number_of_queries(known, people, django_assert_max_num_queries):
+def test_it_builds_a_report_in_a_fixed_number_of_queries(known, people, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -189,7 +189,7 @@ def test_building_uses_a_fixed_number_of_queries(known, people, django_assert_ma
     assert TermReport.objects.count() == 0
 
 
-def test_a_school_name_with_quotes_prints_in_the_footer(known):
+def test_it_prints_a_school_name_with_quotes_in_the_footer(known):
     known.school.name = 'St Mary\'s "Upper" School & <Nursery>'
     known.school.save()
     text = pdf_text(known)

@@ -1,6 +1,7 @@
 """Building reports: versions, idempotency, retries, the schedule and the email to governors."""
 
 import datetime
+import time
 import zoneinfo
 from unittest import mock
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
-def test_a_report_is_built_once_with_its_hash(known):
+def test_it_builds_a_report_once_with_its_hash(known):
     report = services.request_report(school=known.school, term=known.summer, actor=known.people.head)
     assert (report.version, report.status) == (1, "queued")
     assert services.build(report.pk) is True
@@ -30,7 +31,7 @@ def test_a_report_is_built_once_with_its_hash(known):
     assert AuditEvent.objects.filter(verb="governors.report_built").count() == 1
 
 
-def test_building_again_makes_a_new_version_and_keeps_the_old(known):
+def test_it_makes_a_new_version_when_building_again_and_keeps_the_old(known):
     first = services.request_report(school=known.school, term=known.summer)
     services.build(first.pk)
     second = services.request_report(school=known.school, term=known.summer)
@@ -41,7 +42,7 @@ def test_building_again_makes_a_new_version_and_keeps_the_old(known):
     assert first.file.name != second.file.name and first.status == second.status == "ready"
 
 
-def test_a_crash_leaves_no_file_and_a_retry_finishes(known):
+def test_it_leaves_no_file_after_a_crash_and_finishes_on_a_retry(known):
     report = services.request_report(school=known.school, term=known.summer)
     with mock.patch("governors.services.render_pdf", side_effect=RuntimeError("worker died")):
         with pytest.raises(RuntimeError):
@@ -53,7 +54,7 @@ def test_a_crash_leaves_no_file_and_a_retry_finishes(known):
     assert report.status == "ready" and report.attempts == 2
 
 
-def test_a_duplicate_run_that_fails_never_touches_a_finished_report(known):
+def test_it_never_lets_a_failing_duplicate_run_touch_a_finished_report(known):
     report = services.request_report(school=known.school, term=known.summer)
     services.build(report.pk)
     report.refresh_from_db()
@@ -68,7 +69,7 @@ def test_a_duplicate_run_that_fails_never_touches_a_finished_report(known):
     assert (report.status, report.file.name, report.sha256) == finished and report.step == "Ready"
 
 
-def test_a_failure_after_saving_the_file_leaves_no_file_behind(known, tmp_path):
+def test_it_leaves_no_file_behind_after_a_failure_once_the_file_is_saved(known, tmp_path):
     from django.core.files.storage import default_storage
 
     report = services.request_report(school=known.school, term=known.summer)
@@ -81,7 +82,7 @@ def test_a_failure_after_saving_the_file_leaves_no_file_behind(known, tmp_path):
     assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
 
 
-def test_a_report_stuck_building_is_sent_again(known):
+def test_it_sends_a_report_stuck_building_again(known):
     with mock.patch("governors.tasks.build_report.apply_async") as enqueue:
         report = services.request_report(school=known.school, term=known.summer)
         TermReport.objects.filter(pk=report.pk).update(
@@ -90,7 +91,7 @@ def test_a_report_stuck_building_is_sent_again(known):
     assert enqueue.call_args_list[-1].kwargs["args"] == (report.pk,)
 
 
-def test_the_task_retries_by_itself(known):
+def test_it_retries_the_task_by_itself(known):
     real = services.render_pdf
     calls = []
 
@@ -109,7 +110,7 @@ def test_the_task_retries_by_itself(known):
     assert TermReport.objects.count() == 1
 
 
-def test_governors_get_a_link_and_no_figures(known, people, django_capture_on_commit_callbacks):
+def test_it_sends_governors_a_link_and_no_figures(known, people, django_capture_on_commit_callbacks):
     from django.core import mail
 
     report = services.request_report(school=known.school, term=known.summer)
@@ -122,7 +123,7 @@ def test_governors_get_a_link_and_no_figures(known, people, django_capture_on_co
         assert "incident" not in email.body.lower() and "5" not in email.body
 
 
-def test_only_terms_that_have_ended(known, oakfield):
+def test_it_builds_reports_only_for_terms_that_have_ended(known, oakfield):
     from tests.factories import TermFactory
 
     future = TermFactory(school=oakfield, name="Autumn 2099", starts_on=datetime.date(2099, 9, 1),
@@ -132,7 +133,7 @@ def test_only_terms_that_have_ended(known, oakfield):
     assert not TermReport.objects.exists()
 
 
-def test_the_schedule_builds_each_report_the_day_after_term_ends(known, riverside):
+def test_it_builds_each_report_on_schedule_the_day_after_term_ends(known, riverside):
     morning_after = datetime.datetime(2026, 7, 23, 5, 30, tzinfo=LONDON)
     with mock.patch("governors.tasks.build_report.apply_async"):
         assert services.generate_due_reports(now=morning_after) == 1
@@ -144,7 +145,7 @@ def test_the_schedule_builds_each_report_the_day_after_term_ends(known, riversid
     assert (report.term, report.requested_by) == (known.summer, None)
 
 
-def test_a_report_left_queued_is_sent_to_a_worker_again(known):
+def test_it_sends_a_report_left_queued_to_a_worker_again(known):
     with mock.patch("governors.tasks.build_report.apply_async") as enqueue:
         report = services.request_report(school=known.school, term=known.summer)
         TermReport.objects.filter(pk=report.pk).update(
@@ -153,7 +154,7 @@ def test_a_report_left_queued_is_sent_to_a_worker_again(known):
     assert enqueue.call_args_list[-1].kwargs["args"] == (report.pk,)
 
 
-def test_the_beat_schedule_holds_the_daily_run(db):
+def test_it_holds_the_daily_run_in_the_beat_schedule(db):
     from django.conf import settings
     from django_celery_beat.models import PeriodicTask
     from django_celery_beat.schedulers import ModelEntry
@@ -166,7 +167,7 @@ def test_the_beat_schedule_holds_the_daily_run(db):
     assert (task.crontab.hour, task.crontab.minute) == ("5", "30")
 
 
-def test_the_progress_fragment_polls_until_ready(client, known, people):
+def test_it_polls_the_progress_fragment_until_ready(client, known, people):
     report = services.request_report(school=known.school, term=known.summer)
     client.force_login(people.head)
     TermReport.objects.filter(pk=report.pk).update(status="building", progress=55, step="Counting agreements")
@@ -178,7 +179,7 @@ def test_the_progress_fragment_polls_until_ready(client, known, people):
     assert "hx-get" not in ready and "Download PDF" in ready
 
 
-def test_last_term_is_compared_as_it_was_reported(known):
+def test_it_compares_with_last_term_as_it_was_reported(known):
     spring = services.request_report(school=known.school, term=known.spring)
     services.build(spring.pk)
     known.bob.year_group = 7  # moved up to secondary since
@@ -190,3 +191,24 @@ def test_last_term_is_compared_as_it_was_reported(known):
     live = figures.figures_for_term(known.school, known.spring)
     assert live.incidents["by_key_stage"] == {"KS2": 1, "KS3": 1}
     assert [month.month for month, _ in data.previous.incidents["by_month"]] == [2, 3]
+
+
+def test_it_keeps_a_report_queued_when_the_broker_is_down_and_builds_it_later(known, broker_down,
+                                                                             django_capture_on_commit_callbacks):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.request_report(school=known.school, term=known.summer)
+    assert time.monotonic() - started < 1  # the request is never held by the broker
+    TermReport.objects.filter(pk=report.pk).update(requested_at=report.requested_at - datetime.timedelta(hours=2))
+    services.generate_due_reports()  # the daily run's re-send, still with no broker, fails quietly too
+    report.refresh_from_db()
+    assert report.status == "queued"
+
+
+def test_it_builds_a_report_the_daily_run_sends_again_after_an_outage(known):
+    with mock.patch("governors.tasks.build_report.apply_async", side_effect=ConnectionError("broker down")):
+        report = services.request_report(school=known.school, term=known.summer)
+    TermReport.objects.filter(pk=report.pk).update(requested_at=report.requested_at - datetime.timedelta(hours=2))
+    services.generate_due_reports()  # the broker is back: tasks run inline in tests
+    report.refresh_from_db()
+    assert report.status == "ready" and report.file.name

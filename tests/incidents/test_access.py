@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.models import Evidence, Visibility
+from onlinesafety.audit.models import AuditEvent
 from onlinesafety.mail.models import Notification
-from onlinesafety.rules import RuleBroken
+from onlinesafety.rules import NotAllowed, RuleBroken
 from onlinesafety.uploads import check_upload
 from tests.people import EVERYONE
 
@@ -212,3 +213,21 @@ def test_it_routes_an_allegation_to_the_chair_when_there_is_no_head_and_never_to
     assert make_incident(allegation_subject=people.other_staff).visibility == Visibility.CHAIR
     Membership.objects.filter(user=people.chair).update(is_active=False, is_chair=False)
     assert make_incident(allegation_subject=people.other_staff).visibility == Visibility.DSL_TEAM
+
+
+def test_it_refuses_to_record_a_view_a_download_or_an_export_for_someone_without_the_right(
+        people, case_with_evidence):
+    evidence = Evidence.objects.get()
+    for person in (people.governor, people.parent, people.riverside_dsl):
+        with pytest.raises(NotAllowed):
+            services.record_case_view(incident=case_with_evidence, actor=person)
+        with pytest.raises(NotAllowed):
+            services.record_evidence_download(evidence=evidence, actor=person)
+        with pytest.raises(NotAllowed):
+            services.record_log_export(school=case_with_evidence.school, actor=person, rows=1)
+    with pytest.raises(NotAllowed):  # the reporter sees their report's page, never its files
+        services.record_evidence_download(evidence=evidence, actor=people.reporter)
+    services.record_case_view(incident=case_with_evidence, actor=people.reporter)
+    assert list(AuditEvent.objects.filter(verb__in=["incident.viewed", "incident.evidence_downloaded",
+                                                    "incident.log_exported"]).values_list("verb", "actor")) == [
+        ("incident.viewed", people.reporter.pk)]

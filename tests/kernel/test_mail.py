@@ -124,7 +124,8 @@ def test_it_queues_many_emails_at_once_and_sends_them_in_batches(django_capture_
     assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
 
 
-def test_many_emails_wait_in_the_outbox_when_the_broker_is_down(django_capture_on_commit_callbacks, broker_down):
+def test_it_keeps_many_emails_waiting_in_the_outbox_when_the_broker_is_down(django_capture_on_commit_callbacks,
+                                                                           broker_down):
     from onlinesafety.mail.services import queue_emails
 
     with django_capture_on_commit_callbacks(execute=True):

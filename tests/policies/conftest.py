@@ -9,10 +9,9 @@ from policies.models import ApprovingBody, PolicyKind
 TODAY = datetime.date(2026, 11, 23)
 
 
-
 @pytest.fixture
 def make_policy(oakfield, people):
-    def make(school=None, **fields):
+    def make(school=None, actor=None, **fields):
         values = {
             "title": f"Policy {make.count}", "kind": PolicyKind.ONLINE_SAFETY, "owner": people.osl,
             "owner_role": Role.ONLINE_SAFETY_LEAD, "approving_body": ApprovingBody.HEADTEACHER,
@@ -20,7 +19,7 @@ def make_policy(oakfield, people):
         }
         values.update(fields)
         make.count += 1
-        return services.create_policy(school=school or oakfield, actor=people.head, **values)
+        return services.create_policy(school=school or oakfield, actor=actor or people.head, **values)
 
     make.count = 1
     return make

@@ -56,7 +56,7 @@ def test_it_matches_the_access_matrix(client, people, oakfield, published, perso
         assert client.get(url).status_code == status, (person, url)
 
 
-def test_the_public_page_needs_no_login(client, published, oakfield):
+def test_it_serves_the_public_page_without_a_login(client, published, oakfield):
     assert client.get(reverse("policies:public", args=[oakfield.slug])).status_code == 200
     assert client.get(reverse("policies:register")).status_code == 302
 
@@ -65,7 +65,7 @@ def test_the_public_page_needs_no_login(client, published, oakfield):
     ("person", "status"),
     [("reporter", 403), ("technician", 403), ("osl", 403), ("governor", 403), ("chair", 403), ("head", 302)],
 )
-def test_only_the_approving_body_approves(client, people, make_policy, person, status):
+def test_it_lets_only_the_approving_body_approve(client, people, make_policy, person, status):
     policy = make_policy()  # approved by the headteacher
     services.start_review(policy=policy, actor=people.osl)
     services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="Text")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from onlinesafety.rules import NotAllowed
 from policies import services
 from policies.models import Acknowledgement
 from policies.selectors import register, status_counts
@@ -84,7 +85,7 @@ def test_it_adds_a_policy_and_works_out_the_next_review(client, people):
     assert Policy.objects.get().next_review_on == datetime.date(2027, 2, 28)
 
 
-def test_staff_read_and_acknowledge_once_and_the_owner_sees_who(client, people, make_policy,
+def test_it_lets_staff_acknowledge_once_and_the_owner_see_who(client, people, make_policy,
                                                                 django_capture_on_commit_callbacks):
     policy = publish(make_policy(staff_must_read=True), people)
     client.force_login(people.reporter)
@@ -108,7 +109,7 @@ def test_staff_read_and_acknowledge_once_and_the_owner_sees_who(client, people, 
     assert b"A reminder went today already" in response.content
 
 
-def test_a_new_version_must_be_read_again(client, people, make_policy):
+def test_it_asks_for_a_new_version_to_be_read_again(client, people, make_policy):
     policy = publish(make_policy(staff_must_read=True), people)
     services.acknowledge(version=policy.current_version, user=people.reporter)
     publish(policy, people, text="Second version")
@@ -116,7 +117,7 @@ def test_a_new_version_must_be_read_again(client, people, make_policy):
     assert "I have read it" in client.get(reverse("policies:to_read")).content.decode()
 
 
-def test_the_public_page_shows_only_published_policies_of_that_school(client, people, make_policy, riverside):
+def test_it_shows_only_that_schools_published_policies_on_the_public_page(client, people, make_policy, riverside):
     published = publish(make_policy(title="Online Safety Policy"), people, text="Our online safety rules.")
     never_published = make_policy(title="Draft Only Policy")
     hidden = publish(make_policy(title="Internal Policy", is_public=False), people)
@@ -134,7 +135,7 @@ def test_the_public_page_shows_only_published_policies_of_that_school(client, pe
     assert client.get(reverse("policies:public", args=["no-such-school"])).status_code == 404
 
 
-def test_drafts_are_for_those_who_review_them(client, people, make_policy):
+def test_it_shows_drafts_only_to_those_who_review_them(client, people, make_policy):
     policy = make_policy()
     services.start_review(policy=policy, actor=people.osl)
     draft = services.save_draft(policy=policy, actor=people.osl, change_summary="x", text="Draft words")
@@ -143,3 +144,10 @@ def test_drafts_are_for_those_who_review_them(client, people, make_policy):
     assert client.get(url).status_code == 404
     client.force_login(people.osl)
     assert client.get(url).status_code == 200
+
+
+def test_it_lets_only_staff_acknowledge_a_policy(people, make_policy):
+    policy = publish(make_policy(staff_must_read=True), people)
+    with pytest.raises(NotAllowed):
+        services.acknowledge(version=policy.current_version, user=people.governor)
+    assert not Acknowledgement.objects.exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onlinesafety.audit.models import AuditEvent
+from onlinesafety.rules import NotAllowed, RuleBroken
 from policies import schedule, services
 from policies.models import ApprovingBody, Policy, PolicyVersion, Review, Stage
 
@@ -112,11 +113,11 @@ def test_it_refuses_approval_dated_in_the_future_or_by_the_wrong_body(people, ma
     services.start_review(policy=policy, actor=people.osl)
     services.save_draft(policy=policy, actor=people.osl, change_summary="v1", text="x")
     services.submit_for_approval(policy=policy, actor=people.osl)
-    with pytest.raises(services.PolicyRuleBroken):
+    with pytest.raises(RuleBroken):
         services.approve(policy=policy, actor=people.head, approved_on=datetime.date(2099, 1, 1))
-    with pytest.raises(services.PolicyRuleBroken):
+    with pytest.raises(NotAllowed, match="Only the headteacher can approve this policy."):  # a right, not a state
         services.approve(policy=policy, actor=people.chair, approved_on=timezone.localdate())
-    with pytest.raises(services.PolicyRuleBroken):  # before the review even started
+    with pytest.raises(RuleBroken):  # before the review even started
         services.approve(policy=policy, actor=people.head, approved_on=datetime.date(2001, 1, 1))
     assert Policy.objects.get(pk=policy.pk).stage == Stage.AWAITING_APPROVAL
 
@@ -201,7 +202,7 @@ def test_it_refuses_odd_characters_in_an_early_review(client, people, make_polic
     assert policy.reviews.count() == 0
 
 
-def test_clearing_the_next_review_date_puts_it_back_from_the_cycle(client, people, make_policy):
+def test_it_puts_a_cleared_next_review_date_back_from_the_cycle(client, people, make_policy):
     policy = make_policy()
     client.force_login(people.head)
     data = {"title": policy.title, "kind": policy.kind, "owner": people.osl.pk, "owner_role": policy.owner_role,
@@ -214,5 +215,30 @@ def test_clearing_the_next_review_date_puts_it_back_from_the_cycle(client, peopl
 
 def test_it_reminds_readers_only_of_policies_staff_must_read(people, make_policy):
     policy = make_policy(staff_must_read=False)
-    with pytest.raises(services.PolicyRuleBroken):
+    with pytest.raises(RuleBroken):
         services.remind_readers(policy=policy, actor=people.osl, readers=[people.reporter])
+
+
+def test_it_checks_each_persons_right_again_in_the_services(people, make_policy):
+    policy = make_policy()  # owned by the Online Safety Lead, approved by the headteacher
+    details = {"title": "Mine", "kind": "other", "owner": people.reporter, "owner_role": "staff",
+               "approving_body": "headteacher"}
+    with pytest.raises(NotAllowed):
+        services.create_policy(school=policy.school, actor=people.technician, **details)
+    with pytest.raises(NotAllowed):
+        services.update_policy(policy=policy, actor=people.reporter, title="Mine")
+    with pytest.raises(NotAllowed):
+        services.start_review(policy=policy, actor=people.other_staff)
+    with pytest.raises(NotAllowed):  # the safeguarding team calls an early review, not a scheduled one
+        services.start_review(policy=policy, actor=people.deputy)
+    services.start_review(policy=policy, actor=people.deputy, reason=Review.Reason.THREAT, detail="New app")
+    with pytest.raises(NotAllowed):  # ... and the owner runs it
+        services.save_draft(policy=policy, actor=people.deputy, change_summary="x", text="x")
+    services.save_draft(policy=policy, actor=people.osl, change_summary="x", text="x")
+    with pytest.raises(NotAllowed):
+        services.submit_for_approval(policy=policy, actor=people.deputy)
+    services.submit_for_approval(policy=policy, actor=people.osl)
+    with pytest.raises(NotAllowed):
+        services.send_back(policy=policy, actor=people.osl, reason="Not mine to return")
+    policy.refresh_from_db()
+    assert (policy.title, policy.stage, Policy.objects.count()) == ("Policy 1", Stage.AWAITING_APPROVAL, 1)

@@ -6,17 +6,17 @@ Everything is derived from fixed seeds and natural keys, so running it again cre
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypedDict
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from onlinesafety.accounts.models import User
+
 from ..models import Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
 from ..roles import Role
 from .names import ADULT_FIRST_NAMES, FIRST_NAMES, SURNAMES
-
-User = get_user_model()
 
 OAKFIELD_PUPILS = 200
 RIVERSIDE_PUPILS = 30
@@ -84,6 +84,18 @@ PARENT_EMAIL = "parent@oakfield.example"
 SITE_ADMIN_EMAIL = "admin@oakfield.example"
 
 
+class PlannedCarer(TypedDict):
+    email: str
+    name: str
+    relationship: str
+    responsibility: bool
+
+
+class PlannedFamily(TypedDict):
+    children: list[Pupil]
+    carers: list[PlannedCarer]
+
+
 @dataclass
 class SeedResult:
     created: dict[str, int] = field(default_factory=dict)
@@ -143,7 +155,7 @@ class DemoSeeder:
     def site_admin(self) -> None:
         self.users([(SITE_ADMIN_EMAIL, "Site Administrator")], is_staff=True, is_superuser=True)
 
-    def users(self, pairs: list[tuple[str, str]], **flags) -> dict[str, object]:
+    def users(self, pairs: list[tuple[str, str]], **flags: bool) -> dict[str, User]:
         emails = [email for email, _ in pairs]
         existing = {u.email: u for u in User.objects.filter(email__in=emails)}
         missing = [
@@ -180,7 +192,7 @@ class DemoSeeder:
         Term.objects.bulk_create(missing)
         self.result.add("terms", len(missing))
 
-    def classes(self, school: School, classes) -> list[SchoolClass]:
+    def classes(self, school: School, classes: list[tuple[str, YearGroup]]) -> list[SchoolClass]:
         existing = set(SchoolClass.objects.filter(school=school).values_list("name", flat=True))
         SchoolClass.objects.bulk_create(
             [SchoolClass(school=school, name=name, year_group=year) for name, year in classes if name not in existing]
@@ -188,7 +200,9 @@ class DemoSeeder:
         self.result.add("classes", len(classes) - len(existing & {name for name, _ in classes}))
         return list(SchoolClass.objects.filter(school=school).order_by("year_group"))
 
-    def pupils_and_families(self, school: School, classes, pupil_total: int, domain: str, seed: int) -> None:
+    def pupils_and_families(
+        self, school: School, classes: list[tuple[str, YearGroup]], pupil_total: int, domain: str, seed: int
+    ) -> None:
         rng = random.Random(seed)
         school_classes = self.classes(school, classes)
         per_class = -(-pupil_total // len(school_classes))
@@ -223,9 +237,15 @@ class DemoSeeder:
         ParentLink.objects.bulk_create(new_links)
         self.result.add("parent links", len(new_links))
 
-    def plan_families(self, rng, school, school_classes, places, pupil_total, domain) -> list[dict]:
+    def plan_families(
+        self, rng: random.Random, school: School, school_classes: list[SchoolClass], places: dict[int, int],
+        pupil_total: int, domain: str,
+    ) -> list[PlannedFamily]:
         """Families of one to three children, each with one or two carers; names unique in the school."""
-        families, used_names, used_emails, planned = [], set(), set(), 0
+        families: list[PlannedFamily] = []
+        used_names: set[tuple[str, str]] = set()
+        used_emails: set[str] = set()
+        planned = 0
         while planned < pupil_total:
             surname = rng.choice(SURNAMES)
             featured = not families and domain == "oakfield"  # parent@oakfield.example has two children
@@ -251,12 +271,14 @@ class DemoSeeder:
         return families
 
     @staticmethod
-    def plan_carers(rng, surname, domain, used_emails, featured: bool) -> list[dict]:
+    def plan_carers(
+        rng: random.Random, surname: str, domain: str, used_emails: set[str], featured: bool
+    ) -> list[PlannedCarer]:
         count = 1 if rng.random() < 0.35 else 2
         relationships = [("mother", True), ("father", True)]
         if count == 2 and rng.random() < 0.1:
             relationships = [("mother", True), ("step_parent", False)]
-        carers = []
+        carers: list[PlannedCarer] = []
         for index in range(count):
             first = rng.choice(ADULT_FIRST_NAMES)
             email = f"{first}.{surname}".lower().replace("-", "") + f"@families.{domain}.example"

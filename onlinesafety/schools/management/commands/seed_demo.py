@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -10,10 +12,10 @@ from onlinesafety.schools.demo.seed import DEMO_LOGINS, DemoSeeder
 class Command(BaseCommand):
     help = "Create the demo schools (oakfield and riverside) and their people. Safe to run again."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo is for development and demonstrations, not DJANGO_ENV=production.")
         with transaction.atomic():

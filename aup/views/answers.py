@@ -1,0 +1,80 @@
+"""What the link pages (``links``) and a signed-in parent's pages (``family``) share: the answer page for one
+child, the "problem" pages, and the PDF copy of an answer.
+
+Nothing here reads a token or the signed-in user: the caller has already found the parent, the child and, for a
+link, the invitation, and says where the copy and the receipt page are.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+
+from onlinesafety.downloads import bytes_download
+from onlinesafety.pdf import render_pdf
+from onlinesafety.views import refusal
+
+from .. import forms
+from ..documents import text_of
+from ..models import CampaignKind, Outcome, Signature
+from ..selectors.family import answers_for, relationship_of
+from ..selectors.rounds import current_round
+from ..services import answers as services
+
+
+def problem_page(request, problem: str, status: int, **context):
+    """The page a parent sees instead of the form: an unknown, expired or spent link, an answer already
+    recorded, or nothing published yet. ``problem`` picks the wording."""
+    return render(request, "aup/link_problem.html", {"problem": problem, **context}, status=status)
+
+
+def answer_page(request, *, pupil, parent, kind, invitation, copy_path: Callable[[Signature], str],
+                done_path: Callable[[Signature], str], token: str = ""):
+    """Show the texts and the form for ``pupil``; record the answer on a valid POST and go to ``done_path``."""
+    kind = CampaignKind(kind)
+    round_ = current_round(pupil.school)
+    version, pupil_version = round_.versions_for(kind, pupil.year_group)
+    if not round_.ready(kind):
+        return problem_page(request, "unpublished", 404)
+    answers = answers_for(pupil, round_, kind)
+    # Through a link each child is answered once; signed in, a parent who declined may still sign.
+    if answers and (invitation is not None or any(a.outcome == Outcome.SIGNED for a in answers)):
+        return _already_answered(request, answers[0], pupil, token)
+    shown = forms.FamilyAnswerForm.shown_value(version, pupil_version)
+    form = forms.FamilyAnswerForm(request.POST or None, kind=kind, sign_only=bool(answers),
+                                  initial={"relationship": relationship_of(parent, pupil), "shown": shown})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal(request, form) as attempt:
+            try:
+                signature = services.answer_for_child(
+                    school=pupil.school, parent=parent, pupil=pupil, kind=kind,
+                    outcome=Outcome(data.get("decision", Outcome.SIGNED)), typed_name=data["typed_name"],
+                    relationship=data["relationship"], discussed_with_child=data.get("discussed_with_child", False),
+                    decline_reason=data.get("decline_reason", ""), image_answers=form.image_answers(),
+                    invitation=invitation, request=request, shown=form.shown_versions(),
+                    copy_url=lambda signature: request.build_absolute_uri(copy_path(signature)),
+                )
+            except services.AlreadyAnswered:
+                return _already_answered(request, answers_for(pupil, round_, kind)[0], pupil, token)
+            except services.AgreementChanged as error:
+                messages.warning(request, str(error))
+                return HttpResponseRedirect(request.get_full_path())
+        if attempt.ok:
+            return HttpResponseRedirect(done_path(signature))
+    return render(request, "aup/answer.html", {
+        "pupil": pupil, "kind": kind, "version": version, "pupil_version": pupil_version, "form": form,
+        "token": token, "declined_before": bool(answers),
+    })
+
+
+def _already_answered(request, answer: Signature, pupil, token: str):
+    return problem_page(request, "answered", 409, answer=answer, token=token, pupil=pupil)
+
+
+def pdf_copy(signature: Signature):
+    """The PDF record of an answer, as a download."""
+    pdf = render_pdf("aup/signature_pdf.html", {"signature": signature, "text": text_of(signature),
+                                                "school": signature.school})
+    return bytes_download(pdf, content_type="application/pdf", filename=f"agreement-{signature.pk}.pdf")
