@@ -101,7 +101,7 @@ def main() -> None:
     from onlinesafety import celery_app
     from onlinesafety.mail.models import OutboundEmail
     from onlinesafety.mail.tasks import deliver_emails
-    from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass
+    from onlinesafety.schools.models import Contact, Membership, ParentLink, Pupil, School, SchoolClass
 
     # The emails really go through the outbox and the delivery task, into django.core.mail.outbox.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -147,9 +147,13 @@ def main() -> None:
         + [Membership(user=parent, school=school, role="parent") for parent in parents],
         batch_size=BATCH,
     )
+    contacts = Contact.objects.bulk_create(
+        [Contact(school=school, user=parent, full_name=parent.full_name, email=parent.email) for parent in parents],
+        batch_size=BATCH,
+    )
     ParentLink.objects.bulk_create(
-        [ParentLink(parent=parent, pupil=pupil, relationship="mother" if n % 2 else "father")
-         for n, (parent, pupil) in enumerate(zip(parents, pupils, strict=True))],
+        [ParentLink(contact=contact, parent=parent, pupil=pupil, relationship="mother" if n % 2 else "father")
+         for n, (contact, parent, pupil) in enumerate(zip(contacts, parents, pupils, strict=True))],
         batch_size=BATCH,
     )
     osl = adults[0]

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
 from onlinesafety.schools.roles import Role
+from onlinesafety.schools.services import contact_for_account
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -61,11 +62,14 @@ class PupilFactory(factory.django.DjangoModelFactory):
 
 
 class ParentLinkFactory(factory.django.DjangoModelFactory):
+    """A link from an account to a pupil, through the account's contact record in the pupil's school."""
+
     class Meta:
         model = ParentLink
 
     parent = factory.SubFactory(UserFactory)
     pupil = factory.SubFactory(PupilFactory)
+    contact = factory.LazyAttribute(lambda link: contact_for_account(school=link.pupil.school, user=link.parent))
     relationship = ParentLink.Relationship.MOTHER
 
 

@@ -74,7 +74,7 @@ def children_of(user: Person, school: School) -> QuerySet[Pupil]:
 
 
 def parent_links_of_pupil(pupil: Pupil) -> QuerySet[ParentLink]:
-    return pupil.parent_links.select_related("parent").order_by("parent__full_name")
+    return pupil.parent_links.select_related("contact").order_by("priority", "contact__full_name")
 
 
 def members_of(school: School, roles: Iterable[str] | None = None) -> QuerySet[Membership]:

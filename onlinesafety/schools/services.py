@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from onlinesafety.accounts.models import User
 from onlinesafety.audit.services import record_event
 
-from .models import Membership, ParentLink, Pupil, School, Term
+from .models import Contact, Membership, ParentLink, Pupil, School, Term
 from .roles import Role
 
 
@@ -53,16 +53,25 @@ def end_membership(*, membership: Membership, actor: User | None, request: HttpR
     return membership
 
 
+def contact_for_account(*, school: School, user: User) -> Contact:
+    """The school's contact record for this account, made from the account when there is none yet."""
+    contact, _ = Contact.objects.get_or_create(
+        school=school, user=user, defaults={"full_name": user.full_name or user.email, "email": user.email})
+    return contact
+
+
 @transaction.atomic
 def link_parent(
     *, pupil: Pupil, parent: User, relationship: str, has_parental_responsibility: bool = True,
     actor: User | None = None, request: HttpRequest | None = None,
 ) -> ParentLink:
-    """Link a carer to a pupil, making them a parent member of the pupil's school."""
+    """Link a carer (an account) to a pupil, making them a parent member of the pupil's school."""
+    contact = contact_for_account(school=pupil.school, user=parent)
     link, created = ParentLink.objects.update_or_create(
-        parent=parent,
+        contact=contact,
         pupil=pupil,
-        defaults={"relationship": relationship, "has_parental_responsibility": has_parental_responsibility},
+        defaults={"parent": parent, "relationship": relationship,
+                  "has_parental_responsibility": has_parental_responsibility},
     )
     add_member(school=pupil.school, user=parent, role=Role.PARENT, actor=actor, request=request)
     record_event(
