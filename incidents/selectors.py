@@ -320,15 +320,6 @@ def incident_log(user: User, school: School) -> QuerySet[Incident]:
     )
 
 
-def access_removed_until(pupil: Pupil, on_date: date) -> date | None:
-    """The latest date this pupil's network/internet access stays removed, or None (read by the AUP work)."""
-    latest = (
-        Sanction.objects.filter(pupil=pupil, kind=Sanction.Kind.ACCESS_REMOVED, until__gte=on_date)
-        .order_by("-until").values_list("until", flat=True).first()
-    )
-    return latest
-
-
 def access_removals(school: School, on_date: date) -> dict[int, date]:
     """Every pupil of the school whose access is removed on ``on_date``: pupil id -> the date it comes back."""
     rows = (

@@ -113,6 +113,12 @@ def get_version_to_sign(user: User, school: School, version_id: int) -> Agreemen
     return found(agreement.current_version if agreement else None, "Nothing to sign here.")
 
 
+def must_sign(user: User, school: School, version: AgreementVersion) -> bool:
+    """``version`` is the version in force of an agreement this member signs in ``school`` (the same rule as
+    ``get_version_to_sign``; the signing service checks it again)."""
+    return agreements_of(school).filter(_personal_filter(user, school), current_version=version).exists()
+
+
 def signatures_of_user(user: User, school: School) -> QuerySet[Signature]:
     return Signature.objects.filter(school=school, user=user, pupil__isnull=True).select_related("version")
 

@@ -16,7 +16,7 @@ from onlinesafety.schools.models import School
 from .. import rights
 from ..documents import signed_text
 from ..models import AccountHolder, AgreementVersion, Audience, Channel, Signature, sha256_of
-from ..selectors.agreements import current_versions, people_who_sign
+from ..selectors.agreements import current_versions, must_sign, people_who_sign
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)  # a form sent twice within this is one action
 
@@ -45,8 +45,9 @@ def sign_personal(*, version: AgreementVersion, user: User, school: School, type
                   request: HttpRequest | None = None, now: datetime | None = None) -> Signature:
     """A member signs the version in force of an agreement they must sign. Signing twice keeps one signature.
 
-    The person signs for themselves: which versions those are is ``selectors.get_version_to_sign``'s rule, which
-    the view applies."""
+    The person signs for themselves: which versions those are is the selectors' rule (``must_sign``), which the
+    view applies and this checks again."""
+    require(must_sign(user, school, version), "That is not an agreement you sign in this school.")
     typed_name = check_typed_name(typed_name)
     existing = Signature.objects.filter(version=version, user=user, pupil__isnull=True).first()
     if existing:

@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 
 from onlinesafety.downloads import bytes_download
+from onlinesafety.mail.services import absolute_url
 from onlinesafety.pdf import render_pdf
 from onlinesafety.views import refusal
 
@@ -54,7 +55,7 @@ def answer_page(request, *, pupil, parent, kind, invitation, copy_path: Callable
                     relationship=data["relationship"], discussed_with_child=data.get("discussed_with_child", False),
                     decline_reason=data.get("decline_reason", ""), image_answers=form.image_answers(),
                     invitation=invitation, request=request, shown=form.shown_versions(),
-                    copy_url=lambda signature: request.build_absolute_uri(copy_path(signature)),
+                    copy_url=lambda signature: absolute_url(copy_path(signature)),
                 )
             except services.AlreadyAnswered:
                 return _already_answered(request, answers_for(pupil, round_, kind)[0], pupil, token)

@@ -5,13 +5,13 @@ from django.http import Http404
 from onlinesafety.access import HasRole
 from onlinesafety.accounts.models import Person
 from onlinesafety.schools.models import Organisation, OrganisationMembership, OrganisationRole, School
-from onlinesafety.schools.roles import PEOPLE_READERS, SAFEGUARDING_LEADS, SCHOOL_STAFF, Role
+from onlinesafety.schools.roles import PARENTS, PEOPLE_READERS, SAFEGUARDING_LEADS, SCHOOL_STAFF, Role
 from onlinesafety.schools.selectors import roles_in
 
 can_see_pupils = HasRole(SCHOOL_STAFF)
 can_see_carers = HasRole(SAFEGUARDING_LEADS)  # a pupil's parents and carers, on the pupil's page
 can_see_people = HasRole(PEOPLE_READERS)
-is_parent = HasRole(frozenset({Role.PARENT}))
+is_parent = HasRole(PARENTS)
 
 
 def is_site_admin(user: Person) -> bool:

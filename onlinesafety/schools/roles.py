@@ -44,6 +44,10 @@ FILTERING_OVERSIGHT: RoleSet = FILTERING_TEAM | {Role.GOVERNOR}
 PROVIDER_LOG_READERS: RoleSet = DSL_TEAM | {Role.TECHNICIAN}
 # Edit and publish agreements, and email parents: the Online Safety Lead and the headteacher.
 AGREEMENT_MANAGERS: RoleSet = frozenset({Role.ONLINE_SAFETY_LEAD, Role.HEADTEACHER})
+# One role each, for the few rights and lists that name a single role.
+PARENTS: RoleSet = frozenset({Role.PARENT})
+GOVERNORS: RoleSet = frozenset({Role.GOVERNOR})
+TECHNICIANS: RoleSet = frozenset({Role.TECHNICIAN})
 # Build a governors' report: the headteacher, the DSL and the Online Safety Lead.
 REPORT_BUILDERS: RoleSet = frozenset({Role.HEADTEACHER, Role.DSL, Role.ONLINE_SAFETY_LEAD})
 # See the school's people and their roles: the headteacher, the DSL and the deputy.

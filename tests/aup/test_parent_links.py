@@ -114,6 +114,16 @@ def test_it_confirms_with_a_receipt_and_a_pdf_copy(client, token, family, django
     assert "Pat Parent" in text and "Ada" in text
 
 
+def test_it_links_the_receipt_to_the_site_address_not_the_request_host(client, token, family, settings):
+    """The copy link carries the signing token: it is built from SITE_URL, never from the Host header a request
+    happened to arrive with."""
+    settings.SITE_URL = "https://school.example"
+    client.post(sign_url(token, family.younger), answer_form(), HTTP_HOST="localhost")
+    body = OutboundEmail.objects.get(kind="aup_receipt").body
+    assert f"https://school.example{reverse('aup:sign_copy', args=[token, family.younger.pk])}" in body
+    assert "localhost" not in body
+
+
 def test_it_records_one_signature_for_a_second_submit(client, token, family):
     first = client.post(sign_url(token, family.younger), answer_form())
     second = client.post(sign_url(token, family.younger), answer_form())

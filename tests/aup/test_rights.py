@@ -3,7 +3,7 @@ without it the service refuses (``NotAllowed``, the 403 page) and writes nothing
 
 import pytest
 
-from aup import rights, services
+from aup import rights, selectors, services
 from aup.models import (
     AccessRestriction,
     AccountHolder,
@@ -105,3 +105,15 @@ def test_it_lets_only_staff_sign_a_visitor_in_or_change_the_register(published, 
         services.lift_restriction(restriction=restriction, actor=actor)
     assert not Signature.objects.filter(channel="kiosk").exists()
     assert list(AccessRestriction.objects.filter(lifted_at__isnull=True)) == [restriction]
+
+
+def test_it_signs_only_an_agreement_the_person_signs_in_that_school(published, riverside, people):
+    """The service checks the signer again, behind the view: a parent has no staff agreement to sign, and a
+    Riverside DSL cannot sign Oakfield's."""
+    staff_version = selectors.current_versions(published)["staff"]
+    for person, school in ((people.parent, published), (people.riverside_dsl, riverside),
+                           (people.riverside_dsl, published)):
+        with pytest.raises(NotAllowed, match="not an agreement you sign"):
+            services.sign_personal(version=staff_version, user=person, school=school, typed_name="Some One")
+    assert services.sign_personal(version=staff_version, user=people.reporter, school=published,
+                         typed_name="Rita Reporter").user == people.reporter

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import CaseAction, Incident, Level, Outcome, Sanction, Status
-from incidents.selectors import access_removed_until
+from incidents.selectors import access_removals
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import RuleBroken
 
@@ -95,7 +95,7 @@ def test_it_records_referrals_parents_and_sanctions(client, people, incident, pu
                   until=until.isoformat()).status_code == 302
     assert incident.referrals.get().reference == "C-123"
     assert incident.parent_contacts.get().who == "Mother"
-    assert access_removed_until(pupil, today) == until
+    assert access_removals(incident.school, today) == {pupil.pk: until}
     kinds = set(incident.timeline.values_list("kind", flat=True))
     assert {"referral", "parents", "sanction"} <= kinds
 
