@@ -228,3 +228,25 @@ use only and must not be posted on social media or online where other children c
 By signing I confirm the choices I have made above and understand that I can change them at any time.""",
     },
 }
+
+
+# Which pupil agreements a school starts with, by its phase (the other agreements, for adults, every school
+# has). A nursery's children read the early years agreement only, and a secondary's the older pupils' one and
+# the KS2 one (a middle school deemed secondary teaches Years 5 and 6). A primary keeps all three, as a middle
+# school deemed primary teaches Years 7 and 8; all-through, special and alternative provision take pupils of
+# every age.
+PUPIL_AGREEMENTS_BY_PHASE = {
+    "nursery": ("pupil_early",),
+    "primary": ("pupil_early", "pupil_ks2", "pupil_older"),
+    "secondary": ("pupil_ks2", "pupil_older"),
+    "all_through": ("pupil_early", "pupil_ks2", "pupil_older"),
+    "special": ("pupil_early", "pupil_ks2", "pupil_older"),
+    "alternative": ("pupil_early", "pupil_ks2", "pupil_older"),
+}
+PUPIL_AGREEMENTS = ("pupil_early", "pupil_ks2", "pupil_older")
+
+
+def audiences_for(phase: str) -> list[str]:
+    """The audiences whose default agreement a school of ``phase`` starts with, in the usual order."""
+    pupils = PUPIL_AGREEMENTS_BY_PHASE.get(phase, PUPIL_AGREEMENTS)
+    return [audience for audience in DEFAULT_AGREEMENTS if audience not in PUPIL_AGREEMENTS or audience in pupils]

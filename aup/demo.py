@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from onlinesafety.schools.demo.seed import PARENT_EMAIL
 from onlinesafety.schools.models import ParentLink, Pupil, School
+from onlinesafety.tokens import sha256_of
 
 from .models import (
     PERSONAL_AUDIENCES,
@@ -25,7 +26,6 @@ from .models import (
     Outcome,
     Signature,
     SigningLink,
-    sha256_of,
 )
 from .selectors.agreements import current_versions, people_who_sign
 from .services import agreements, answers, campaigns, signing

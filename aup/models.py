@@ -1,7 +1,6 @@
 """Acceptable use agreements: texts and their published versions, who signed what, parent campaigns,
 and the registers staff must see (no technology access, no photographs)."""
 
-import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -36,10 +35,6 @@ PUPIL_AGREEMENT_TOPS = ((2, Audience.PUPIL_EARLY), (6, Audience.PUPIL_KS2))
 def pupil_audience(year_group: int) -> str:
     """Which pupil agreement a child of this year group reads."""
     return next((audience for top, audience in PUPIL_AGREEMENT_TOPS if year_group <= top), Audience.PUPIL_OLDER)
-
-
-def sha256_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Agreement(models.Model):

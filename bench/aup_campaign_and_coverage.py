@@ -96,12 +96,12 @@ def main() -> None:
         Outcome,
         Signature,
         SigningLink,
-        sha256_of,
     )
     from onlinesafety import celery_app
     from onlinesafety.mail.models import OutboundEmail
     from onlinesafety.mail.tasks import deliver_emails
     from onlinesafety.schools.models import Contact, Membership, ParentLink, Pupil, School, SchoolClass
+    from onlinesafety.tokens import sha256_of
 
     # The emails really go through the outbox and the delivery task, into django.core.mail.outbox.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -11,3 +11,9 @@ class FilteringConfig(AppConfig):
         from .rights import can_open_changes
 
         register(NavItem("Filtering", "filtering:changes", can_open_changes))
+
+        from onlinesafety.setup import register_checklist
+
+        from .selectors import setup_checklist
+
+        register_checklist(setup_checklist)

@@ -15,24 +15,52 @@ from django.utils import timezone
 from onlinesafety.schools.models import School
 
 from . import imports
-from .models import CHECK_CATEGORIES, AnnualReview, ChangeRequest, FilterCheck, LogEntry, ProviderImport, Result
+from .models import (
+    CHECK_CATEGORIES,
+    AnnualReview,
+    ChangeRequest,
+    FilterCheck,
+    FilteringSettings,
+    LogEntry,
+    ProviderImport,
+    Result,
+)
 
 User = get_user_model()
 SAMPLE = Path(settings.BASE_DIR) / "docs" / "samples" / "provider-blocked-log.csv"
 Status = ChangeRequest.Status
 
 
+PROVIDERS = ("A filtering service for schools", "A monitoring service for schools")  # as on the annual review
+
+
 def seed(*, today=None) -> dict[str, int]:
     school = School.objects.filter(slug="oakfield").first()
-    if school is None or ChangeRequest.objects.filter(school=school).exists():
+    if school is None:
         return {}
+    providers = _providers(school)
+    if ChangeRequest.objects.filter(school=school).exists():
+        return {"filtering providers recorded": providers} if providers else {}
     today = today or timezone.localdate()
     people = {u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@oakfield.example")}
     changes = _changes(school, people, today)
     checks = _checks(school, people, today)
     _review(school, people, today)
     events = _provider_log(school, people["tech"], today)
-    return {"filtering requests": changes, "filtering checks": checks, "blocked events": events}
+    return {"filtering requests": changes, "filtering checks": checks, "blocked events": events,
+            "filtering providers recorded": providers}
+
+
+def _providers(school) -> int:
+    """Oakfield's filtering and monitoring providers (its set-up checklist item), recorded once."""
+    settings_row, _ = FilteringSettings.objects.get_or_create(school=school)
+    if settings_row.filtering_provider and settings_row.monitoring_provider:
+        return 0
+    settings_row.filtering_provider, settings_row.monitoring_provider = PROVIDERS
+    settings_row.providers_recorded_at = timezone.now()
+    settings_row.providers_recorded_by = User.objects.filter(email="dsl@oakfield.example").first()
+    settings_row.save()
+    return 1
 
 
 def _change(school, people, today, *, status, target, reason, lesson, group, days_from_start, length, asker,

@@ -127,3 +127,23 @@ class MappingForm(forms.Form):
             guess = next((c for c in header if field.replace("_", " ") in c.lower() or c.lower() == field), "")
             self.fields[field] = forms.ChoiceField(choices=choices, label=label, required=field in self.REQUIRED,
                                                    initial=guess)
+
+
+class ProvidersForm(forms.Form):
+    filtering_provider = forms.CharField(max_length=150, label="Filtering provider",
+                                         help_text="Who filters the school's internet, for example its broadband "
+                                                   "or filtering service.",
+                                         error_messages={"required": "Enter the filtering provider.",
+                                                         "max_length": "Use 150 characters or fewer."})
+    monitoring_provider = forms.CharField(max_length=150, label="Monitoring provider",
+                                          help_text="Who monitors what is done on school devices, or how the "
+                                                    "school monitors (for example, physical supervision).",
+                                          error_messages={"required": "Enter the monitoring provider.",
+                                                          "max_length": "Use 150 characters or fewer."})
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        for name in ("filtering_provider", "monitoring_provider"):
+            if name in cleaned and not " ".join(cleaned[name].split()):
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned

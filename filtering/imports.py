@@ -212,6 +212,8 @@ def _read_all(provider_import: ProviderImport, counts: Counts, bad_lines: BadLin
             if len(batch) >= BATCH:
                 _count_saved(counts, _save(batch, school.pk))
                 batch = {}
+                # A sign of life: an import whose worker died is known by this stopping (requeue_waiting_imports).
+                ProviderImport.objects.filter(pk=provider_import.pk).update(progress_at=timezone.now())
         text.detach()
     if batch:
         _count_saved(counts, _save(batch, school.pk))
@@ -232,3 +234,15 @@ def _finish(provider_import: ProviderImport, state: str, counts: Counts, bad_lin
                  actor=provider_import.uploaded_by, school=provider_import.school, target=provider_import,
                  detail=dict(counts))
     return provider_import
+
+
+def give_up(provider_import: ProviderImport) -> None:
+    """Mark an import whose workers died part-way too often as failed (the rows already saved stay; importing
+    the same file again adds only the rest)."""
+    claimed = ProviderImport.objects.filter(pk=provider_import.pk, state=ProviderImport.State.RUNNING).update(
+        state=ProviderImport.State.FAILED, finished_at=timezone.now())
+    if claimed:
+        record_event(verb="filtering.provider_log_failed", actor=provider_import.uploaded_by,
+                     school=provider_import.school, target=provider_import,
+                     detail={"reason": "stalled", "attempts": provider_import.attempts})
+

@@ -21,6 +21,15 @@ class FilteringSettings(models.Model):
     max_unblock_days = models.PositiveSmallIntegerField(
         "longest temporary unblock (days)", default=42, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
+    # Who provides the school's filtering and its monitoring (DfE Filtering and Monitoring Standards): a set-up
+    # checklist item, and what the annual review starts from.
+    filtering_provider = models.CharField(max_length=150, blank=True,
+                                          help_text="For example the broadband or filtering service's name.")
+    monitoring_provider = models.CharField(max_length=150, blank=True,
+                                           help_text="The monitoring service, or how the school monitors.")
+    providers_recorded_at = models.DateTimeField(null=True, blank=True)
+    providers_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
 
 
 class ChangeRequest(models.Model):
@@ -200,6 +209,10 @@ class ProviderImport(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
     queued_at = models.DateTimeField(null=True, blank=True,
                                      help_text="When the columns were chosen and it was queued for a worker.")
+    progress_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="The worker's last sign of life: when it claimed the import, or "
+                                                 "saved a batch of rows.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has taken it on.")
     rows_read = models.PositiveIntegerField(default=0)
     rows_added = models.PositiveIntegerField(default=0)
     rows_duplicate = models.PositiveIntegerField(default=0)

@@ -20,9 +20,8 @@ from onlinesafety.schools.roles import (
     PROVIDER_LOG_READERS,
     SAFEGUARDING_LEADS,
     SCHOOL_STAFF,
-    Role,
+    TECHNICIANS,
 )
-from onlinesafety.schools.selectors import roles_in
 
 from .models import AnnualReview, ChangeRequest
 
@@ -36,6 +35,8 @@ can_read_oversight = HasRole(FILTERING_OVERSIGHT)
 # The leads decide on changes and record the annual review.
 can_decide_changes = HasRole(SAFEGUARDING_LEADS)
 can_record_review = HasRole(SAFEGUARDING_LEADS)
+# ... and record who provides the school's filtering and monitoring (the settings page, a set-up checklist item).
+can_record_providers = HasRole(SAFEGUARDING_LEADS)
 # The provider's blocked-access logs: import them and read the summary ...
 can_read_provider_logs = HasRole(PROVIDER_LOG_READERS)
 # ... and, for the safeguarding team, open a case from a flag.
@@ -49,9 +50,8 @@ def can_open_changes(user: Person, school: School) -> bool:
     return can_ask_for_changes(user, school) or can_read_oversight(user, school)
 
 
-def is_technician(user: Person, school: School) -> bool:
-    """Technicians carry out (and revert) changes in the filtering system, and never decide on them."""
-    return Role.TECHNICIAN in roles_in(user, school)
+# Technicians carry out (and revert) changes in the filtering system, and never decide on them.
+is_technician = HasRole(TECHNICIANS)
 
 
 def change_reach(user: Person, school: School) -> Q:

@@ -1,20 +1,23 @@
 """Reads of filtering that depend on who is asking. What each person may do is decided in ``rights.py``."""
 
 import zoneinfo
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypedDict
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 
 from onlinesafety.access import check_needed, found
 from onlinesafety.accounts.models import Person
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
+from onlinesafety.setup import ChecklistItem
 
 from . import rights
-from .models import AnnualReview, BlockedEvent, ChangeRequest, FilterCheck, LogEntry, ProviderImport
+from .models import AnnualReview, BlockedEvent, ChangeRequest, FilterCheck, FilteringSettings, LogEntry, ProviderImport
 from .rights import ChangeAccess, ChangeRight, ReviewAccess, ReviewRight
 
 # Blocked categories whose repeated attempts a DSL should see (matched in the provider's own category names).
@@ -205,3 +208,24 @@ def term_figures(school: School, period: ReportPeriod) -> FilteringFigures:
         review_signed_off=bool(review and review.signed_off_at),
         review_actions=len([line for line in review.actions.splitlines() if line.strip()]) if review else 0,
     )
+
+
+# ---------------------------------------------------------------- settings and the set-up checklist
+
+def settings_of(school: School) -> FilteringSettings:
+    """The school's filtering settings (unsaved defaults when none are recorded yet)."""
+    return FilteringSettings.objects.filter(school=school).first() or FilteringSettings(school=school)
+
+
+RECORDED_BY = "Recorded by the headteacher or the safeguarding team, under Filtering"
+
+
+def setup_checklist(schools: Sequence[School]) -> dict[int, list[ChecklistItem]]:
+    """The set-up checklist's filtering item for each school (one query for all of them): both providers named."""
+    recorded = set(FilteringSettings.objects.filter(school__in=schools).exclude(filtering_provider="")
+                   .exclude(monitoring_provider="").values_list("school_id", flat=True))
+    url = reverse("filtering:settings")
+    return {school.pk: [ChecklistItem(
+        "filtering_provider", 60, "The filtering and monitoring providers recorded", school.pk in recorded,
+        "" if school.pk in recorded else "Not recorded yet", url, rights.can_record_providers,
+        in_current_school=True, fixed_by=RECORDED_BY)] for school in schools}

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from celery import Task
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from onlinesafety.jobs import enqueue_after_commit, enqueue_now
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import School
-from onlinesafety.schools.roles import DSL_TEAM, SAFEGUARDING_LEADS, Role
+from onlinesafety.schools.roles import DSL_TEAM
 from onlinesafety.schools.selectors import users_with_roles
 from onlinesafety.weburl import WebAddress, parse_domain, parse_url
 from policies.services import complete_duty_by_code
@@ -123,7 +124,7 @@ def _ask(*, school: School, actor: User, action: Action, target_type: TargetType
     _check_period(change, timezone.localdate())
     change.save()
     _log(change, actor, "requested", reason, request, {"action": action, "temporary": change.is_temporary})
-    approvers = [u for u in users_with_roles(school, SAFEGUARDING_LEADS) if u.pk != actor.pk]
+    approvers = [u for u in users_with_roles(school, rights.can_decide_changes.roles) if u.pk != actor.pk]
     _email(approvers, "A filtering change needs a decision", change,
            f"Someone has asked to {change.get_action_display().lower()} a site. It needs a risk assessment.")
     return change
@@ -162,7 +163,7 @@ def approve(*, change: ChangeRequest, actor: User, educational_benefit: str, ris
         educational_benefit, risks, supervision, note)
     change.save()
     _log(change, actor, "approved", note or "Risk assessed and approved.", request)
-    _email(users_with_roles(change.school, [Role.TECHNICIAN]), "A filtering change to make", change,
+    _email(users_with_roles(change.school, rights.is_technician.roles), "A filtering change to make", change,
            "An approved filtering change is waiting for you to carry it out.")
     return change
 
@@ -246,8 +247,9 @@ def process_reverts(*, now: datetime | None = None) -> int:
                 change.save(update_fields=["status"])
                 _log(change, None, "revert_due", f"The period ended on {ends_on:%d %B %Y}.")
             if _reminder_once(change, f"late-{days_late}"):
-                _email(users_with_roles(change.school, [Role.TECHNICIAN]), "A temporary unblock must be reverted",
-                       change, "The period of a temporary unblock has ended. Please put the block back.")
+                _email(users_with_roles(change.school, rights.is_technician.roles),
+                       "A temporary unblock must be reverted", change,
+                       "The period of a temporary unblock has ended. Please put the block back.")
                 sent += 1
             if days_late > LATE_ESCALATION_DAYS and _reminder_once(change, "escalated"):
                 _log(change, None, "escalated", f"Still not reverted, {days_late} days late.")
@@ -298,6 +300,26 @@ def record_review(*, school: School, actor: User, reviewed_on: date, senior_lead
 
 
 @transaction.atomic
+def record_providers(*, school: School, actor: User, filtering_provider: str, monitoring_provider: str,
+                     request: HttpRequest | None = None) -> FilteringSettings:
+    """Who provides the school's filtering and its monitoring (both needed: the DfE standards ask for each)."""
+    require(rights.can_record_providers(actor, school),
+            "Only the safeguarding team or the headteacher records the filtering and monitoring providers.")
+    filtering_provider = " ".join(filtering_provider.split())
+    monitoring_provider = " ".join(monitoring_provider.split())
+    if not filtering_provider or not monitoring_provider:
+        raise RuleBroken("Name both the filtering provider and the monitoring provider.")
+    settings, _ = FilteringSettings.objects.get_or_create(school=school)
+    lock_for_update(settings)
+    settings.filtering_provider, settings.monitoring_provider = filtering_provider[:150], monitoring_provider[:150]
+    settings.providers_recorded_at, settings.providers_recorded_by = timezone.now(), actor
+    settings.save(update_fields=["filtering_provider", "monitoring_provider", "providers_recorded_at",
+                                 "providers_recorded_by"])
+    record_event(verb="filtering.providers_recorded", actor=actor, school=school, target=settings, request=request)
+    return settings
+
+
+@transaction.atomic
 def sign_off_review(*, review: AnnualReview, actor: User, request: HttpRequest | None = None) -> AnnualReview:
     """The named governor signs the review off, which completes the year's "filtering and monitoring review"."""
     require(rights.is_review_governor(actor, review), "The governor named on the review signs it off.")
@@ -338,6 +360,8 @@ def report_site(*, school: School, actor: User, url: str, problem: SiteProblem, 
 MAX_IMPORT_BYTES = 500 * 1024 * 1024
 # An import still waiting this long after it was queued (the broker was down) is handed to a worker again.
 REQUEUE_AFTER = timedelta(minutes=2)
+STALLED_AFTER = timedelta(minutes=15)  # a batch of 5,000 rows takes well under a second
+MAX_IMPORT_ATTEMPTS = 3
 PROVIDER_LOGS_ONLY = "Only the safeguarding team or a technician imports the provider's logs."
 
 
@@ -388,11 +412,20 @@ def _import_task() -> Task:
     return import_provider_log
 
 
+def _claimable(now: datetime) -> Q:
+    """Queued, or running with no sign of life for STALLED_AFTER (its worker died: the message came back, or the
+    periodic task sends it again), and not yet tried MAX_IMPORT_ATTEMPTS times."""
+    stalled = Q(state=ProviderImport.State.RUNNING, progress_at__lt=now - STALLED_AFTER)
+    return (Q(state=ProviderImport.State.QUEUED) | stalled) & Q(attempts__lt=MAX_IMPORT_ATTEMPTS)
+
+
 def run_queued_import(import_id: int) -> int:
-    """The worker's job (the system's, no actor): claim the queued import (queued -> running, a conditional
-    update, so a duplicate delivery finds nothing to claim) and import it. Returns the rows added."""
-    claimed = ProviderImport.objects.filter(pk=import_id, state=ProviderImport.State.QUEUED).update(
-        state=ProviderImport.State.RUNNING)
+    """The worker's job (the system's, no actor): claim the import (a conditional update, so a duplicate delivery
+    while another worker is busy with it finds nothing to claim) and import it. Returns the rows added. Running an
+    import again after a dead worker is safe: rows already saved are recognised by their hash."""
+    now = timezone.now()
+    claimed = ProviderImport.objects.filter(_claimable(now), pk=import_id).update(
+        state=ProviderImport.State.RUNNING, progress_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return 0
     provider_import = ProviderImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
@@ -400,10 +433,15 @@ def run_queued_import(import_id: int) -> int:
 
 
 def requeue_waiting_imports(*, now: datetime | None = None) -> int:
-    """The periodic task (the system's, no actor): hand every import still queued two minutes or more after it was
-    queued to a worker again (the broker was down). Returns how many were handed over."""
+    """The periodic task (the system's, no actor): hand to a worker again every import still queued two minutes
+    after it was queued (the broker was down) and every one whose worker stopped giving signs of life; one that
+    stalled MAX_IMPORT_ATTEMPTS times is marked failed. Returns how many were handed over."""
     now = now or timezone.now()
-    waiting = (ProviderImport.objects.filter(state=ProviderImport.State.QUEUED, queued_at__lte=now - REQUEUE_AFTER)
+    stalled = ProviderImport.objects.filter(state=ProviderImport.State.RUNNING, progress_at__lt=now - STALLED_AFTER)
+    for given_up in stalled.filter(attempts__gte=MAX_IMPORT_ATTEMPTS).select_related("school", "uploaded_by"):
+        imports.give_up(given_up)
+    waiting = (ProviderImport.objects.filter(_claimable(now))
+               .exclude(state=ProviderImport.State.QUEUED, queued_at__gt=now - REQUEUE_AFTER)
                .order_by("pk").values_list("pk", flat=True))
     return sum(enqueue_now(_import_task(), import_id, what=f"Provider import {import_id}") for import_id in waiting)
 

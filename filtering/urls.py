@@ -20,4 +20,5 @@ urlpatterns = [
     path("filtering/imports/", views.import_list, name="imports"),
     path("filtering/imports/<int:import_id>/", views.import_detail, name="import"),
     path("filtering/imports/flag/", views.flag_to_incident, name="flag_to_incident"),
+    path("filtering/settings/", views.settings_page, name="settings"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.csvexport import csv_response
-from onlinesafety.schools.roles import SAFEGUARDING_LEADS, Role
+from onlinesafety.schools.roles import GOVERNORS, SAFEGUARDING_LEADS
 from onlinesafety.schools.selectors import users_with_roles
 from onlinesafety.views import NOTHING_CHANGED, refusal
 
@@ -26,7 +26,8 @@ def _tabs(request) -> dict[str, bool]:
     user, school = request.user, request.school
     return {"changes": rights.can_open_changes(user, school), "report": rights.can_report_site(user, school),
             "log": rights.can_read_oversight(user, school), "checks": rights.can_read_oversight(user, school),
-            "imports": rights.can_read_provider_logs(user, school)}
+            "imports": rights.can_read_provider_logs(user, school),
+            "settings": rights.can_record_providers(user, school)}
 
 
 # ---------------------------------------------------------------- change requests
@@ -209,8 +210,11 @@ def check_new(request):
 
 @school_member_required(rights.can_record_review)
 def review_new(request):
+    providers = selectors.settings_of(request.school)  # the providers recorded on the settings page, to start from
     form = forms.ReviewForm(request.POST or None, leaders=users_with_roles(request.school, SAFEGUARDING_LEADS),
-                            governors=users_with_roles(request.school, [Role.GOVERNOR]))
+                            initial={"filtering_provider": providers.filtering_provider,
+                                     "monitoring_provider": providers.monitoring_provider},
+                            governors=users_with_roles(request.school, GOVERNORS))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal(request, form) as attempt:
@@ -238,6 +242,24 @@ def review_detail(request, review_id: int):
         return redirect("filtering:review", review.pk)
     access = selectors.get_review_for_user(request.user, request.school, review_id)
     return render(request, "filtering/review_detail.html", {"review": access.review, "rights": access})
+
+
+@school_member_required(rights.can_record_providers)
+def settings_page(request):
+    """Who provides the school's filtering and its monitoring."""
+    current = selectors.settings_of(request.school)
+    form = forms.ProvidersForm(request.POST or None, initial={"filtering_provider": current.filtering_provider,
+                                                              "monitoring_provider": current.monitoring_provider})
+    if request.method == "POST" and form.is_valid():
+        with refusal(request, form) as attempt:
+            services.record_providers(school=request.school, actor=request.user,
+                                      filtering_provider=form.cleaned_data["filtering_provider"],
+                                      monitoring_provider=form.cleaned_data["monitoring_provider"], request=request)
+        if attempt.ok:
+            messages.success(request, "The filtering and monitoring providers are recorded.")
+            return redirect("filtering:settings")
+    return render(request, "filtering/settings.html", {"form": form, "current": current, "tabs": _tabs(request)},
+                  status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- provider log import

@@ -282,7 +282,7 @@ def evidence_file(request, incident_id: int, evidence_id: int):
 
 @school_member_required(rights.can_triage)
 def chronology(request, pupil_id: int):
-    pupil = get_pupil_for_user(request.user, request.school, pupil_id)
+    pupil = get_pupil_for_user(request.user, request.school, pupil_id, include_left=True)
     page = Paginator(selectors.chronology_for_pupil(request.user, request.school, pupil), CASES_PER_PAGE).get_page(
         request.GET.get("page")
     )

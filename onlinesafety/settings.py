@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "onlinesafety.schools",
     "onlinesafety.audit",
     "onlinesafety.mail",
+    "onlinesafety.roster",
     "incidents",
     "policies",
     "filtering",
@@ -268,6 +269,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filtering.tasks.requeue_waiting_imports",
         "schedule": 300.0,  # an import queued while the broker was down is sent to a worker again
     },
+    "roster-look-after-imports": {
+        "task": "onlinesafety.roster.tasks.look_after_imports",
+        "schedule": 300.0,  # re-send roster imports left waiting, fail stuck ones, expire day-old dry runs
+    },
+    "roster-import-nightly": {
+        "task": "onlinesafety.roster.tasks.import_nightly",
+        "schedule": crontab(hour=2, minute=15),  # the MIS's overnight exports, and the schools on its API
+    },
 }
 # Never eager outside tests: the worker does the work.
 CELERY_TASK_ALWAYS_EAGER = False
@@ -275,9 +284,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
 DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
-                "governors.demo.seed"]
+                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
-DEMO_ANNOUNCERS = ["aup.demo.signing_link"]
+DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link"]
+
+# How long an invitation to set a password works (the link is single use).
+INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
 
 # Acceptable use agreements: how long a parent's link works, when reminders go, and how long a pupil may
 # use school technology after a new agreement is published before it must be signed.
@@ -288,6 +300,14 @@ AUP_GRACE_DAYS = int(env("AUP_GRACE_DAYS", "14"))
 
 # Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.
 GOVERNOR_REPORT_SMALL_NUMBER = max(2, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))
+
+# The roster import from the school's MIS: the folder the MIS's scheduled exports are dropped in (one sub-folder per
+# school slug; empty turns the nightly folder import off), the share of a school's records an unattended import may
+# mark as left before it waits for a person, and the MIS data provider's API (Wonde) for the installation.
+ROSTER_DROP_FOLDER = env("ROSTER_DROP_FOLDER", "")
+ROSTER_MAX_LEAVERS_PERCENT = int(env("ROSTER_MAX_LEAVERS_PERCENT", "10"))
+WONDE_API_TOKEN = env("WONDE_API_TOKEN", "")
+WONDE_API_URL = env("WONDE_API_URL", "https://api.wonde.com/v1.0/")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ class PoliciesConfig(AppConfig):
 
         from . import signals  # noqa: F401
         from .rights import can_read_register, can_see_calendar, must_read_policies
+        from .selectors import setup_checklist
+        from .services import starter_register
 
         register(
             NavItem("Policies", "policies:register", can_read_register),
@@ -18,3 +20,8 @@ class PoliciesConfig(AppConfig):
         )
         register_object_link("incident", NavItem("Review a policy because of this case",
                                                  "policies:early_review_for_incident", can_read_register))
+
+        from onlinesafety.setup import register_checklist, register_starter  # after the menu entries above
+
+        register_checklist(setup_checklist)
+        register_starter(starter_register)

@@ -119,3 +119,34 @@ class CompleteDutyForm(forms.Form):
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")
         return check_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=MAX_BYTES) if upload else None
+
+
+class UploadInForceForm(forms.Form):
+    """A starter policy's document: the policy the school already has, with the date it was approved."""
+
+    document = forms.FileField(required=False, label="The policy's document",
+                               help_text="PDF or Word (.docx), up to 10 MB.")
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label="Or its text",
+                           help_text="Paste the policy here instead of uploading it.")
+    approved_on = forms.DateField(widget=DateInput(), label="Date it was last approved",
+                                  error_messages={"required": "Enter the date the policy was last approved.",
+                                                  "invalid": "Enter the date the policy was last approved as a "
+                                                             "date."})
+    minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference (optional)",
+                                       help_text="For example: FGB 14/11/2026 item 6.")
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        return check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=MAX_BYTES) if upload else None
+
+    def clean_approved_on(self):
+        day = self.cleaned_data["approved_on"]
+        if day > timezone.localdate():
+            raise ValidationError("The approval date cannot be in the future.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("document") and "document" not in self.errors:
+            self.add_error("document", "Upload the policy's document, or paste its text below.")
+        return cleaned

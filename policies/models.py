@@ -19,6 +19,9 @@ class PolicyKind(models.TextChoices):
     DIGITAL_IMAGES = "digital_images", "Digital images"
     DATA_PROTECTION = "data_protection", "Data protection"
     AI = "ai", "Use of AI"
+    SAFEGUARDING = "safeguarding", "Safeguarding and child protection"
+    REMOTE_LEARNING = "remote_learning", "Remote learning"
+    STAFF_CONDUCT = "staff_conduct", "Staff code of conduct"
     OTHER = "other", "Other"
 
 
@@ -34,13 +37,17 @@ class Stage(models.TextChoices):
     CURRENT = "current", "Approved"
     UNDER_REVIEW = "under_review", "Under review"
     AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    # A starter policy of a new school: on the register, waiting for the school's own document.
+    NOT_UPLOADED = "not_uploaded", "Not yet uploaded"
 
 
 class Policy(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="policies")
     title = models.CharField(max_length=150)
     kind = models.CharField(max_length=30, choices=PolicyKind.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", help_text="Leave empty until someone is named: the headteacher "
+                                                          "hears about its reviews meanwhile.")
     owner_role = models.CharField(max_length=32, choices=Role.choices,
                                   help_text="The role the owner holds this policy in.")
     approving_body = models.CharField(max_length=30, choices=ApprovingBody.choices)
@@ -56,11 +63,17 @@ class Policy(models.Model):
         "PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_reminded_readers_at = models.DateTimeField(null=True, blank=True)
+    starter_code = models.SlugField(max_length=40, blank=True,
+                                    help_text="Set for the policies of the starter register a new school is given.")
 
     class Meta:
         ordering = ["title"]
         verbose_name_plural = "policies"
-        constraints = [models.UniqueConstraint(fields=["school", "title"], name="policies_unique_title")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "title"], name="policies_unique_title"),
+            models.UniqueConstraint(fields=["school", "starter_code"], condition=~Q(starter_code=""),
+                                    name="policies_starter_once"),
+        ]
         indexes = [models.Index(fields=["school", "next_review_on"], name="policies_next_review")]
 
     def __str__(self) -> str:

@@ -109,9 +109,11 @@ def _due_items(school, people):
     for policy in policies:
         if policy.next_review_on is None:  # never, by the filter: for the type checker
             continue
-        owner_here = policy.owner.is_active and policy.owner_id in members  # not someone who has left
+        # Not someone who has left, nor an owner not yet named: the headteacher hears instead.
+        owner = policy.owner
+        owner_here = owner is not None and owner.is_active and owner.pk in members
         yield DueItem("policy", policy.pk, f"The review of “{policy.title}”", policy.next_review_on,
-                      (policy.owner,) if owner_here else (), reverse("policies:detail", args=[policy.pk]))
+                      (owner,) if owner_here else (), reverse("policies:detail", args=[policy.pk]))
     for duty in Duty.objects.filter(school=school):
         yield DueItem("duty", duty.pk, duty.title, duty.next_due_on, tuple(people[duty.owner_role]),
                       reverse("policies:compliance"))

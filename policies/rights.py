@@ -28,7 +28,7 @@ can_see_calendar = HasRole(STAFF_AND_GOVERNORS)
 # Read and acknowledge the policies marked "staff must read": every member of staff.
 must_read_policies = HasRole(SCHOOL_STAFF)
 
-PolicyRight = Literal["edit", "run_review", "approve", "early_review"]
+PolicyRight = Literal["edit", "run_review", "approve", "early_review", "upload"]
 DutyRight = Literal["complete"]
 
 
@@ -41,6 +41,7 @@ class PolicyAccess:
     run_review: bool  # start a scheduled review, draft, submit, remind readers
     approve: bool  # record approval, or send the draft back
     early_review: bool  # start a review before it is due
+    upload: bool  # put the school's own policy, already approved, on a starter policy not yet uploaded
 
 
 def approver_role(policy: Policy) -> Role:
@@ -50,15 +51,17 @@ def approver_role(policy: Policy) -> Role:
 
 def policy_access(user: Person, school: School, policy: Policy) -> PolicyAccess:
     """The owner and the headteacher run the review; the approving body approves; the safeguarding team and
-    the headteacher edit details and may call an early review, as may the owner."""
+    the headteacher edit details and may call an early review, as may the owner; any of them uploads a starter
+    policy's document."""
     roles = roles_in(user, school)
-    is_owner = policy.owner_id == user.pk
+    is_owner = policy.owner_id is not None and policy.owner_id == user.pk
     return PolicyAccess(
         policy=policy,
         edit=can_edit_policies(user, school),
         run_review=is_owner or Role.HEADTEACHER in roles,
         approve=approver_role(policy) in roles,
         early_review=is_owner or can_call_early_review(user, school),
+        upload=is_owner or Role.HEADTEACHER in roles or can_edit_policies(user, school),
     )
 
 

@@ -20,12 +20,20 @@ def next_review(approved_on: date, cycle_months: int) -> date:
     return add_months(approved_on, cycle_months)
 
 
+def first_half_ends(term) -> date:
+    """The last day of the term's first half: the day before its half-term holiday when the school entered one,
+    else the middle of the term."""
+    if term.half_term_starts_on is not None:
+        return term.half_term_starts_on - timedelta(days=1)
+    return term.starts_on + timedelta(days=(term.ends_on - term.starts_on).days // 2)
+
+
 def half_term_ends(terms) -> list[date]:
-    """The last day of each half term: the middle and the end of every term, in order."""
+    """The last day of each half term, in order: the end of each term's first half (``first_half_ends``) and the
+    end of the term."""
     ends = []
     for term in terms:
-        middle = term.starts_on + timedelta(days=(term.ends_on - term.starts_on).days // 2)
-        ends += [middle, term.ends_on]
+        ends += [first_half_ends(term), term.ends_on]
     return sorted(ends)
 
 

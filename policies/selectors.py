@@ -3,18 +3,21 @@ decided in ``rights.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 
 from onlinesafety.access import check_needed, found
 from onlinesafety.accounts.models import Person, User
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
 from onlinesafety.schools.selectors import users_with_roles
+from onlinesafety.setup import ChecklistItem
 
 from . import rights, schedule
 from .models import Acknowledgement, Duty, DutyCompletion, Policy, PolicyVersion, Stage
@@ -37,6 +40,7 @@ def with_status(policies: QuerySet[Policy], today: date) -> QuerySet[WithAnnotat
     soon = today + timedelta(days=schedule.DUE_SOON_DAYS)
     return policies.annotate(
         status=Case(
+            When(stage=Stage.NOT_UPLOADED, then=Value("not_uploaded")),
             When(stage=Stage.UNDER_REVIEW, then=Value("under_review")),
             When(stage=Stage.AWAITING_APPROVAL, then=Value("awaiting_approval")),
             When(current_version__isnull=True, next_review_on__isnull=True, then=Value("not_approved")),
@@ -51,7 +55,10 @@ def with_status(policies: QuerySet[Policy], today: date) -> QuerySet[WithAnnotat
 STATUS_LABELS = {
     "approved": "Approved", "due_soon": "Review due soon", "under_review": "Under review",
     "awaiting_approval": "Awaiting approval", "overdue": "Overdue", "not_approved": "Never approved",
+    "not_uploaded": "Not yet uploaded",
 }
+
+NOT_NAMED = "Not yet named"
 
 
 def register(user: Person, school: School, today: date) -> QuerySet[WithAnnotations[Policy, StatusAnnotation]]:
@@ -205,7 +212,8 @@ def get_duty_for_user(user: Person, school: School, duty_id: int, needed: DutyRi
 def calendar_items(school: School, today: date) -> list[CalendarItem]:
     """Every policy review and duty with its next due date, soonest first."""
     items = [
-        CalendarItem("policy", p.pk, f"Review: {p.title}", p.next_review_on, p.owner.full_name,
+        CalendarItem("policy", p.pk, f"Review: {p.title}", p.next_review_on,
+                     p.owner.full_name if p.owner else f"{p.get_owner_role_display()} (owner {NOT_NAMED.lower()})",
                      schedule.review_status(p.next_review_on, today))
         for p in Policy.objects.filter(school=school, next_review_on__isnull=False).select_related("owner")
         if p.next_review_on is not None  # always, by the filter: for the type checker
@@ -258,3 +266,30 @@ def term_figures(school: School, period: ReportPeriod) -> PolicyFigures:
         policies=statuses, duties_done=duties["done"], duties_on_time=duties["on_time"],
         duties_overdue_at_end=Duty.objects.filter(school=school, next_due_on__lt=period.ends_on).count(),
     )
+
+
+# ---------------------------------------------------------------- the set-up checklist
+
+UPLOADED_BY = "Uploaded by the headteacher or the safeguarding team, under Policies"
+
+
+def setup_checklist(schools: Sequence[School]) -> dict[int, list[ChecklistItem]]:
+    """The set-up checklist's policy item for each school (one query for all of them): done once the register
+    has policies and none is still "not yet uploaded"."""
+    counts = {row["school"]: row for row in Policy.objects.filter(school__in=schools).order_by().values("school")
+              .annotate(total=Count("pk"), waiting=Count("pk", filter=Q(stage=Stage.NOT_UPLOADED)))}
+    register_url = reverse("policies:register")
+    items = {}
+    for school in schools:
+        row = counts.get(school.pk, {"total": 0, "waiting": 0})
+        if not row["total"]:
+            missing, url = "No policies on the register yet", register_url
+        elif row["waiting"]:
+            missing = f"{row['waiting']} of {row['total']} policies not yet uploaded"
+            url = f"{register_url}?status=not_uploaded"
+        else:
+            missing, url = "", register_url
+        items[school.pk] = [ChecklistItem(
+            "policies", 70, "The starter policies uploaded", not missing, missing, url, rights.can_edit_policies,
+            in_current_school=True, fixed_by=UPLOADED_BY)]
+    return items

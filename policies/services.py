@@ -45,13 +45,13 @@ READER_REMINDER_GAP = timedelta(hours=20)
 
 @transaction.atomic
 def set_up_compliance_defaults(*, school: School, today: date | None = None) -> int:
-    """The recurring duties the seed policies name, each first due a sensible time from now. Done by the system
-    when a school is created."""
+    """The recurring duties the seed policies name, worded for the school's phase, each first due a sensible time
+    from now. Done by the system when a school is created."""
     today = today or timezone.localdate()
     existing = set(Duty.objects.filter(school=school).values_list("code", flat=True))
     terms = list(Term.objects.filter(school=school))
     duties = []
-    for spec in defaults.DUTIES:
+    for spec in defaults.duties_for(school.phase):
         if spec["code"] in existing:
             continue
         first = first_due(spec["recurrence"], today, terms)
@@ -60,6 +60,32 @@ def set_up_compliance_defaults(*, school: School, today: date | None = None) -> 
     if duties:
         record_event(verb="compliance.default_duties_added", school=school, detail={"duties": len(duties)})
     return len(duties)
+
+
+@transaction.atomic
+def set_up_starter_register(*, school: School) -> int:
+    """The starter policy register of a school created from the set-up page: each policy with its owner role,
+    approving body and review cycle, "not yet uploaded" and with no owner named. Adds only what is missing (a
+    starter already there, or a policy of the same title, is left alone). Done by the system; returns how many
+    policies were added."""
+    titles = {title.casefold() for title in Policy.objects.filter(school=school).values_list("title", flat=True)}
+    codes = set(Policy.objects.filter(school=school).exclude(starter_code="").values_list("starter_code", flat=True))
+    policies = [
+        Policy(school=school, title=spec["title"], kind=spec["kind"], owner=None, owner_role=spec["owner_role"],
+               approving_body=spec["approving_body"], review_cycle_months=spec["review_cycle_months"],
+               staff_must_read=spec["staff_must_read"], stage=Stage.NOT_UPLOADED, starter_code=spec["code"])
+        for spec in defaults.starter_policies_for(school.phase)
+        if spec["code"] not in codes and spec["title"].casefold() not in titles
+    ]
+    Policy.objects.bulk_create(policies)
+    if policies:
+        record_event(verb="policy.starter_register_added", school=school, detail={"policies": len(policies)})
+    return len(policies)
+
+
+def starter_register(school: School) -> int:
+    """The starter register, as a starter record of ``onlinesafety.setup`` (a school created from its page)."""
+    return set_up_starter_register(school=school)
 
 
 def first_due(recurrence: str, today: date, terms: Sequence[Term]) -> date:
@@ -77,7 +103,7 @@ class PolicyDetails(TypedDict, total=False):
 
     title: str
     kind: PolicyKind
-    owner: User
+    owner: User | None
     owner_role: Role
     approving_body: ApprovingBody
     review_cycle_months: int
@@ -94,7 +120,7 @@ def _fill_next_review(policy: Policy) -> None:
 
 @transaction.atomic
 def create_policy(
-    *, school: School, actor: User, title: str, kind: PolicyKind, owner: User, owner_role: Role,
+    *, school: School, actor: User, title: str, kind: PolicyKind, owner: User | None, owner_role: Role,
     approving_body: ApprovingBody, review_cycle_months: int = 12, last_approved_on: date | None = None,
     next_review_on: date | None = None, staff_must_read: bool = False, is_public: bool = True,
     request: HttpRequest | None = None,
@@ -156,6 +182,38 @@ def start_review(*, policy: Policy, actor: User, reason: Review.Reason = Review.
     record_event(verb="policy.review_started", actor=actor, school=policy.school, target=policy, request=request,
                  detail={"reason": reason, "incident_id": incident_id})
     return review
+
+
+@transaction.atomic
+def upload_policy_in_force(*, policy: Policy, actor: User, approved_on: date, text: str = "",
+                           upload: CheckedUpload | None = None, minute_reference: str = "",
+                           request: HttpRequest | None = None) -> PolicyVersion:
+    """The school's own policy, already approved, put on a starter policy that is "not yet uploaded": it becomes
+    version 1, published as approved on ``approved_on``, and the next review follows from the cycle."""
+    require(rights.policy_access(actor, policy.school, policy).upload,
+            "Only the headteacher, the safeguarding team and the policy's owner upload a policy.")
+    lock_for_update(policy)
+    if policy.stage != Stage.NOT_UPLOADED or policy.versions.exists():
+        raise RuleBroken("This policy is already on the register: review it to change it.")
+    if not text.strip() and upload is None:
+        raise RuleBroken("Upload the policy's document or write it here.")
+    if approved_on > timezone.localdate():
+        raise RuleBroken("The approval date cannot be in the future.")
+    version = PolicyVersion(policy=policy, number=1, state=PolicyVersion.State.PUBLISHED, text=text.strip(),
+                            change_summary="The policy in force when the school was set up.", created_by=actor,
+                            approved_on=approved_on, minute_reference=minute_reference.strip()[:100])
+    if upload is not None:
+        version.document = upload.file
+        version.document_type, version.document_name = upload.content_type, upload.original_name[:200]
+        version.sha256 = upload.sha256
+    version.save()
+    policy.current_version, policy.stage = version, Stage.CURRENT
+    policy.last_approved_on = approved_on
+    policy.next_review_on = schedule.next_review(approved_on, policy.review_cycle_months)
+    policy.save(update_fields=["current_version", "stage", "last_approved_on", "next_review_on"])
+    record_event(verb="policy.uploaded", actor=actor, school=policy.school, target=policy, request=request,
+                 detail={"version": 1, "next_review_on": policy.next_review_on.isoformat()})
+    return version
 
 
 def _draft(policy: Policy) -> PolicyVersion | None:

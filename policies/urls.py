@@ -12,6 +12,7 @@ urlpatterns = [
     path("policies/<int:policy_id>/edit/", views.edit, name="edit"),
     path("policies/<int:policy_id>/review/", views.start_review, name="start_review"),
     path("policies/<int:policy_id>/draft/", views.draft, name="draft"),
+    path("policies/<int:policy_id>/upload/", views.upload, name="upload"),
     path("policies/<int:policy_id>/submit/", views.submit, name="submit"),
     path("policies/<int:policy_id>/approve/", views.approve, name="approve"),
     path("policies/<int:policy_id>/send-back/", views.send_back, name="send_back"),

@@ -113,6 +113,24 @@ def draft(request, policy_id: int):
     return render(request, "policies/draft_form.html", {"form": form, "policy": policy})
 
 
+@school_member_required(rights.can_read_register)
+def upload(request, policy_id: int):
+    """A starter policy's document: the school's own policy, already approved, becomes version 1."""
+    policy = selectors.get_policy_for_user(request.user, request.school, policy_id, timezone.localdate(),
+                                           needed="upload").policy
+    form = forms.UploadInForceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal(request, form) as attempt:
+            services.upload_policy_in_force(policy=policy, actor=request.user, approved_on=data["approved_on"],
+                                            text=data["text"], upload=data["document"],
+                                            minute_reference=data["minute_reference"], request=request)
+        if attempt.ok:
+            return _done(request, policy, "Uploaded. The next review date follows from the cycle.")
+    return render(request, "policies/upload_form.html", {"form": form, "policy": policy},
+                  status=400 if form.errors else 200)
+
+
 def _workflow_step(step, *, needs):
     """A POST that moves the review on: check the right, run the service, say what happened."""
 

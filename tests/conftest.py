@@ -2,7 +2,7 @@ import pytest
 
 from onlinesafety import celery_app
 from onlinesafety.schools.roles import Role
-from tests.factories import SchoolFactory, member_of
+from tests.factories import SchoolFactory, UserFactory, administrator_of, member_of, trust_owning
 from tests.people import People
 
 
@@ -43,6 +43,34 @@ def oakfield(db):
 @pytest.fixture
 def riverside(db):
     return SchoolFactory(name="Riverside Test Primary", slug="river-test", urn="900002")
+
+
+@pytest.fixture
+def trust(oakfield):
+    """Oakfield's trust."""
+    return trust_owning(oakfield, "Oak Learning Trust", "oak-trust")
+
+
+@pytest.fixture
+def other_trust(riverside):
+    """Riverside's trust: another trust, whose administrator has nothing to do with Oakfield."""
+    return trust_owning(riverside, "River Schools Trust", "river-trust")
+
+
+@pytest.fixture
+def trust_admin(trust):
+    return administrator_of(trust, "admin@oak-trust.example")
+
+
+@pytest.fixture
+def other_trust_admin(other_trust):
+    return administrator_of(other_trust, "admin@river-trust.example")
+
+
+@pytest.fixture
+def site_admin(db):
+    """The installation's operator (``is_staff``), with no role in any school."""
+    return UserFactory(email="operator@site.example", is_staff=True)
 
 
 @pytest.fixture

@@ -3,7 +3,18 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
+from onlinesafety.schools.models import (
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    OrganisationRole,
+    ParentLink,
+    Pupil,
+    School,
+    SchoolClass,
+    Term,
+    YearGroup,
+)
 from onlinesafety.schools.roles import Role
 from onlinesafety.schools.services import contact_for_account
 
@@ -87,4 +98,19 @@ def member_of(school: School, role: str = Role.STAFF, email: str | None = None, 
     """A user who holds ``role`` in ``school``."""
     user = UserFactory(**({"email": email} if email else {}))
     MembershipFactory(user=user, school=school, role=role, **flags)
+    return user
+
+
+def trust_owning(school: School, name: str, slug: str) -> Organisation:
+    """A trust that owns ``school``."""
+    organisation = Organisation.objects.create(name=name, slug=slug, kind=Organisation.Kind.TRUST)
+    school.organisation = organisation
+    school.save(update_fields=["organisation"])
+    return organisation
+
+
+def administrator_of(organisation: Organisation, email: str):
+    """A trust (or local authority) administrator of ``organisation``, with no role in any school."""
+    user = UserFactory(email=email)
+    OrganisationMembership.objects.create(user=user, organisation=organisation, role=OrganisationRole.ADMINISTRATOR)
     return user

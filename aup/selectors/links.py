@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
 from onlinesafety.schools.models import Pupil
+from onlinesafety.tokens import LONGEST_TOKEN, sha256_of
 
 from .. import rights
-from ..models import CampaignKind, Signature, SigningLink, sha256_of
+from ..models import CampaignKind, Signature, SigningLink
 from .rounds import PupilStatus, current_round, pk_of, with_statuses
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-LONGEST_TOKEN = 100  # tokens are 32 characters; anything much longer was never sent
 
 
 class ChildOnLinkStatus(PupilStatus):

@@ -20,7 +20,7 @@ from ..models import (
     Signature,
     pupil_audience,
 )
-from .agreements import current_versions
+from .agreements import agreements_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -42,9 +42,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class Round:
-    """The versions in force for families: the home agreement, each pupil agreement and the image form."""
+    """The versions in force for families: the home agreement, each pupil agreement and the image form.
+
+    ``pupil_audiences`` are the pupil agreements the school has (its phase decides: a nursery has only the
+    EYFS/KS1 one); families can be asked once the home agreement and each of those is published."""
 
     versions: dict[str, AgreementVersion]
+    pupil_audiences: frozenset[str] = frozenset(PUPIL_AUDIENCES)
 
     @property
     def home(self) -> AgreementVersion | None:
@@ -60,7 +64,8 @@ class Round:
     def ready(self, kind: str) -> bool:
         if kind == CampaignKind.IMAGES:
             return self.images is not None
-        return self.home is not None and all(self.versions.get(a) for a in PUPIL_AUDIENCES)
+        return (self.home is not None and bool(self.pupil_audiences)
+                and all(self.versions.get(a) for a in self.pupil_audiences))
 
     def versions_for(self, kind: str, year_group: int) -> tuple[AgreementVersion | None, AgreementVersion | None]:
         """(version, pupil_version) a child of this year group is answered against."""
@@ -70,7 +75,10 @@ class Round:
 
 
 def current_round(school: School) -> Round:
-    return Round(current_versions(school))
+    """The school's round, from one query over its agreements."""
+    agreements = list(agreements_of(school))
+    return Round(versions={a.audience: a.current_version for a in agreements if a.current_version is not None},
+                 pupil_audiences=frozenset(a.audience for a in agreements if a.audience in PUPIL_AUDIENCES))
 
 
 def pk_of(version: AgreementVersion | None) -> int:

@@ -14,10 +14,11 @@ from onlinesafety.db import lock_for_update
 from onlinesafety.mail.services import absolute_url, notify
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import School
+from onlinesafety.tokens import sha256_of
 
 from .. import rights
-from ..defaults import DEFAULT_AGREEMENTS
-from ..models import PERSONAL_AUDIENCES, Agreement, AgreementVersion, Audience, sha256_of
+from ..defaults import DEFAULT_AGREEMENTS, audiences_for
+from ..models import PERSONAL_AUDIENCES, Agreement, AgreementVersion, Audience
 from ..selectors.agreements import people_who_sign
 
 ONLY_MANAGERS = "Only the Online Safety Lead or the head can change the agreements."
@@ -25,13 +26,14 @@ ONLY_MANAGERS = "Only the Online Safety Lead or the head can change the agreemen
 
 @transaction.atomic
 def set_up_default_agreements(*, school: School) -> int:
-    """Every audience's agreement, with this product's default text as an unpublished draft. Called by the
-    system when a school is created."""
+    """The agreements of the school's phase (every adult audience, and the pupil agreements for the ages it
+    teaches: ``defaults.audiences_for``), each with this product's default text as an unpublished draft. Called
+    by the system when a school is created; adds only what is missing."""
     existing = set(Agreement.objects.filter(school=school).values_list("audience", flat=True))
     agreements = [
         Agreement(school=school, audience=audience, title=DEFAULT_AGREEMENTS[audience]["title"],
                   draft_text=DEFAULT_AGREEMENTS[audience]["text"])
-        for audience in Audience if audience not in existing
+        for audience in Audience if audience in audiences_for(school.phase) and audience not in existing
     ]
     Agreement.objects.bulk_create(agreements)
     if agreements:

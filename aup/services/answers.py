@@ -14,10 +14,11 @@ from onlinesafety.db import lock_for_update
 from onlinesafety.mail.services import queue_email
 from onlinesafety.rules import RuleBroken
 from onlinesafety.schools.models import ParentLink, Pupil, School
+from onlinesafety.tokens import sha256_of
 
 from .. import rights
 from ..documents import signed_text
-from ..models import CampaignKind, Channel, Invitation, Outcome, Signature, sha256_of
+from ..models import CampaignKind, Channel, Invitation, Outcome, Signature
 from ..selectors.rounds import current_round
 from .signing import check_typed_name, request_details
 

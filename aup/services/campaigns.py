@@ -15,13 +15,14 @@ from onlinesafety.db import lock_for_update
 from onlinesafety.mail.services import queue_emails
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import School
+from onlinesafety.tokens import new_token
 
 from .. import rights
 from ..models import Audience, Campaign, CampaignKind, Invitation, SigningLink
 from ..selectors.campaigns import invitations_to_remind, parent_links_for, pupils_in_cohort, recently_invited
 from ..selectors.coverage import outstanding_pupils
 from ..selectors.rounds import current_round, outstanding_filter, with_statuses
-from .links import new_token, signing_url
+from .links import signing_url
 from .signing import DOUBLE_SUBMIT_WINDOW
 
 CAMPAIGN_SUBJECTS = {

@@ -12,10 +12,11 @@ from onlinesafety.accounts.models import User
 from onlinesafety.audit.services import client_ip, record_event
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import School
+from onlinesafety.tokens import sha256_of
 
 from .. import rights
 from ..documents import signed_text
-from ..models import AccountHolder, AgreementVersion, Audience, Channel, Signature, sha256_of
+from ..models import AccountHolder, AgreementVersion, Audience, Channel, Signature
 from ..selectors.agreements import current_versions, must_sign, people_who_sign
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)  # a form sent twice within this is one action

@@ -1,5 +1,5 @@
-"""Coverage: who has signed, the names still outstanding, the CSV, and new links to the families still to
-answer."""
+"""Coverage: who has signed, the names still outstanding, the pupils with no email on record for their family,
+the CSV, and new links to the families still to answer."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -47,6 +47,8 @@ def coverage(request):
 
 @school_member_required(rights.can_see_coverage)
 def outstanding(request):
+    if request.GET.get("missing") == "email":
+        return no_email(request)
     round_ = current_round(request.school)
     audience = request.GET.get("audience", "")
     if audience in PERSONAL_AUDIENCES:
@@ -63,6 +65,16 @@ def outstanding(request):
         "page": page, "kind": kind, "kind_label": kind.label, "class_key": class_key,
         "reads": reads, "reads_label": Audience(reads).label if reads else "",
         "query": request.GET.urlencode(),
+    })
+
+
+def no_email(request):
+    """Pupils no campaign can reach: no parent or carer with parental responsibility has an email on record.
+    Reached as ``outstanding?missing=email`` (optionally ``&class=``)."""
+    class_key = _class_key(request.GET.get("class", ""))
+    pupils = selectors.pupils_without_email(request.school, class_key)
+    return render(request, "aup/no_email.html", {
+        "page": Paginator(pupils, ROWS_PER_PAGE).get_page(request.GET.get("page")), "class_key": class_key,
     })
 
 

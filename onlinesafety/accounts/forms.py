@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.template import loader
 
 from onlinesafety.mail.services import queue_email
+from onlinesafety.schools.people.forms import GovukFormMixin
 
 from .models import User
 
@@ -44,3 +45,28 @@ class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email: str) -> QuerySet[User]:
         return User.objects.filter(email__iexact=email, is_active=True)
+
+
+PASSWORD_HINT = ("At least 10 characters. Not a common password, not only numbers, and not like your name or "
+                 "email address. Three random words make a good one.")
+
+
+class InvitationPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
+    """Choosing a password from an invitation: Django's password validators, GOV.UK error messages."""
+
+    error_messages = {"password_mismatch": "The two passwords do not match: type the same password in both boxes"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password1"].error_messages["required"] = "Choose a password"
+        self.fields["new_password2"].label = "Type the password again"
+        self.fields["new_password2"].error_messages["required"] = "Type the password again"
+        self.fields["new_password1"].help_text = PASSWORD_HINT
+        self.fields["new_password2"].help_text = ""
+
+    def clean(self) -> dict[str, Any]:
+        # As Django's, but a password the validators refuse is the first box's error, where it was typed.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self) or {}

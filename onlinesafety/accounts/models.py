@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, BaseUserManager, PermissionsMixin
@@ -73,3 +74,51 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 # Whoever is asking, signed in or not: what rights and selectors take.
 Person: TypeAlias = User | AnonymousUser
+
+
+class Invitation(models.Model):
+    """A one-time link for a person to set their password: sent when a school adds them (or invites its parents).
+
+    Only the SHA-256 of the link's token is stored (the token is random, so no salt or slow hash is needed). It is
+    spent by being accepted, or withdrawn when a newer invitation replaces it or the person leaves; a person has at
+    most one invitation that is neither (a database constraint), so a second click never makes a second live link.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Member of staff, governor or visitor"
+        PARENT = "parent", "Parent or carer"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="account_invitations",
+                               help_text="The school that sent it: named in the email and the audit trail.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Replaced by a newer invitation, or the person left.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(accepted_at__isnull=True,
+                                                                        withdrawn_at__isnull=True),
+                                    name="accounts_one_unspent_invitation"),
+            models.CheckConstraint(condition=models.Q(accepted_at__isnull=True) | models.Q(withdrawn_at__isnull=True),
+                                   name="accounts_invitation_spent_once"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="accounts_invitation_expires_after_sent"),
+        ]
+        indexes = [models.Index(fields=["school", "created_at"], name="accounts_invitation_school")]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} ({self.get_kind_display()})"
+
+    @property
+    def is_spent(self) -> bool:
+        return self.accepted_at is not None or self.withdrawn_at is not None
+
+    def has_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())

@@ -1,15 +1,23 @@
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
+from django.contrib import messages
+from django.contrib.auth import login, views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from onlinesafety.audit.services import record_event
+from onlinesafety.rules import RuleBroken
 
-from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
-from .models import User
+from . import selectors as invitation_selectors, services as invitation_services
+from .forms import EmailAuthenticationForm, InvitationPasswordForm, QueuedPasswordResetForm
+from .models import Invitation, User
 
 if TYPE_CHECKING:
     from django.views.generic.edit import FormView as _FormView  # what the mixin is mixed into
@@ -77,3 +85,57 @@ class PasswordChangeView(AuditPasswordSetMixin, auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
+
+
+# ---------------------------------------------------------------- invitations: the page an emailed link opens
+
+def _quiet(response: HttpResponse) -> HttpResponse:
+    """Django logs every 4xx response with its path, and this path carries the link's token: not these."""
+    response._has_been_logged = True  # type: ignore[attr-defined]  # what django.utils.log.log_response reads
+    return response
+
+
+def _problem(request: HttpRequest, problem: str, status: int, invitation: Invitation | None = None) -> HttpResponse:
+    """An unknown link (404), an expired one (410: ask the school for a new one) or a spent one (410: sign in)."""
+    return _quiet(render(request, "accounts/invitation_problem.html", {
+        "problem": problem, "school": invitation.school if invitation else None,
+        "signed_in_as_invitee": invitation is not None and request.user.pk == invitation.user_id,
+    }, status=status))
+
+
+def _expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    invitation_services.record_expired_attempt(invitation=invitation, request=request)
+    return _problem(request, "expired", 410, invitation)
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Set a password from an invitation: then the invitation is spent and the person is signed in and sent to
+    their home page."""
+    found = invitation_selectors.invitation_for_token(token)
+    if found is None:
+        return _problem(request, "unknown", 404)
+    if found.is_spent or not found.user.is_active:
+        return _problem(request, "spent", 410, found)
+    if found.has_expired():
+        return _expired(request, found)
+    with timezone.override(zoneinfo.ZoneInfo(found.school.timezone)):
+        form = InvitationPasswordForm(found.user, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = invitation_services.accept_invitation(
+                    invitation=found, password=form.cleaned_data["new_password1"], request=request)
+            except invitation_services.InvitationSpent:
+                return _problem(request, "spent", 410, found)
+            except invitation_services.InvitationExpired:
+                return _expired(request, found)
+            except RuleBroken as error:
+                form.add_error("new_password1", str(error))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Your password is set and you are signed in.")
+                return redirect("home")
+        response = render(request, "accounts/invitation.html", {"form": form, "invitation": found},
+                          status=400 if form.errors else 200)
+    return _quiet(response) if form.errors else response

@@ -5,3 +5,14 @@ class SchoolsConfig(AppConfig):
     name = "onlinesafety.schools"
     label = "schools"
     verbose_name = "Schools and people"
+
+    def ready(self) -> None:
+        from onlinesafety.navigation import NavItem, register
+
+        from .people.rights import can_manage_people
+        from .setup.selectors import administers_current_organisation, administers_current_school
+
+        # The set-up and people pages, each entry with the right of the page it opens.
+        register(NavItem("Set up", "setup:current", administers_current_school),
+                 NavItem("Manage people", "people:current", can_manage_people),
+                 NavItem("Trust or LA", "setup:current_organisation", administers_current_organisation))

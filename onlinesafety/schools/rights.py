@@ -1,6 +1,13 @@
 """Who may see the school's pupils and people, and who sets schools up and manages their people."""
 
-from django.http import Http404
+import zoneinfo
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils import timezone
 
 from onlinesafety.access import HasRole
 from onlinesafety.accounts.models import Person
@@ -52,3 +59,21 @@ def get_school_to_administer(user: Person, slug: str) -> School:
     if school is None or not administers_school(user, school):
         raise Http404("No such school.")
     return school
+
+
+SchoolView = Callable[..., HttpResponseBase]
+
+
+def administered_school(view: SchoolView) -> SchoolView:
+    """View decorator for the set-up, people and roster pages: signed in, and administers the school named by the
+    address's ``slug`` (404 otherwise, see ``get_school_to_administer``); the view gets the school after the
+    request, and runs in the school's time zone."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        school = get_school_to_administer(request.user, slug)
+        with timezone.override(zoneinfo.ZoneInfo(school.timezone)):
+            return view(request, school, *args, **kwargs)
+
+    return wrapped

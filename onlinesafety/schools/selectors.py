@@ -10,7 +10,7 @@ from onlinesafety.accounts.models import Person, User
 from onlinesafety.sharing import with_object_permissions
 
 from .models import Membership, ParentLink, Pupil, School, Term
-from .roles import SCHOOL_STAFF, Role
+from .roles import SAFEGUARDING_LEADS, SCHOOL_STAFF, Role
 
 _ROLE_CACHE_ATTR = "_onlinesafety_roles_by_school"
 
@@ -42,14 +42,18 @@ def roles_in(user: Person, school: School | None) -> frozenset[str]:
     return cache.get(school.pk, frozenset())
 
 
-def pupils_visible_to(user: Person, school: School) -> QuerySet[Pupil]:
+def pupils_visible_to(user: Person, school: School, *, include_left: bool = False) -> QuerySet[Pupil]:
     """Pupils this user may see in this school.
 
     School staff see the roster; a parent sees the children linked to them; anyone else sees only
-    pupils they were given access to one by one (guardian ``schools.view_pupil``).
+    pupils they were given access to one by one (guardian ``schools.view_pupil``). Pupils who have left are
+    only ever included for the safeguarding leads, and only when asked (``include_left``): their records stay
+    theirs to read (a chronology), never anyone else's.
     """
-    pupils = Pupil.objects.filter(school=school, is_on_roll=True)
     roles = roles_in(user, school)
+    pupils = Pupil.objects.filter(school=school)
+    if not (include_left and roles & SAFEGUARDING_LEADS):
+        pupils = pupils.filter(is_on_roll=True)
     if not roles:  # not a member of this school: nothing, whatever was shared
         return pupils.none()
     if roles & SCHOOL_STAFF:
@@ -58,8 +62,10 @@ def pupils_visible_to(user: Person, school: School) -> QuerySet[Pupil]:
     return with_object_permissions(user, "schools.view_pupil", pupils, role_filter).distinct()
 
 
-def get_pupil_for_user(user: Person, school: School, pupil_id: int) -> Pupil:
-    pupil = pupils_visible_to(user, school).select_related("school_class").filter(pk=pupil_id).first()
+def get_pupil_for_user(user: Person, school: School, pupil_id: int, *, include_left: bool = False) -> Pupil:
+    """One pupil this user may see (see ``pupils_visible_to``); 404 otherwise."""
+    pupils = pupils_visible_to(user, school, include_left=include_left)
+    pupil = pupils.select_related("school_class").filter(pk=pupil_id).first()
     if pupil is None:
         raise Http404("No such pupil.")
     return pupil

@@ -19,8 +19,14 @@ PUPILS_PER_PAGE = 50
 
 @login_required
 def home(request: SchoolRequest) -> HttpResponse:
-    if request.school is None:
-        return render(request, "home/no_school.html", status=200)
+    from onlinesafety.schools.setup.selectors import organisations_for  # the set-up package builds on this module
+    from onlinesafety.setup import checklist_for
+
+    if request.school is None:  # a site, trust or local authority administrator sees what they administer
+        return render(request, "home/no_school.html", {
+            "organisations": organisations_for(request.user), "can_create_schools": rights.can_create_schools(
+                request.user),
+        })
     role = primary_role(request.roles)
     context: dict[str, object] = {}
     if rights.is_parent(request.user, request.school):
@@ -29,6 +35,12 @@ def home(request: SchoolRequest) -> HttpResponse:
         context["pupil_count"] = selectors.pupils_visible_to(request.user, request.school).count()
     if role in SAFEGUARDING_LEADS:  # their home page shows the current term
         context["current_term"] = selectors.current_term(request.school, timezone.localdate())
+    if role in (Role.HEADTEACHER, Role.ONLINE_SAFETY_LEAD):  # the set-up checklist, until everything is done
+        checklist = checklist_for(request.school, timezone.localdate())
+        if not checklist.complete:
+            context["checklist"] = checklist
+            context["checklist_rows"] = checklist.rows_for(request.user, request.school)
+            context["can_open_setup"] = rights.administers_school(request.user, request.school)
     return render(request, f"home/{role}.html", context)
 
 
@@ -69,7 +81,7 @@ def pupil_list(request: SchoolRequest) -> HttpResponse:
 @school_member_required(rights.can_see_pupils)
 def pupil_detail(request: SchoolRequest, pupil_id: int) -> HttpResponse:
     assert request.school is not None, "school_member_required sends anyone without a school home"
-    pupil = selectors.get_pupil_for_user(request.user, request.school, pupil_id)
+    pupil = selectors.get_pupil_for_user(request.user, request.school, pupil_id, include_left=True)
     show_carers = rights.can_see_carers(request.user, request.school)
     carers = selectors.parent_links_of_pupil(pupil) if show_carers else []
     links = object_links_for("pupil", request.user, request.school, pupil.pk)
@@ -93,4 +105,7 @@ def member_list(request: SchoolRequest) -> HttpResponse:
     for membership in memberships:
         groups.setdefault(membership.get_role_display(), []).append(membership)
     parent_count = selectors.members_of(request.school, [Role.PARENT]).count()
-    return render(request, "schools/member_list.html", {"groups": groups, "parent_count": parent_count})
+    return render(request, "schools/member_list.html", {
+        "groups": groups, "parent_count": parent_count,
+        "can_manage": rights.administers_school(request.user, request.school),
+    })

@@ -129,3 +129,77 @@ def test_it_lets_the_signed_in_parent_answer_from_their_own_page(
     assert signature.channel == "in_app"
     assert client.get(reverse("aup:family_copy", args=[signature.pk]))["Content-Type"] == "application/pdf"
     assert client.get(reverse("aup:family_answer", args=[family.neighbours_child.pk, "agreement"])).status_code == 404
+
+
+@pytest.fixture
+def no_email(published, family):
+    """Two pupils no campaign can reach: Dan, whose only carer with parental responsibility has no email on
+    record; Eve, whose carer with an email has no parental responsibility (her guardian has no email)."""
+    from onlinesafety.schools.models import Contact, ParentLink
+
+    dan = PupilFactory(school=published, first_name="Dan", last_name="Noemail", year_group=5,
+                       school_class=family.year5)
+    grandmother = Contact.objects.create(school=published, full_name="Gran Noemail")
+    ParentLink.objects.create(contact=grandmother, pupil=dan, relationship="grandparent")
+    eve = PupilFactory(school=published, first_name="Eve", last_name="Guardian", year_group=1,
+                       school_class=family.year1)
+    ParentLinkFactory(pupil=eve, has_parental_responsibility=False, relationship="step_parent")
+    guardian = Contact.objects.create(school=published, full_name="Gail Guardian")
+    ParentLink.objects.create(contact=guardian, pupil=eve, relationship="guardian")
+    return dan, eve
+
+
+def test_it_counts_the_pupils_with_no_email_on_record_per_class(published, family, no_email):
+    data = selectors.family_coverage(published, selectors.current_round(published))
+    assert data["no_email_total"] == 2
+    by_class = {row.label: (row.total, row.no_email) for row in data["no_email"]}
+    assert by_class == {"Beech": (2, 1), "Maple": (3, 1)}  # Ada is reachable; Ben and Cleo too
+
+
+def test_it_lists_the_pupils_with_no_email_on_record(client, published, family, no_email, people):
+    dan, eve = no_email
+    client.force_login(people.dsl)
+    coverage = client.get(reverse("aup:coverage")).content.decode()
+    assert "No email on record" in coverage and "2 pupils on roll have no parent or carer" in coverage
+    assert f"missing=email&amp;class={family.year5.pk}" in coverage
+    page = client.get(reverse("aup:outstanding"), {"missing": "email"}).content.decode()
+    assert "Dan Noemail" in page and "Eve Guardian" in page and "Gran Noemail (Grandparent)" in page
+    assert "Ada Lovelock" not in page and "Ben Lovelock" not in page
+    one_class = client.get(reverse("aup:outstanding"), {"missing": "email", "class": family.year1.pk})
+    assert "Eve Guardian" in one_class.content.decode() and "Dan Noemail" not in one_class.content.decode()
+    client.force_login(people.reporter)
+    assert client.get(reverse("aup:outstanding"), {"missing": "email"}).status_code == 403
+
+
+def test_it_says_so_when_every_pupil_has_an_email_on_record(client, published, family, people):
+    client.force_login(people.dsl)
+    assert "Every pupil on roll has a parent or carer with parental responsibility and an email on record" in \
+        client.get(reverse("aup:coverage")).content.decode()
+
+
+def test_it_marks_no_email_on_record_in_the_csv(client, published, family, no_email, people):
+    client.force_login(people.osl)
+    response = client.get(reverse("aup:coverage_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][-1] == "family email on record"
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["Dan Noemail"][-1] == "no email on record" and by_name["Eve Guardian"][-1] == "no email on record"
+    assert by_name["Ada Lovelock"][-1] == "yes"
+    assert by_name[people.head.full_name][-1] == ""
+
+
+def test_it_shows_the_no_email_list_in_a_fixed_number_of_queries(
+    client, published, people, family, django_assert_max_num_queries
+):
+    from onlinesafety.schools.models import Contact, ParentLink
+
+    client.force_login(people.osl)
+    for extra in (3, 40):
+        for _ in range(extra):
+            pupil = PupilFactory(school=published, school_class=family.year5)
+            ParentLink.objects.create(contact=Contact.objects.create(school=published, full_name="No Email"),
+                                      pupil=pupil, relationship="mother")
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse("aup:coverage")).status_code == 200
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("aup:outstanding"), {"missing": "email"}).status_code == 200

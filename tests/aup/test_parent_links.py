@@ -11,10 +11,11 @@ from pypdf import PdfReader
 
 from aup import selectors, services
 from aup.documents import signed_text
-from aup.models import Campaign, CampaignKind, Invitation, Outcome, Signature, SigningLink, sha256_of
+from aup.models import Campaign, CampaignKind, Invitation, Outcome, Signature, SigningLink
 from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.rules import RuleBroken
 from onlinesafety.schools.models import ParentLink
+from onlinesafety.tokens import sha256_of
 from tests.aup.helpers import answer_form, tokens_sent_to
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from aup import selectors, services
 from aup.documents import signed_text
-from aup.models import Agreement, Audience, Signature, sha256_of
+from aup.models import Agreement, Audience, Signature
 from onlinesafety.rules import RuleBroken
+from onlinesafety.tokens import sha256_of
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db

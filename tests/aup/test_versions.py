@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from aup import selectors, services
 from aup.defaults import DEFAULT_AGREEMENTS
-from aup.models import Agreement, AgreementVersion, Audience, sha256_of
+from aup.models import Agreement, AgreementVersion, Audience
 from onlinesafety.audit.models import AuditEvent, AuditEventIsAppendOnly
 from onlinesafety.rules import RuleBroken
+from onlinesafety.tokens import sha256_of
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db

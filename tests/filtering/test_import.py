@@ -1,5 +1,6 @@
 import datetime
 import time
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,6 +213,33 @@ def test_it_imports_once_however_often_the_task_is_delivered(oakfield, people):
     assert tasks.import_provider_log(upload.pk) == 0
     upload.refresh_from_db()
     assert (upload.state, upload.rows_added, BlockedEvent.objects.count()) == (ProviderImport.State.DONE, 1, 1)
+
+
+def test_it_takes_an_import_on_again_when_its_worker_died_part_way(oakfield, people):
+    """A worker killed mid-import (out of memory, a restart) leaves it running with no sign of life: after a
+    quarter of an hour the periodic task sends it again and the next worker finishes it; one that stalls three
+    times is marked failed rather than left "importing" for ever."""
+    upload = services.start_import(school=oakfield, actor=people.technician, upload=csv_file(ONE_ROW))
+    services.choose_columns(provider_import=upload, actor=people.technician, mapping=MAPPING)
+    with mock.patch("filtering.imports.run_import", side_effect=SystemExit("the worker was killed")), \
+            pytest.raises(SystemExit):
+        tasks.import_provider_log(upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.attempts) == (ProviderImport.State.RUNNING, 1)
+    assert tasks.import_provider_log(upload.pk) == 0  # redelivered at once: the other worker may still be busy
+    assert tasks.requeue_waiting_imports() == 0
+    ProviderImport.objects.filter(pk=upload.pk).update(progress_at=timezone.now() - datetime.timedelta(minutes=16))
+    assert tasks.requeue_waiting_imports() == 1
+    upload.refresh_from_db()
+    assert (upload.state, upload.rows_added, upload.attempts) == (ProviderImport.State.DONE, 1, 2)
+
+    again = services.start_import(school=oakfield, actor=people.technician, upload=csv_file(ONE_ROW))
+    services.choose_columns(provider_import=again, actor=people.technician, mapping=MAPPING)
+    ProviderImport.objects.filter(pk=again.pk).update(state=ProviderImport.State.RUNNING, attempts=3,
+                                                      progress_at=timezone.now() - datetime.timedelta(hours=1))
+    assert tasks.requeue_waiting_imports() == 0
+    again.refresh_from_db()
+    assert again.state == ProviderImport.State.FAILED
 
 
 def test_it_lets_only_the_provider_log_readers_import(oakfield, people):

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from incidents import services
 from incidents.models import CaseAction, Incident, Level, Outcome, Sanction, Status
@@ -159,7 +160,7 @@ def test_it_records_every_view_and_shows_who_viewed(client, people, incident):
     views = AuditEvent.objects.filter(verb="incident.viewed", object_id=str(incident.pk))
     assert set(views.values_list("actor", flat=True)) == {people.dsl.pk, people.deputy.pk}
     page = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
-    assert people.dsl.full_name in page.split("Who has viewed this case")[1]
+    assert escape(people.dsl.full_name) in page.split("Who has viewed this case")[1]  # "O'Brien" is escaped
 
 
 def test_it_serves_evidence_only_as_a_download_with_no_sniffing(client, people, incident, png_upload):

@@ -67,3 +67,44 @@ def test_it_picks_the_reminder_band(days_left, threshold):
 )
 def test_it_tells_overdue_from_due_soon(next_review, status):
     assert schedule.review_status(next_review, date(2026, 11, 23)) == status
+
+
+# ---------------------------------------------------------------- the real half-term holiday
+
+def terms_with_half_terms():
+    return [Term(name="Autumn", starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18),
+                 half_term_starts_on=date(2026, 10, 26), half_term_ends_on=date(2026, 10, 30)),
+            Term(name="Spring", starts_on=date(2027, 1, 5), ends_on=date(2027, 3, 26)),  # none entered
+            Term(name="Summer", starts_on=date(2027, 4, 12), ends_on=date(2027, 7, 21),
+                 half_term_starts_on=date(2027, 5, 31), half_term_ends_on=date(2027, 6, 4))]
+
+
+def test_it_ends_the_first_half_the_day_before_the_half_term_holiday():
+    autumn, spring, summer = terms_with_half_terms()
+    assert schedule.first_half_ends(autumn) == date(2026, 10, 25)
+    assert schedule.first_half_ends(summer) == date(2027, 5, 30)
+    assert schedule.first_half_ends(spring) == date(2027, 2, 14)  # the middle, without a holiday entered
+
+
+def test_it_finds_half_terms_from_the_holidays_where_the_school_entered_them():
+    assert schedule.half_term_ends(terms_with_half_terms()) == [
+        date(2026, 10, 25), date(2026, 12, 18), date(2027, 2, 14), date(2027, 3, 26), date(2027, 5, 30),
+        date(2027, 7, 21)]
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        (date(2026, 9, 10), date(2026, 10, 25)),  # the first half of autumn ends before its holiday
+        (date(2026, 10, 25), date(2026, 12, 18)),
+        (date(2026, 10, 27), date(2026, 12, 18)),  # due in the holiday itself: the end of term is next
+        (date(2026, 12, 18), date(2027, 2, 14)),
+        (date(2027, 3, 26), date(2027, 5, 30)),
+    ],
+)
+def test_it_rolls_half_termly_duties_to_the_real_half_terms(due, expected):
+    assert schedule.next_due("half_termly", due, due.day, terms_with_half_terms()) == expected
+
+
+def test_termly_duties_are_unchanged_by_half_terms():
+    assert schedule.next_due("termly", date(2026, 10, 25), 25, terms_with_half_terms()) == date(2026, 12, 18)

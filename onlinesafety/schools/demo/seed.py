@@ -1,25 +1,31 @@
 """The demo schools: oakfield (a one-form-entry primary) and riverside (a small school to show separation).
 
-Everything is derived from fixed seeds and natural keys, so running it again creates nothing new.
+Oakfield's roster is generated; Riverside's comes from the sample SIMS exports in docs/samples/, run through the
+roster import as its headteacher would (a dry run, then confirmed), so the import path is what builds a school.
+Everything is derived from fixed seeds, natural keys and the imports' keys, so running it again creates nothing new.
 """
 
+import io
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypedDict
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from onlinesafety.accounts.models import User
+from onlinesafety.roster import services as roster_services
+from onlinesafety.roster.models import Kind as RosterKind, RosterImport, Status as RosterStatus
 
 from ..models import Contact, Membership, ParentLink, Pupil, School, SchoolClass, Term, YearGroup
 from ..roles import Role
 from .names import ADULT_FIRST_NAMES, FIRST_NAMES, SURNAMES
 
 OAKFIELD_PUPILS = 200
-RIVERSIDE_PUPILS = 30
 
 
 @dataclass
@@ -78,7 +84,18 @@ OAKFIELD_CLASSES = [
     ("Acorns", YearGroup.RECEPTION), ("Beech", YearGroup.Y1), ("Cedar", YearGroup.Y2), ("Elm", YearGroup.Y3),
     ("Hazel", YearGroup.Y4), ("Maple", YearGroup.Y5), ("Willow", YearGroup.Y6),
 ]
-RIVERSIDE_CLASSES = [("Kingfishers", YearGroup.Y3), ("Otters", YearGroup.Y5)]
+# Riverside's MIS exports (SIMS columns), imported in this order as full exports by the headteacher. New staff get
+# the "staff" role; the head, DSL and class teacher above already hold theirs and keep them.
+RIVERSIDE_ROSTER = [
+    (RosterKind.PUPILS, "roster-riverside-pupils.csv", None),
+    (RosterKind.STAFF, "roster-riverside-staff.csv", Role.STAFF),
+    (RosterKind.CONTACTS, "roster-riverside-contacts.csv", None),
+]
+SAMPLES = settings.BASE_DIR / "docs" / "samples"
+# The academic year the samples' dates are written for (September 2026): the seeder moves them by whole years to
+# the current one, so that each pupil's date of birth still fits their year group.
+SAMPLE_ACADEMIC_YEAR = 2026
+UK_DATE = re.compile(rb"\b(\d{2}/\d{2}/)(\d{4})\b")
 
 PARENT_EMAIL = "parent@oakfield.example"
 SITE_ADMIN_EMAIL = "admin@oakfield.example"
@@ -144,7 +161,7 @@ class DemoSeeder:
             for school in (oakfield, riverside):
                 self.terms(school)
             self.pupils_and_families(oakfield, OAKFIELD_CLASSES, OAKFIELD_PUPILS, "oakfield", seed=2026)
-            self.pupils_and_families(riverside, RIVERSIDE_CLASSES, RIVERSIDE_PUPILS, "riverside", seed=4040)
+            self.riverside_roster(riverside)
         return self.result
 
     def school(self, name: str, slug: str, urn: str) -> School:
@@ -191,6 +208,23 @@ class DemoSeeder:
         ]
         Term.objects.bulk_create(missing)
         self.result.add("terms", len(missing))
+
+    def riverside_roster(self, school: School) -> None:
+        """Riverside's pupils, staff and contacts from the sample exports, through the roster import: a dry run,
+        confirmed by the headteacher, then applied (here, not on a worker). Each kind is imported once."""
+        head = User.objects.get(email="head@riverside.example")
+        shift = self.start_year - SAMPLE_ACADEMIC_YEAR
+        for kind, name, role in RIVERSIDE_ROSTER:
+            if RosterImport.objects.filter(school=school, kind=kind, status=RosterStatus.APPLIED).exists():
+                continue
+            data = UK_DATE.sub(lambda match: match[1] + str(int(match[2]) + shift).encode(),
+                               (SAMPLES / name).read_bytes())
+            dry_run = roster_services.preview_file(
+                school=school, actor=head, kind=kind, binary=io.BytesIO(data), size=len(data), original_name=name,
+                columns="sims", is_full_export=True, staff_role=role, save_mapping=True)
+            applied = roster_services.apply_confirmed_now(roster_import=dry_run, actor=head)
+            assert applied.status == RosterStatus.APPLIED, applied.failure
+            self.result.add("roster imports", 1)
 
     def classes(self, school: School, classes: list[tuple[str, YearGroup]]) -> list[SchoolClass]:
         existing = set(SchoolClass.objects.filter(school=school).values_list("name", flat=True))
@@ -317,5 +351,7 @@ DEMO_LOGINS = [
     ("parent@oakfield.example", "Parent, Oakfield"),
     ("visitor@oakfield.example", "Visitor (supply teacher), Oakfield"),
     ("dsl@riverside.example", "Designated Safeguarding Lead, Riverside"),
-    ("admin@oakfield.example", "Site administrator (Django admin, development mailbox)"),
+    ("head@riverside.example", "Headteacher, Riverside (its roster was imported from docs/samples/)"),
+    ("trust-admin@oakfield.example", "Trust administrator, Oakfield Learning Trust (owns both schools)"),
+    ("admin@oakfield.example", "Site administrator (creates schools; Django admin, development mailbox)"),
 ]
