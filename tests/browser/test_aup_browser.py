@@ -10,20 +10,11 @@ from playwright.sync_api import expect
 
 from aup import selectors, services
 from aup.documents import signed_text
-from aup.models import (
-    PUPIL_AUDIENCES,
-    Agreement,
-    Audience,
-    Campaign,
-    CampaignKind,
-    Channel,
-    Outcome,
-    Signature,
-    sha256_of,
-)
+from aup.models import PUPIL_AUDIENCES, Agreement, Audience, Campaign, CampaignKind, Channel, Outcome, Signature
 from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.schools.models import ParentLink, YearGroup
 from onlinesafety.schools.roles import Role
+from onlinesafety.tokens import sha256_of
 from tests.factories import TEST_PASSWORD, ParentLinkFactory, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

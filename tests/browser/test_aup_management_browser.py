@@ -23,11 +23,11 @@ from aup.models import (
     Channel,
     Outcome,
     Signature,
-    sha256_of,
 )
 from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.schools.models import ParentLink, YearGroup
 from onlinesafety.schools.roles import Role
+from onlinesafety.tokens import sha256_of
 from tests.factories import TEST_PASSWORD, ParentLinkFactory, PupilFactory, SchoolClassFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
