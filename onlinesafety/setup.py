@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from onlinesafety.access import Right
 from onlinesafety.accounts.models import Person
 from onlinesafety.schools import rights as school_rights
-from onlinesafety.schools.models import Membership, School, Term
+from onlinesafety.schools.models import Membership, Phase, School, Term
 from onlinesafety.schools.roles import Role
 from onlinesafety.schools.setup.years import academic_year_bounds, academic_year_label, academic_year_of
 
@@ -190,6 +190,9 @@ def _kernel_items(today: date) -> ChecklistProvider:
             dsl_missing = " and ".join(
                 text for text, absent in (("no DSL", not dsl), ("no deputy DSL", not deputy)) if absent)
             dsl_missing = dsl_missing[:1].upper() + dsl_missing[1:]
+            # A pupil referral unit is overseen by a management committee, not a governing body.
+            body, member = (("the management committee", "member of the management committee")
+                            if school.phase == Phase.ALTERNATIVE else ("governors", "governor"))
             result[school.pk] = [
                 ChecklistItem("terms", 10, f"This academic year's terms ({academic_year_label(start_year)})",
                               not terms_missing, terms_missing, terms_url, _administers, fixed_by=ADMINISTRATORS),
@@ -198,11 +201,11 @@ def _kernel_items(today: date) -> ChecklistProvider:
                               fixed_by=ADMINISTRATORS),
                 ChecklistItem("dsl", 30, "A named DSL and a deputy", bool(dsl and deputy),
                               dsl_missing, people_url, _administers, fixed_by=ADMINISTRATORS),
-                ChecklistItem("link_governor", 40, "A safeguarding link governor",
-                              counts.get("link_governor", 0) > 0, "No link governor named", people_url, _administers,
-                              fixed_by=ADMINISTRATORS),
-                ChecklistItem("chair", 50, "A chair of governors", counts.get("chair", 0) > 0,
-                              "No chair of governors named", people_url, _administers,
+                ChecklistItem("link_governor", 40, f"A safeguarding link {member}",
+                              counts.get("link_governor", 0) > 0, f"No link {member} named", people_url,
+                              _administers, fixed_by=ADMINISTRATORS),
+                ChecklistItem("chair", 50, f"A chair of {body}", counts.get("chair", 0) > 0,
+                              f"No chair of {body} named", people_url, _administers,
                               fixed_by=ADMINISTRATORS),
             ]
         return result

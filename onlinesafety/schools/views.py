@@ -60,7 +60,11 @@ def switch_school(request: SchoolRequest) -> HttpResponseRedirect:
 @school_member_required(rights.can_see_pupils)
 def pupil_list(request: SchoolRequest) -> HttpResponse:
     assert request.school is not None, "school_member_required sends anyone without a school home"
-    pupils = selectors.pupils_visible_to(request.user, request.school).select_related("school_class")
+    # The safeguarding leads may look for a pupil who has left: their records stay with the team.
+    can_include_left = rights.can_see_carers(request.user, request.school)
+    include_left = can_include_left and request.GET.get("left") == "1"
+    pupils = selectors.pupils_visible_to(request.user, request.school, include_left=include_left).select_related(
+        "school_class")
     query = request.GET.get("q", "").strip()[:80]
     if query:
         pupils = selectors.search_pupils(pupils, query)
@@ -74,7 +78,8 @@ def pupil_list(request: SchoolRequest) -> HttpResponse:
     return render(
         request,
         "schools/pupil_list.html",
-        {"page": page, "query": query, "classes": classes, "class_id": class_id},
+        {"page": page, "query": query, "classes": classes, "class_id": class_id,
+         "can_include_left": can_include_left, "include_left": include_left},
     )
 
 

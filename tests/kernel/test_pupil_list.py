@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -58,3 +60,17 @@ def test_it_shows_carers_to_leadership_only(client, oakfield, make_member):
 def test_it_ignores_class_values_that_are_not_ids(client, teacher, value):
     client.force_login(teacher)
     assert client.get(reverse("schools:pupil_list"), {"class": value}).status_code == 200
+
+
+def test_it_lets_only_the_safeguarding_leads_find_pupils_who_have_left(client, oakfield, people):
+    left = PupilFactory(school=oakfield, first_name="Lorcan", last_name="Leftwood", is_on_roll=False,
+                        left_on=datetime.date(2026, 7, 22))
+    url = reverse("schools:pupil_list")
+    client.force_login(people.dsl)
+    assert "Leftwood" not in client.get(url).content.decode()
+    page = client.get(url, {"left": "1"}).content.decode()
+    assert "Leftwood" in page and "Left 22 Jul 2026" in page
+    client.force_login(people.reporter)  # other staff: the box is not there, and asking for it changes nothing
+    page = client.get(url, {"left": "1"}).content.decode()
+    assert "Leftwood" not in page and "Include pupils who have left" not in page
+    assert client.get(reverse("schools:pupil_detail", args=[left.pk])).status_code == 404

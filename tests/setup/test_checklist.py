@@ -40,6 +40,16 @@ def set_up_everything(school, people):
                           owner_role=Role.ONLINE_SAFETY_LEAD, approving_body="headteacher")
 
 
+def test_it_speaks_of_the_management_committee_at_a_pupil_referral_unit(on_today):
+    from onlinesafety.schools.models import Phase
+
+    unit = SchoolFactory(phase=Phase.ALTERNATIVE)
+    found = items(unit, on_today)
+    assert (found["chair"].label, found["chair"].missing) == ("A chair of the management committee",
+                                                              "No chair of the management committee named")
+    assert found["link_governor"].label == "A safeguarding link member of the management committee"
+
+
 def test_it_lists_every_item_in_a_fixed_order(oakfield, on_today):
     checklist = checklist_for(oakfield, on_today)
     codes = [item.code for item in checklist.items]
