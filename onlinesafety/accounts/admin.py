@@ -25,8 +25,11 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "full_name", "password")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Access", {"fields": ("is_active", "closed_with_last_role", "is_staff", "is_superuser", "groups",
+                               "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
-    readonly_fields = ("last_login", "date_joined")
+    # Switched off here, an account stays off until switched on here: only the people pages set this flag (when a
+    # person's last role ends), and a school re-opens only such an account.
+    readonly_fields = ("last_login", "date_joined", "closed_with_last_role")

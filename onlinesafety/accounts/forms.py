@@ -9,6 +9,7 @@ from onlinesafety.mail.services import queue_email
 from onlinesafety.schools.people.forms import GovukFormMixin
 
 from .models import User
+from .selectors import no_password_q
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
@@ -35,7 +36,12 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
 
 
 class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
-    """Sends the reset email through the outbox and Celery rather than inside the web request."""
+    """Sends the reset email through the outbox and Celery rather than inside the web request.
+
+    Only to an account that has a password already, as Django's own form does: an account with none (made for a
+    new member, or for every parent contact with an email by the roster import) is opened only by an invitation
+    the school chose to send, never by "forgot your password". The page answers the same whatever the address, so
+    it tells nobody which addresses have accounts."""
 
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
                   from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
@@ -44,7 +50,7 @@ class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
         queue_email(to=to_email, subject=subject, body=body, kind="password_reset")
 
     def get_users(self, email: str) -> QuerySet[User]:
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.filter(email__iexact=email, is_active=True).exclude(no_password_q())
 
 
 PASSWORD_HINT = ("At least 10 characters. Not a common password, not only numbers, and not like your name or "

@@ -2,8 +2,14 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
+
+# Sent (with ``user``) once a new usable password has been saved for an existing account, whichever page, form or
+# command set it: the reset link, the password change page, the Django admin, ``manage.py changepassword``, an
+# invitation. Hash upgrades at sign-in are not password changes and send nothing (Django clears ``_password``).
+password_set = Signal()
 
 
 class UserManager(BaseUserManager["User"]):
@@ -43,6 +49,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("site administrator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    closed_with_last_role = models.BooleanField(
+        "switched off when their last role ended", default=False,
+        help_text="Set when the people pages switched the account off because the person holds no role anywhere: "
+                  "a school giving them a role again switches it back on. An account the site administrator "
+                  "switched off has this unset, and only the site administrator re-opens it.")
 
     objects = UserManager()
 
@@ -52,6 +63,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(is_active=False) | models.Q(closed_with_last_role=False),
+                                   name="accounts_user_closed_with_last_role_only_when_off"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -63,7 +78,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Addresses are stored lower-case so the unique constraint is case-insensitive in effect.
         self.email = self.email.strip().lower()
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if self.is_active and self.closed_with_last_role:  # switched back on, whoever did it: no longer "closed"
+            self.closed_with_last_role = False
+            if update_fields is not None and "closed_with_last_role" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "closed_with_last_role"]
+        # set_password() keeps the raw password in _password until the save (AbstractBaseUser.save then tells the
+        # password validators): that is how a new password is told from any other save.
+        new_password = (getattr(self, "_password", None) is not None and not self._state.adding
+                        and (update_fields is None or "password" in update_fields))
+        if not new_password:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.has_usable_password():
+                password_set.send(sender=User, user=self)
 
     def get_full_name(self) -> str:
         return self.full_name

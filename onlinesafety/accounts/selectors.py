@@ -10,11 +10,26 @@ from onlinesafety.tokens import LONGEST_TOKEN, sha256_of
 from .models import Invitation, User
 
 UNSPENT = Q(accepted_at__isnull=True, withdrawn_at__isnull=True)
+
+
+def token_key(token: str) -> str:
+    """What the invitation page keeps in the session in place of the link's token: its SHA-256, the value stored
+    on the invitation (so the session holds no working link), or "" for what cannot be one of our tokens."""
+    if not token or len(token) > LONGEST_TOKEN:
+        return ""
+    return sha256_of(token)
+
+
+def invitation_for_key(key: str) -> Invitation | None:
+    """The invitation whose token hashes to ``key`` (in whatever state), or None for a link that was never sent."""
+    if not key:
+        return None
+    return Invitation.objects.select_related("user", "school").filter(token_hash=key).first()
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation whose link carries ``token`` (in whatever state), or None for a token that was never sent."""
-    if not token or len(token) > LONGEST_TOKEN:
-        return None
-    return Invitation.objects.select_related("user", "school").filter(token_hash=sha256_of(token)).first()
+    return invitation_for_key(token_key(token))
 
 
 def live_invitation_q(now: datetime) -> Q:

@@ -2,8 +2,9 @@
 
 The token comes from the operating system's secure generator and only its SHA-256 is stored; it expires after
 ``INVITATION_DAYS`` (7 by default) and works once. Sending a new invitation withdraws the person's earlier ones, so
-only the latest link works. The email names the school and carries the link: never a pupil, the person's name or
-a password. Audit events name the invitation by id, never by its token.
+only the latest link works; so does the account getting a password any other way (``withdraw_for_new_password``),
+and an account with a password never accepts one. The email names the school and carries the link: never a pupil,
+the person's name or a password. Audit events name the invitation by id, never by its token.
 """
 
 import zoneinfo
@@ -50,6 +51,8 @@ def invitation_days() -> int:
 
 
 def invitation_url(token: str) -> str:
+    """The emailed link. Opening it moves the token into the session and on to a token-less address (the
+    ``invitation`` view), so it is in one request's access log line at most, never in a Referer."""
     return absolute_url(reverse("accounts:invitation", args=[token]))
 
 
@@ -126,8 +129,10 @@ def send_invitations(*, users: Sequence[User], school: School, actor: User, kind
 
 def accept_invitation(*, invitation: Invitation, password: str, request: HttpRequest | None = None,
                       now: datetime | None = None) -> User:
-    """Give the invited account its password and spend the invitation. The invitation's row is locked, so of two
-    submits at once one sets the password and the other finds the link spent."""
+    """Give the invited account its password and spend the invitation. The invitation's and the account's rows are
+    locked, so of two submits at once one sets the password and the other finds the link spent. An account that
+    has a password already (set from a reset link, the password change page or the admin) makes every invitation
+    of theirs spent: an old link never overwrites a password the person chose."""
     now = now or timezone.now()
     with transaction.atomic():
         current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
@@ -135,17 +140,20 @@ def accept_invitation(*, invitation: Invitation, password: str, request: HttpReq
             raise InvitationSpent("This link has already been used.")
         if current.has_expired(now):
             raise InvitationExpired("This link has expired.")
-        user = User.objects.get(pk=current.user_id)
+        user = User.objects.select_for_update().get(pk=current.user_id)
         if not user.is_active:
             raise InvitationSpent("This account is switched off.")
+        if has_password(user):
+            raise InvitationSpent("This account has a password already.")
         try:
             password_validation.validate_password(password, user)
         except ValidationError as error:
             raise RuleBroken(" ".join(error.messages)) from None
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        # Spent before the password is saved: saving it withdraws whatever invitation is still unspent.
         current.accepted_at = now
         current.save(update_fields=["accepted_at"])
+        user.set_password(password)
+        user.save(update_fields=["password"])
         record_event(verb="invitation.accepted", actor=user, school=current.school, target=current, request=request,
                      detail={"kind": current.kind})
     return user
@@ -155,6 +163,21 @@ def record_expired_attempt(*, invitation: Invitation, request: HttpRequest | Non
     """Someone opened a link past its date (the audit trail shows who may need a new invitation)."""
     record_event(verb="invitation.expired_attempt", school=invitation.school, target=invitation, request=request,
                  detail={"kind": invitation.kind, "user_id": invitation.user_id})
+
+
+def withdraw_for_new_password(*, user: User, now: datetime | None = None) -> int:
+    """The account has a password now, however it was set (the ``password_set`` signal, sent from ``User.save``
+    inside the transaction that saved it): any link of theirs still unspent stops working, so an old invitation
+    can never replace the password they chose. Recorded for the school that sent it."""
+    unspent = list(Invitation.objects.filter(UNSPENT, user=user).select_related("school"))
+    if not unspent:
+        return 0
+    Invitation.objects.filter(pk__in=[invitation.pk for invitation in unspent]).update(
+        withdrawn_at=now or timezone.now())
+    for invitation in unspent:  # at most one (a database constraint)
+        record_event(verb="invitation.withdrawn", school=invitation.school, target=invitation,
+                     detail={"count": 1, "user_id": user.pk, "reason": "password set"})
+    return len(unspent)
 
 
 def withdraw_invitations(*, user: User, school: School, actor: User | None, request: HttpRequest | None = None,

@@ -6,7 +6,8 @@ from django.http import HttpRequest
 
 from onlinesafety.audit.services import record_event
 
-from .models import User
+from .models import User, password_set
+from .services import withdraw_for_new_password
 
 
 @receiver(user_logged_in)
@@ -26,3 +27,10 @@ def audit_login_failed(
 ) -> None:
     # The attempted address is not stored: it may be a mistyped password or someone else's name.
     record_event(verb="auth.login_failed", request=request)
+
+
+@receiver(password_set)
+def withdraw_invitations_on_new_password(sender: type[User], user: User, **kwargs: Any) -> None:
+    """One place for every way a password is set (reset link, change page, admin, command): an invitation still
+    unspent would otherwise let whoever holds the old email replace the password the person chose."""
+    withdraw_for_new_password(user=user)

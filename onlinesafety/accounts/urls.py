@@ -14,5 +14,7 @@ urlpatterns = [
     path("password/reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Before the emailed address, which would take "set-password" for a token.
+    path("invitation/set-password/", views.invitation_set_password, name="invitation_set_password"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

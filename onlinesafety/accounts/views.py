@@ -88,19 +88,28 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 # ---------------------------------------------------------------- invitations: the page an emailed link opens
+#
+# As Django's password reset confirm view does: the emailed address carries the token, and its only answer is a
+# redirect to a token-less address, with the token's hash kept in the session. So after that one request the token
+# is in no address (the browser's bar and history, a later Referer, the access log, Django's 4xx log lines) and on
+# no page. That first answer also says ``Referrer-Policy: no-referrer``; the token-less pages keep the site's
+# ``same-origin``, as their address carries nothing secret and a browser told "no-referrer" sends ``Origin: null``
+# with a form's POST, which Django's CSRF check rightly refuses.
 
-def _quiet(response: HttpResponse) -> HttpResponse:
-    """Django logs every 4xx response with its path, and this path carries the link's token: not these."""
-    response._has_been_logged = True  # type: ignore[attr-defined]  # what django.utils.log.log_response reads
+INVITATION_SESSION_KEY = "_invitation_key"
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response.headers["Referrer-Policy"] = "no-referrer"  # the security middleware only sets it when it is unset
     return response
 
 
 def _problem(request: HttpRequest, problem: str, status: int, invitation: Invitation | None = None) -> HttpResponse:
     """An unknown link (404), an expired one (410: ask the school for a new one) or a spent one (410: sign in)."""
-    return _quiet(render(request, "accounts/invitation_problem.html", {
+    return render(request, "accounts/invitation_problem.html", {
         "problem": problem, "school": invitation.school if invitation else None,
         "signed_in_as_invitee": invitation is not None and request.user.pk == invitation.user_id,
-    }, status=status))
+    }, status=status)
 
 
 def _expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -108,15 +117,30 @@ def _expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return _problem(request, "expired", 410, invitation)
 
 
+def _spent(invitation: Invitation) -> bool:
+    """Used, withdrawn, or no longer needed: the account is switched off or has a password already."""
+    return (invitation.is_spent or not invitation.user.is_active
+            or invitation_selectors.has_password(invitation.user))
+
+
+@never_cache
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link, whatever state its invitation is in (and whatever the method): the token's hash goes into
+    the session and the browser on to the page that shows what to do, so the token leaves the address bar."""
+    request.session[INVITATION_SESSION_KEY] = invitation_selectors.token_key(token)
+    return _no_referrer(redirect("accounts:invitation_set_password"))
+
+
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Set a password from an invitation: then the invitation is spent and the person is signed in and sent to
-    their home page."""
-    found = invitation_selectors.invitation_for_token(token)
+def invitation_set_password(request: HttpRequest) -> HttpResponse:
+    """Set a password from the invitation whose link this browser opened: then the invitation is spent and the
+    person is signed in and sent to their home page. Without one (the page opened directly, or in another
+    browser), it is the "this link does not work" page."""
+    found = invitation_selectors.invitation_for_key(request.session.get(INVITATION_SESSION_KEY, ""))
     if found is None:
         return _problem(request, "unknown", 404)
-    if found.is_spent or not found.user.is_active:
+    if _spent(found):
         return _problem(request, "spent", 410, found)
     if found.has_expired():
         return _expired(request, found)
@@ -133,9 +157,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             except RuleBroken as error:
                 form.add_error("new_password1", str(error))
             else:
+                request.session.pop(INVITATION_SESSION_KEY, None)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "Your password is set and you are signed in.")
                 return redirect("home")
         response = render(request, "accounts/invitation.html", {"form": form, "invitation": found},
                           status=400 if form.errors else 200)
-    return _quiet(response) if form.errors else response
+    return response

@@ -94,6 +94,7 @@ class Context:
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NAME_LONGEST = 150  # a contact's or a member of staff's name, as the account and the contact record hold it
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ufffd]")
 UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
@@ -284,6 +285,8 @@ def _name(raw: RawRow, label: str) -> str:
     name = f"{first} {last}".strip()
     if not name:
         raise BadRow(f"the {label} is empty")
+    if len(name) > NAME_LONGEST:
+        raise BadRow(f"the {label} is longer than {NAME_LONGEST} characters (the first name and surname together)")
     return name
 
 
@@ -323,3 +326,34 @@ def _staff(raw: RawRow, context: Context) -> Row:
 
 NORMALISERS: dict[str, Callable[[RawRow, Context], Row]] = {Kind.PUPILS: _pupil, Kind.CONTACTS: _contact,
                                                             Kind.STAFF: _staff}
+
+
+# ---------------------------------------------------------------- the keys of a bad row
+
+def _readable(read: Callable[[], str | None]) -> str:
+    """One key, or "" if it cannot be read (empty, a formula, too long, not of the key's form)."""
+    try:
+        return read() or ""
+    except BadRow:
+        return ""
+
+
+def key_of(kind: str, raw: RawRow) -> Row | None:
+    """The keys a bad row still carries, readable on their own (the row's other cells may be anything), as a row
+    marked ``bad``: the import counts the person they name as present and leaves them as they are, so a mistyped
+    date of birth never marks a pupil as left. None when the row names no one this way. A key cell that is itself
+    a formula, or not of the key's form, is no key."""
+    if kind == Kind.PUPILS:
+        keys = {"mis_id": _readable(lambda: _mis_id(raw, "mis_id", "MIS id")),
+                "upn": _readable(lambda: _upn(raw, "upn"))}
+        found = keys["mis_id"] or keys["upn"]
+    elif kind == Kind.CONTACTS:
+        keys = {"mis_id": _readable(lambda: _mis_id(raw, "mis_id", "contact's MIS id")),
+                "pupil_mis_id": _readable(lambda: _mis_id(raw, "pupil_mis_id", "pupil's MIS id")),
+                "pupil_upn": _readable(lambda: _upn(raw, "pupil_upn"))}
+        found = keys["mis_id"]
+    else:
+        keys = {"mis_id": _readable(lambda: _mis_id(raw, "mis_id", "staff MIS id")),
+                "email": _readable(lambda: parse_email(_raw(raw, "email")))}
+        found = keys["mis_id"] or keys["email"]
+    return {"line": raw.line, "bad": True, **keys} if found else None

@@ -4,14 +4,21 @@ by its slug), and the schools connected to the MIS's API. Celery beat runs ``imp
 A file's name says what it holds: ``pupils.csv``, ``contacts.csv`` or ``staff-<role>.csv`` (the role the new members
 of staff get: ``staff``, ``technician`` or ``visitor``), with ``-full`` after the kind when the export holds everyone
 (``pupils-full.csv``, ``staff-full-staff.csv``): only then are people missing from it marked as left. Pupils are
-imported before staff and contacts. Each file is read into memory and deleted at once, whatever happens next; one
-that cannot be imported is logged and audited (the reason, never a name), and one held for a person waits as a dry
-run on the school's roster page.
+imported before staff and contacts. A file the MIS may still be writing is left for the next night: one changed in
+the last two minutes, or whose size or time changes between two looks. Symbolic links (a school's folder or a file)
+are never followed, nor read. Each file is read into memory and deleted at once, whatever happens next; one that
+cannot be imported is logged and audited (the reason, never a name), and one held for a person waits as a dry run
+on the school's roster page. Whatever goes wrong for one school (or one file) is kept as a failed import on its
+roster page, logged by the school's id only, and the next school goes on.
 """
 
+import errno
 import io
 import logging
+import os
 import re
+import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +33,7 @@ from onlinesafety.schools.roles import Role
 
 from . import services
 from .adapters import adapter_for
-from .models import Kind, RosterSettings
+from .models import Kind, RosterSettings, Source
 from .parsing import MAX_BYTES
 
 logger = logging.getLogger(__name__)
@@ -34,6 +41,8 @@ logger = logging.getLogger(__name__)
 FILE_NAME = re.compile(r"^(?P<kind>pupils|contacts|staff)(?P<full>-full)?(?:-(?P<role>staff|technician|visitor))?"
                        r"\.csv$", re.IGNORECASE)
 ORDER = {Kind.PUPILS: 0, Kind.STAFF: 1, Kind.CONTACTS: 2}
+SETTLED_AFTER = 120  # seconds since the file last changed before it is read: the MIS may still be writing it
+STOPPED = "It stopped before the end ({error}), so nothing was changed. It is tried again tomorrow night."
 
 
 @dataclass(frozen=True)
@@ -43,24 +52,45 @@ class DroppedFile:
     kind: Kind
     is_full_export: bool
     staff_role: Role | None
+    size: int = 0
+    modified: int = 0  # st_mtime_ns when it was listed
 
 
-def dropped_files(root: Path) -> list[DroppedFile]:
-    """The files waiting in the drop folder, pupils first in each school."""
+def _settled(seen: os.stat_result, now: float) -> bool:
+    return stat.S_ISREG(seen.st_mode) and now - seen.st_mtime >= SETTLED_AFTER
+
+
+def dropped_files(root: Path, *, now: float | None = None) -> list[DroppedFile]:
+    """The files waiting in the drop folder, pupils first in each school: regular files only (never a symbolic
+    link, nor a school folder that is one), and only once they have not changed for two minutes."""
+    now = time.time() if now is None else now
     found: list[DroppedFile] = []
     schools = {school.slug: school for school in School.objects.all()}
-    for folder in sorted(path for path in root.iterdir() if path.is_dir()):
+    for folder in sorted(root.iterdir()):
+        if folder.is_symlink() or not folder.is_dir():
+            if folder.is_symlink():
+                logger.warning("Roster drop folder %s is a symbolic link; not followed", folder.name)
+            continue
         school = schools.get(folder.name)
         if school is None:
             logger.warning("Roster drop folder %s matches no school's slug; left alone", folder.name)
             continue
         for path in sorted(folder.iterdir()):
             match = FILE_NAME.match(path.name)
-            if not path.is_file() or match is None:
+            if match is None:
+                continue
+            seen = path.lstat()
+            if stat.S_ISLNK(seen.st_mode):
+                logger.warning("Roster file %s for school %s is a symbolic link; not followed", path.name, school.pk)
+                continue
+            if not _settled(seen, now):
+                if stat.S_ISREG(seen.st_mode):
+                    logger.info("Roster file %s for school %s changed in the last two minutes; left for the next "
+                                "run", path.name, school.pk)
                 continue
             kind = Kind(match["kind"].lower())
             role = Role(match["role"].lower()) if match["role"] else None
-            found.append(DroppedFile(school, path, kind, bool(match["full"]), role))
+            found.append(DroppedFile(school, path, kind, bool(match["full"]), role, seen.st_size, seen.st_mtime_ns))
     return sorted(found, key=lambda dropped: (dropped.school.slug, ORDER[dropped.kind], dropped.path.name))
 
 
@@ -75,10 +105,33 @@ def _refused(school: School, kind: Kind, source: str, why: str) -> None:
                                    f"changed: {why}", reverse("roster:home", args=[school.slug]))
 
 
+def _read_settled(dropped: DroppedFile) -> bytes | None:
+    """The file's bytes, opened without following a symbolic link; None if it changed since it was listed (the MIS
+    is still writing it: it is read on the next run)."""
+    try:
+        descriptor = os.open(dropped.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            logger.warning("Roster file %s for school %s became a symbolic link; not followed", dropped.path.name,
+                           dropped.school.pk)
+        return None
+    with os.fdopen(descriptor, "rb") as binary:
+        seen = os.fstat(descriptor)
+        if not stat.S_ISREG(seen.st_mode) or (seen.st_size, seen.st_mtime_ns) != (dropped.size, dropped.modified):
+            logger.info("Roster file %s for school %s is still changing; left for the next run", dropped.path.name,
+                        dropped.school.pk)
+            return None
+        content = binary.read(MAX_BYTES + 1) if seen.st_size <= MAX_BYTES else b""
+    return content
+
+
 def import_dropped(dropped: DroppedFile) -> str:
-    """Read and delete one dropped file, then import it; returns "applied", "held" or "refused"."""
-    size = dropped.path.stat().st_size
-    content = dropped.path.read_bytes() if size <= MAX_BYTES else b""
+    """Read and delete one dropped file, then import it; returns "applied", "held", "refused" or "waiting" (still
+    being written: left for the next run)."""
+    content = _read_settled(dropped)
+    if content is None:
+        return "waiting"
+    size = dropped.size
     dropped.path.unlink(missing_ok=True)
     if dropped.kind == Kind.STAFF and dropped.staff_role is None:
         _refused(dropped.school, dropped.kind, "folder", "A staff file's name must say the role new staff get, for "
@@ -94,23 +147,49 @@ def import_dropped(dropped: DroppedFile) -> str:
     return "applied" if outcome.applied else "held"
 
 
+def _failed(school: School, kind: Kind, source: Source, error: Exception, staff_role: str = "") -> None:
+    logger.error("Roster %s import (%s) for school %s stopped (%s); the next goes on", kind, source, school.pk,
+                 type(error).__name__)
+    try:
+        services.record_failed_import(school=school, kind=kind, source=source,
+                                      why=STOPPED.format(error=type(error).__name__), staff_role=staff_role)
+    except Exception as again:  # the database itself: logged, and the next school still goes on
+        logger.error("Roster failure for school %s could not be recorded (%s)", school.pk, type(again).__name__)
+
+
 def import_nightly() -> dict[str, int]:
-    counts = {"applied": 0, "held": 0, "refused": 0}
+    """Every school's dropped files, then every school connected to the MIS's API. One school's trouble never stops
+    the next school: it is kept on that school's roster page (a failed import) and logged by the school's id."""
+    counts = {"applied": 0, "held": 0, "refused": 0, "failed": 0, "waiting": 0}
     root = settings.ROSTER_DROP_FOLDER
     if root and Path(root).is_dir():
-        for dropped in dropped_files(Path(root)):
-            counts[import_dropped(dropped)] += 1
+        try:
+            waiting = dropped_files(Path(root))
+        except OSError as error:
+            logger.error("Roster drop folder could not be listed (%s)", type(error).__name__)
+            waiting = []
+        for dropped in waiting:
+            try:
+                counts[import_dropped(dropped)] += 1
+            except Exception as error:
+                _failed(dropped.school, dropped.kind, Source.FOLDER, error, str(dropped.staff_role or ""))
+                counts["failed"] += 1
     for roster_settings in RosterSettings.objects.exclude(provider_school_id="").select_related("school"):
         school = roster_settings.school
-        if adapter_for(school) is None:
-            continue
         kinds = [Kind.PUPILS, Kind.CONTACTS] + ([Kind.STAFF] if roster_settings.api_staff_role else [])
-        for kind in kinds:
-            try:
-                outcome = services.import_unattended(school=school, kind=kind, from_provider=True)
-            except RuleBroken as why:
-                _refused(school, kind, "api", str(why))
-                counts["refused"] += 1
+        kind = kinds[0]
+        try:
+            if adapter_for(school) is None:
                 continue
-            counts["applied" if outcome.applied else "held"] += 1
+            for kind in kinds:
+                try:
+                    outcome = services.import_unattended(school=school, kind=kind, from_provider=True)
+                except RuleBroken as why:  # the provider's reason (kept on the failed import too)
+                    _refused(school, kind, "api", str(why))
+                    counts["refused"] += 1
+                    break  # the school's other kinds would meet the same: one message, tomorrow another try
+                counts["applied" if outcome.applied else "held"] += 1
+        except Exception as error:
+            _failed(school, kind, Source.API, error, roster_settings.api_staff_role)
+            counts["failed"] += 1
     return counts

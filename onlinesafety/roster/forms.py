@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from . import presets
 from .fields import FIELDS
 from .models import STAFF_ROLE_CHOICES, Kind, RosterSettings
+from .parsing import MAX_ROWS
 
 COLUMNS_AUTO = ("auto", "Work it out: the school's saved columns, else the MIS export that fits")
 COLUMNS_SAVED = ("saved", "The school's saved columns")
@@ -20,8 +21,9 @@ NOT_IN_FILE = ("", "— not in this file —")
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="The CSV export", help_text="Exported from the MIS as CSV, up to 10 MB. It is read "
-                                                             "once for the dry run and never kept.")
+    file = forms.FileField(label="The CSV export", help_text=f"Exported from the MIS as CSV, up to 10 MB and "
+                                                             f"{MAX_ROWS:,} rows. It is read once for the dry run and "
+                                                             "never kept.")
     columns = forms.ChoiceField(label="Which columns hold what")
     is_full_export = forms.BooleanField(label="This file holds everyone (a full export)", required=False)
     staff_role = forms.ChoiceField(label="Role for the new members of staff",
@@ -90,6 +92,14 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = RosterSettings
         fields = ["dfe_number", "provider_school_id", "api_staff_role"]
+
+    def __init__(self, *args: Any, can_connect: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_connect:  # only the site administrator sets the Wonde school id: shown, never taken from the form
+            field = self.fields["provider_school_id"]
+            field.disabled = True
+            field.help_text = ("The school's id at Wonde. The site administrator sets it once the school has approved "
+                               "this product's access in Wonde: ask them to connect the school.")
 
     def clean_dfe_number(self) -> str:
         return "".join(self.cleaned_data["dfe_number"].replace("/", "").split())

@@ -24,6 +24,7 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    FETCHING = "fetching", "Reading the MIS's API"
     PREVIEWED = "previewed", "Ready to check"
     QUEUED = "queued", "Waiting for a worker"
     APPLYING = "applying", "Applying"
@@ -41,8 +42,10 @@ STAFF_ROLE_CHOICES = [(role.value, role.label) for role in IMPORTABLE_STAFF_ROLE
 
 class RosterImport(models.Model):
     """One import of pupils, contacts or staff: previewed -> queued -> applying -> applied (or failed); or
-    discarded; a preview not confirmed within a day expires. The staged rows are cleared once it is applied,
-    discarded or expired; the summaries (counts only) and the bad lines (line number and a plain reason) stay."""
+    discarded; a preview not confirmed within a day expires. One from the MIS's API starts as fetching (a worker
+    reads the provider and makes the dry run, or fails with the provider's reason). The staged rows are cleared
+    once it is applied, discarded or expired; the summaries (counts only) and the bad lines (line number and a
+    plain reason) stay."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="roster_imports")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -96,8 +99,13 @@ class RosterImport(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        """Waiting for a worker or being applied: its page keeps asking how it is going."""
-        return self.status in (Status.QUEUED, Status.APPLYING)
+        """Reading the provider, waiting for a worker or being applied: its page keeps asking how it is going."""
+        return self.status in (Status.FETCHING, Status.QUEUED, Status.APPLYING)
+
+    @property
+    def fetch_failed(self) -> bool:
+        """It failed before its dry run was made (the MIS's API could not be read): nothing to apply or retry."""
+        return self.status == Status.FAILED and not self.summary
 
     @property
     def percent(self) -> int:
@@ -131,7 +139,8 @@ class RosterSettings(models.Model):
     provider_school_id = models.CharField(
         "Wonde school id", max_length=40, blank=True,
         validators=[RegexValidator(r"^[A-Za-z0-9]+$", "A Wonde school id is letters and digits, like A1930499544.")],
-        help_text="The school's id at Wonde, once the school has approved this product's access.")
+        help_text="The school's id at Wonde, once the school has approved this product's access. Only the site "
+                  "administrator sets it; Wonde's record of the school must carry this school's URN.")
     api_staff_role = models.CharField(
         "role for new staff from the API", max_length=32, choices=STAFF_ROLE_CHOICES, blank=True,
         help_text="Staff read from the API are imported only when a role is chosen here.")
@@ -141,3 +150,8 @@ class RosterSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "roster settings"
+        constraints = [models.UniqueConstraint(fields=["provider_school_id"], condition=~Q(provider_school_id=""),
+                                               name="roster_settings_one_school_per_provider_id",
+                                               violation_error_message="This Wonde school id is already another "
+                                                                       "school's on this service: each school has "
+                                                                       "its own.")]

@@ -16,6 +16,9 @@ from typing import IO
 from onlinesafety.rules import RuleBroken
 
 MAX_BYTES = 10 * 1024 * 1024
+# The rows of one file (or one answer of the MIS's API) at most: far above the largest school's pupils or contacts
+# (a secondary of 2,000 pupils exports about 3,500 contact rows), and it bounds what a dry run holds in memory.
+MAX_ROWS = 20_000
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t")
 # What other programs' files begin with, so the message can say what the file is.
@@ -176,12 +179,13 @@ def csv_rows(binary: IO[bytes], checked: CheckedFile, mapping: dict[str, str]) -
                 continue
             if not any(cell.strip() for cell in cells):
                 continue
+            values = {name: cells[position] if position < len(cells) else "" for name, position in columns.items()}
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                yield RawRow(line, error=f"it has {len(cells)} cells but the header has {width} columns (a comma "
-                                         "inside a cell that is not in quotes?)")
+                # The values go with it, so that the person it is about can still be recognised by their key.
+                yield RawRow(line, values, error=f"it has {len(cells)} cells but the header has {width} columns (a "
+                                                 "comma inside a cell that is not in quotes?)")
                 continue
-            yield RawRow(line, {name: cells[position] if position < len(cells) else ""
-                                for name, position in columns.items()})
+            yield RawRow(line, values)
     finally:
         try:
             text.detach()  # the upload stays open for its owner

@@ -9,8 +9,10 @@ Keys: pupils by MIS id, else UPN (a pupil on the roster with neither, as made by
 name and date of birth, and then carries the key); contacts by the MIS's contact id; staff by MIS id, else email.
 People are never deleted: a pupil missing from a full export is marked as left, a contact's link missing from a
 full contacts export is removed, and a member of staff missing from a full staff export loses the membership the
-import manages. After every import ``sync_parent_access`` gives a parent membership to every account linked to a
-pupil on roll and ends it for every other.
+import manages. A bad line is not missing: the keys it still carries (``fields.key_of``, staged as rows marked
+``bad``) count as present, so the person it names is left as they are, and the dry run says so. A membership a
+person ended stays ended, whatever the file says. After every import ``sync_parent_access`` gives a parent
+membership to every account linked to a pupil on roll and ends it for every other.
 """
 
 import zoneinfo
@@ -25,8 +27,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from onlinesafety.accounts.models import User
+from onlinesafety.audit.models import AuditEvent
 from onlinesafety.schools.models import Contact, Membership, ParentLink, Pupil, School, SchoolClass, YearGroup
-from onlinesafety.schools.roles import Role
+from onlinesafety.schools.roles import ROLE_PRECEDENCE, Role
 
 from .fields import Row
 from .models import IMPORTABLE_STAFF_ROLES, Kind
@@ -36,6 +39,7 @@ BATCH = 1000
 EXAMPLES = 20  # rows shown field by field on the dry-run page
 LEAVERS_SHOWN = 100
 NAMED_LINES = 3
+BAD_LINE = "a bad line, left as it is"
 
 
 def _lines(lines: list[int]) -> str:
@@ -66,6 +70,7 @@ class Plan:
     change: list[Change] = field(default_factory=list)
     unchanged: int = 0
     leave: list[tuple[int, str]] = field(default_factory=list)  # (pk, who) marked as left / removed / ended
+    kept: list[tuple[int, str]] = field(default_factory=list)  # (pk, who and why) left as they are, not missing
     duplicates: list[list[Any]] = field(default_factory=list)  # [line, why]
     bad: list[list[Any]] = field(default_factory=list)  # [line, why], found while matching
     notes: list[str] = field(default_factory=list)
@@ -73,7 +78,7 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         return {"rows": self.rows, "add": len(self.add), "change": len(self.change), "leave": len(self.leave),
-                "unchanged": self.unchanged, "duplicates": len(self.duplicates), **self.extra}
+                "unchanged": self.unchanged, "duplicates": len(self.duplicates), "kept": len(self.kept), **self.extra}
 
 
 def today_in(school: School) -> date:
@@ -86,7 +91,10 @@ class Sync:
     leave_words: ClassVar[str]
 
     def __init__(self, school: School, rows: list[Row], *, full: bool, today: date, staff_role: str = "") -> None:
-        self.school, self.rows, self.full, self.today, self.staff_role = school, rows, full, today, staff_role
+        self.school, self.full, self.today, self.staff_role = school, full, today, staff_role
+        self.rows = [row for row in rows if not row.get("bad")]
+        self.bad_keys = [row for row in rows if row.get("bad")]  # the keys of the bad lines: present, not changed
+        self.ended_memberships: list[tuple[int, int, str]] = []  # (pk, user, role) the apply ended, to audit
 
     def plan(self) -> Plan:
         raise NotImplementedError
@@ -106,6 +114,7 @@ class Sync:
             "change": [{"line": change.line, "name": change.name, "fields": change.shown}
                        for change in plan.change[:EXAMPLES]],
             "leave": [who for _, who in plan.leave[:LEAVERS_SHOWN]],
+            "kept": [who for _, who in plan.kept[:LEAVERS_SHOWN]],
             "notes": plan.notes,
         }
 
@@ -224,6 +233,12 @@ class PupilSync(Sync):
                 plan.change.append(change)
             else:
                 plan.change.append(change)
+        for row in self.bad_keys:
+            for pupil in (self.by_mis.get(row["mis_id"]) if row["mis_id"] else None,
+                          self.by_upn.get(row["upn"]) if row["upn"] else None):
+                if pupil is not None and pupil["pk"] not in present:
+                    present.add(pupil["pk"])
+                    plan.kept.append((pupil["pk"], f"{_pupil_name(pupil)} (line {row['line']}: {BAD_LINE})"))
         if self.full:
             for pk, pupil in self.existing.items():
                 if pupil["is_on_roll"] and pk not in present:
@@ -379,6 +394,9 @@ class ContactSync(Sync):
         self.on_roll = {p["pk"] for p in pupils if p["is_on_roll"]}
         emails = {row["email"] for row in self.rows if row.get("email")}
         self.users = {email: pk for email, pk in User.objects.filter(email__in=emails).values_list("email", "pk")}
+        self.links_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for key in self.links:
+            self.links_of[key[0]].append(key)
 
     def _pupil(self, row: Row) -> tuple[int | None, str]:
         by_mis = self.pupils_by_mis.get(row["pupil_mis_id"]) if row["pupil_mis_id"] else None
@@ -496,6 +514,20 @@ class ContactSync(Sync):
                 plan.change.append(Change(link["pk"], row["line"], row["full_name"], updates, shown))
             else:
                 plan.unchanged += 1
+        for row in self.bad_keys:  # a bad line's link stays: that one link, or all the contact's if no pupil is read
+            contact = self.by_mis.get(row["mis_id"])
+            if contact is None:
+                continue
+            if row["pupil_mis_id"] or row["pupil_upn"]:
+                pupil_pk = self._pupil(row)[0]
+                keys = [(contact["pk"], pupil_pk)] if pupil_pk else []
+            else:
+                keys = self.links_of[contact["pk"]]
+            for key in keys:
+                if key in self.links and key not in present:
+                    present.add(key)
+                    plan.kept.append((self.links[key]["pk"], f"{contact['full_name']} (line {row['line']}: "
+                                                             "a bad line, their link left as it is)"))
         if self.full:
             managed = {pk for pk, c in self.contacts.items() if c["mis_id"]}
             for key, link in self.links.items():
@@ -555,9 +587,13 @@ class ContactSync(Sync):
         plan = self.plan()
         accounts = self._accounts()
         done = 0
-        # Contacts whose account changes let go of the old one first (one contact per account per school).
+        # Contacts whose account changes let go of the old one first (one contact per account per school), and so
+        # do their links (one link per account and pupil): two carers of one child who swap email addresses would
+        # otherwise clash half-way through a single UPDATE (on SQLite and PostgreSQL alike). Every link's parent is
+        # set again from its contact at the end, in the same transaction.
         moving = [pk for pk, updates in self.contact_updates.items() if "email" in updates]
         Contact.objects.filter(pk__in=moving).update(user=None)
+        ParentLink.objects.filter(contact_id__in=moving).exclude(parent=None).update(parent=None)
         for pk, updates in self.contact_updates.items():
             if "email" in updates:
                 updates["user_id"] = accounts.get(updates["email"]) if updates["email"] else None
@@ -575,6 +611,10 @@ class ContactSync(Sync):
                        user_id=accounts.get(self.final_email[cid]) if self.final_email[cid] else None)
                for cid, row in self.new_contacts.items()]
         Contact.objects.bulk_create(new, batch_size=BATCH)
+        # Links that go, before those that come (a new link may be to the same account and pupil as one removed).
+        removed = list(self.removed)
+        for start in range(0, len(removed), BATCH):
+            ParentLink.objects.filter(pk__in=removed[start:start + BATCH]).delete()
         contacts_by_mis = dict(Contact.objects.filter(school=self.school).exclude(mis_id="").values_list(
             "mis_id", "pk"))
         users_of = dict(Contact.objects.filter(school=self.school).values_list("pk", "user_id"))
@@ -597,9 +637,6 @@ class ContactSync(Sync):
                     setattr(links[pk], name, value)
             ParentLink.objects.bulk_update(list(links.values()), ["relationship", "has_parental_responsibility",
                                                                   "priority"], batch_size=500)
-        removed = list(self.removed)
-        for start in range(0, len(removed), BATCH):
-            ParentLink.objects.filter(pk__in=removed[start:start + BATCH]).delete()
         # Every link's parent is its contact's account (the contacts whose account changed).
         if self.contact_updates:
             account = Contact.objects.filter(pk=OuterRef("contact_id")).values("user_id")[:1]
@@ -631,7 +668,7 @@ class StaffSync(Sync):
         self.of_user: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for m in self.memberships:
             self.of_user[m["user_id"]].append(m)
-        emails = {row["email"] for row in self.rows}
+        emails = {row["email"] for row in self.rows} | {row["email"] for row in self.bad_keys if row["email"]}
         self.users = {email: (pk, name) for email, pk, name in User.objects.filter(email__in=emails).values_list(
             "email", "pk", "full_name")}
         self.names_of = {pk: name for pk, name in self.users.values()}
@@ -642,6 +679,52 @@ class StaffSync(Sync):
         elsewhere = (Membership.objects.filter(user_id__in=user_ids, is_active=True).exclude(school=self.school)
                      .values_list("user_id", flat=True).distinct())
         self.elsewhere = set(elsewhere)
+        in_file = {self.by_mis[row["mis_id"]] for row in self.rows if row["mis_id"] in self.by_mis}
+        in_file |= {self.users[row["email"]][0] for row in self.rows if row["email"] in self.users}
+        self.endings = self._latest_endings([m["pk"] for user_id in in_file for m in self.of_user.get(user_id, [])
+                                             if not m["is_active"]])
+
+    def _latest_endings(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        """The last time each of these (ended) memberships was ended, from the audit trail: by a person on the people
+        pages, or by an import (its event carries the import's id)."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(pks), BATCH):
+            events = AuditEvent.objects.filter(
+                verb="membership.ended", object_type=Membership._meta.label_lower,
+                object_id__in=[str(pk) for pk in pks[start:start + BATCH]]).order_by("occurred_at", "pk")
+            for event in _records(events, "pk", "object_id", "actor_id", "actor__full_name", "actor__is_staff",
+                                  "occurred_at", "detail"):
+                found[int(event["object_id"])] = event
+        if found:
+            actors = {event["actor_id"] for event in found.values() if event["actor_id"]}
+            roles: dict[int, set[str]] = defaultdict(set)
+            for user_id, role in Membership.objects.filter(school=self.school, user_id__in=actors).values_list(
+                    "user_id", "role"):
+                roles[user_id].add(role)
+            for ending in found.values():
+                held = roles[ending["actor_id"]] if ending["actor_id"] else set()
+                ending["role"] = next((Role(role).label for role in ROLE_PRECEDENCE if role in held), "")
+        return found
+
+    def _ended_by_a_person(self, staff: list[dict[str, Any]]) -> str:
+        """For a person in the file whose every membership here has ended: who ended it, if the last ending was not
+        an import's (then it stays ended: an import never undoes a person's decision); "" if an import ended it."""
+        events = [self.endings[m["pk"]] for m in staff if m["pk"] in self.endings]
+        if not events:
+            return "ended by a person, not by an import"
+        last = max(events, key=lambda event: (event["occurred_at"], event["pk"]))
+        if _by_import(last):
+            return ""
+        when = f"{timezone.localtime(last['occurred_at'], zoneinfo.ZoneInfo(self.school.timezone)):%d/%m/%Y}"
+        if not last["actor_id"]:
+            return f"ended on {when}"
+        if last["role"]:
+            who = f"{last['actor__full_name']} ({last['role'].lower()})"
+        elif last["actor__is_staff"]:
+            who = f"{last['actor__full_name']} (the site administrator)"
+        else:
+            who = f"{last['actor__full_name']} (an administrator of the school's trust or local authority)"
+        return f"ended by {who} on {when}"
 
     def plan(self) -> Plan:
         self._load()
@@ -670,6 +753,9 @@ class StaffSync(Sync):
                 plan.add.append(row)
                 continue
             staff = self.of_user.get(user_id, [])
+            if staff and not any(m["is_active"] for m in staff) and (why := self._ended_by_a_person(staff)):
+                plan.kept.append((user_id, f"{row['full_name']} (line {row['line']}: {why}; left ended)"))
+                continue
             if not any(m["is_active"] or m["role"] in IMPORTABLE_STAFF_ROLES for m in staff):
                 self.new_memberships.append((user_id, row))
                 plan.add.append(row)
@@ -679,6 +765,12 @@ class StaffSync(Sync):
                 plan.change.append(change)
             else:
                 plan.unchanged += 1
+        for row in self.bad_keys:
+            account = self.users.get(row["email"]) if row["email"] else None
+            for user_id in (self.by_mis.get(row["mis_id"]) if row["mis_id"] else None, account[0] if account else None):
+                if user_id and user_id not in present:
+                    present.add(user_id)
+                    plan.kept.append((user_id, f"{self.names_of.get(user_id, '')} (line {row['line']}: {BAD_LINE})"))
         if self.full:
             ended: set[int] = set()
             for m in self.memberships:
@@ -709,8 +801,10 @@ class StaffSync(Sync):
         if "job_title" in row and any(m["job_title"] != row["job_title"] for m in staff if m["is_active"]):
             updates["job_title"] = row["job_title"]
             shown.append(("job title", staff[0]["job_title"] or "none", row["job_title"] or "none"))
-        if not any(m["is_active"] for m in staff):
+        if not any(m["is_active"] for m in staff):  # an import ended them (``plan`` left a person's ending alone)
             updates["is_active"] = True
+            updates["reactivate"] = [m["pk"] for m in staff if m["role"] in IMPORTABLE_STAFF_ROLES
+                                     and _by_import(self.endings.get(m["pk"]))]
             shown.append(("member of staff", "no (left)", "yes (back)"))
         if not updates:
             return None
@@ -738,14 +832,20 @@ class StaffSync(Sync):
             fields = {name: updates[name] for name in ("mis_id", "job_title") if name in updates}
             staff = Membership.objects.filter(school=self.school, user_id=user_id).exclude(role=Role.PARENT)
             if updates.get("is_active"):
-                staff.filter(role__in=IMPORTABLE_STAFF_ROLES).update(is_active=True)
+                staff.filter(pk__in=updates["reactivate"], is_active=False).update(is_active=True)
             if fields:
                 staff.filter(is_active=True).update(**fields)
             done += 1
         ended = [user_id for user_id, _ in plan.leave]
-        self._managed().filter(user_id__in=ended, is_active=True).update(is_active=False)
+        self.ended_memberships = list(self._managed().filter(user_id__in=ended, is_active=True).values_list(
+            "pk", "user_id", "role"))
+        Membership.objects.filter(pk__in=[pk for pk, _, _ in self.ended_memberships]).update(is_active=False)
         progress(done + len(ended))
         return {**plan.counts(), "accounts_created": len(self.new_people)}
+
+
+def _by_import(event: dict[str, Any] | None) -> bool:
+    return event is not None and isinstance(event["detail"], dict) and bool(event["detail"].get("roster_import"))
 
 
 SYNCS: dict[str, type[Sync]] = {Kind.PUPILS: PupilSync, Kind.CONTACTS: ContactSync, Kind.STAFF: StaffSync}

@@ -9,6 +9,12 @@ def apply_roster_import(import_id: int) -> bool:
     return services.run_queued_apply(import_id) is not None
 
 
+@shared_task(name="onlinesafety.roster.tasks.fetch_roster_import")
+def fetch_roster_import(import_id: int) -> bool:
+    """Read the MIS's API for one import and make its dry run. A duplicate delivery finds it already claimed."""
+    return services.run_fetch(import_id) is not None
+
+
 @shared_task(name="onlinesafety.roster.tasks.look_after_imports")
 def look_after_imports() -> dict[str, int]:
     """Every five minutes: re-send imports left waiting, fail the stuck ones, expire day-old dry runs."""

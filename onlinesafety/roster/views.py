@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 from onlinesafety.accounts.models import User
 from onlinesafety.forms import parse_id
 from onlinesafety.schools.models import School
-from onlinesafety.schools.rights import administered_school, get_school_to_administer
+from onlinesafety.schools.rights import administered_school, get_school_to_administer, is_site_admin
 from onlinesafety.schools.roles import Role
 from onlinesafety.views import refusal
 
 from . import forms, presets, selectors, services
 from .adapters import adapter_for
-from .models import Kind, RosterImport
+from .models import Kind, RosterImport, Status
 from .parsing import ImportRefused, MappingNeeded
 
 PER_PAGE = 25
@@ -115,6 +115,10 @@ def import_detail(request: HttpRequest, school: School, import_id: int) -> HttpR
                "summary": roster_import.summary, "applied": roster_import.applied,
                "leave_words": LEAVE_WORDS[Kind(roster_import.kind)], "columns": _columns_label(roster_import)}
     if getattr(request, "htmx", False):
+        if request.GET.get("reading") and roster_import.status != Status.FETCHING:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # the dry run is ready: the whole page, with its lists
+            return response
         return render(request, "roster/_status.html", context)
     return render(request, "roster/import.html", context)
 
@@ -160,11 +164,11 @@ def discard(request: HttpRequest, school: School, import_id: int) -> HttpRespons
 @require_POST
 @administered_school
 def fetch(request: HttpRequest, school: School, kind: str) -> HttpResponse:
-    """A dry run of the MIS's API for one kind of record."""
+    """A dry run of the MIS's API for one kind of record: a worker reads the provider; the import's page shows how
+    it is going (this request never waits on the provider)."""
     kind_ = _kind(kind)
     with refusal(request) as attempt:
-        roster_import = services.preview_from_provider(school=school, actor=_actor(request), kind=kind_,
-                                                       request=request)
+        roster_import = services.start_fetch(school=school, actor=_actor(request), kind=kind_, request=request)
     if attempt.ok:
         return redirect("roster:import", school.slug, roster_import.pk)
     return redirect("roster:home", school.slug)
@@ -173,7 +177,7 @@ def fetch(request: HttpRequest, school: School, kind: str) -> HttpResponse:
 @administered_school
 def roster_settings(request: HttpRequest, school: School) -> HttpResponse:
     form = forms.SettingsForm(request.POST if request.method == "POST" else None,
-                              instance=selectors.settings_of(school))
+                              instance=selectors.settings_of(school), can_connect=is_site_admin(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal(request, form) as attempt:

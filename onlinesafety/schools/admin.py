@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from guardian.admin import GuardedModelAdminMixin
 
@@ -41,10 +42,35 @@ class SchoolClassAdmin(AuditedModelAdmin):
     list_select_related = ("school",)
 
 
+class ParentLinkInlineForm(forms.ModelForm):
+    """A link is to one of the pupil's own school's contacts, and its ``parent`` is always that contact's account
+    (the family queries read ``parent`` without joining the contact), so it is set here, never typed."""
+
+    class Meta:
+        model = ParentLink
+        fields = ["contact", "relationship", "has_parental_responsibility", "priority"]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        contact, pupil = cleaned.get("contact"), getattr(self.instance, "pupil", None)
+        if contact is not None and pupil is not None and contact.school_id != pupil.school_id:
+            self.add_error("contact", "This contact belongs to another school: choose one of this pupil's school.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> ParentLink:
+        link: ParentLink = super().save(commit=False)
+        link.parent = link.contact.user
+        if commit:
+            link.save()
+        return link
+
+
 class ParentLinkInline(admin.TabularInline):
     model = ParentLink
+    form = ParentLinkInlineForm
     extra = 0
-    autocomplete_fields = ["parent"]
+    raw_id_fields = ["contact"]
+    readonly_fields = ["parent"]
 
 
 # guardian annotates change_form_template as an instance str where django-stubs has a ClassVar: ignored below

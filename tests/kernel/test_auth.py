@@ -115,3 +115,35 @@ def test_it_changes_a_password_after_checking_the_old_one(client, teacher):
     teacher.refresh_from_db()
     assert teacher.check_password("another-passphrase-9")
     assert AuditEvent.objects.filter(verb="auth.password_changed", actor=teacher).exists()
+
+
+def test_it_sends_no_reset_link_to_an_account_without_a_password(client, django_capture_on_commit_callbacks):
+    """An account with no password yet (a new member waiting for their invitation, or a parent the roster import
+    made for a contact with an email) is opened only by an invitation the school sends: "forgot your password"
+    answers as for an address with no account, and sends nothing."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    users = get_user_model().objects
+    users.create_user("invited@example.org", None, full_name="Not Yet")
+    users.create(email="imported@example.org", full_name="Imported Carer", password=make_password(None))
+    users.create(email="blank@example.org", full_name="No Hash At All")  # a password of "": none either
+    answers = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in ("invited@example.org", "IMPORTED@example.org", "blank@example.org", "nobody@example.org"):
+            response = client.post(reverse("accounts:password_reset"), {"email": email})
+            answers.append((response.status_code, response["Location"]))
+    assert set(answers) == {(302, reverse("accounts:password_reset_done"))}
+    assert mail.outbox == [] and not OutboundEmail.objects.exists()
+
+
+def test_it_still_sends_a_reset_link_to_a_switched_on_account_with_a_password(
+        client, teacher, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": teacher.email.upper()})
+    assert [m.to for m in mail.outbox] == [[teacher.email]]
+    teacher.is_active = False
+    teacher.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": teacher.email})
+    assert len(mail.outbox) == 1

@@ -10,20 +10,24 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from onlinesafety.accounts.models import Invitation
-from onlinesafety.accounts.services import send_invitation
+from onlinesafety.accounts.services import InvitationSpent, accept_invitation, send_invitation
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.rules import RuleBroken
 from onlinesafety.schools.models import Membership
 from onlinesafety.schools.people import services
 from onlinesafety.schools.roles import Role
-from tests.factories import ParentLinkFactory, PupilFactory
+from tests.factories import ParentLinkFactory, PupilFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -48,12 +52,22 @@ def latest_link(email):
     return LINK.search(message.body).group(2), message
 
 
+SET_PASSWORD = "/accounts/invitation/set-password/"
+
+
 def url_of(token):
     return reverse("accounts:invitation", args=[token])
 
 
+def open_link(client, token):
+    """Open the emailed link as a browser does: it answers with a redirect to the token-less page, which answers."""
+    return client.get(url_of(token), follow=True)
+
+
 def set_password(client, token, first=NEW_PASSWORD, second=None):
-    return client.post(url_of(token), {"new_password1": first, "new_password2": second or first})
+    """Open the link, then send the form of the page it leads to."""
+    client.get(url_of(token))
+    return client.post(SET_PASSWORD, {"new_password1": first, "new_password2": second or first})
 
 
 def test_it_emails_a_link_and_nothing_personal(invite, oakfield, people):
@@ -88,7 +102,7 @@ def test_it_gives_a_new_account_no_usable_password_until_it_is_set(client, invit
 
 def test_it_sets_the_password_signs_the_person_in_and_lands_on_their_home_page(client, invite, oakfield):
     user, token, _ = invite()
-    page = client.get(url_of(token))
+    page = open_link(client, token)
     assert page.status_code == 200
     assert "Set your password" in page.content.decode() and oakfield.name in page.content.decode()
     response = set_password(client, token)
@@ -108,7 +122,7 @@ def test_it_works_once(client, invite):
     user, token, _ = invite()
     set_password(client, token)
     other = Client()
-    again = other.get(url_of(token))
+    again = open_link(other, token)
     assert again.status_code == 410
     page = again.content.decode()
     assert "already been used" in page and reverse("accounts:login") in page
@@ -130,7 +144,7 @@ def test_it_sets_the_password_once_when_the_form_is_sent_twice(client, invite):
 def test_it_offers_the_invitee_their_home_page_when_they_open_the_spent_link_signed_in(client, invite):
     _, token, _ = invite()
     set_password(client, token)
-    page = client.get(url_of(token)).content.decode()
+    page = open_link(client, token).content.decode()
     assert "Go to your home page" in page
 
 
@@ -143,7 +157,7 @@ def test_it_expires_after_the_invitation_days_setting(client, invite, settings, 
     assert f"until {expires.day} {expires:%B %Y}" in message.body
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=4),
                                                        expires_at=timezone.now() - timedelta(seconds=1))
-    response = client.get(url_of(token))
+    response = open_link(client, token)
     assert response.status_code == 410
     page = response.content.decode()
     assert "has expired" in page and f"ask {oakfield.name} for a new invitation" in page
@@ -158,7 +172,7 @@ def test_it_answers_404_for_an_unknown_or_tampered_token(client, invite):
     _, token, _ = invite()
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     for bad in (tampered, "not-a-token", "x" * 500):
-        response = client.get(url_of(bad))
+        response = open_link(client, bad)
         assert response.status_code == 404 and "This link does not work" in response.content.decode()
         assert set_password(client, bad).status_code == 404
     assert not Invitation.objects.filter(accepted_at__isnull=False).exists()
@@ -196,8 +210,8 @@ def test_it_resends_a_fresh_link_and_spends_the_old_ones(
     assert new_token != old_token
     assert Invitation.objects.filter(user=user, withdrawn_at__isnull=False).count() == 1
     visitor = Client()
-    assert visitor.get(url_of(old_token)).status_code == 410
-    assert visitor.get(url_of(new_token)).status_code == 200
+    assert open_link(visitor, old_token).status_code == 410
+    assert open_link(visitor, new_token).status_code == 200
     assert AuditEvent.objects.filter(verb="invitation.sent").count() == 2
 
 
@@ -228,13 +242,13 @@ def test_it_does_not_send_a_second_link_for_a_second_role(invite, oakfield, peop
     services.add_member(school=oakfield, actor=people.head, full_name="Ann Example", email=user.email,
                         role=Role.DEPUTY_DSL)
     assert Invitation.objects.filter(user=user).count() == 1
-    assert Client().get(url_of(token)).status_code == 200
+    assert open_link(Client(), token).status_code == 200
 
 
 def test_it_withdraws_the_link_of_someone_who_leaves(client, invite, oakfield, people):
     user, token, _ = invite()
     services.end_membership(membership=Membership.objects.get(user=user, school=oakfield), actor=people.head)
-    assert client.get(url_of(token)).status_code == 410
+    assert open_link(client, token).status_code == 410
     assert Invitation.objects.get(user=user).withdrawn_at is not None
     assert "invitation.withdrawn" in AuditEvent.objects.values_list("verb", flat=True)
 
@@ -249,7 +263,7 @@ def test_it_keeps_tokens_and_names_out_of_every_log_line_and_email(
                             email="ottoline@t.example", role=Role.STAFF)
     token, message = latest_link("ottoline@t.example")
     visitor = Client()
-    visitor.get(url_of(token[:-2] + "zz"))  # unknown: 404
+    open_link(visitor, token[:-2] + "zz")  # unknown: 404
     set_password(visitor, token, "short")  # refused: 400
     member = Membership.objects.get(user__email="ottoline@t.example")
     head = Client()
@@ -257,11 +271,11 @@ def test_it_keeps_tokens_and_names_out_of_every_log_line_and_email(
     with django_capture_on_commit_callbacks(execute=True):
         head.post(reverse("people:resend", args=[oakfield.slug, member.pk]),
                   {"seen": Invitation.objects.get(accepted_at=None, withdrawn_at=None).pk})
-    visitor.get(url_of(token))  # replaced: 410
+    open_link(visitor, token)  # replaced: 410
     new_token, second = latest_link("ottoline@t.example")
     Invitation.objects.filter(withdrawn_at=None).update(created_at=timezone.now() - timedelta(days=8),
                                                         expires_at=timezone.now() - timedelta(days=1))
-    visitor.get(url_of(new_token))  # expired: 410
+    open_link(visitor, new_token)  # expired: 410
     Invitation.objects.filter(withdrawn_at=None).update(expires_at=timezone.now() + timedelta(days=1))
     set_password(visitor, new_token)
     assert caplog.records, "the flow logs something (sent emails, at least)"
@@ -274,3 +288,139 @@ def test_it_keeps_tokens_and_names_out_of_every_log_line_and_email(
         assert not any(name in email.body for name in secrets_[2:]), email.body
     for event in AuditEvent.objects.all():
         assert not any(secret in str(event.detail) for secret in secrets_)
+
+
+# ---------------------------------------------------------------- a password set another way spends every link
+
+def test_it_never_lets_an_old_link_replace_a_password_set_another_way(client, invite):
+    user, token, _ = invite()
+    user.set_password("my-own-chosen-password-1")  # as the admin's form and `manage.py changepassword` do
+    user.save()
+    response = open_link(client, token)
+    assert response.status_code == 410 and "already been used" in response.content.decode()
+    assert set_password(client, token, "attacker-chosen-pass-9").status_code == 410
+    user.refresh_from_db()
+    assert user.check_password("my-own-chosen-password-1")
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_refuses_the_link_of_an_account_with_a_password_even_if_the_invitation_is_still_unspent(client, invite):
+    """Whatever the invitation's row says (a password written before the withdrawal existed, or straight into the
+    database), an account with a password accepts no invitation: the page and the service both refuse."""
+    user, token, _ = invite()
+    User.objects.filter(pk=user.pk).update(password=make_password("my-own-chosen-password-1"))
+    invitation = Invitation.objects.get(user=user)
+    assert not invitation.is_spent
+    assert open_link(client, token).status_code == 410
+    with pytest.raises(InvitationSpent):
+        accept_invitation(invitation=invitation, password="attacker-chosen-pass-9")
+    user.refresh_from_db()
+    assert user.check_password("my-own-chosen-password-1")
+
+
+def admin_sets_the_password(user):
+    admin = Client()
+    admin.force_login(UserFactory(email="superuser@site.example", is_staff=True, is_superuser=True))
+    response = admin.post(reverse("admin:auth_user_password_change", args=[user.pk]),
+                          {"password1": "set-by-the-admin-9", "password2": "set-by-the-admin-9"})
+    assert response.status_code == 302, response.content.decode()
+
+
+def reset_from_a_link(user):
+    visitor = Client()
+    link = reverse("accounts:password_reset_confirm",
+                   args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+    form_page = visitor.get(link, follow=True)
+    response = visitor.post(form_page.redirect_chain[-1][0],
+                            {"new_password1": "set-from-a-reset-9", "new_password2": "set-from-a-reset-9"})
+    assert response.status_code == 302
+
+
+def change_on_the_password_page(user):
+    User.objects.filter(pk=user.pk).update(password=make_password("the-old-password-9"))  # the signal not sent
+    user.refresh_from_db()
+    person = Client()
+    person.force_login(user)
+    response = person.post(reverse("accounts:password_change"), {
+        "old_password": "the-old-password-9", "new_password1": "set-on-the-page-9",
+        "new_password2": "set-on-the-page-9"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change_done")
+
+
+def by_a_command(user):
+    user.set_password("set-by-a-command-9")  # what `manage.py changepassword` does
+    user.save()
+
+
+@pytest.mark.parametrize("way", [admin_sets_the_password, reset_from_a_link, change_on_the_password_page, by_a_command],
+                         ids=lambda way: way.__name__)
+def test_it_withdraws_the_unspent_invitation_however_the_password_is_set(invite, oakfield, way):
+    user, token, _ = invite()
+    way(user)
+    invitation = Invitation.objects.get(user=user)
+    assert invitation.withdrawn_at is not None and invitation.accepted_at is None
+    event = AuditEvent.objects.get(verb="invitation.withdrawn")
+    assert event.school == oakfield and event.object_id == str(invitation.pk)
+    assert event.detail == {"count": 1, "user_id": user.pk, "reason": "password set"}
+    assert open_link(Client(), token).status_code == 410
+
+
+def test_it_withdraws_nothing_when_a_password_is_only_rehashed_at_sign_in(client, invite, settings):
+    """Django re-hashes a password in a newer format at sign-in: that is not a new password."""
+    settings.PASSWORD_HASHERS = [*settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    user, token, _ = invite()
+    User.objects.filter(pk=user.pk).update(password=make_password("an-older-hash-9", hasher="pbkdf2_sha256"))
+    assert client.login(username=user.email, password="an-older-hash-9")
+    user.refresh_from_db()
+    assert not user.password.startswith("pbkdf2_sha256")
+    assert not Invitation.objects.get(user=user).is_spent  # (and still refused: the account has a password)
+
+
+# ---------------------------------------------------------------- the token leaves the address at once
+
+def test_it_moves_the_token_out_of_every_address_after_the_first_request(client, invite, oakfield):
+    """As Django's password reset confirm view: the emailed address answers only with a redirect to a token-less
+    one, so the token is in one access log line at most, and never in a later address, Location, Referer or
+    page. That first answer asks the browser to send no Referer at all; the token-less pages keep the site's
+    same-origin policy (under "no-referrer" a browser posts the form with ``Origin: null``, which CSRF refuses)."""
+    user, token, _ = invite()
+    first = client.get(url_of(token))
+    assert first.status_code == 302 and first["Location"] == SET_PASSWORD
+    assert first["Referrer-Policy"] == "no-referrer"
+    assert token not in str(dict(client.session))  # the session keeps the hash that is stored anyway
+
+    responses = [client.get(SET_PASSWORD),
+                 client.post(SET_PASSWORD, {"new_password1": "short", "new_password2": "short"})]
+    assert [r.status_code for r in responses] == [200, 400]
+    assert oakfield.name in responses[0].content.decode()
+    responses.append(client.post(SET_PASSWORD, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}))
+    assert responses[-1].status_code == 302 and responses[-1]["Location"] == reverse("home")
+    for response in responses:
+        assert response["Referrer-Policy"] == "same-origin"
+        assert token not in response.content.decode() and token not in response.get("Location", "")
+    assert token not in str(dict(client.session))
+
+
+@pytest.mark.parametrize("problem", ["used", "expired", "unknown"])
+def test_it_keeps_the_token_off_the_pages_of_a_link_that_does_not_work(client, invite, problem):
+    user, token, _ = invite()
+    if problem == "used":
+        set_password(Client(), token)
+    elif problem == "expired":
+        Invitation.objects.filter(user=user).update(created_at=timezone.now() - timedelta(days=9),
+                                                    expires_at=timezone.now() - timedelta(days=2))
+    else:
+        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    response = open_link(client, token)
+    assert response.status_code == {"used": 410, "expired": 410, "unknown": 404}[problem]
+    assert [url for url, _ in response.redirect_chain] == [SET_PASSWORD]
+    assert token not in response.content.decode()
+
+
+def test_it_shows_the_link_does_not_work_when_the_page_is_opened_without_the_link(client, invite):
+    invite()
+    response = client.get(SET_PASSWORD)
+    assert response.status_code == 404 and "This link does not work" in response.content.decode()
+    assert client.post(SET_PASSWORD, {"new_password1": NEW_PASSWORD,
+                                      "new_password2": NEW_PASSWORD}).status_code == 404
+    assert not Invitation.objects.filter(accepted_at__isnull=False).exists()

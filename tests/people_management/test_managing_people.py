@@ -356,6 +356,72 @@ def test_it_gives_a_returning_member_their_account_and_role_back(head_client, oa
     assert "account.reopened" in verbs()
 
 
+def test_it_records_that_an_account_was_switched_off_because_its_last_role_ended(head_client, oakfield, people):
+    head_client.post(reverse("people:end", args=[oakfield.slug, membership(people.reporter, oakfield,
+                                                                             Role.STAFF).pk]))
+    people.reporter.refresh_from_db()
+    assert not people.reporter.is_active and people.reporter.closed_with_last_role
+    add(head_client, oakfield, email=people.reporter.email, role="staff")
+    people.reporter.refresh_from_db()
+    assert people.reporter.is_active and not people.reporter.closed_with_last_role
+
+
+def switch_off_in_the_admin(user):
+    """The site administrator switches the account off on purpose, in the Django admin."""
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("root@site.example", "a-long-admin-password",
+                                                    full_name="Site Root"))
+    response = admin.post(reverse("admin:accounts_user_change", args=[user.pk]), {
+        "email": user.email, "full_name": user.full_name, "is_staff": "", "is_superuser": "",
+        "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})  # is_active left unticked
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert not user.is_active and not user.closed_with_last_role
+
+
+def test_it_does_not_reopen_an_account_the_site_administrator_switched_off(head_client, oakfield, people):
+    switch_off_in_the_admin(people.reporter)
+    before = list(Membership.objects.filter(user=people.reporter).values_list("pk", "role", "is_active"))
+    response = add(head_client, oakfield, email=people.reporter.email, role="governor")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page and "switched off by the site administrator" in page
+    people.reporter.refresh_from_db()
+    assert not people.reporter.is_active
+    assert list(Membership.objects.filter(user=people.reporter).values_list("pk", "role", "is_active")) == before
+    assert "account.reopened" not in verbs() and not Invitation.objects.filter(user=people.reporter).exists()
+    with pytest.raises(RuleBroken, match="Ask the site administrator"):
+        services.add_member(school=oakfield, actor=people.head, full_name="X", email=people.reporter.email,
+                            role=Role.STAFF)
+
+
+def test_it_does_not_reopen_an_account_switched_off_after_leaving_and_again_by_the_site_administrator(
+        head_client, oakfield, people):
+    """Switched back on in the admin, then off again: the last word is the site administrator's."""
+    head_client.post(reverse("people:end", args=[oakfield.slug, membership(people.reporter, oakfield,
+                                                                             Role.STAFF).pk]))
+    people.reporter.refresh_from_db()
+    people.reporter.is_active = True  # the admin's tick box
+    people.reporter.save(update_fields=["is_active"])
+    people.reporter.refresh_from_db()
+    assert not people.reporter.closed_with_last_role
+    switch_off_in_the_admin(people.reporter)
+    assert add(head_client, oakfield, email=people.reporter.email, role="staff").status_code == 400
+
+
+def test_it_lets_the_site_administrator_reopen_an_account_from_the_people_page(client, oakfield, people,
+                                                                               site_admin):
+    switch_off_in_the_admin(people.reporter)
+    client.force_login(site_admin)
+    assert add(client, oakfield, email=people.reporter.email, role="governor").status_code == 302
+    people.reporter.refresh_from_db()
+    assert people.reporter.is_active
+    assert AuditEvent.objects.get(verb="account.reopened").actor == site_admin
+
+
 def test_it_audits_every_change_with_the_actor_and_the_school(head_client, oakfield, people):
     add(head_client, oakfield)
     governor = membership(people.governor, oakfield, Role.GOVERNOR)

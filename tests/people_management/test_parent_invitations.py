@@ -125,11 +125,27 @@ def test_it_lets_an_invited_parent_set_a_password_and_see_their_home(head, oakfi
     [message] = [m for m in mail.outbox if m.to == [parent.email]]
     path = re.search(r"(/accounts/invitation/[A-Za-z0-9_-]+/)", message.body).group(1)
     visitor = Client()
-    response = visitor.post(path, {"new_password1": "quiet-harbour-lamps", "new_password2": "quiet-harbour-lamps"})
+    assert visitor.get(path)["Location"] == reverse("accounts:invitation_set_password")
+    response = visitor.post(reverse("accounts:invitation_set_password"),
+                            {"new_password1": "quiet-harbour-lamps", "new_password2": "quiet-harbour-lamps"})
     assert response.status_code == 302
     home = visitor.get(reverse("home"))
     assert "home/parent.html" in [t.name for t in home.templates]
     assert "Zebedee" in home.content.decode()
+
+
+def test_it_opens_no_account_for_an_imported_parent_through_forgot_password(oakfield, families,
+                                                                          django_capture_on_commit_callbacks):
+    """Whether parents have accounts is the school's choice (the button above): a parent the roster import made an
+    account for cannot open it with "forgot your password", which answers as for any other address."""
+    parent = families.to_invite[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = {Client().post(reverse("accounts:password_reset"), {"email": email})["Location"]
+                   for email in (parent.email, "nobody-at-all@t.example")}
+    assert answers == {reverse("accounts:password_reset_done")}
+    assert not OutboundEmail.objects.filter(kind="password_reset").exists() and mail.outbox == []
+    parent.refresh_from_db()
+    assert not parent.has_usable_password()
 
 
 def test_it_keeps_agreement_links_working_for_parents_without_an_account(oakfield, families, people):

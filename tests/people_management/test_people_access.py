@@ -50,6 +50,7 @@ def pages(school, people):
         ("post", reverse("people:resend", args=[slug, technician]), {"seen": ""}),
         ("get", reverse("people:parents", args=[slug]), {}),
         ("post", reverse("people:invite_parents", args=[slug]), {}),
+        ("post", reverse("people:invite_staff", args=[slug]), {}),
     ]
 
 

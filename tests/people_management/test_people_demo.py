@@ -1,5 +1,6 @@
 """The demo shows the people pages: a member of staff invited and not yet accepted, with a printed link that
-works, and a pupil whose only carer with parental responsibility has no email on record."""
+works, two members of staff the MIS import added with no account yet, and a pupil whose only carer with parental
+responsibility has no email on record."""
 
 import io
 import re
@@ -41,7 +42,20 @@ def test_it_shows_an_invited_member_on_the_people_page_with_a_working_link(clien
     assert "Pardeep Gill" in page and "Invited, not yet accepted" in page
     path = re.search(r"http://[^/]+(/accounts/invitation/[A-Za-z0-9_-]+/)", seeded).group(1)
     client.logout()
-    assert client.get(path).status_code == 200
+    assert client.get(path, follow=True).status_code == 200
+
+
+def test_it_offers_to_invite_the_imported_staff_who_have_no_account_yet(client, seeded):
+    client.login(username="head@oakfield.example", password="demo-password-for-tests")
+    url = reverse("people:list", args=["oakfield"])
+    page = client.get(url).content.decode()
+    assert "Tomasz Nowak" in page and "No account yet: not invited" in page
+    assert "Invite 2 people to set a password" in page
+    client.post(reverse("people:invite_staff", args=["oakfield"]))
+    invited = set(Invitation.objects.filter(user__email__in=[email for _, email, _, _ in demo.IMPORTED_STAFF])
+                  .values_list("user__email", flat=True))
+    assert invited == {email for _, email, _, _ in demo.IMPORTED_STAFF}
+    assert "Invite 2 people" not in client.get(url).content.decode()
 
 
 def test_it_shows_a_pupil_with_no_email_on_record_on_the_coverage_page(client, seeded):

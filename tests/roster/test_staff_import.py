@@ -6,7 +6,7 @@ from onlinesafety.accounts.models import User
 from onlinesafety.roster.parsing import ImportRefused
 from onlinesafety.schools.models import Membership
 from onlinesafety.schools.roles import Role
-from tests.roster.helpers import STAFF_HEADER, csv_bytes, dry_run, run, staff
+from tests.roster.helpers import STAFF_HEADER, apply, csv_bytes, dry_run, run, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,30 @@ def test_it_never_changes_a_sign_in_address_and_says_so(oakfield, head):
     assert moved.summary["unchanged"] == 1 and "never changes a sign-in address" in moved.details["notes"][0]
     assert User.objects.filter(email="a@t.example").exists()
 
+
+
+def test_it_never_brings_back_a_role_a_person_ended(oakfield, head):
+    from onlinesafety.schools.people.services import end_membership
+
+    data = csv_bytes(STAFF_HEADER, [staff("A", "a@t.example"), staff("B", "b@t.example")])
+    run(oakfield, head, "staff", data, role=Role.STAFF, full=True)
+    end_membership(membership=Membership.objects.get(user__email="b@t.example"), actor=head)
+    again = dry_run(oakfield, head, "staff", data, role=Role.STAFF, full=True)
+    assert again.summary["kept"] == 1 and again.summary["change"] == 0
+    assert f"ended by {head.full_name} (headteacher)" in again.details["kept"][0]
+    assert "left ended" in again.details["kept"][0]
+    apply(again, head)
+    assert not Membership.objects.get(user__email="b@t.example").is_active
+
+
+def test_it_brings_back_a_role_an_import_ended_when_they_appear_again(oakfield, head):
+    from onlinesafety.audit.models import AuditEvent
+
+    both = csv_bytes(STAFF_HEADER, [staff("A", "a@t.example"), staff("B", "b@t.example")])
+    run(oakfield, head, "staff", both, role=Role.STAFF, full=True)
+    ended = run(oakfield, head, "staff", csv_bytes(STAFF_HEADER, [staff("A", "a@t.example")]), role=Role.STAFF,
+                full=True)
+    event = AuditEvent.objects.get(verb="membership.ended")  # one event per role the import ended, as a person's
+    assert event.detail["roster_import"] == ended.pk
+    back = run(oakfield, head, "staff", both, role=Role.STAFF, full=True)
+    assert back.summary["change"] == 1 and Membership.objects.get(user__email="b@t.example").is_active

@@ -1,5 +1,8 @@
 """Unattended imports: the command and the nightly drop folder apply at once, unless a person must look first."""
 
+import os
+import time
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -23,9 +26,13 @@ from tests.roster.helpers import (
 pytestmark = pytest.mark.django_db
 
 
-def write(path, data: bytes):
+def write(path, data: bytes, *, age: float = folders.SETTLED_AFTER + 60):
+    """A file as the MIS leaves it, last changed ``age`` seconds ago (the nightly run leaves files that are newer
+    than ``folders.SETTLED_AFTER``: the MIS may still be writing them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    then = time.time() - age
+    os.utime(path, (then, then))
     return path
 
 
@@ -106,7 +113,7 @@ def test_it_imports_each_schools_dropped_files_nightly_and_deletes_them(oakfield
     write(tmp_path / "no-such-school" / "pupils.csv", pupils_csv(1))
     write(tmp_path / riverside.slug / "pupils.csv", csv_bytes(PUPILS_HEADER + ",URN", [pupil(1) + ",000000"]))
     counts = tasks.import_nightly()
-    assert counts == {"applied": 3, "held": 0, "refused": 1}
+    assert counts == {"applied": 3, "held": 0, "refused": 1, "failed": 0, "waiting": 0}
     assert Pupil.objects.filter(school=oakfield).count() == 3 and Pupil.objects.filter(school=riverside).count() == 0
     assert Contact.objects.filter(school=oakfield).count() == 2  # pupils were imported before contacts
     assert Membership.objects.get(user__email="tech.new@t.example").role == Role.TECHNICIAN
@@ -130,3 +137,55 @@ def test_it_refuses_a_dropped_file_over_the_size_limit_and_still_deletes_it(oakf
     big = write(tmp_path / oakfield.slug / "pupils.csv", b"x" * (10 * 1024 * 1024 + 1))
     assert folders.import_nightly()["refused"] == 1
     assert not big.exists() and RosterImport.objects.count() == 0
+
+
+def test_it_leaves_a_file_the_mis_may_still_be_writing_for_the_next_run(oakfield, tmp_path, settings):
+    settings.ROSTER_DROP_FOLDER = str(tmp_path)
+    fresh = write(tmp_path / oakfield.slug / "pupils-full.csv", pupils_csv(3), age=5)
+    assert folders.import_nightly()["applied"] == 0
+    assert fresh.exists() and Pupil.objects.count() == 0 and RosterImport.objects.count() == 0
+    then = time.time() - folders.SETTLED_AFTER - 1
+    os.utime(fresh, (then, then))
+    assert folders.import_nightly()["applied"] == 1 and Pupil.objects.count() == 3
+
+
+def test_it_leaves_a_file_that_changes_between_listing_and_reading(oakfield, tmp_path, settings, monkeypatch):
+    settings.ROSTER_DROP_FOLDER = str(tmp_path)
+    path = write(tmp_path / oakfield.slug / "pupils-full.csv", pupils_csv(3))
+    listed = folders.dropped_files(tmp_path)
+    with path.open("ab") as still_writing:
+        still_writing.write(pupil(4).encode() + b"\r\n")
+    assert folders.import_dropped(listed[0]) == "waiting"
+    assert path.exists() and Pupil.objects.count() == 0
+
+
+def test_it_never_follows_a_symbolic_link_in_the_drop_folder(oakfield, riverside, tmp_path, settings):
+    settings.ROSTER_DROP_FOLDER = str(tmp_path / "drop")
+    outside = write(tmp_path / "elsewhere" / "pupils.csv", pupils_csv(3))
+    (tmp_path / "drop" / oakfield.slug).mkdir(parents=True)
+    linked_file = tmp_path / "drop" / oakfield.slug / "pupils-full.csv"
+    linked_file.symlink_to(outside)
+    (tmp_path / "drop" / riverside.slug).symlink_to(outside.parent, target_is_directory=True)
+    assert folders.import_nightly() == {"applied": 0, "held": 0, "refused": 0, "failed": 0, "waiting": 0}
+    assert outside.exists() and linked_file.is_symlink() and Pupil.objects.count() == 0
+
+
+def test_it_goes_on_to_the_next_school_when_one_fails_unexpectedly(oakfield, riverside, tmp_path, settings,
+                                                                    monkeypatch):
+    settings.ROSTER_DROP_FOLDER = str(tmp_path)
+    write(tmp_path / oakfield.slug / "pupils-full.csv", pupils_csv(3))
+    write(tmp_path / riverside.slug / "pupils-full.csv", pupils_csv(2))
+    real = folders.services.import_unattended
+
+    def broken_for_oakfield(*, school, **kwargs):
+        if school == oakfield:
+            raise ZeroDivisionError("an unexpected fault naming Pupil 1")
+        return real(school=school, **kwargs)
+
+    monkeypatch.setattr(folders.services, "import_unattended", broken_for_oakfield)
+    counts = folders.import_nightly()
+    assert (counts["failed"], counts["applied"]) == (1, 1)
+    assert Pupil.objects.filter(school=riverside).count() == 2 and Pupil.objects.filter(school=oakfield).count() == 0
+    failed = RosterImport.objects.get(school=oakfield)
+    assert failed.status == Status.FAILED and "ZeroDivisionError" in failed.failure
+    assert "Pupil 1" not in failed.failure  # the reason in plain words, never the error's own text

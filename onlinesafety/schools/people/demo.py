@@ -1,5 +1,6 @@
 """The people pages in the demo: at Oakfield, a new sports coach invited and not yet accepted (on the people
-page), and a pupil who joined this week whose only carer with parental responsibility has no email on record
+page), two members of staff the MIS import added who have no account yet (the people page offers to invite them
+together), and a pupil who joined this week whose only carer with parental responsibility has no email on record
 (on the agreement coverage page). Runs after the other seeders (``DEMO_SEEDERS``); creates nothing the second
 time.
 
@@ -21,13 +22,16 @@ from onlinesafety.accounts.selectors import UNSPENT
 from onlinesafety.accounts.services import invitation_days, invitation_url
 from onlinesafety.tokens import sha256_of
 
-from ..models import Contact, ParentLink, Pupil, School, SchoolClass, YearGroup
+from ..models import Contact, Membership, ParentLink, Pupil, School, SchoolClass, YearGroup
 from ..roles import Role
 
 INVITED_EMAIL = "p.gill@oakfield.example"  # the sports coach, who starts soon and has not set a password yet
 NEW_PUPIL = ("Maya", "Okonjo")
 NO_EMAIL_CARER = "Grace Okonjo"
 NO_EMAIL_CARER_MIS_ID = "DEMO-C-9001"
+# As the roster's staff import makes them: an account with no password, not invited yet.
+IMPORTED_STAFF = [("Tomasz Nowak", "t.nowak@oakfield.example", "Teaching assistant", "DEMO-S-7001"),
+                  ("Helen Price", "h.price@oakfield.example", "School business manager", "DEMO-S-7002")]
 
 
 def _demo_token(school: School) -> str:
@@ -41,6 +45,7 @@ def seed() -> dict[str, int]:
     if school is None:
         return {}
     counts = {"staff invited, not yet accepted": _invited_member(school),
+              "staff imported, not yet invited": _imported_staff(school),
               "pupils with no email on record": _pupil_without_email(school)}
     return {what: count for what, count in counts.items() if count}
 
@@ -58,6 +63,17 @@ def _invited_member(school: School) -> int:
                               token_hash=sha256_of(_demo_token(school)), invited_by=head,
                               created_at=now - timedelta(days=2), expires_at=now + timedelta(days=invitation_days()))
     return 1
+
+
+def _imported_staff(school: School) -> int:
+    made = 0
+    for full_name, email, job_title, mis_id in IMPORTED_STAFF:
+        if User.objects.filter(email=email).exists():
+            continue
+        user = User.objects.create_user(email=email, full_name=full_name, password=None)
+        Membership.objects.create(user=user, school=school, role=Role.STAFF, job_title=job_title, mis_id=mis_id)
+        made += 1
+    return made
 
 
 def _pupil_without_email(school: School) -> int:

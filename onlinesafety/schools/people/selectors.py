@@ -29,6 +29,7 @@ class Account(StrEnum):
     EXPIRED = "expired"  # the last link expired unused
     NOT_INVITED = "not_invited"  # no password and no link (e.g. an account the roster import made)
     NO_EMAIL = "no_email"  # a contact with no email on record has no account
+    SWITCHED_OFF = "switched_off"  # the account is switched off (by the site administrator): nobody can invite it
 
     @property
     def label(self) -> str:
@@ -37,13 +38,16 @@ class Account(StrEnum):
 
 ACCOUNT_LABELS = {
     Account.ACTIVE: "Signed up", Account.INVITED: "Invited, not yet accepted", Account.EXPIRED: "Invitation expired",
-    Account.NOT_INVITED: "Not invited yet", Account.NO_EMAIL: "No email on record",
+    Account.NOT_INVITED: "No account yet: not invited", Account.NO_EMAIL: "No email on record",
+    Account.SWITCHED_OFF: "Account switched off",
 }
 
 
 def account_state(user: User | None, invitation_expires_at: datetime | None, now: datetime) -> Account:
     if user is None:
         return Account.NO_EMAIL
+    if not user.is_active:
+        return Account.SWITCHED_OFF
     if has_password(user):
         return Account.ACTIVE
     if invitation_expires_at is None:
@@ -93,8 +97,18 @@ class PeoplePage:
     visitors: list[PersonRow]
 
     @property
+    def rows(self) -> list[PersonRow]:
+        return [row for group in self.staff for row in group.rows] + self.governors + self.visitors
+
+    @property
     def count(self) -> int:
-        return sum(len(group.rows) for group in self.staff) + len(self.governors) + len(self.visitors)
+        return len(self.rows)
+
+    @property
+    def to_invite(self) -> int:
+        """How many people the "invite everyone with no account yet" button would invite (``staff_to_invite``,
+        counted from the rows already read: a person with two roles is one)."""
+        return len({row.user.pk for row in self.rows if row.account == Account.NOT_INVITED})
 
 
 def members_to_manage(school: School) -> QuerySet[Membership]:
@@ -123,6 +137,16 @@ def people_page(school: School, now: datetime) -> PeoplePage:
             groups[Role(membership.role)].rows.append(row)
     page.staff = [group for group in groups.values() if group.rows]
     return page
+
+
+def staff_to_invite(school: School) -> QuerySet[User]:
+    """Accounts to invite in bulk from the people page: active, with an active role in the school that the page
+    manages (staff, governors, visitors: not parents), no password and no unspent invitation (an expired one is
+    re-sent from the person's row). Typically the staff the roster import made."""
+    roles = Membership.objects.filter(user=OuterRef("pk"), school=school, is_active=True, role__in=MANAGED_ROLES)
+    unspent = Invitation.objects.filter(UNSPENT, user_id=OuterRef("pk"))
+    return (User.objects.filter(no_password_q(), is_active=True).filter(Exists(roles)).exclude(Exists(unspent))
+            .order_by("pk"))
 
 
 def get_membership_to_manage(school: School, membership_id: int) -> Membership:

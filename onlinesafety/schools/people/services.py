@@ -22,6 +22,7 @@ from onlinesafety.db import lock_for_update
 from onlinesafety.rules import RuleBroken, require
 
 from ..models import Membership, OrganisationMembership, School
+from ..rights import is_site_admin
 from ..roles import SCHOOL_STAFF, Role
 from . import rights, selectors
 
@@ -88,13 +89,21 @@ def add_member(*, school: School, actor: User, full_name: str, email: str, role:
                  previous_chair=previous_chair.user if previous_chair else None)
 
 
+SWITCHED_OFF_BY_THE_SITE = ("This account has been switched off by the site administrator, so a school cannot give "
+                            "it a role. Ask the site administrator to switch it back on first.")
+
+
 def _reopen_account(user: User, school: School, actor: User, request: HttpRequest | None, full_name: str) -> None:
-    """An existing account given a role again: switched back on if leaving had switched it off, and named if it
-    had no name. An existing name is never overwritten (another school may know the person by it)."""
+    """An existing account given a role again: switched back on if leaving had switched it off (its last role
+    ended, ``closed_with_last_role``), and named if it had no name. An account switched off for any other reason
+    (the site administrator did it, in the admin) stays off unless the site administrator is the one asking. An
+    existing name is never overwritten (another school may know the person by it)."""
     fields = []
     if not user.is_active:
-        user.is_active = True
-        fields.append("is_active")
+        if not user.closed_with_last_role and not is_site_admin(actor):
+            raise RuleBroken(SWITCHED_OFF_BY_THE_SITE)
+        user.is_active, user.closed_with_last_role = True, False
+        fields += ["is_active", "closed_with_last_role"]
         record_event(verb="account.reopened", actor=actor, school=school, target=user, request=request)
     if not user.full_name and full_name:
         user.full_name = full_name
@@ -223,8 +232,8 @@ def _close_account_if_nowhere(user: User, school: School, actor: User, request: 
         return False
     if OrganisationMembership.objects.filter(user=user, is_active=True).exists():
         return False
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.is_active, user.closed_with_last_role = False, True
+    user.save(update_fields=["is_active", "closed_with_last_role"])
     withdraw_invitations(user=user, school=school, actor=actor, request=request)
     record_event(verb="account.closed", actor=actor, school=school, target=user, request=request,
                  detail={"reason": "no role left"})
@@ -343,4 +352,22 @@ def invite_parents(*, school: School, actor: User, request: HttpRequest | None =
             raise RuleBroken("Every parent or carer with an email on record has an account or an invitation that "
                              "still works.")
         return send_invitations(users=users, school=school, actor=actor, kind=Invitation.Kind.PARENT,
+                                request=request, now=now)
+
+
+def invite_staff(*, school: School, actor: User, request: HttpRequest | None = None,
+                 now: datetime | None = None) -> int:
+    """Invite, in bulk, every member of the school (staff, governors, visitors: not parents) whose account has no
+    password and no unspent invitation: typically the staff the roster import made, who otherwise have no way in
+    (password reset opens no account). One email each through the outbox; under the school's lock, so a second
+    click finds them all invited. An expired invitation is re-sent from the person's own row instead. Returns how
+    many were invited."""
+    require(rights.can_manage_people(actor, school), ONLY_ADMINISTRATORS)
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_for_update(school)
+        users = list(selectors.staff_to_invite(school))
+        if not users:
+            raise RuleBroken("Everyone at the school has an account or has been sent an invitation.")
+        return send_invitations(users=users, school=school, actor=actor, kind=Invitation.Kind.STAFF,
                                 request=request, now=now)

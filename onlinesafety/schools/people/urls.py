@@ -14,6 +14,7 @@ urlpatterns = [
     path("schools/<slug:slug>/people/<int:membership_id>/link-governor/", views.link_governor,
          name="link_governor"),
     path("schools/<slug:slug>/people/<int:membership_id>/invitation/", views.resend, name="resend"),
+    path("schools/<slug:slug>/people/invite/", views.invite_staff, name="invite_staff"),
     path("schools/<slug:slug>/people/parents/", views.parent_list, name="parents"),
     path("schools/<slug:slug>/people/parents/invite/", views.invite_parents, name="invite_parents"),
 ]

@@ -58,8 +58,7 @@ def people_list(request: HttpRequest, school: School) -> HttpResponse:
     now = timezone.now()
     page = selectors.people_page(school, now)
     actor = _actor(request)
-    rows = [row for group in page.staff for row in group.rows] + page.governors + page.visitors
-    locked = {row.membership.pk for row in rows if not rights.membership_access(actor, row.membership).change}
+    locked = {row.membership.pk for row in page.rows if not rights.membership_access(actor, row.membership).change}
     return render(request, "schools/people/list.html", {
         "school": school, "page": page, "locked": locked, "parents": selectors.parent_summary(school, now),
     })
@@ -240,4 +239,15 @@ def invite_parents(request: HttpRequest, school: School) -> HttpResponse:
     if attempt.ok:
         messages.success(request, f"{count} parent{'s and carers' if count != 1 else ' or carer'} "
                                   f"{'have' if count != 1 else 'has'} been emailed a link to set a password.")
+    return redirect(_list_url(school))
+
+
+@require_POST
+@administered_school
+def invite_staff(request: HttpRequest, school: School) -> HttpResponse:
+    with refusal(request) as attempt:
+        count = services.invite_staff(school=school, actor=_actor(request), request=request)
+    if attempt.ok:
+        messages.success(request, f"{count} {'people have' if count != 1 else 'person has'} been emailed a link to "
+                                  "set a password.")
     return redirect(_list_url(school))
