@@ -89,18 +89,12 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 # ---------------------------------------------------------------- invitations: the page an emailed link opens
 
-def _quiet(response: HttpResponse) -> HttpResponse:
-    """Django logs every 4xx response with its path, and this path carries the link's token: not these."""
-    response._has_been_logged = True  # type: ignore[attr-defined]  # what django.utils.log.log_response reads
-    return response
-
-
 def _problem(request: HttpRequest, problem: str, status: int, invitation: Invitation | None = None) -> HttpResponse:
     """An unknown link (404), an expired one (410: ask the school for a new one) or a spent one (410: sign in)."""
-    return _quiet(render(request, "accounts/invitation_problem.html", {
+    return render(request, "accounts/invitation_problem.html", {
         "problem": problem, "school": invitation.school if invitation else None,
         "signed_in_as_invitee": invitation is not None and request.user.pk == invitation.user_id,
-    }, status=status))
+    }, status=status)
 
 
 def _expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -136,6 +130,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "Your password is set and you are signed in.")
                 return redirect("home")
-        response = render(request, "accounts/invitation.html", {"form": form, "invitation": found},
-                          status=400 if form.errors else 200)
-    return _quiet(response) if form.errors else response
+        return render(request, "accounts/invitation.html", {"form": form, "invitation": found},
+                      status=400 if form.errors else 200)
