@@ -23,4 +23,5 @@ RUN useradd --system --home /app onlinesafety && mkdir -p /app/var && chown -R o
 USER onlinesafety
 
 EXPOSE 8000
-CMD ["gunicorn", "onlinesafety.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log format and the scrubbing of every log line: onlinesafety/gunicorn_conf.py.
+CMD ["gunicorn", "--config", "python:onlinesafety.gunicorn_conf", "onlinesafety.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

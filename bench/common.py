@@ -25,20 +25,24 @@ def set_up_django(sqlite_name: str) -> None:
     django.setup()
 
 
-def time_pages(client, pages: list[tuple[str, str, dict]], requests: int) -> None:
-    """For each (label, url, headers): the query count of one load, then median and p95 over the rest."""
+def time_pages(client, pages: list[tuple], requests: int) -> None:
+    """For each (label, url, headers) (a GET) or (label, url, headers, data) (a POST of data, as a search form is
+    sent): the query count of one load, then median and p95 over the rest."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for label, url, headers in pages:
+    for label, url, headers, *data in pages:
+        def load(url=url, headers=headers, data=data):
+            return client.post(url, data[0], **headers) if data else client.get(url, **headers)
+
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url, **headers).status_code == 200
+            assert load().status_code == 200
         query_count = len(queries)
         timings = []
         for _ in range(max(requests // len(pages), 1)):
             start = time.perf_counter()
-            response = client.get(url, **headers)
+            response = load()
             timings.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200
         timings.sort()

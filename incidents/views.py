@@ -52,8 +52,9 @@ def report(request):
 
 
 @school_member_required(rights.can_report)
+@require_POST  # a name typed here travels in the body, never in an address that logs and histories keep
 def pupil_search(request):
-    query = request.GET.get("pupil_q", "").strip()[:80]
+    query = request.POST.get("pupil_q", "").strip()[:80]
     pupils: QuerySet[Pupil] | list[Pupil] = []
     if len(query) >= 2:
         pupils = search_pupils(pupils_visible_to(request.user, request.school), query).select_related(

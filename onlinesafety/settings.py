@@ -309,14 +309,36 @@ ROSTER_MAX_LEAVERS_PERCENT = int(env("ROSTER_MAX_LEAVERS_PERCENT", "10"))
 WONDE_API_TOKEN = env("WONDE_API_TOKEN", "")
 WONDE_API_URL = env("WONDE_API_URL", "https://api.wonde.com/v1.0/")
 
+# Logs carry ids and counts, never names or link tokens. Every line naming a request's address goes through
+# onlinesafety.logscrub (no query string, "[token]" for a link's secret): on the loggers that write those lines, so
+# every handler sees the clean line, and on the handlers, for any other logger. Gunicorn's logs: gunicorn_conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub_addresses": {"()": "onlinesafety.logscrub.ScrubAddresses"},
+                "without_template_context": {"()": "onlinesafety.logscrub.WithoutTemplateContext"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub_addresses"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["scrub_addresses"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console and admin-email handlers off: its lines reach the root's console once, scrubbed.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["scrub_addresses"]},
+        "django.security.csrf": {"filters": ["scrub_addresses"]},
+        "django.template": {"filters": ["without_template_context"]},  # its DEBUG tracebacks print the context
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False,
+                          "filters": ["scrub_addresses"]},
+        "django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # HTTPS hardening. Read in every mode so the variables are known; applied in production.

@@ -62,18 +62,19 @@ def pupil_list(request: SchoolRequest) -> HttpResponse:
     assert request.school is not None, "school_member_required sends anyone without a school home"
     # The safeguarding leads may look for a pupil who has left: their records stay with the team.
     can_include_left = rights.can_see_carers(request.user, request.school)
-    include_left = can_include_left and request.GET.get("left") == "1"
+    # The search form is sent as a POST, so a name never reaches an address (logs, history, the Referer); a GET
+    # still filters by class, for links and pages.
+    search = request.POST if request.method == "POST" else request.GET
+    include_left = can_include_left and search.get("left") == "1"
     pupils = selectors.pupils_visible_to(request.user, request.school, include_left=include_left).select_related(
         "school_class")
-    query = request.GET.get("q", "").strip()[:80]
+    query = request.POST.get("q", "").strip()[:80]
     if query:
         pupils = selectors.search_pupils(pupils, query)
-    class_id = request.GET.get("class", "")
+    class_id = search.get("class", "")
     if (chosen_class := parse_id(class_id)) is not None:
         pupils = pupils.filter(school_class_id=chosen_class)
-    page = Paginator(pupils.order_by("last_name", "first_name", "pk"), PUPILS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(pupils.order_by("last_name", "first_name", "pk"), PUPILS_PER_PAGE).get_page(search.get("page"))
     classes = SchoolClass.objects.filter(school=request.school)
     return render(
         request,

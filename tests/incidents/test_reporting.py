@@ -159,9 +159,17 @@ def test_it_explains_the_evidence_rules_on_the_form(client, people):
 
 def test_it_finds_pupils_by_name_for_the_form(client, oakfield, people, pupil):
     client.force_login(people.reporter)
-    response = client.get(reverse("incidents:pupil_search"), {"pupil_q": "popp"})
+    response = client.post(reverse("incidents:pupil_search"), {"pupil_q": "popp"})
     assert b"Poppy Example" in response.content
-    assert b"Poppy" not in client.get(reverse("incidents:pupil_search"), {"pupil_q": "p"}).content
+    assert b"Poppy" not in client.post(reverse("incidents:pupil_search"), {"pupil_q": "p"}).content
+
+
+def test_it_keeps_the_name_searched_for_out_of_the_address(client, people, pupil):
+    client.force_login(people.reporter)
+    assert client.get(reverse("incidents:pupil_search"), {"pupil_q": "popp"}).status_code == 405
+    form = client.get(URL).content.decode()
+    assert f'hx-post="{reverse("incidents:pupil_search")}"' in form and "hx-get" not in form
+    assert 'hx-params="pupil_q"' in form and "X-CSRFToken" in form  # the search only, with the CSRF header
 
 
 def test_it_shows_the_reporter_status_and_feedback_but_not_case_notes(client, make_incident, people):
@@ -214,7 +222,7 @@ def test_it_refuses_ids_too_large_for_the_database(client, oakfield, people, fie
 
 def test_it_searches_pupils_safely_with_odd_characters(client, people, pupil):
     client.force_login(people.reporter)
-    assert client.get(reverse("incidents:pupil_search"), {"pupil_q": "po\x00ppy"}).status_code == 200
+    assert client.post(reverse("incidents:pupil_search"), {"pupil_q": "po\x00ppy"}).status_code == 200
 
 
 def test_it_refuses_a_date_from_long_ago(client, oakfield, people):

@@ -81,7 +81,8 @@ def resolve_defaults(value: str) -> str:
 
 def test_it_composes_postgres_redis_web_worker_and_beat(compose):
     assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
-    assert "gunicorn onlinesafety.wsgi:application" in compose["services"]["web"]["command"]
+    assert "gunicorn --config python:onlinesafety.gunicorn_conf onlinesafety.wsgi:application" in compose[
+        "services"]["web"]["command"]  # the scrubbed access log (tests/kernel/test_logs.py)
     assert compose["services"]["worker"]["command"].startswith("celery -A onlinesafety worker")
     assert compose["services"]["beat"]["command"].startswith("celery -A onlinesafety beat")
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
