@@ -16,8 +16,10 @@ COPY onlinesafety ./onlinesafety
 RUN pip install --no-cache-dir .
 COPY . .
 
-# collectstatic only needs settings that import; these throwaway values never reach a running container.
-RUN DJANGO_ENV=production SECRET_KEY=collectstatic ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+# collectstatic only needs settings that import; these throwaway values never reach a running container (the key is
+# random because production refuses a weak one).
+RUN DJANGO_ENV=production SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
 RUN useradd --system --home /app onlinesafety && mkdir -p /app/var && chown -R onlinesafety /app/var
 USER onlinesafety

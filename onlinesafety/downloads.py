@@ -1,6 +1,10 @@
 """Every file the product hands out (evidence, policy documents, PDFs it makes, CSV exports) goes through here,
 so each carries the same headers: its real content type, a ``Content-Disposition`` with a safe file name,
-``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``. Callers check rights first."""
+``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``. Callers check rights first.
+
+A file shown in the browser (``inline``: a policy's PDF) goes without the Content-Security-Policy: Chromium's PDF
+viewer builds its page from an embed and inline styles that the strict policy would block, leaving it blank. It is
+a PDF checked by content or made by WeasyPrint, never HTML, and ``nosniff`` keeps it that way."""
 
 import re
 import unicodedata
@@ -9,6 +13,8 @@ from typing import IO, TypeVar
 
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+from onlinesafety.headers import PRIVATE
 
 UNSAFE = re.compile(r'[<>:"/\\|?*]+')  # path separators and what Windows refuses in a name
 LONGEST_NAME = 120
@@ -29,7 +35,9 @@ def safe_filename(name: str, extension: str = "") -> str:
 def with_download_headers(response: R, filename: str, *, inline: bool = False) -> R:
     response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = PRIVATE
+    if inline:
+        setattr(response, "_csp_exempt", True)  # what django-csp's @csp_exempt sets, for this response only
     return response
 
 

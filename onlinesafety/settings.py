@@ -2,14 +2,16 @@
 
 Everything configurable comes from environment variables (listed in README.md). Development
 defaults are safe and need nothing running; ``DJANGO_ENV=production`` turns the defaults off and
-refuses to start without a SECRET_KEY and ALLOWED_HOSTS.
+refuses to start without a SECRET_KEY and ALLOWED_HOSTS. With DEBUG off, a weak SECRET_KEY is refused too.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +43,25 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
+DEVELOPMENT_SECRET_KEY = "development-only-key-never-used-in-production"
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_CHARACTERS = 5
+
+
+def weak_secret_key(key: str) -> str:
+    """Why ``key`` is not fit to sign sessions, password resets and links on a live site ("" when it is).
+    The thresholds are Django's own (check security.W009), here refused at start-up rather than warned about."""
+    if key == DEVELOPMENT_SECRET_KEY:
+        return "it is the development key written in the source code"
+    if key.startswith("django-insecure-"):
+        return "it is a key Django generated for development ('django-insecure-')"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"it has fewer than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < MIN_SECRET_KEY_CHARACTERS:
+        return f"it has fewer than {MIN_SECRET_KEY_CHARACTERS} different characters"
+    return ""
+
+
 SECRET_KEY = env("SECRET_KEY").strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if PRODUCTION:
@@ -49,8 +70,13 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 else:
-    SECRET_KEY = SECRET_KEY or "development-only-key-never-used-in-production"
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
+if not DEBUG and (reason := weak_secret_key(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for a site with DEBUG off: {reason}. Set SECRET_KEY to a long random value, e.g. "
+        "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 if not PRODUCTION:
@@ -79,15 +105,19 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "django_celery_beat",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "onlinesafety.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onlinesafety.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -340,6 +370,37 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Content-Security-Policy (django-csp), on every response but a file shown inline (onlinesafety.downloads): scripts
+# and styles only from our own static files, so no inline <script>, on*= handler or style="" anywhere. Images also
+# from data: URIs, because Bootstrap's CSS draws its select arrows, check marks and menu icon as inline SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Browser features no page uses, switched off for every page (onlinesafety.headers.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
+    "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]
+
+# The proxies in front of the app (addresses or networks). Only a request from one of them has its
+# X-Forwarded-For read for the client's address (onlinesafety.clientaddress); from anyone else it is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
 
 # HTTPS hardening. Read in every mode so the variables are known; applied in production.
 SECURE_SSL_REDIRECT_WANTED = env_bool("SECURE_SSL_REDIRECT", default=True)

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from onlinesafety.accounts.models import User
-from onlinesafety.audit.services import client_ip, record_event
+from onlinesafety.audit.services import record_event
+from onlinesafety.clientaddress import client_ip
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import School
 from onlinesafety.tokens import sha256_of

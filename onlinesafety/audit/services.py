@@ -8,18 +8,12 @@ from django.db import models
 from django.http import HttpRequest
 
 from onlinesafety.accounts.models import Person
+from onlinesafety.clientaddress import client_ip
 from onlinesafety.schools.models import School
 
 from .models import AuditEvent
 
 MAX_DETAIL_BYTES = 2048
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as the web server saw it (REMOTE_ADDR; a proxy must set it correctly)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_event(

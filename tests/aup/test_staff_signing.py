@@ -56,6 +56,16 @@ def test_it_lets_a_member_sign_by_ticking_and_typing_their_name(client, publishe
     assert signature.text_sha256 == sha256_of(signed_text(version))
 
 
+def test_it_records_the_signer_behind_the_trusted_proxy_not_an_address_they_wrote(client, published, people,
+                                                                                   settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    client.force_login(people.reporter)
+    client.post(reverse("aup:sign_mine", args=[staff_version(published).pk]),
+                {"has_read": "on", "typed_name": "Rita Reporter"},
+                REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.4")
+    assert Signature.objects.get().ip_address == "198.51.100.4"
+
+
 def test_it_keeps_one_signature_when_signing_twice(client, published, people):
     version = staff_version(published)
     client.force_login(people.reporter)

@@ -19,14 +19,47 @@ CHROMIUM_ARGS = [
 ]
 
 
+# What the browser refused under the Content-Security-Policy during the current test, and any Permissions-Policy
+# feature it did not understand: either is a failure.
+POLICY_PROBLEMS: list[str] = []
+
+
+def record_policy_problem(message):
+    refused = message.type == "error" and "Content Security Policy" in message.text
+    if refused or "Error with Permissions-Policy header" in message.text:
+        POLICY_PROBLEMS.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+class WatchedBrowser:
+    """The Playwright browser, every context of which reports the policies' problems (above)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", record_policy_problem)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_policy_problems():
+    POLICY_PROBLEMS.clear()
+    yield
+    assert POLICY_PROBLEMS == [], "the browser reported a Content-Security-Policy or Permissions-Policy problem"
 
 
 def new_page(browser, **context_options):

@@ -1,0 +1,55 @@
+"""Response headers every page carries: the Permissions-Policy, and ``Cache-Control: private, no-store`` on what
+is private (the Content-Security-Policy comes from django-csp, configured in settings)."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+
+PRIVATE = "private, no-store"
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+def permissions_policy() -> str:
+    return ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DISABLED)
+
+
+class PermissionsPolicyMiddleware:
+    """Switches off, on every response, the browser features (camera, microphone, location, payment ...) that
+    no page uses, so a script that got in could not ask for them either."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.header = permissions_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def is_private(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """A page for a signed-in person, a file, or a page opened with a token in its address (a parent's signing
+    link, an invitation, a password reset): none of them may be kept by a browser or a shared cache."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    if "Content-Disposition" in response:
+        return True
+    match = request.resolver_match
+    return match is not None and ("token" in match.kwargs or "uidb64" in match.kwargs)
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every private response whose view did not set its own: a case
+    page left in the browser's cache of a shared school computer must not come back with the back button."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if "Cache-Control" not in response and is_private(request, response):
+            response["Cache-Control"] = PRIVATE
+        return response
