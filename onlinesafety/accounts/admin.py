@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from onlinesafety.audit.admin import AuditedModelAdmin
+from onlinesafety.audit.admin import AuditedUserAdmin
 from onlinesafety.schools.models import Membership
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -15,7 +14,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
+class UserAdmin(AuditedUserAdmin):
     ordering = ("full_name", "email")
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm

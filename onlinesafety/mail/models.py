@@ -27,7 +27,8 @@ class OutboundEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to}"
+        # No address: this is what the admin's delete pages and its log show.
+        return f"{self.kind} email {self.pk}"
 
 
 class Notification(models.Model):

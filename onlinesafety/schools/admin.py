@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
-from guardian.admin import GuardedModelAdminMixin
 
-from onlinesafety.audit.admin import AuditedModelAdmin
+from onlinesafety.audit.admin import AuditedGuardedModelAdmin, AuditedModelAdmin
 
 from .models import Membership, ParentLink, Pupil, School, SchoolClass, Term
 
@@ -73,9 +72,8 @@ class ParentLinkInline(admin.TabularInline):
     readonly_fields = ["parent"]
 
 
-# guardian annotates change_form_template as an instance str where django-stubs has a ClassVar: ignored below
 @admin.register(Pupil)
-class PupilAdmin(GuardedModelAdminMixin, AuditedModelAdmin):  # type: ignore[misc]
+class PupilAdmin(AuditedGuardedModelAdmin):
     list_display = ("last_name", "first_name", "school", "year_group", "school_class", "has_send", "is_on_roll")
     list_filter = ("school", "year_group", "has_send", "is_on_roll")
     search_fields = ("first_name", "last_name")
