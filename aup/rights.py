@@ -6,6 +6,9 @@ staff agreement, visitors theirs, account holders the social media one) is not a
 rule: it lives in ``selectors.agreements``.
 """
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Q
 
 from onlinesafety.access import HasRole
@@ -49,3 +52,10 @@ def own_answers(user: Person) -> Q:
     carer's answer carries that carer's details)."""
     return Q(user_id=user.pk, pupil__is_on_roll=True, pupil__parent_links__parent_id=user.pk,
              pupil__parent_links__has_parental_responsibility=True)
+
+
+def link_opens_answer(signed_at: datetime, now: datetime) -> bool:
+    """An emailed link (no sign-in, and the email may be forwarded or the device shared) opens its own answer, the
+    receipt and the PDF copy, only for ``AUP_COPY_MINUTES`` after it was recorded; afterwards the parent signs
+    in (``own_answers``)."""
+    return now < signed_at + timedelta(minutes=settings.AUP_COPY_MINUTES)

@@ -321,9 +321,11 @@ DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.in
 # How long an invitation to set a password works (the link is single use).
 INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
 
-# Acceptable use agreements: how long a parent's link works, when reminders go, and how long a pupil may
+# Acceptable use agreements: how long a parent's link works, how long after an answer its receipt and PDF copy
+# can still be opened through the link (afterwards only signed in), when reminders go, and how long a pupil may
 # use school technology after a new agreement is published before it must be signed.
 AUP_LINK_DAYS = int(env("AUP_LINK_DAYS", "30"))
+AUP_COPY_MINUTES = max(0, int(env("AUP_COPY_MINUTES", "30")))
 AUP_REMINDER_DAYS = [int(day) for day in env_list("AUP_REMINDER_DAYS", "7,14")]
 AUP_MAX_REMINDERS = int(env("AUP_MAX_REMINDERS", "3"))
 AUP_GRACE_DAYS = int(env("AUP_GRACE_DAYS", "14"))

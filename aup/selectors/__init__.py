@@ -49,8 +49,9 @@ from .family import (
     get_child_for_parent,
     get_signature_for_parent,
     relationship_of,
+    with_own_answers,
 )
-from .links import answer_on_link, child_on_link, children_on_link, own_answers_on_link, signing_link
+from .links import answer_on_link, child_on_link, children_on_link, signing_link, still_to_answer
 from .registers import (
     ImageRow,
     Restriction,
@@ -72,7 +73,7 @@ __all__ = [
     "PupilStatus", "Round", "current_round", "outstanding_filter", "pupils_of", "with_statuses",
     # a signed-in parent
     "answers_for", "children_to_answer", "family_outstanding_count", "get_child_for_parent",
-    "get_signature_for_parent", "relationship_of",
+    "get_signature_for_parent", "relationship_of", "with_own_answers",
     # campaigns
     "CampaignProgress", "campaign_progress", "campaigns_of", "get_campaign_for_user", "invitations_to_remind",
     "parent_links_for", "pupils_in_cohort", "recently_invited",
@@ -83,5 +84,5 @@ __all__ = [
     "ImageRow", "Restriction", "active_restrictions", "get_restriction_for_user", "grace_days", "image_register",
     "image_rows", "technology_register",
     # signing links
-    "answer_on_link", "child_on_link", "children_on_link", "own_answers_on_link", "signing_link",
+    "answer_on_link", "child_on_link", "children_on_link", "signing_link", "still_to_answer",
 ]

@@ -1,6 +1,6 @@
 """A signed-in parent's own children and answers."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from onlinesafety.access import found
 from onlinesafety.accounts.models import Person, User
@@ -8,12 +8,22 @@ from onlinesafety.schools.models import ParentLink, Pupil, School
 
 from .. import rights
 from ..models import CampaignKind, Signature
-from .rounds import Round, current_round, outstanding_filter, pupils_of, with_statuses
+from .rounds import Round, current_round, outstanding_filter, pk_of, pupils_of, with_statuses
 
 
 def children_to_answer(user: Person, school: School) -> QuerySet[Pupil]:
     """The children this user has parental responsibility for, in this school."""
     return pupils_of(school).filter(rights.responsible_for(user)).select_related("school_class").distinct()
+
+
+def with_own_answers(pupils: QuerySet[Pupil], user: User, round_: Round) -> QuerySet[Pupil]:
+    """Annotates pupils (already annotated by ``with_statuses``) with the id of this user's own latest answer this
+    round, ``own_agreement_answer`` and ``own_images_answer`` (None if they gave none): the copies the family page
+    offers. Another carer's answer is not theirs to download."""
+    own = Signature.objects.filter(pupil=OuterRef("pk"), user=user).order_by("-signed_at", "-pk").values("pk")
+    agreement = own.filter(version_id=pk_of(round_.home), pupil_version_id=OuterRef("required_version"))
+    images = own.filter(version_id=pk_of(round_.images))
+    return pupils.annotate(own_agreement_answer=Subquery(agreement[:1]), own_images_answer=Subquery(images[:1]))
 
 
 def get_child_for_parent(user: Person, school: School, pupil_id: int) -> Pupil:

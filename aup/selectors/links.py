@@ -14,7 +14,7 @@ from onlinesafety.tokens import LONGEST_TOKEN, sha256_of
 
 from .. import rights
 from ..models import CampaignKind, Signature, SigningLink
-from .rounds import PupilStatus, current_round, pk_of, with_statuses
+from .rounds import PupilStatus, current_round, with_statuses
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -53,6 +53,11 @@ def children_on_link(link: SigningLink) -> list[ChildOnLink]:
         answered=ExpressionWrapper(answered, output_field=BooleanField())).order_by("first_name", "pk"))
 
 
+def still_to_answer(children: list[ChildOnLink]) -> list[ChildOnLink]:
+    """The children on the link with no answer yet: all a link shows once one child is answered."""
+    return [child for child in children if not child.answered]
+
+
 def child_on_link(link: SigningLink, pupil_id: int) -> Pupil | None:
     return _children_on_link(link).filter(pk=pupil_id).first()
 
@@ -64,14 +69,3 @@ def answer_on_link(link: SigningLink, pupil: Pupil) -> Signature | None:
     return Signature.objects.filter(pupil=pupil, version=version, pupil_version=pupil_version,
                                     user_id=link.invitation.parent_id).select_related(
         "version", "pupil_version", "school").order_by("-signed_at").first()
-
-
-def own_answers_on_link(link: SigningLink, children: list[ChildOnLink]) -> set[int]:
-    """Which of these children this link's parent answered for themselves in the current round (one query)."""
-    kind = link.invitation.campaign.kind
-    round_ = current_round(link.invitation.campaign.school)
-    wanted = {child.pk: round_.versions_for(kind, child.year_group) for child in children}
-    answers = Signature.objects.filter(user_id=link.invitation.parent_id, pupil__in=list(wanted)).values_list(
-        "pupil_id", "version_id", "pupil_version_id")
-    return {pupil_id for pupil_id, version_id, pupil_version_id in answers
-            if (pk_of(wanted[pupil_id][0]), pk_of(wanted[pupil_id][1])) == (version_id, pupil_version_id or 0)}

@@ -117,5 +117,5 @@ def _send_receipt(signature: Signature, parent: User, copy_url: str) -> None:
         "answered).\n\n"
     )
     if copy_url:
-        body += f"Download a PDF copy: {copy_url}\n"
+        body += f"Sign in to download a PDF copy of what you answered, at any time: {copy_url}\n"
     queue_email(to=parent.email, subject="Your answer has been recorded", body=body, kind="aup_receipt")

@@ -2,14 +2,16 @@
 child, the "problem" pages, and the PDF copy of an answer.
 
 Nothing here reads a token or the signed-in user: the caller has already found the parent, the child and, for a
-link, the invitation, and says where the copy and the receipt page are.
+link, the invitation, and says where the receipt page is and what to show for a child already answered. The
+emailed receipt always points to the copy on the parent's own signed-in page, which outlives the link.
 """
 
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
 from onlinesafety.downloads import bytes_download
 from onlinesafety.mail.services import absolute_url
@@ -30,9 +32,12 @@ def problem_page(request, problem: str, status: int, **context):
     return render(request, "aup/link_problem.html", {"problem": problem, **context}, status=status)
 
 
-def answer_page(request, *, pupil, parent, kind, invitation, copy_path: Callable[[Signature], str],
-                done_path: Callable[[Signature], str], token: str = ""):
-    """Show the texts and the form for ``pupil``; record the answer on a valid POST and go to ``done_path``."""
+def answer_page(request, *, pupil, parent, kind, invitation, done_path: Callable[[Signature], str],
+                answered_page: Callable[[Signature], HttpResponse] | None = None, token: str = ""):
+    """Show the texts and the form for ``pupil``; record the answer on a valid POST and go to ``done_path``.
+    ``answered_page(answer)`` is shown instead of the form for a child already answered (by default the
+    signed-in parent's page, which names the child and gives the date)."""
+    answered_page = answered_page or (lambda answer: _already_answered(request, answer, pupil))
     kind = CampaignKind(kind)
     round_ = current_round(pupil.school)
     version, pupil_version = round_.versions_for(kind, pupil.year_group)
@@ -41,7 +46,7 @@ def answer_page(request, *, pupil, parent, kind, invitation, copy_path: Callable
     answers = answers_for(pupil, round_, kind)
     # Through a link each child is answered once; signed in, a parent who declined may still sign.
     if answers and (invitation is not None or any(a.outcome == Outcome.SIGNED for a in answers)):
-        return _already_answered(request, answers[0], pupil, token)
+        return answered_page(answers[0])
     shown = forms.FamilyAnswerForm.shown_value(version, pupil_version)
     form = forms.FamilyAnswerForm(request.POST or None, kind=kind, sign_only=bool(answers),
                                   initial={"relationship": relationship_of(parent, pupil), "shown": shown})
@@ -55,10 +60,10 @@ def answer_page(request, *, pupil, parent, kind, invitation, copy_path: Callable
                     relationship=data["relationship"], discussed_with_child=data.get("discussed_with_child", False),
                     decline_reason=data.get("decline_reason", ""), image_answers=form.image_answers(),
                     invitation=invitation, request=request, shown=form.shown_versions(),
-                    copy_url=lambda signature: absolute_url(copy_path(signature)),
+                    copy_url=lambda signature: absolute_url(reverse("aup:family_copy", args=[signature.pk])),
                 )
             except services.AlreadyAnswered:
-                return _already_answered(request, answers_for(pupil, round_, kind)[0], pupil, token)
+                return answered_page(answers_for(pupil, round_, kind)[0])
             except services.AgreementChanged as error:
                 messages.warning(request, str(error))
                 return HttpResponseRedirect(request.get_full_path())
@@ -70,8 +75,8 @@ def answer_page(request, *, pupil, parent, kind, invitation, copy_path: Callable
     })
 
 
-def _already_answered(request, answer: Signature, pupil, token: str):
-    return problem_page(request, "answered", 409, answer=answer, token=token, pupil=pupil)
+def _already_answered(request, answer: Signature, pupil):
+    return problem_page(request, "answered", 409, answer=answer, pupil=pupil)
 
 
 def pdf_copy(signature: Signature):

@@ -1,5 +1,6 @@
 """A signed-in parent's pages: their children's agreements, an answer for one child, its receipt and copy.
-Only children they hold parental responsibility for, and only their own answers, are found."""
+Only children they hold parental responsibility for, and only their own answers, are found. This is where a
+parent who answered through an emailed link downloads their copy once the link's short window has passed."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -16,7 +17,8 @@ from .answers import answer_page, pdf_copy
 @school_member_required()
 def family(request):
     round_ = current_round(request.school)
-    children = with_statuses(selectors.children_to_answer(request.user, request.school), round_)
+    children = selectors.with_own_answers(
+        with_statuses(selectors.children_to_answer(request.user, request.school), round_), request.user, round_)
     return render(request, "aup/family.html", {
         "children": children, "aup_ready": round_.ready(CampaignKind.AGREEMENT),
         "images_ready": round_.ready(CampaignKind.IMAGES),
@@ -29,7 +31,6 @@ def family_answer(request, pupil_id: int, kind: str):
         raise Http404("No such agreement.")
     pupil = selectors.get_child_for_parent(request.user, request.school, pupil_id)
     return answer_page(request, pupil=pupil, parent=request.user, kind=kind, invitation=None,
-                       copy_path=lambda signature: reverse("aup:family_copy", args=[signature.pk]),
                        done_path=lambda signature: reverse("aup:family_done", args=[signature.pk]))
 
 

@@ -2,16 +2,22 @@
 in this file.
 
 On every request the link must exist (an unknown or tampered token is a 404 page) and not have expired (410);
-each child must be on the invitation, on roll and still the parent's responsibility (else 404); a child already
-answered this round is a clear "already answered" page. The parent is the invitation's, never the signed-in user.
+each child must be on the invitation, on roll and still the parent's responsibility (else 404). A link shows only
+the children still to answer: a child already answered is a page that neither names them nor shows the answer,
+and once every child is answered the link shows the school's name and nothing else (no names, no answers, no
+address carrying the token). The parent's receipt and PDF copy open through the link only for
+``AUP_COPY_MINUTES`` after the answer (``rights.link_opens_answer``), then only on their signed-in family page.
+The parent is the invitation's, never the signed-in user.
 """
 
 import zoneinfo
 
+from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import rights
 from ..selectors import links as selectors
 from .answers import answer_page, pdf_copy, problem_page
 
@@ -22,13 +28,30 @@ def _link_or_problem(request, token: str):
     if link is None:
         return None, problem_page(request, "unknown", 404)
     if link.expires_at <= timezone.now():
-        return None, problem_page(request, "expired", 410, link=link)
+        return None, problem_page(request, "expired", 410)
     return link, None
 
 
 def _in_school_time(link):
     """Dates on these pages in the school's time zone (no signed-in school sets it)."""
     return timezone.override(zoneinfo.ZoneInfo(link.invitation.campaign.school.timezone))
+
+
+def _still_to_answer(link):
+    return selectors.still_to_answer(selectors.children_on_link(link))
+
+
+def _used_page(request, link):
+    """Every child on the link is answered: the school's name and the way to the signed-in copy, nothing more."""
+    return problem_page(request, "used", 410, school=link.invitation.campaign.school)
+
+
+def _child_answered(request, link, token: str):
+    """The child has an answer: the way back to the children still to answer, or the used page if none is left.
+    Neither names the child nor shows the answer (another carer may have given it)."""
+    if not _still_to_answer(link):
+        return _used_page(request, link)
+    return problem_page(request, "answered", 409, token=token)
 
 
 def sign_landing(request, token: str):
@@ -39,11 +62,13 @@ def sign_landing(request, token: str):
         children = selectors.children_on_link(link)
         if not children:
             return problem_page(request, "nothing", 410)
-        if all(child.answered for child in children):
-            return problem_page(request, "used", 410, link=link, token=token, children=children,
-                                own_answers=selectors.own_answers_on_link(link, children))
-        return render(request, "aup/sign_landing.html", {"link": link, "token": token, "children": children,
-                                                          "kind": link.invitation.campaign.kind})
+        to_answer = selectors.still_to_answer(children)
+        if not to_answer:
+            return _used_page(request, link)
+        return render(request, "aup/sign_landing.html", {
+            "link": link, "token": token, "children": to_answer, "answered": len(children) - len(to_answer),
+            "kind": link.invitation.campaign.kind,
+        })
 
 
 def sign_child(request, token: str, pupil_id: int):
@@ -57,13 +82,14 @@ def sign_child(request, token: str, pupil_id: int):
         invitation = link.invitation
         return answer_page(
             request, pupil=pupil, parent=invitation.parent, kind=invitation.campaign.kind, invitation=invitation,
-            token=token, copy_path=lambda signature: reverse("aup:sign_copy", args=[token, pupil.pk]),
-            done_path=lambda signature: reverse("aup:sign_done", args=[token, pupil.pk]),
+            token=token, done_path=lambda signature: reverse("aup:sign_done", args=[token, pupil.pk]),
+            answered_page=lambda answer: _child_answered(request, link, token),
         )
 
 
 def _own_answer_on_link(request, token: str, pupil_id: int):
-    """(link, pupil, this parent's answer for the child, None) or (None, None, None, the problem page)."""
+    """(link, pupil, this parent's answer for the child, None) while the link still opens that answer, or
+    (None, None, None, the problem page)."""
     link, problem = _link_or_problem(request, token)
     if problem:
         return None, None, None, problem
@@ -71,7 +97,16 @@ def _own_answer_on_link(request, token: str, pupil_id: int):
     signature = selectors.answer_on_link(link, pupil) if pupil else None
     if signature is None:
         return None, None, None, problem_page(request, "unknown", 404)
+    if not rights.link_opens_answer(signature.signed_at, timezone.now()):
+        return None, None, None, _answer_closed(request, link, token)
     return link, pupil, signature, None
+
+
+def _answer_closed(request, link, token: str):
+    """The receipt and copy have closed on the link: where to find the copy, and the way back to any child still
+    to answer (the link is not spent for them)."""
+    return problem_page(request, "closed", 410, school=link.invitation.campaign.school,
+                        token=token if _still_to_answer(link) else "")
 
 
 def sign_done(request, token: str, pupil_id: int):
@@ -79,9 +114,9 @@ def sign_done(request, token: str, pupil_id: int):
     if problem:
         return problem
     with _in_school_time(link):
-        remaining = [child for child in selectors.children_on_link(link) if not child.answered]
         return render(request, "aup/sign_done.html", {
-            "signature": signature, "pupil": pupil, "token": token, "remaining": remaining,
+            "signature": signature, "pupil": pupil, "token": token, "remaining": _still_to_answer(link),
+            "copy_minutes": settings.AUP_COPY_MINUTES,
         })
 
 

@@ -114,21 +114,25 @@ def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, fam
         "Grace Hopper", ParentLink.Relationship.GRANDPARENT, True)
     assert signature.text_sha256 == sha256_of(signed_text(home, ks2))
     expect(phone.locator("main code")).to_have_text(signature.text_sha256)
-    expect(phone.get_by_role("link", name="Download a PDF copy")).to_be_visible()
+    expect(phone.locator("#copy-window")).to_contain_text(f"for {settings.AUP_COPY_MINUTES} minutes after you answer")
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Download a PDF copy").click()
+    assert download.value.suggested_filename == f"agreement-{signature.pk}.pdf"
     assert phone.evaluate(NO_SIDEWAYS_SCROLL)
     receipts = [m for m in mail.outbox if m.to == [parent.email] and m.subject == "Your answer has been recorded"]
     assert len(receipts) == 1 and signature.text_sha256[:16] in receipts[0].body
 
-    # The link is spent: opening it again says so, and answering Ada again is refused.
+    # The link is spent: opening it again says so without naming Ada or offering anything through the link, and
+    # answering her again is refused.
     answer_page = phone.url.removesuffix("done/")
-    phone.goto(link)
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Every child on this link has an answer")
-    expect(phone.locator("main")).to_contain_text("Ada: you answered")
-    expect(phone.get_by_role("link", name="PDF copy for Ada")).to_have_count(1)
-    expect(phone.get_by_role("link", name="Read and sign for Ada")).to_have_count(0)
-    phone.goto(answer_page)
-    expect(phone.get_by_role("heading", level=1)).to_have_text("An answer is already recorded")
-    expect(phone.get_by_role("button", name="Send my answer")).to_have_count(0)
+    for spent in (link, answer_page):
+        phone.goto(spent)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Already answered")
+        expect(phone.locator("main")).to_contain_text(oakfield.name)
+        expect(phone.locator("main")).not_to_contain_text("Ada")
+        expect(phone.locator('main a[href*="/aup/sign/"]')).to_have_count(0)
+        expect(phone.get_by_role("link", name="sign in and open “Agreements for my children”")).to_be_visible()
+        expect(phone.get_by_role("button", name="Send my answer")).to_have_count(0)
     assert Signature.objects.count() == 1
 
 
@@ -201,6 +205,32 @@ def test_it_lets_a_parent_decline_with_a_reason(page, live_server, oakfield, osl
     assert signature.decline_reason == "We would like to talk about group chats first."
     assert signature.discussed_with_child is False
     assert signature.relationship == ParentLink.Relationship.OTHER  # filled in from the school's record
+
+
+def test_it_sends_a_parent_to_their_account_for_the_copy_once_the_link_has_closed(
+    page, live_server, oakfield, osl, family, settings
+):
+    settings.AUP_COPY_MINUTES = 0  # the window has passed as soon as the answer is recorded
+    parent, pupil = family
+    page.goto(emailed_link(live_server, oakfield, osl, parent))
+    page.get_by_role("link", name="Read and sign for Ada").click()
+    page.get_by_label("I agree and sign").check()
+    page.get_by_label("I have read the pupil agreement with my child").check()
+    page.get_by_label("Type your full name to sign").fill("Grace Hopper")
+    page.get_by_role("button", name="Send my answer").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answer is recorded")
+    expect(page.locator("main")).not_to_contain_text("Ada")
+    page.get_by_role("link", name="sign in and open “Agreements for my children”").click()
+    page.get_by_label("Email address").fill(parent.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agreements for my children")
+    signature = Signature.objects.get(pupil=pupil)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF copy of your acceptable use answer for Ada").click()
+    assert download.value.suggested_filename == f"agreement-{signature.pk}.pdf"
 
 
 def test_it_signs_in_a_visitor_at_the_kiosk(page, live_server, sign_in, oakfield, osl):

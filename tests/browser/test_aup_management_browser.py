@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -320,7 +321,9 @@ def test_it_lets_a_signed_in_parent_answer_for_two_children(page, live_server, s
     expect(page.locator("main")).to_contain_text("In the press: Yes")
     page.get_by_role("link", name="Back to my children's agreements").click()
 
-    expect(ada_card.locator("dd").nth(1)).to_have_text("Answered")
+    expect(ada_card.locator("dd").nth(1).locator(".badge")).to_have_text("Answered")
+    expect(ada_card.get_by_role("link", name="PDF copy of your photograph answer for Ada")).to_have_attribute(
+        "href", reverse("aup:family_copy", args=[images.pk]))
     expect(page.locator(".notice")).to_have_count(0)  # quiet on the family page itself
 
     # Ben's acceptable use agreement (he is in Year 8, so he reads the agreement for older pupils).
@@ -342,8 +345,11 @@ def test_it_lets_a_signed_in_parent_answer_for_two_children(page, live_server, s
     page.get_by_role("link", name="Back to my children's agreements").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Agreements for my children")
-    expect(ada_card.locator("dd").nth(1)).to_have_text("Answered")
-    expect(ben_card.locator("dd").nth(0)).to_have_text("Signed")
+    expect(ada_card.locator("dd").nth(1).locator(".badge")).to_have_text("Answered")
+    expect(ben_card.locator("dd").nth(0).locator(".badge")).to_have_text("Signed")
+    with page.expect_download() as download:
+        ben_card.get_by_role("link", name="PDF copy of your acceptable use answer for Ben").click()
+    assert download.value.suggested_filename == f"agreement-{agreement.pk}.pdf"
     # Each child still has the other form to answer.
     expect(ada_card.get_by_role("link", name="Read and answer for Ada")).to_be_visible()
     expect(ben_card.get_by_role("link", name="Answer for Ben", exact=True)).to_be_visible()
