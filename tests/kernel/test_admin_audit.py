@@ -32,7 +32,7 @@ NEW_PASSWORD = "a-long-passphrase-9"
 
 @pytest.fixture
 def superuser(client):
-    person = UserFactory(email="root@site.example", is_staff=True, is_superuser=True)
+    person = UserFactory(email="root@site.example", full_name="Site Root", is_staff=True, is_superuser=True)
     client.force_login(person)
     return person
 
@@ -198,7 +198,7 @@ def test_it_shows_the_outbox_without_subjects_bodies_or_addresses(client, superu
     assert response.status_code == 200
     page = response.content.decode()
     assert "parent_link" in page and "family.example" in page and "waiting" in page
-    assert "carer0" not in page and "Ada" not in page and "secret-token" not in page
+    assert "carer0@" not in page and "Ada Pupil" not in page and "secret-token" not in page
     assert reverse("admin:mail_outboundemail_change", args=[email.pk]) not in page
 
 
@@ -208,7 +208,7 @@ def test_it_has_no_page_for_one_email_and_no_way_to_add_one(client, superuser):
     assert client.get(reverse("admin:mail_outboundemail_history", args=[email.pk])).status_code == 403
     assert client.get(reverse("admin:mail_outboundemail_add")).status_code == 403
     delete_page = client.get(reverse("admin:mail_outboundemail_delete", args=[email.pk])).content.decode()
-    assert "carer0" not in delete_page and "secret-token" not in delete_page
+    assert "carer0@" not in delete_page and "Ada Pupil" not in delete_page and "secret-token" not in delete_page
 
 
 def test_it_offers_no_action_on_audit_events(client, superuser):
