@@ -54,6 +54,7 @@ class DroppedFile:
     staff_role: Role | None
     size: int = 0
     modified: int = 0  # st_mtime_ns when it was listed
+    settled: bool = True  # False: changed in the last SETTLED_AFTER seconds, so left for the next run ("waiting")
 
 
 def _settled(seen: os.stat_result, now: float) -> bool:
@@ -62,7 +63,8 @@ def _settled(seen: os.stat_result, now: float) -> bool:
 
 def dropped_files(root: Path, *, now: float | None = None) -> list[DroppedFile]:
     """The files waiting in the drop folder, pupils first in each school: regular files only (never a symbolic
-    link, nor a school folder that is one), and only once they have not changed for two minutes."""
+    link, nor a school folder that is one). One changed in the last two minutes is listed as not ``settled``: it is
+    left for the next run, and counted as waiting."""
     now = time.time() if now is None else now
     found: list[DroppedFile] = []
     schools = {school.slug: school for school in School.objects.all()}
@@ -83,14 +85,16 @@ def dropped_files(root: Path, *, now: float | None = None) -> list[DroppedFile]:
             if stat.S_ISLNK(seen.st_mode):
                 logger.warning("Roster file %s for school %s is a symbolic link; not followed", path.name, school.pk)
                 continue
-            if not _settled(seen, now):
-                if stat.S_ISREG(seen.st_mode):
-                    logger.info("Roster file %s for school %s changed in the last two minutes; left for the next "
-                                "run", path.name, school.pk)
+            if not stat.S_ISREG(seen.st_mode):
                 continue
+            settled = _settled(seen, now)
+            if not settled:
+                logger.info("Roster file %s for school %s changed in the last two minutes; left for the next run",
+                            path.name, school.pk)
             kind = Kind(match["kind"].lower())
             role = Role(match["role"].lower()) if match["role"] else None
-            found.append(DroppedFile(school, path, kind, bool(match["full"]), role, seen.st_size, seen.st_mtime_ns))
+            found.append(DroppedFile(school, path, kind, bool(match["full"]), role, seen.st_size, seen.st_mtime_ns,
+                                     settled))
     return sorted(found, key=lambda dropped: (dropped.school.slug, ORDER[dropped.kind], dropped.path.name))
 
 
@@ -114,6 +118,9 @@ def _read_settled(dropped: DroppedFile) -> bytes | None:
         if error.errno == errno.ELOOP:
             logger.warning("Roster file %s for school %s became a symbolic link; not followed", dropped.path.name,
                            dropped.school.pk)
+        else:  # gone meanwhile, or not readable (its permissions): said, so that it is not left unseen for ever
+            logger.warning("Roster file %s for school %s could not be opened (%s); left for the next run",
+                           dropped.path.name, dropped.school.pk, type(error).__name__)
         return None
     with os.fdopen(descriptor, "rb") as binary:
         seen = os.fstat(descriptor)
@@ -128,6 +135,8 @@ def _read_settled(dropped: DroppedFile) -> bytes | None:
 def import_dropped(dropped: DroppedFile) -> str:
     """Read and delete one dropped file, then import it; returns "applied", "held", "refused" or "waiting" (still
     being written: left for the next run)."""
+    if not dropped.settled:
+        return "waiting"
     content = _read_settled(dropped)
     if content is None:
         return "waiting"
@@ -174,7 +183,8 @@ def import_nightly() -> dict[str, int]:
             except Exception as error:
                 _failed(dropped.school, dropped.kind, Source.FOLDER, error, str(dropped.staff_role or ""))
                 counts["failed"] += 1
-    for roster_settings in RosterSettings.objects.exclude(provider_school_id="").select_related("school"):
+    connected = RosterSettings.objects.exclude(provider_school_id="").select_related("school").order_by("pk")
+    for roster_settings in connected:  # in a fixed order, so that one night's log reads like the next
         school = roster_settings.school
         kinds = [Kind.PUPILS, Kind.CONTACTS] + ([Kind.STAFF] if roster_settings.api_staff_role else [])
         kind = kinds[0]

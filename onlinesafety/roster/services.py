@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from celery import Task
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.utils import load_backend
 from django.http import HttpRequest
@@ -719,7 +719,13 @@ def save_roster_settings(*, school: School, actor: User, dfe_number: str, provid
         if provider_school_id and RosterSettings.objects.filter(provider_school_id=provider_school_id).exclude(
                 school=school).exists():
             raise RuleBroken(ID_OF_ANOTHER_SCHOOL)
-        roster_settings.save()
+        try:
+            with transaction.atomic():  # a savepoint: another school saving the same id at this very moment
+                roster_settings.save()
+        except IntegrityError:
+            if not provider_school_id:
+                raise
+            raise RuleBroken(ID_OF_ANOTHER_SCHOOL) from None
         record_event(verb="roster.settings_changed", actor=actor, school=school, target=roster_settings,
                      request=request, detail={"dfe_number": bool(dfe_number), "provider": bool(provider_school_id),
                                               "provider_changed": connecting})

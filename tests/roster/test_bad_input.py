@@ -8,9 +8,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from onlinesafety.audit.models import AuditEvent
-from onlinesafety.roster.models import RosterImport
+from onlinesafety.roster import services
+from onlinesafety.roster.models import Kind, RosterImport
 from onlinesafety.schools.models import Pupil
-from tests.roster.helpers import CONTACTS_HEADER, PUPILS_HEADER, contact, csv_bytes, dry_run, pupil, pupils_csv, run
+from onlinesafety.schools.roles import Role
+from tests.roster.helpers import (
+    CONTACTS_HEADER,
+    PUPILS_HEADER,
+    STAFF_HEADER,
+    apply,
+    contact,
+    csv_bytes,
+    dry_run,
+    pupil,
+    pupils_csv,
+    run,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +205,32 @@ def test_it_never_answers_500_to_a_broken_form(client, oakfield, head):
     assert client.post(url, bad_header).status_code in (302, 400)
     assert client.get(reverse("roster:upload", args=[oakfield.slug, "teachers"])).status_code == 404
     assert client.get(reverse("roster:import", args=[oakfield.slug, 999999])).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["contacts", "staff"])
+def test_it_takes_a_name_of_150_characters_and_makes_one_of_151_a_bad_line(oakfield, head, kind):
+    run(oakfield, head, "pupils", pupils_csv(1), full=True)
+    surname = "S" * 75  # each part at most 75 characters; joined by a space, 150 or 151 characters
+    if kind == Kind.CONTACTS:
+        data = csv_bytes(CONTACTS_HEADER, [contact(1, 1001, first="F" * 74, surname=surname),
+                                           contact(2, 1001, first="F" * 75, surname=surname)])
+        preview = dry_run(oakfield, head, kind, data)
+    else:
+        data = csv_bytes(STAFF_HEADER, [staff("A", "a@t.example", first="F" * 74, surname=surname),
+                                        staff("B", "b@t.example", first="F" * 75, surname=surname)])
+        preview = dry_run(oakfield, head, kind, data, role=Role.STAFF)
+    assert (preview.summary["add"], preview.summary["bad"]) == (1, 1)
+    label = "contact's name" if kind == Kind.CONTACTS else "name"
+    assert preview.bad_lines == [[3, f"the {label} is longer than 150 characters (the first name and surname "
+                                     "together)"]]
+    applied = apply(preview, head)  # the 150 characters fit the account and the contact record
+    assert applied.status == "applied" and applied.applied["add"] == 1
+
+
+def test_it_refuses_a_file_of_more_rows_than_the_limit_on_the_upload_page_writing_nothing(post, monkeypatch):
+    monkeypatch.setattr(services, "MAX_ROWS", 4)
+    response, page = post(pupils_csv(5))
+    assert response.status_code == 400 and "The file has more than 4 rows, so nothing was imported" in page
+    assert nothing_written()
+    response, _ = post(pupils_csv(4))
+    assert response.status_code == 302 and RosterImport.objects.get().summary["add"] == 4

@@ -167,3 +167,30 @@ def test_it_keeps_a_leavers_chronology_open_to_the_dsl(client, oakfield, head, p
     assert child.full_name not in client.get(reverse("schools:pupil_list")).content.decode()  # not on the roll
     client.force_login(people.reporter)  # other staff no longer see a pupil who left
     assert client.get(reverse("schools:pupil_detail", args=[child.pk])).status_code == 404
+
+
+def test_it_keeps_every_link_of_a_contact_whose_bad_line_names_no_pupil(oakfield, head, pupils):
+    both = [contact(1, 1001), contact(1, 1002), contact(2, 1003)]
+    run(oakfield, head, "contacts", csv_bytes(CONTACTS_HEADER, both), full=True)
+    bad = contact(1, "", email="=HYPERLINK(1)")  # a readable contact id, and no pupil: both their links stay
+    preview = dry_run(oakfield, head, "contacts", csv_bytes(CONTACTS_HEADER, [bad, contact(2, 1003)]), full=True)
+    assert (preview.summary["leave"], preview.summary["kept"], preview.summary["bad"]) == (0, 2, 1)
+    apply(preview, head)
+    assert sorted(ParentLink.objects.filter(contact__mis_id="1").values_list("pupil__mis_id", flat=True)) == [
+        "1001", "1002"]
+
+
+def test_it_lets_two_carers_of_two_siblings_swap_email_addresses_in_a_partial_export(oakfield, head, pupils):
+    rows = [contact(1, 1001, email="mum@families.test"), contact(1, 1002, email="mum@families.test"),
+            contact(2, 1001, email="dad@families.test", relationship="Father", priority="2"),
+            contact(2, 1002, email="dad@families.test", relationship="Father", priority="2")]
+    run(oakfield, head, "contacts", csv_bytes(CONTACTS_HEADER, rows), full=True)
+    mum, dad = User.objects.get(email="mum@families.test"), User.objects.get(email="dad@families.test")
+    swapped = [row.replace("mum@", "tmp@").replace("dad@", "mum@").replace("tmp@", "dad@") for row in rows]
+    done = run(oakfield, head, "contacts", csv_bytes(CONTACTS_HEADER, swapped))
+    assert done.status == Status.APPLIED and done.applied["change"] == 4
+    assert Contact.objects.get(mis_id="1").user == dad and Contact.objects.get(mis_id="2").user == mum
+    links = sorted(ParentLink.objects.values_list("contact__mis_id", "pupil__mis_id", "parent__email"))
+    assert links == [("1", "1001", "dad@families.test"), ("1", "1002", "dad@families.test"),
+                     ("2", "1001", "mum@families.test"), ("2", "1002", "mum@families.test")]
+    assert parent_member(mum, oakfield) and parent_member(dad, oakfield)

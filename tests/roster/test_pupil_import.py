@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from onlinesafety.audit.models import AuditEvent
@@ -166,3 +167,38 @@ def test_it_keeps_the_record_of_the_import_without_the_rows_once_applied(oakfiel
     assert stored.staged is None and stored.applied["add"] == 3
     assert "First1" not in str(stored.details) + str(stored.applied) + str(stored.summary)
     assert AuditEvent.objects.filter(verb="roster.applied", object_id=str(stored.pk)).count() == 1
+
+
+def test_it_keeps_a_pupil_whose_row_has_a_bad_date_of_birth_in_a_full_export_and_says_so(client, oakfield, head):
+    run(oakfield, head, "pupils", pupils_csv(3), full=True)
+    data = csv_bytes(PUPILS_HEADER, [pupil(1), pupil(2, dob="not a date"), pupil(3)])
+    preview = dry_run(oakfield, head, "pupils", data, full=True)
+    assert (preview.summary["leave"], preview.summary["kept"], preview.summary["bad"]) == (0, 1, 1)
+    assert preview.details["leave"] == [] and preview.details["kept"] == ["First2 Surname2 (line 3: a bad line, "
+                                                                           "left as it is)"]
+    client.force_login(head)
+    page = client.get(reverse("roster:import", args=[oakfield.slug, preview.pk])).content.decode()
+    assert "1 to leave as it is: on a bad line" in page and "Left as they are" in page
+    assert "First2 Surname2 (line 3: a bad line, left as it is)" in page
+    applied = apply(preview, head)
+    assert applied.applied["kept"] == 1 and applied.applied["leave"] == 0
+    assert Pupil.objects.get(mis_id="1002").is_on_roll and Pupil.objects.filter(is_on_roll=True).count() == 3
+
+
+def test_it_keeps_a_pupil_whose_row_has_more_cells_than_the_header_in_a_full_export(oakfield, head):
+    run(oakfield, head, "pupils", pupils_csv(3), full=True)
+    data = csv_bytes(PUPILS_HEADER, [pupil(1), pupil(2) + ",an extra cell", pupil(3)])
+    preview = dry_run(oakfield, head, "pupils", data, full=True)
+    assert "cells but the header has" in preview.bad_lines[0][1]
+    assert (preview.summary["leave"], preview.summary["kept"]) == (0, 1)  # its MIS id is still read
+    apply(preview, head)
+    assert Pupil.objects.filter(is_on_roll=True).count() == 3
+
+
+def test_it_still_marks_as_left_a_pupil_a_bad_line_does_not_name(oakfield, head):
+    run(oakfield, head, "pupils", pupils_csv(3), full=True)
+    data = csv_bytes(PUPILS_HEADER, [pupil(1), pupil(2, dob="not a date")])  # pupil 3 is gone
+    preview = dry_run(oakfield, head, "pupils", data, full=True)
+    assert (preview.summary["leave"], preview.summary["kept"]) == (1, 1)
+    apply(preview, head)
+    assert not Pupil.objects.get(mis_id="1003").is_on_roll and Pupil.objects.get(mis_id="1002").is_on_roll

@@ -106,3 +106,37 @@ def test_it_brings_back_a_role_an_import_ended_when_they_appear_again(oakfield, 
     assert event.detail["roster_import"] == ended.pk
     back = run(oakfield, head, "staff", both, role=Role.STAFF, full=True)
     assert back.summary["change"] == 1 and Membership.objects.get(user__email="b@t.example").is_active
+
+
+def test_it_brings_back_only_the_role_the_import_ended_never_one_a_person_ended(oakfield, head):
+    from onlinesafety.audit.models import AuditEvent
+    from onlinesafety.schools.people.services import end_membership
+
+    both = csv_bytes(STAFF_HEADER, [staff("A", "a@t.example"), staff("B", "b@t.example")])
+    run(oakfield, head, "staff", both, role=Role.STAFF, full=True)
+    b_staff = Membership.objects.get(user__email="b@t.example", role=Role.STAFF)
+    b_tech = Membership.objects.create(user=b_staff.user, school=oakfield, role=Role.TECHNICIAN, mis_id="B")
+    end_membership(membership=b_tech, actor=head)  # a person ends one of B's two roles on the people pages
+    ended = run(oakfield, head, "staff", csv_bytes(STAFF_HEADER, [staff("A", "a@t.example")]), role=Role.STAFF,
+                full=True)  # the import ends the other
+    assert ended.applied["leave"] == 1
+    events = AuditEvent.objects.filter(verb="membership.ended").order_by("pk")
+    assert [(e.object_id, e.detail.get("roster_import")) for e in events] == [(str(b_tech.pk), None),
+                                                                             (str(b_staff.pk), ended.pk)]
+    back = run(oakfield, head, "staff", both, role=Role.STAFF, full=True)
+    assert back.applied["change"] == 1
+    b_staff.refresh_from_db()
+    b_tech.refresh_from_db()
+    assert b_staff.is_active and not b_tech.is_active  # the person's decision stands
+
+
+def test_it_leaves_a_role_a_person_ended_ended_even_when_the_file_changes_their_job_title(oakfield, head):
+    from onlinesafety.schools.people.services import end_membership
+
+    run(oakfield, head, "staff", csv_bytes(STAFF_HEADER, [staff("A", "a@t.example")]), role=Role.STAFF, full=True)
+    end_membership(membership=Membership.objects.get(user__email="a@t.example"), actor=head)
+    again = run(oakfield, head, "staff", csv_bytes(STAFF_HEADER, [staff("A", "a@t.example", role="Head of maths")]),
+                role=Role.STAFF, full=True)
+    assert (again.applied["kept"], again.applied["change"], again.applied["add"]) == (1, 0, 0)
+    kept = Membership.objects.get(user__email="a@t.example")
+    assert not kept.is_active and kept.job_title == "Class teacher"

@@ -189,3 +189,39 @@ def test_it_goes_on_to_the_next_school_when_one_fails_unexpectedly(oakfield, riv
     failed = RosterImport.objects.get(school=oakfield)
     assert failed.status == Status.FAILED and "ZeroDivisionError" in failed.failure
     assert "Pupil 1" not in failed.failure  # the reason in plain words, never the error's own text
+
+
+def test_it_holds_a_full_export_with_a_bad_line_for_a_person_and_keeps_whoever_it_names(oakfield, head, tmp_path):
+    command("--school", oakfield.slug, "--kind", "pupils", "--full", str(write(tmp_path / "a.csv", pupils_csv(30))))
+    data = csv_bytes(PUPILS_HEADER, [pupil(n, dob="31/02/2016" if n == 7 else "14/03/2016") for n in range(1, 31)])
+    with pytest.raises(CommandError, match="it is a full export with 1 bad line, which a person must look at"):
+        command("--school", oakfield.slug, "--kind", "pupils", "--full", str(write(tmp_path / "b.csv", data)))
+    held = RosterImport.objects.latest("pk")
+    assert held.status == Status.PREVIEWED and (held.summary["kept"], held.summary["leave"]) == (1, 0)
+    assert AuditEvent.objects.get(verb="roster.held").detail["bad"] == 1
+    assert Pupil.objects.filter(is_on_roll=True).count() == 30
+    command("--school", oakfield.slug, "--kind", "pupils", str(write(tmp_path / "c.csv", data)))  # not full: applied
+    assert RosterImport.objects.latest("pk").status == Status.APPLIED
+
+
+def test_it_counts_a_file_changed_in_the_last_two_minutes_as_waiting_and_leaves_it(oakfield, tmp_path, settings):
+    settings.ROSTER_DROP_FOLDER = str(tmp_path)
+    fresh = write(tmp_path / oakfield.slug / "pupils-full.csv", pupils_csv(3), age=folders.SETTLED_AFTER - 10)
+    write(tmp_path / oakfield.slug / "staff-full-staff.csv", csv_bytes(STAFF_HEADER, [staff("A", "a@t.example")]))
+    assert folders.import_nightly() == {"applied": 1, "held": 0, "refused": 0, "failed": 0, "waiting": 1}
+    assert fresh.exists() and Pupil.objects.count() == 0 and Membership.objects.filter(mis_id="A").exists()
+    later = time.time() + 11
+    assert [dropped.settled for dropped in folders.dropped_files(tmp_path, now=later)] == [True]
+
+
+def test_it_never_reads_a_file_that_became_a_symbolic_link_after_it_was_listed(oakfield, tmp_path, settings):
+    settings.ROSTER_DROP_FOLDER = str(tmp_path / "drop")
+    path = write(tmp_path / "drop" / oakfield.slug / "pupils-full.csv", pupils_csv(3))
+    [listed] = folders.dropped_files(tmp_path / "drop")
+    # Elsewhere, a file of the same size and time (so that only the link gives it away), then the link.
+    outside = write(tmp_path / "elsewhere.csv", pupils_csv(3))
+    os.utime(outside, ns=(listed.modified, listed.modified))
+    path.unlink()
+    path.symlink_to(outside)
+    assert folders.import_dropped(listed) == "waiting"
+    assert path.is_symlink() and outside.exists() and Pupil.objects.count() == 0 and RosterImport.objects.count() == 0

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from datetime import timedelta
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
@@ -204,3 +204,187 @@ def test_it_fails_a_read_of_the_api_whose_worker_died(connected, head):
     assert services.look_after_imports()["failed"] == 1
     fetching.refresh_from_db()
     assert fetching.status == Status.FAILED and "Try again" in fetching.failure
+
+
+class Elsewhere(BaseHTTPRequestHandler):
+    """Another server on this machine: whatever reaches it (a token above all) has leaked."""
+
+    heard: list[tuple[str, str]] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        Elsewhere.heard.append((self.path, self.headers.get("Authorization", "")))
+        body = json.dumps({"data": [], "meta": {"pagination": {"next": None}}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def elsewhere():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Elsewhere.heard = []
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_it_never_follows_a_next_page_on_another_host_so_the_other_host_hears_nothing(wonde, elsewhere, monkeypatch):
+    real = FakeWonde._recorded
+
+    def pointing_elsewhere(name, base):
+        page = real(name, base)
+        page["meta"]["pagination"]["next"] = f"{elsewhere}/v1.0/schools/{SCHOOL_ID}/students?page=2"
+        return page
+
+    monkeypatch.setattr(FakeWonde, "_recorded", staticmethod(pointing_elsewhere))
+    with pytest.raises(ProviderError, match="pointed to another address"):
+        list(adapter(wonde).records(Kind.PUPILS))
+    assert Elsewhere.heard == []
+
+
+def test_it_never_follows_a_redirect_to_another_host_with_the_token(wonde, elsewhere):
+    FakeWonde.redirect_to = f"{elsewhere}/steal"
+    with pytest.raises(ProviderError, match=r"redirect \(302\)") as refused:
+        adapter(wonde).check_school()
+    assert Elsewhere.heard == [] and TOKEN not in str(refused.value)
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    (lambda page: page.update(data=[1, 2]), "the list is not a list of records"),
+    (lambda page: page["meta"]["pagination"].update(next=5), "the next page is not an address"),
+    (lambda page: page["data"][0].update(contacts={"data": "nobody"}), "a student's contacts is not a list"),
+])
+def test_it_refuses_a_list_or_a_link_of_another_type_than_documented(wonde, monkeypatch, change, why):
+    real = FakeWonde._recorded
+
+    def altered(name, base):
+        page = real(name, base)
+        change(page)
+        return page
+
+    monkeypatch.setattr(FakeWonde, "_recorded", staticmethod(altered))
+    with pytest.raises(ProviderError, match=f"not the shape it documents \\({why}"):
+        list(adapter(wonde).records(Kind.CONTACTS))
+
+
+def test_it_refuses_a_school_record_whose_urn_is_not_a_single_value(wonde):
+    FakeWonde.school = {**FakeWonde.school, "urn": {"value": 900001}}
+    with pytest.raises(ProviderError, match=r"not the shape it documents \(the URN is not a single value\)"):
+        adapter(wonde).check_school()
+
+
+def test_it_refuses_an_api_answer_of_more_rows_than_the_limit_and_imports_nothing(connected, head, monkeypatch):
+    monkeypatch.setattr(services, "MAX_ROWS", 2)
+    with pytest.raises(ProviderError, match="Wonde's answer has more than 2 rows, so nothing was imported"):
+        services.preview_from_provider(school=connected, actor=head, kind=Kind.PUPILS)
+    failed = RosterImport.objects.get()
+    assert failed.status == Status.FAILED and failed.fetch_failed and Pupil.objects.count() == 0
+
+
+RIVERSIDE_ID = "B2000000001"
+
+
+@pytest.fixture
+def riverside_first(riverside, oakfield, wonde):
+    """Two connected schools, Riverside's settings made first (the nightly run takes them in that order)."""
+    RosterSettings.objects.create(school=riverside, provider_school_id=RIVERSIDE_ID)
+    RosterSettings.objects.create(school=oakfield, provider_school_id=SCHOOL_ID, api_staff_role=Role.STAFF)
+    return riverside
+
+
+def test_it_goes_on_to_the_next_connected_school_when_ones_adapter_fails_unexpectedly(riverside_first, oakfield,
+                                                                                      monkeypatch):
+    real = WondeAdapter.records
+
+    def broken_for_riverside(self, kind):
+        if self.school_id == RIVERSIDE_ID:
+            raise RuntimeError("a fault quoting Annie Smith")
+        return real(self, kind)
+
+    monkeypatch.setattr(WondeAdapter, "records", broken_for_riverside)
+    assert folders.import_nightly() == {"applied": 3, "held": 0, "refused": 1, "failed": 0, "waiting": 0}
+    failed = RosterImport.objects.get(school=riverside_first)
+    assert (failed.status, failed.source) == (Status.FAILED, Source.API)
+    assert "RuntimeError" in failed.failure and "Annie" not in failed.failure
+    assert RosterImport.objects.filter(school=oakfield, status=Status.APPLIED).count() == 3
+    assert failed.pk < RosterImport.objects.filter(school=oakfield).earliest("pk").pk  # Riverside's came first
+    assert Pupil.objects.filter(school=oakfield).count() == 3
+
+
+def test_it_goes_on_to_the_next_connected_school_when_ones_import_fails_unexpectedly(riverside_first, oakfield,
+                                                                                     monkeypatch):
+    real = folders.services.import_unattended
+
+    def broken_for_riverside(*, school, **kwargs):
+        if school == riverside_first:
+            raise ZeroDivisionError("a fault quoting Annie Smith")
+        return real(school=school, **kwargs)
+
+    monkeypatch.setattr(folders.services, "import_unattended", broken_for_riverside)
+    assert folders.import_nightly() == {"applied": 3, "held": 0, "refused": 0, "failed": 1, "waiting": 0}
+    failed = RosterImport.objects.get(school=riverside_first)
+    assert (failed.status, failed.source, failed.kind) == (Status.FAILED, Source.API, Kind.PUPILS)
+    assert "ZeroDivisionError" in failed.failure and "Annie" not in failed.failure
+    assert Pupil.objects.filter(school=oakfield).count() == 3
+
+
+def test_it_shows_the_read_of_the_api_in_progress_then_refreshes_to_its_dry_run(client, connected, head, monkeypatch,
+                                                                                django_capture_on_commit_callbacks):
+    from onlinesafety.roster import tasks
+
+    monkeypatch.setattr(tasks.fetch_roster_import, "apply_async", lambda args, **kw: None)
+    client.force_login(head)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roster:fetch", args=[connected.slug, "pupils"]))
+    fetching = RosterImport.objects.get()
+    url = reverse("roster:import", args=[connected.slug, fetching.pk])
+    part = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'hx-get="{url}?reading=1"' in part and 'hx-trigger="every 2s"' in part and "Reading the MIS" in part
+    still = client.get(url, {"reading": "1"}, headers={"HX-Request": "true"})
+    assert still.status_code == 200 and "Reading the MIS" in still.content.decode()
+    services.run_fetch(fetching.pk)
+    ready = client.get(url, {"reading": "1"}, headers={"HX-Request": "true"})
+    assert ready.status_code == 204 and ready["HX-Refresh"] == "true"  # the whole page, with its lists
+    page = client.get(url).content.decode()
+    assert "Dry run: nothing has been saved yet" in page and "hx-trigger" not in page
+
+
+def test_it_queues_a_failed_read_of_the_api_again_without_reading_it_in_the_request(
+        client, connected, head, monkeypatch, django_capture_on_commit_callbacks):
+    from onlinesafety.roster import tasks
+
+    FakeWonde.answer_with = 500
+    with pytest.raises(ProviderError):
+        services.preview_from_provider(school=connected, actor=head, kind=Kind.PUPILS)
+    failed = RosterImport.objects.get()
+    client.force_login(head)
+    url = reverse("roster:import", args=[connected.slug, failed.pk])
+    page = client.get(url).content.decode()
+    assert "The MIS's API could not be read, so nothing was imported" in page
+    assert reverse("roster:retry", args=[connected.slug, failed.pk]) in page
+    asked = len(FakeWonde.requests)
+    sent = []
+    monkeypatch.setattr(tasks.fetch_roster_import, "apply_async", lambda args, **kw: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roster:retry", args=[connected.slug, failed.pk]))
+    failed.refresh_from_db()
+    assert (failed.status, failed.failure, failed.started_at) == (Status.FETCHING, "", None)
+    assert sent == [(failed.pk,)] and len(FakeWonde.requests) == asked  # queued; Wonde not asked meanwhile
+    assert "Reading the MIS" in client.get(url).content.decode()
+
+
+def test_it_hands_a_read_of_the_api_never_started_to_a_worker_again(connected, head, monkeypatch):
+    from onlinesafety.roster import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.fetch_roster_import, "apply_async", lambda args, **kw: sent.append(args))
+    waiting = services._new_fetch(connected, head, Kind.PUPILS, None)
+    recent = services._new_fetch(connected, head, Kind.CONTACTS, None)
+    RosterImport.objects.filter(pk=waiting.pk).update(queued_at=timezone.now() - timedelta(minutes=3))
+    RosterImport.objects.filter(pk=recent.pk).update(queued_at=timezone.now() - timedelta(minutes=1))
+    assert services.look_after_imports()["requeued"] == 1 and sent == [(waiting.pk,)]

@@ -183,6 +183,8 @@ class WondeAdapter:
             try:
                 connection.connect()
                 watchdog.sock = connection.sock
+                if watchdog.fired:  # the deadline came while connecting, before there was a socket to cut
+                    raise TimeoutError
                 # http.client never follows a redirect: a 3xx is an answer like any other, refused below.
                 connection.request("GET", path, headers={"Authorization": f"Bearer {self.token}",
                                                          "Accept": "application/json"})
@@ -202,12 +204,12 @@ class WondeAdapter:
                                    type(error).__name__)
                     raise ProviderError("Wonde could not be reached; try again later.") from None
         if watchdog.fired:
-            logger.warning("Wonde took longer than %ss to answer for school %s", f"{left:.0f}", self.school_id)
+            logger.warning("Wonde took longer than %ss to answer for school %s", f"{left:.1f}", self.school_id)
             if left < self.timeout:  # the fetch's budget ran out, not the page's own time
                 raise ProviderError(f"Wonde took too long to answer (more than {self.budget:g} seconds in all); "
                                     "try again later.")
-            raise ProviderError(f"Wonde took too long to answer (more than {left:.0f} seconds for one page); try "
-                                "again later.")
+            raise ProviderError(f"Wonde took too long to answer (more than {self.timeout:g} seconds for one page); "
+                                "try again later.")
         if 300 <= status < 400:
             logger.warning("Wonde answered %s (a redirect) for school %s; not followed", status, self.school_id)
             raise ProviderError(f"Wonde answered with a redirect ({status}) to another address. It was not "
