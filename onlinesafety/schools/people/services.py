@@ -7,6 +7,8 @@ rules, and records an audit event in the same transaction. Memberships are deact
 records keep the person's name; someone left with no role anywhere is switched off at once.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -264,14 +266,22 @@ class Chaired:
     already_done: bool
 
 
+@contextmanager
+def _governor_locked(membership: Membership, actor: User) -> Iterator[None]:
+    """The opening every change to a governor's marks shares: the actor's right, one transaction under the school's
+    lock (so two changes at once are made one after the other), and the membership read again and checked."""
+    require(rights.can_manage_people(actor, membership.school), ONLY_ADMINISTRATORS)
+    with transaction.atomic():
+        lock_for_update(membership.school)
+        membership.refresh_from_db()
+        _governor(membership)
+        yield
+
+
 def set_chair(*, membership: Membership, actor: User, request: HttpRequest | None = None) -> Chaired:
     """Make this governor the chair of governors, in place of any other."""
     school = membership.school
-    require(rights.can_manage_people(actor, school), ONLY_ADMINISTRATORS)
-    with transaction.atomic():
-        lock_for_update(school)
-        membership.refresh_from_db()
-        _governor(membership)
+    with _governor_locked(membership, actor):
         if membership.is_chair:
             return Chaired(membership, None, already_done=True)
         previous = _clear_chair(school, actor, request, keep=membership)
@@ -285,11 +295,7 @@ def set_chair(*, membership: Membership, actor: User, request: HttpRequest | Non
 def stop_chair(*, membership: Membership, actor: User, request: HttpRequest | None = None) -> bool:
     """This governor is no longer chair (the school has none until another is chosen). False if they were not."""
     school = membership.school
-    require(rights.can_manage_people(actor, school), ONLY_ADMINISTRATORS)
-    with transaction.atomic():
-        lock_for_update(school)
-        membership.refresh_from_db()
-        _governor(membership)
+    with _governor_locked(membership, actor):
         if not membership.is_chair:
             return False
         membership.is_chair = False
@@ -304,11 +310,7 @@ def set_link_governor(*, membership: Membership, actor: User, value: bool,
     """Mark (or unmark) this governor as the safeguarding / online safety link governor. The value is given, not
     toggled, so sending the form twice changes it once. False if nothing changed."""
     school = membership.school
-    require(rights.can_manage_people(actor, school), ONLY_ADMINISTRATORS)
-    with transaction.atomic():
-        lock_for_update(school)
-        membership.refresh_from_db()
-        _governor(membership)
+    with _governor_locked(membership, actor):
         if membership.is_safeguarding_governor == value:
             return False
         membership.is_safeguarding_governor = value
