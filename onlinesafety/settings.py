@@ -144,6 +144,15 @@ TEMPLATES = [
     },
 ]
 
+# One cache every web worker shares, kept in the database so that nothing more needs to run: sign-in, reset and
+# link rate limits count across workers with it. The table is made by a migration (accounts 0004).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "onlinesafety_cache",
+    }
+}
+
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
 DATABASES = {
     "default": dj_database_url.parse(
