@@ -2,12 +2,11 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from onlinesafety.forms import DateInput, ModelMultipleChoiceField
+from onlinesafety.forms import FilterForm, ModelMultipleChoiceField, PlausibleDateField, parse_id, today
 from onlinesafety.schools.models import ParentLink, SchoolClass, YearGroup
 
-from .models import Campaign, CampaignKind, Outcome, Signature
+from .models import Audience, Campaign, CampaignKind, Outcome, Signature
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -181,13 +180,33 @@ class AccountHolderForm(forms.Form):
 
 class RestrictionForm(forms.Form):
     reason = forms.CharField(max_length=300, help_text="Staff see this on the register; keep it short and factual.")
-    ends_on = forms.DateField(required=False, widget=DateInput(), label="Until (optional)")
+    ends_on = PlausibleDateField(required=False, label="Until (optional)", earliest=today,
+                                 error_messages={"too_early": "The date has already passed."})
 
     def clean_reason(self):
         return _one_line(self.cleaned_data["reason"])
 
-    def clean_ends_on(self):
-        ends_on = self.cleaned_data["ends_on"]
-        if ends_on and ends_on < timezone.localdate():
-            raise ValidationError("The date has already passed.")
-        return ends_on
+
+class CoverageFilterForm(FilterForm):
+    """Which families a coverage list, or a resend, is about: the kind of form, one agreement's readers, one class
+    (or "none": pupils in no class). Nothing given means every family; a value that is none of these is an error,
+    never "every family"."""
+
+    kind = forms.ChoiceField(choices=CampaignKind.choices, label="Form")
+    audience = forms.ChoiceField(choices=Audience.choices, label="Agreement")
+    missing = forms.ChoiceField(choices=[("email", "No email on record")], label="Missing")
+
+    def __init__(self, data, *, school, audiences=tuple(Audience), **kwargs):
+        super().__init__(data, **kwargs)
+        self.school = school
+        self.fields["class"] = forms.CharField(required=False, label="Class", max_length=20)
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [(a.value, a.label) for a in audiences]
+
+    def clean_class(self):
+        value = self.cleaned_data["class"].strip()
+        if value in ("", "none"):
+            return value
+        class_id = parse_id(value)
+        if class_id is None or not SchoolClass.objects.filter(school=self.school, pk=class_id).exists():
+            raise ValidationError("Choose a class from the coverage page: that one is not a class of this school.")
+        return str(class_id)

@@ -1,11 +1,10 @@
-from datetime import timedelta
 from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from onlinesafety.forms import DateInput
+from onlinesafety.forms import DateInput, FilterForm, PlausibleDateField, days_from_today, plausible_dates, today
 
 from .models import CHECK_CATEGORIES, AnnualReview, ChangeRequest, Result, UserGroup
 
@@ -21,8 +20,8 @@ class ChangeRequestForm(forms.Form):
                                        "should block this).")
     lesson = forms.CharField(max_length=200, required=False, label="Lesson or topic")
     is_temporary = forms.BooleanField(required=False, initial=True, label="Only for a period of study")
-    starts_on = forms.DateField(required=False, widget=DateInput(), label="From")
-    ends_on = forms.DateField(required=False, widget=DateInput(), label="Until")
+    starts_on = PlausibleDateField(required=False, label="From")
+    ends_on = PlausibleDateField(required=False, label="Until")
 
 
 class ApproveForm(forms.Form):
@@ -63,7 +62,10 @@ class ReportSiteForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    checked_on = forms.DateField(widget=DateInput(), initial=timezone.localdate, label="Checked on")
+    checked_on = PlausibleDateField(initial=timezone.localdate, label="Checked on", earliest=days_from_today(-62),
+                                    latest=today,
+                                    error_messages={"too_early": "Record checks within two months of doing them.",
+                                                    "too_late": "A check cannot be dated in the future."})
     method = forms.CharField(max_length=200, label="Method",
                              help_text="For example: an online filtering test, or manual checks by category.")
     devices = forms.CharField(max_length=300, label="Devices tested")
@@ -76,14 +78,6 @@ class CheckForm(forms.Form):
         for code, label in CHECK_CATEGORIES:
             self.fields[f"result_{code}"] = forms.ChoiceField(choices=Result.choices, initial=Result.NOT_TESTED,
                                                              label=label)
-
-    def clean_checked_on(self):
-        day = self.cleaned_data["checked_on"]
-        if day > timezone.localdate():
-            raise ValidationError("A check cannot be dated in the future.")
-        if day < timezone.localdate() - timedelta(days=62):
-            raise ValidationError("Record checks within two months of doing them.")
-        return day
 
     def results(self) -> dict[str, str]:
         """Category code -> pass / fail / not tested."""
@@ -98,6 +92,7 @@ class ReviewForm(forms.ModelForm):
                   "actions"]
         widgets = {"reviewed_on": DateInput(), **{name: forms.Textarea(attrs={"rows": 2}) for name in
                    ("categories_blocked", "alert_route", "out_of_hours", "training", "findings", "actions")}}
+        formfield_callback = plausible_dates
 
     def __init__(self, *args, leaders, governors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,3 +142,18 @@ class ProvidersForm(forms.Form):
             if name in cleaned and not " ".join(cleaned[name].split()):
                 self.add_error(name, self.fields[name].error_messages["required"])
         return cleaned
+
+
+class ChangeListFilterForm(FilterForm):
+    status = forms.ChoiceField(choices=ChangeRequest.Status.choices, label="Request status")
+
+
+class ChangeLogFilterForm(FilterForm):
+    """The change log's filters, under the names its address has always used (``?status=&from=&to=``)."""
+
+    status = forms.ChoiceField(choices=[("", "Any"), *ChangeRequest.Status.choices], label="Request status")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = PlausibleDateField(required=False, label="From")
+        self.fields["to"] = PlausibleDateField(required=False, label="To")

@@ -1,5 +1,4 @@
 import zoneinfo
-from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,13 +6,17 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.csvexport import csv_response
+from onlinesafety.requestsize import allows_request_bytes
 from onlinesafety.schools.roles import GOVERNORS, SAFEGUARDING_LEADS
 from onlinesafety.schools.selectors import users_with_roles
+from onlinesafety.submissions.decorators import sent_once
+from onlinesafety.uploads import MEGABYTE
 from onlinesafety.views import NOTHING_CHANGED, refusal
 
 from . import exports, forms, rights, selectors, services
@@ -34,17 +37,21 @@ def _tabs(request) -> dict[str, bool]:
 
 @school_member_required(rights.can_open_changes)
 def change_list(request):
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.change_list(request.user, request.school, status), PER_PAGE).get_page(
-        request.GET.get("page"))
+    filter_form = forms.ChangeListFilterForm(request.GET)
+    filters = filter_form.filters()
+    status = filters["status"] if filters is not None else ""
+    changes = (selectors.change_list(request.user, request.school, status) if filters is not None
+               else selectors.change_list(request.user, request.school).none())
+    page = Paginator(changes, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "filtering/change_list.html", {
-        "page": page, "status": status, "statuses": services.Status.choices,
+        "page": page, "status": status, "statuses": services.Status.choices, "filter_form": filter_form,
         "counts": selectors.status_counts(request.user, request.school),
         "can_ask": rights.can_ask_for_changes(request.user, request.school), "tabs": _tabs(request),
-    })
+    }, status=400 if filter_form.errors else 200)
 
 
 @school_member_required(rights.can_ask_for_changes)
+@sent_once
 def change_new(request):
     form = forms.ChangeRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -101,6 +108,7 @@ def _take_step(step, change, data, request):
 
 @require_POST
 @school_member_required(rights.can_open_changes)
+@sent_once
 def change_step(request, change_id: int, step: str):
     if step not in STEPS:
         raise Http404("No such step.")
@@ -120,31 +128,30 @@ def change_step(request, change_id: int, step: str):
 
 # ---------------------------------------------------------------- the change log
 
-def _log_filters(request):
-    def day(name):
-        try:
-            return datetime.strptime(request.GET.get(name, ""), "%Y-%m-%d").date()
-        except ValueError:
-            return None
-
-    return request.GET.get("status", ""), day("from"), day("to")
+def _log_entries(request):
+    """The filter form and the log entries it picks (None when a filter is wrong)."""
+    filter_form = forms.ChangeLogFilterForm(request.GET)
+    filters = filter_form.filters()
+    if filters is None:
+        return filter_form, None
+    return filter_form, selectors.change_log(request.user, request.school, filters["status"], filters["from"],
+                                             filters["to"])
 
 
 @school_member_required(rights.can_read_oversight)
 def change_log(request):
-    status, date_from, date_to = _log_filters(request)
-    entries = selectors.change_log(request.user, request.school, status, date_from, date_to)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    filter_form, entries = _log_entries(request)
+    page = Paginator(entries if entries is not None else [], 50).get_page(request.GET.get("page"))
     return render(request, "filtering/change_log.html", {
-        "page": page, "status": status, "date_from": date_from, "date_to": date_to,
-        "statuses": services.Status.choices, "tabs": _tabs(request),
-    })
+        "page": page, "filter_form": filter_form, "tabs": _tabs(request),
+    }, status=400 if filter_form.errors else 200)
 
 
 @school_member_required(rights.can_read_oversight)
 def change_log_csv(request):
-    status, date_from, date_to = _log_filters(request)
-    entries = selectors.change_log(request.user, request.school, status, date_from, date_to)
+    filter_form, entries = _log_entries(request)
+    if entries is None:  # the page says what is wrong with the filters
+        return redirect(f"{reverse('filtering:log')}?{request.GET.urlencode()}")
     services.record_log_export(school=request.school, actor=request.user, request=request)
     rows = exports.change_log_rows(entries, zoneinfo.ZoneInfo(request.school.timezone))
     return csv_response(rows, f"filtering-log-{timezone.localdate():%Y-%m-%d}.csv")
@@ -153,6 +160,7 @@ def change_log_csv(request):
 # ---------------------------------------------------------------- report a site
 
 @school_member_required(rights.can_report_site)
+@sent_once
 def report_site(request):
     form = forms.ReportSiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -193,6 +201,7 @@ def checks(request):
 
 
 @school_member_required(rights.can_record_checks)
+@sent_once
 def check_new(request):
     form = forms.CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -209,6 +218,7 @@ def check_new(request):
 
 
 @school_member_required(rights.can_record_review)
+@sent_once
 def review_new(request):
     providers = selectors.settings_of(request.school)  # the providers recorded on the settings page, to start from
     form = forms.ReviewForm(request.POST or None, leaders=users_with_roles(request.school, SAFEGUARDING_LEADS),
@@ -232,6 +242,7 @@ def review_new(request):
 
 
 @school_member_required(rights.can_read_oversight)
+@sent_once
 def review_detail(request, review_id: int):
     if request.method == "POST":
         review = selectors.get_review_for_user(request.user, request.school, review_id, needed="sign_off").review
@@ -245,6 +256,7 @@ def review_detail(request, review_id: int):
 
 
 @school_member_required(rights.can_record_providers)
+@sent_once
 def settings_page(request):
     """Who provides the school's filtering and its monitoring."""
     current = selectors.settings_of(request.school)
@@ -264,7 +276,9 @@ def settings_page(request):
 
 # ---------------------------------------------------------------- provider log import
 
+@allows_request_bytes(services.MAX_IMPORT_BYTES + MEGABYTE)  # the CSV, and the form around it
 @school_member_required(rights.can_read_provider_logs)
+@sent_once
 def import_list(request):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -281,6 +295,7 @@ def import_list(request):
 
 
 @school_member_required(rights.can_read_provider_logs)
+@sent_once
 def import_detail(request, import_id: int):
     provider_import = selectors.get_import_for_user(request.user, request.school, import_id)
     form = forms.MappingForm(request.POST or None, header=provider_import.header)
@@ -297,6 +312,7 @@ def import_detail(request, import_id: int):
 
 @require_POST
 @school_member_required(rights.can_open_case_from_flag)
+@sent_once
 def flag_to_incident(request):
     flag = selectors.find_flag(request.school, selectors.summary_window(timezone.localdate()),
                                user_ref=request.POST.get("user_ref", ""), category=request.POST.get("category", ""),

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 from onlinesafety.access import school_member_required
 from onlinesafety.downloads import file_download
 from onlinesafety.forms import parse_id
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import NOTHING_CHANGED, refusal
 
 from . import rights, selectors, services
@@ -23,6 +24,7 @@ def reports(request):
 
 @require_POST
 @school_member_required(rights.can_build_reports)
+@sent_once
 def generate(request):
     term_id = parse_id(request.POST.get("term"))
     term = selectors.past_terms(request.school).filter(pk=term_id).first() if term_id else None

@@ -1,15 +1,28 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from onlinesafety.accounts.models import User
-from onlinesafety.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, parse_id
+from onlinesafety.forms import (
+    DateInput,
+    DateTimeInput,
+    FilterForm,
+    ModelMultipleChoiceField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+    days_from_today,
+    minutes_from_now,
+    parse_id,
+    plausible_dates,
+    start_of,
+    today,
+)
 from onlinesafety.schools.models import Pupil
 from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
@@ -80,9 +93,11 @@ class ReportForm(forms.Form):
         help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats, fraud or "
                   "hacking.",
     )
-    occurred_at = forms.DateTimeField(
-        label="When did it happen?", widget=DateTimeInput(),
-        help_text="Your best estimate if you are not sure.",
+    occurred_at = PlausibleDateTimeField(
+        label="When did it happen?", help_text="Your best estimate if you are not sure.",
+        earliest=lambda: start_of(EARLIEST_DATE), latest=minutes_from_now(5),
+        error_messages={"too_early": "That date is too long ago. Check the year.",
+                        "too_late": "That time is in the future. When did it happen?"},
     )
     location = forms.ChoiceField(label="Where did it happen?", choices=Location.choices, widget=forms.RadioSelect)
     category: forms.ModelChoiceField[IncidentCategory] = forms.ModelChoiceField(
@@ -116,7 +131,7 @@ class ReportForm(forms.Form):
     already_told = forms.CharField(label="Who have you already told?", required=False, max_length=300)
     evidence = MultipleFileField(
         label="Evidence (screenshots or documents)", required=False,
-        help_text="PNG, JPEG or PDF, up to 10 MB each. Never for sexual images of children.",
+        help_text="PNG, JPEG or PDF, up to 10 MB each (%(total)s MB in all). Never for sexual images of children.",
     )
 
     def __init__(self, *args, user, school, **kwargs):
@@ -129,6 +144,8 @@ class ReportForm(forms.Form):
         choose_from(self, "staff_involved", selectors.staff_of(school))
         choose_from(self, "allegation_subject", selectors.staff_of(school))
         self.no_upload_category_ids = [c.pk for c in categories if not c.accepts_uploads]
+        evidence = self.fields["evidence"]
+        evidence.help_text = evidence.help_text % {"total": (settings.MAX_REQUEST_BYTES - MEGABYTE) // MEGABYTE}
 
     def selected_pupils(self) -> QuerySet[Pupil] | list[Pupil]:
         """Pupils to show as already chosen when the form is shown again."""
@@ -136,14 +153,6 @@ class ReportForm(forms.Form):
             return []
         ids = [pk for pk in map(parse_id, self["pupils"].data or []) if pk is not None]
         return self.pupils_offered.filter(pk__in=ids) if ids else []
-
-    def clean_occurred_at(self):
-        when = self.cleaned_data["occurred_at"]
-        if when > timezone.now() + timedelta(minutes=5):
-            raise ValidationError("That time is in the future. When did it happen?")
-        if when.date() < EARLIEST_DATE:
-            raise ValidationError("That date is too long ago. Check the year.")
-        return when
 
     def clean_url(self):
         return validate_web_address(self.cleaned_data["url"])
@@ -221,13 +230,9 @@ class NoteForm(forms.Form):
 class ActionForm(forms.Form):
     description = forms.CharField(max_length=300, label="Action")
     owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None, label="Who does it")
-    due_on = forms.DateField(widget=DateInput(), label="Due")
-
-    def clean_due_on(self):
-        day = self.cleaned_data["due_on"]
-        if not timezone.localdate() - timedelta(days=366) <= day <= timezone.localdate() + timedelta(days=366):
-            raise ValidationError("Choose a due date within a year of today.")
-        return day
+    due_on = PlausibleDateField(label="Due", earliest=days_from_today(-366), latest=days_from_today(366),
+                                error_messages={"too_early": "Choose a due date within a year of today.",
+                                                "too_late": "Choose a due date within a year of today."})
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,23 +241,18 @@ class ActionForm(forms.Form):
 
 
 class ReferralForm(forms.ModelForm):
+    referred_on = PlausibleDateField(label="Referred on", earliest=EARLIEST_DATE, latest=today,
+                                     error_messages={"too_early": "That date is too long ago. Check the year.",
+                                                     "too_late": "A referral date cannot be in the future."})
+
     class Meta:
         model = Referral
         fields = ["agency", "referred_on", "reference", "contact", "outcome"]
-        widgets = {"referred_on": DateInput(),
-                   "outcome": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"outcome": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(self, "agency", Agency.choices)
-
-    def clean_referred_on(self):
-        day = self.cleaned_data["referred_on"]
-        if day > timezone.localdate():
-            raise ValidationError("A referral date cannot be in the future.")
-        if day < EARLIEST_DATE:
-            raise ValidationError("That date is too long ago. Check the year.")
-        return day
 
 
 class ParentContactForm(forms.ModelForm):
@@ -260,6 +260,7 @@ class ParentContactForm(forms.ModelForm):
         model = ParentContact
         fields = ["pupil", "who", "contacted_at", "method"]
         widgets = {"contacted_at": DateTimeInput()}
+        formfield_callback = plausible_dates
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,6 +273,7 @@ class SanctionForm(forms.ModelForm):
         model = Sanction
         fields = ["pupil", "kind", "until", "notes"]
         widgets = {"until": DateInput()}
+        formfield_callback = plausible_dates
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,14 +308,16 @@ class EvidenceForm(forms.Form):
         return check_upload(self.cleaned_data["file"], allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES)
 
 
-class TriageFilterForm(forms.Form):
+class TriageFilterForm(FilterForm):
+    queue = forms.ChoiceField(required=False, choices=[(name, label) for name, (label, _) in selectors.QUEUES.items()],
+                              widget=forms.HiddenInput)
     category: forms.ModelChoiceField[IncidentCategory] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All categories")
     year_group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Year group")
     assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Anyone", label="Assigned to")
-    date_from = forms.DateField(required=False, widget=DateInput(), label="From")
-    date_to = forms.DateField(required=False, widget=DateInput(), label="To")
+    date_from = PlausibleDateField(required=False, label="From")
+    date_to = PlausibleDateField(required=False, label="To")
 
     def __init__(self, *args, school, year_groups, team, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,10 +325,11 @@ class TriageFilterForm(forms.Form):
         set_choices(self, "year_group", [("", "All years"), *year_groups])
         choose_from(self, "assignee", team)
 
-    def filters(self) -> selectors.TriageFilters:
-        if not self.is_valid():
-            return selectors.TriageFilters()
-        data = self.cleaned_data
+    def triage_filters(self) -> selectors.TriageFilters | None:
+        """The filters, or None when one is wrong (the page then lists nothing and shows the errors)."""
+        data = self.filters()
+        if data is None:
+            return None
         return selectors.TriageFilters(
             category=data["category"].pk if data["category"] else None, year_group=data["year_group"],
             assignee=data["assignee"].pk if data["assignee"] else None, date_from=data["date_from"],

@@ -1,6 +1,7 @@
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -13,17 +14,20 @@ from django.views.decorators.http import require_POST
 from onlinesafety.access import school_member_required
 from onlinesafety.csvexport import csv_response
 from onlinesafety.downloads import file_download
+from onlinesafety.forms import parse_id
 from onlinesafety.navigation import object_links_for
 from onlinesafety.schools.models import Pupil, YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
-from onlinesafety.uploads import EXTENSIONS
-from onlinesafety.views import redirect_to_next, refusal
+from onlinesafety.submissions.decorators import sent_once
+from onlinesafety.uploads import EXTENSIONS, MEGABYTE
+from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
 
 from . import exports, forms, rights, selectors, services
-from .models import CaseAction, Evidence, Response, Status
+from .models import CaseAction, Evidence, Incident, Response, Status, Subject
 from .rights import Access
 
 CASES_PER_PAGE = 25
+UNKNOWN_TICK = "a box ticked is not one the page offered: reload the page and try again."
 STALE_CASE = ("Someone else changed this case while you were working on it, so your change was not saved. "
               "The case below is up to date: check it and try again.")
 
@@ -31,7 +35,9 @@ STALE_CASE = ("Someone else changed this case while you were working on it, so y
 # ---------------------------------------------------------------- reporting
 
 @school_member_required(rights.can_report)
+@sent_once
 def report(request):
+    files_limit = settings.MAX_REQUEST_BYTES - MEGABYTE  # the request's limit, less room for the form's text
     form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user, school=request.school)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -48,7 +54,9 @@ def report(request):
             )
         if attempt.ok:
             return redirect("incidents:submitted", incident.pk)
-    return render(request, "incidents/report.html", {"form": form})
+    return render(request, "incidents/report.html", {
+        "form": form, "max_files_bytes": files_limit, "max_files_mb": files_limit // MEGABYTE,
+    })
 
 
 @school_member_required(rights.can_report)
@@ -84,15 +92,16 @@ def _year_groups(school):
 
 @school_member_required(rights.can_triage)
 def triage(request):
-    queue = request.GET.get("queue", "new")
-    if queue not in selectors.QUEUES:
-        queue = "new"
     filter_form = forms.TriageFilterForm(
-        request.GET or None, school=request.school, year_groups=_year_groups(request.school),
+        request.GET, school=request.school, year_groups=_year_groups(request.school),
         team=selectors.triage_team(request.school),
     )
+    filters = filter_form.triage_filters()
+    queue = (filter_form.cleaned_data.get("queue") if filters is not None else request.GET.get("queue")) or "new"
+    queue = queue if queue in selectors.QUEUES else "new"
     now = timezone.now()
-    incidents = selectors.triage_queue(request.user, request.school, queue, filter_form.filters(), now)
+    incidents = (selectors.triage_queue(request.user, request.school, queue, filters, now) if filters is not None
+                 else Incident.objects.none())
     page = Paginator(incidents, CASES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "queue": queue, "queues": [(name, label) for name, (label, _) in selectors.QUEUES.items()],
@@ -100,7 +109,7 @@ def triage(request):
         "refreshed_at": now,
     }
     template = "incidents/_triage_table.html" if request.htmx else "incidents/triage.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if filter_form.errors else 200)
 
 
 # ---------------------------------------------------------------- the case
@@ -175,6 +184,7 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None):
 
 @require_POST
 @school_member_required()
+@sent_once
 def case_change(request, incident_id: int, change: str):
     if change not in CASE_FORMS:
         raise Http404("No such change.")
@@ -233,6 +243,7 @@ def _apply_change(change, incident, data, request):
 
 @require_POST
 @school_member_required()
+@sent_once
 def revoke_share(request, incident_id: int, user_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="share").incident
     colleague = next((u for u, _ in selectors.shared_with(incident) if u.pk == user_id), None)
@@ -245,6 +256,7 @@ def revoke_share(request, incident_id: int, user_id: int):
 
 @require_POST
 @school_member_required()
+@sent_once
 def action_done(request, incident_id: int, action_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
     action = get_object_or_404(CaseAction, pk=action_id, incident=incident)
@@ -255,11 +267,15 @@ def action_done(request, incident_id: int, action_id: int):
 
 @require_POST
 @school_member_required()
+@sent_once
 def take_responses(request, incident_id: int):
     """Ticking suggested responses creates an action for each, owned by the person ticking, due in a week."""
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
     suggested = set(selectors.suggested_responses(incident))
-    chosen = [code for code in request.POST.getlist("response") if code in suggested]
+    chosen = list(dict.fromkeys(request.POST.getlist("response")))  # each ticked once, in order
+    if not set(chosen) <= suggested:
+        messages.error(request, NOTHING_CHANGED.format(error=UNKNOWN_TICK))
+        return redirect(f"{reverse('incidents:case', args=[incident.pk])}#actions")
     with refusal(request) as attempt:
         for code in chosen:
             services.add_action(incident=incident, actor=request.user, owner=request.user,
@@ -298,17 +314,28 @@ def export_log(request):
     return csv_response(rows, f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv")
 
 
+def _ticked_rules(values, category_ids):
+    """The matrix's ticks as (category id, subject, response), or None if one is not a cell of the matrix."""
+    ticked = set()
+    for value in values:
+        category, _, rest = value.partition(":")
+        subject, _, code = rest.partition(":")
+        category_id = parse_id(category)
+        if category_id not in category_ids or subject not in Subject.values or code not in Response.values:
+            return None
+        ticked.add((category_id, subject, code))
+    return ticked
+
+
 @school_member_required(rights.can_triage)
+@sent_once
 def response_matrix(request):
     categories = list(selectors.categories_of(request.school))
     if request.method == "POST":
-        ticked = set()
-        for value in request.POST.getlist("rule"):
-            try:
-                category_id, subject, code = value.split(":")
-                ticked.add((int(category_id), subject, code))
-            except ValueError:
-                continue
+        ticked = _ticked_rules(request.POST.getlist("rule"), {category.pk for category in categories})
+        if ticked is None:
+            messages.error(request, NOTHING_CHANGED.format(error=UNKNOWN_TICK))
+            return redirect("incidents:responses")
         count = services.update_response_matrix(school=request.school, actor=request.user, ticked=ticked,
                                                 request=request)
         messages.success(request, f"Response matrix saved ({count} ticks).")

@@ -1,10 +1,16 @@
-"""Form fields every app shares."""
+"""Form fields every app shares: ids, dates bounded to plausible years, and the filters of a list page."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 LARGEST_ID = 2**63 - 1
 
@@ -43,3 +49,180 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+# ---------------------------------------------------------------- dates bounded to plausible years
+#
+# Django accepts any date from 1 January 0001 to 31 December 9999; a year typed wrong (0202, 20266) or sent on
+# purpose (9999-12-31) then fails later, in date arithmetic or in the database, as a 500. Every date a person
+# enters goes through one of these fields, so the year is checked where it is typed. A form narrows the bounds
+# where the thing dated says more (an incident cannot be in the future, a due date is within a year).
+
+EARLIEST_YEAR = 1900
+YEARS_AHEAD = 30  # the latest year by default: this year and thirty more (a review or an end date years away)
+
+DateBound = date | Callable[[], date] | None
+DateTimeBound = datetime | Callable[[], datetime] | None
+
+
+def default_earliest() -> date:
+    return date(EARLIEST_YEAR, 1, 1)
+
+
+def default_latest() -> date:
+    return date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the current time zone (the school's)."""
+    return datetime.combine(day, datetime.min.time(), timezone.get_current_timezone())
+
+
+def minutes_from_now(minutes: int) -> Callable[[], datetime]:
+    return lambda: timezone.now() + timedelta(minutes=minutes)
+
+
+def days_from_today(days: int) -> Callable[[], date]:
+    """A bound ``days`` from the day the form is checked (negative: before it)."""
+    return lambda: timezone.localdate() + timedelta(days=days)
+
+
+def _bound(value: Any, default: Callable[[], Any]) -> Any:
+    if value is None:
+        return default()
+    return value() if callable(value) else value
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _years_message(earliest: date, latest: date) -> str:
+    return f"Enter a real date between {long_date(earliest)} and {long_date(latest)}: check the year."
+
+
+BOUND_MESSAGES: dict[str, Any] = {
+    "too_early": "",  # "" for the message naming the range (see _years_message), or a form's own words
+    "too_late": "",
+}
+
+
+def _check_bounds(field: forms.Field, value: Any, earliest: Any, latest: Any, shown: tuple[date, date]) -> None:
+    if value is None:
+        return
+    for code, wrong in (("too_early", value < earliest), ("too_late", value > latest)):
+        if wrong:
+            raise ValidationError(field.error_messages[code] or _years_message(*shown), code=code)
+
+
+class PlausibleDateField(forms.DateField):
+    """A date between ``earliest`` and ``latest`` (a date, or a function of today, such as ``today`` or
+    ``days_from_today(366)``): by default from 1900 to the end of the year thirty years from now. The bounds are
+    worked out when the form is checked or shown, never when the module is imported (today moves on), and given
+    to the browser's date picker as ``min`` and ``max``. ``too_early`` and ``too_late`` in ``error_messages`` say
+    what is wrong in the form's own words; otherwise the message names the range and asks to check the year."""
+
+    default_error_messages = BOUND_MESSAGES
+
+    def __init__(self, *, earliest: DateBound = None, latest: DateBound = None, **kwargs: Any) -> None:
+        self.earliest, self.latest = earliest, latest
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(**kwargs)
+
+    def limits(self) -> tuple[date, date]:
+        return _bound(self.earliest, default_earliest), _bound(self.latest, default_latest)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        earliest, latest = self.limits()
+        _check_bounds(self, value, earliest, latest, (earliest, latest))
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        if not self.widget.is_hidden:  # each form has its own copy of the field and its widget
+            earliest, latest = self.limits()
+            self.widget.attrs.update({"min": f"{earliest:%Y-%m-%d}", "max": f"{latest:%Y-%m-%d}"})
+        return super().get_bound_field(form, field_name)
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """A date and time between ``earliest`` and ``latest`` (datetimes, or functions of now); by default from 1900
+    to the end of the year thirty years from now."""
+
+    default_error_messages = BOUND_MESSAGES
+
+    def __init__(self, *, earliest: DateTimeBound = None, latest: DateTimeBound = None, **kwargs: Any) -> None:
+        self.earliest, self.latest = earliest, latest
+        kwargs.setdefault("widget", DateTimeInput())
+        super().__init__(**kwargs)
+
+    def limits(self) -> tuple[datetime, datetime]:
+        def end_of_latest_year() -> datetime:
+            return start_of(default_latest()) + timedelta(days=1, microseconds=-1)
+
+        return _bound(self.earliest, lambda: start_of(default_earliest())), _bound(self.latest, end_of_latest_year)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        earliest, latest = self.limits()
+        _check_bounds(self, value, earliest, latest, (timezone.localtime(earliest).date(),
+                                                      timezone.localtime(latest).date()))
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        if not self.widget.is_hidden:
+            earliest, latest = (timezone.localtime(bound) for bound in self.limits())
+            self.widget.attrs.update({"min": f"{earliest:%Y-%m-%dT%H:%M}", "max": f"{latest:%Y-%m-%dT%H:%M}"})
+        return super().get_bound_field(form, field_name)
+
+
+def plausible_dates(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's ``formfield_callback``: the model's date and date-time fields become the plausible ones."""
+    if isinstance(db_field, models.DateTimeField):
+        return db_field.formfield(form_class=PlausibleDateTimeField, **kwargs)
+    if isinstance(db_field, models.DateField):
+        return db_field.formfield(form_class=PlausibleDateField, **kwargs)
+    return db_field.formfield(**kwargs)
+
+
+# ---------------------------------------------------------------- the filters of a list page
+#
+# A list page's filters come from its query string (or a search form's body). A value that is not one of the
+# choices, an id of nothing, or not a plausible date is an error on the page: the GOV.UK error summary and the
+# message by the filter, and an empty list until it is put right. It never falls back to "everything": a class
+# typed wrong must not widen a list of names, or an action on them, to the whole school.
+
+class FilterForm(forms.Form):
+    """Every field optional; always bound (an empty query string is "no filters", and valid). ``filters()`` is
+    the cleaned values, or None when the filters are wrong (show nothing, and the errors)."""
+
+    use_required_attribute = False
+
+    def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data if data is not None else {}, *args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def filters(self) -> dict[str, Any] | None:
+        return self.cleaned_data if self.is_valid() else None
+
+
+def choice_from(data: Any, name: str, choices: Any, *, label: str, required: bool = False) -> tuple[str, str]:
+    """One choice read outside a form (a button's hidden value): (the value, "") for a value among ``choices``
+    (values, or (value, label) pairs), or "" when not ``required``; else ("", the error to show)."""
+    value = str(data.get(name, "") or "")
+    allowed = {str(choice[0]) if isinstance(choice, (list, tuple)) else str(choice) for choice in choices}
+    if value in allowed or (value == "" and not required):
+        return value, ""
+    return "", f"choose {label} from the page."
+
+
+def id_from(data: Any, name: str) -> tuple[int | None, str]:
+    """An optional id read outside a form: (the id or None for "", "") or (None, the error to show)."""
+    value = str(data.get(name, "") or "").strip()
+    if not value:
+        return None, ""
+    found = parse_id(value)
+    return (found, "") if found is not None else (None, "that record was not found: reload the page and try again.")

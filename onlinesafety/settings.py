@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onlinesafety.audit",
     "onlinesafety.mail",
     "onlinesafety.roster",
+    "onlinesafety.submissions",
     "incidents",
     "policies",
     "filtering",
@@ -122,6 +123,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "onlinesafety.schools.middleware.CurrentSchoolMiddleware",
+    # Refuses a request larger than MAX_REQUEST_BYTES before its body is read (first at CsrfViewMiddleware's view
+    # check): everything above looks at headers and the session only, so the "too large" page is the site's own.
+    "onlinesafety.requestsize.RequestSizeMiddleware",
     "aup.middleware.AgreementsFirstMiddleware",
 ]
 
@@ -140,6 +144,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "onlinesafety.schools.context_processors.current_school",
             ],
+            # {% form_token %} in every form that writes, with no {% load %} (onlinesafety.submissions).
+            "builtins": ["onlinesafety.submissions.templatetags.form_tokens"],
         },
     },
 ]
@@ -234,6 +240,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The largest request read, files and all (onlinesafety.requestsize): above the largest form but one (a concern with
+# a few pieces of evidence of 10 MB each); the provider log import marks its own 500 MB on its view.
+MAX_REQUEST_BYTES = int(env("MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -311,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     "roster-look-after-imports": {
         "task": "onlinesafety.roster.tasks.look_after_imports",
         "schedule": 300.0,  # re-send roster imports left waiting, fail stuck ones, expire day-old dry runs
+    },
+    "submissions-forget-old-tokens": {
+        "task": "onlinesafety.submissions.tasks.forget_old_tokens",
+        "schedule": crontab(hour=3, minute=40),  # form tokens older than a week are refused, so their claims go
     },
     "roster-import-nightly": {
         "task": "onlinesafety.roster.tasks.import_nightly",

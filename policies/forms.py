@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from onlinesafety.forms import DateInput
+from onlinesafety.forms import FilterForm, PlausibleDateField, plausible_dates, today
 from onlinesafety.schools.roles import Role
 from onlinesafety.uploads import MEGABYTE, check_upload
 
@@ -20,9 +20,8 @@ class PolicyForm(forms.ModelForm):
         model = Policy
         fields = ["title", "kind", "owner", "owner_role", "approving_body", "review_cycle_months",
                   "last_approved_on", "next_review_on", "staff_must_read", "is_public"]
-        widgets = {"last_approved_on": DateInput(),
-                   "next_review_on": DateInput()}
         help_texts = {"next_review_on": "Leave empty to follow from the last approval and the cycle."}
+        formfield_callback = plausible_dates
 
     def __init__(self, *args, school, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,16 +74,10 @@ class DraftForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    approved_on = forms.DateField(widget=DateInput(), label="Date approved",
-                                  initial=timezone.localdate)
+    approved_on = PlausibleDateField(label="Date approved", initial=timezone.localdate, latest=today,
+                                     error_messages={"too_late": "The approval date cannot be in the future."})
     minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference",
                                        help_text="For example: FGB 14/11/2026 item 6.")
-
-    def clean_approved_on(self):
-        day = self.cleaned_data["approved_on"]
-        if day > timezone.localdate():
-            raise ValidationError("The approval date cannot be in the future.")
-        return day
 
 
 class EarlyReviewForm(forms.Form):
@@ -104,17 +97,11 @@ class SendBackForm(forms.Form):
 
 
 class CompleteDutyForm(forms.Form):
-    due_on = forms.DateField(widget=forms.HiddenInput)  # the due date the person saw: a second send is refused
-    completed_on = forms.DateField(widget=DateInput(), label="Done on",
-                                   initial=timezone.localdate)
+    due_on = PlausibleDateField(widget=forms.HiddenInput)  # the due date the person saw: a second send is refused
+    completed_on = PlausibleDateField(label="Done on", initial=timezone.localdate, latest=today,
+                                      error_messages={"too_late": "The date it was done cannot be in the future."})
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes")
     evidence = forms.FileField(required=False, label="Evidence (optional)", help_text="PNG, JPEG or PDF, up to 10 MB.")
-
-    def clean_completed_on(self):
-        day = self.cleaned_data["completed_on"]
-        if day > timezone.localdate():
-            raise ValidationError("The date it was done cannot be in the future.")
-        return day
 
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")
@@ -128,10 +115,11 @@ class UploadInForceForm(forms.Form):
                                help_text="PDF or Word (.docx), up to 10 MB.")
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label="Or its text",
                            help_text="Paste the policy here instead of uploading it.")
-    approved_on = forms.DateField(widget=DateInput(), label="Date it was last approved",
-                                  error_messages={"required": "Enter the date the policy was last approved.",
-                                                  "invalid": "Enter the date the policy was last approved as a "
-                                                             "date."})
+    approved_on = PlausibleDateField(label="Date it was last approved", latest=today,
+                                     error_messages={"required": "Enter the date the policy was last approved.",
+                                                     "invalid": "Enter the date the policy was last approved as a "
+                                                                "date.",
+                                                     "too_late": "The approval date cannot be in the future."})
     minute_reference = forms.CharField(max_length=100, required=False, label="Minute reference (optional)",
                                        help_text="For example: FGB 14/11/2026 item 6.")
 
@@ -139,14 +127,16 @@ class UploadInForceForm(forms.Form):
         upload = self.cleaned_data.get("document")
         return check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=MAX_BYTES) if upload else None
 
-    def clean_approved_on(self):
-        day = self.cleaned_data["approved_on"]
-        if day > timezone.localdate():
-            raise ValidationError("The approval date cannot be in the future.")
-        return day
-
     def clean(self):
         cleaned = super().clean() or {}
         if not (cleaned.get("text") or "").strip() and not cleaned.get("document") and "document" not in self.errors:
             self.add_error("document", "Upload the policy's document, or paste its text below.")
         return cleaned
+
+
+class RegisterFilterForm(FilterForm):
+    status = forms.ChoiceField(choices=[], label="Status")
+
+    def __init__(self, *args, labels, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = list(labels.items())

@@ -9,6 +9,7 @@ from onlinesafety.access import school_member_required
 from onlinesafety.downloads import bytes_download, file_download, safe_filename
 from onlinesafety.pdf import render_pdf
 from onlinesafety.rules import RuleBroken
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.uploads import EXTENSIONS
 from onlinesafety.views import refusal
 
@@ -34,17 +35,22 @@ def register(request):
     today = timezone.localdate()
     policies = selectors.register(request.user, request.school, today)
     counts = selectors.status_counts(policies)
-    status = request.GET.get("status", "")
-    if status in selectors.STATUS_LABELS:
+    filter_form = forms.RegisterFilterForm(request.GET, labels=selectors.STATUS_LABELS)
+    filters = filter_form.filters()
+    status = filters["status"] if filters is not None else ""
+    if filters is None:
+        policies = policies.none()
+    elif status:
         policies = policies.filter(status=status)
     page = Paginator(policies, POLICIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "policies/register.html", {
         "page": page, "counts": counts, "labels": selectors.STATUS_LABELS, "status": status,
-        "can_add": rights.can_edit_policies(request.user, request.school),
-    })
+        "filter_form": filter_form, "can_add": rights.can_edit_policies(request.user, request.school),
+    }, status=400 if filter_form.errors else 200)
 
 
 @school_member_required(rights.can_edit_policies)
+@sent_once
 def create(request):
     form = forms.PolicyForm(request.POST or None, school=request.school,
                             owners=selectors.readers_of(request.school))
@@ -56,6 +62,7 @@ def create(request):
 
 
 @school_member_required(rights.can_edit_policies)
+@sent_once
 def edit(request, policy_id: int):
     policy = selectors.get_policy_for_user(request.user, request.school, policy_id, timezone.localdate(),
                                            needed="edit").policy
@@ -85,6 +92,7 @@ def detail(request, policy_id: int):
 
 @require_POST
 @school_member_required(rights.can_read_register)
+@sent_once
 def start_review(request, policy_id: int):
     scheduled = request.POST.get("reason") == Review.Reason.SCHEDULED
     policy = selectors.get_policy_for_user(request.user, request.school, policy_id, timezone.localdate(),
@@ -98,6 +106,7 @@ def start_review(request, policy_id: int):
 
 
 @school_member_required(rights.can_read_register)
+@sent_once
 def draft(request, policy_id: int):
     policy = selectors.get_policy_for_user(request.user, request.school, policy_id, timezone.localdate(),
                                            needed="run_review").policy
@@ -114,6 +123,7 @@ def draft(request, policy_id: int):
 
 
 @school_member_required(rights.can_read_register)
+@sent_once
 def upload(request, policy_id: int):
     """A starter policy's document: the school's own policy, already approved, becomes version 1."""
     policy = selectors.get_policy_for_user(request.user, request.school, policy_id, timezone.localdate(),
@@ -136,6 +146,7 @@ def _workflow_step(step, *, needs):
 
     @require_POST
     @school_member_required(rights.can_read_register)
+    @sent_once
     def view(request, policy_id: int):
         policy = selectors.get_policy_for_user(request.user, request.school, policy_id, timezone.localdate(),
                                                needed=needs).policy
@@ -208,6 +219,7 @@ def to_read(request):
 
 @require_POST
 @school_member_required(rights.must_read_policies)
+@sent_once
 def acknowledge(request, policy_id: int):
     version = selectors.get_version_to_read(request.user, request.school, policy_id)
     services.acknowledge(version=version, user=request.user, request=request)
@@ -218,6 +230,7 @@ def acknowledge(request, policy_id: int):
 # ---------------------------------------------------------------- early review from an incident
 
 @school_member_required(rights.can_read_register)
+@sent_once
 def early_review_for_incident(request, incident_id: int):
     incident = get_incident_for_user(request.user, request.school, incident_id, needed="read").incident
     policies = selectors.policies_for_early_review(request.user, request.school, timezone.localdate())
@@ -257,6 +270,7 @@ def compliance(request):
 
 
 @school_member_required(rights.can_see_calendar)
+@sent_once
 def duty_detail(request, duty_id: int):
     access = selectors.get_duty_for_user(request.user, request.school, duty_id,
                                          needed="complete" if request.method == "POST" else None)

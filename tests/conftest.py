@@ -1,9 +1,11 @@
 import pytest
+from django.test import Client
 
 from onlinesafety import celery_app
 from onlinesafety.schools.roles import Role
 from tests.factories import SchoolFactory, UserFactory, administrator_of, member_of, trust_owning
 from tests.people import People
+from tests.sent_twice import with_form_token
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +105,21 @@ def private_media(settings, tmp_path):
                          "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                      "OPTIONS": {"location": tmp_path / "private-media"}}}
     settings.MEDIA_ROOT = tmp_path / "private-media"
+
+
+@pytest.fixture(autouse=True)
+def _form_tokens():
+    """Every form the test client posts carries a fresh one-time token, as the page's ``{% form_token %}`` would
+    give it, unless the test sends its own ``form_token`` (the same one twice, a forged one, an empty one). Which
+    forms carry the tag is checked on the templates themselves (tests/kernel/test_sent_once.py) and, in a browser,
+    by every browser test that sends one."""
+    with pytest.MonkeyPatch.context() as patch:  # its own, so a test's monkeypatch.undo() leaves it
+        patch.setattr(Client, "post", _post_with_token)
+        yield
+
+
+_client_post = Client.post
+
+
+def _post_with_token(self, path, data=None, *args, **kwargs):
+    return _client_post(self, path, with_form_token(data), *args, **kwargs)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import NOTHING_CHANGED, refusal
 
 from .. import forms, rights
@@ -31,6 +32,7 @@ def agreement_detail(request, agreement_id: int):
 
 
 @school_member_required(rights.can_manage_agreements)
+@sent_once
 def edit_draft(request, agreement_id: int):
     agreement = selectors.get_agreement_for_user(request.user, request.school, agreement_id)
     initial = {"title": agreement.title, "text": agreement.draft_text}
@@ -47,6 +49,7 @@ def edit_draft(request, agreement_id: int):
 
 @require_POST
 @school_member_required(rights.can_manage_agreements)
+@sent_once
 def publish(request, agreement_id: int):
     agreement = selectors.get_agreement_for_user(request.user, request.school, agreement_id)
     form = forms.PublishForm(request.POST)

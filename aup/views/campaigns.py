@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.selectors import year_groups_of
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import refusal
 
 from .. import forms, rights
@@ -27,6 +28,7 @@ def campaign_list(request):
 
 
 @school_member_required(rights.can_manage_agreements)
+@sent_once
 def campaign_new(request):
     form = forms.CampaignForm(request.POST or None, school=request.school,
                               year_groups=year_groups_of(request.school),

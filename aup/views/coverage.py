@@ -10,28 +10,31 @@ from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.csvexport import csv_response
-from onlinesafety.forms import parse_id
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import refusal
 
-from .. import exports, rights
-from ..models import PERSONAL_AUDIENCES, PUPIL_AUDIENCES, Audience
+from .. import exports, forms, rights
+from ..models import PERSONAL_AUDIENCES, PUPIL_AUDIENCES, Audience, CampaignKind
 from ..selectors import coverage as selectors
 from ..selectors.rounds import current_round
 from ..services import campaigns as services
-from .common import ROWS_PER_PAGE, families, kind_from
+from .common import ROWS_PER_PAGE, families
+
+NOTHING_SENT = "Nothing was sent: {error}"
 
 
-def _class_key(value: str) -> str:
-    """A class id from the request, "none" (pupils in no class), or "" (every class)."""
-    if value == "none":
-        return value
-    class_id = parse_id(value)
-    return str(class_id) if class_id else ""
+def _filters(request, data, audiences=(*PERSONAL_AUDIENCES, *PUPIL_AUDIENCES)):
+    """The coverage filters sent (the query string, or a resend's form) and their values, None if one is wrong."""
+    form = forms.CoverageFilterForm(data, school=request.school, audiences=audiences)
+    return form, form.filters()
 
 
-def _reads(value: str) -> str:
-    """A pupil agreement's audience from the request, or "" (every pupil agreement)."""
-    return value if value in PUPIL_AUDIENCES else ""
+def _problem(request, filter_form):
+    """A list asked for with a wrong filter: the errors, and no names."""
+    return render(request, "aup/outstanding_pupils.html", {
+        "page": Paginator([], ROWS_PER_PAGE).get_page(1), "kind": CampaignKind.AGREEMENT,
+        "kind_label": CampaignKind.AGREEMENT.label, "filter_form": filter_form,
+    }, status=400)
 
 
 @school_member_required(rights.can_see_coverage)
@@ -47,18 +50,20 @@ def coverage(request):
 
 @school_member_required(rights.can_see_coverage)
 def outstanding(request):
-    if request.GET.get("missing") == "email":
-        return no_email(request)
+    filter_form, filters = _filters(request, request.GET)
+    if filters is None:
+        return _problem(request, filter_form)
+    if filters["missing"] == "email":
+        return no_email(request, filters["class"])
     round_ = current_round(request.school)
-    audience = request.GET.get("audience", "")
+    audience = filters["audience"]
     if audience in PERSONAL_AUDIENCES:
         people = selectors.unsigned_people(request.school, audience, round_)
         return render(request, "aup/outstanding_people.html", {
             "page": Paginator(people, ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "audience": Audience(audience), "published": audience in round_.versions})
-    kind = kind_from(request.GET.get("kind"))
-    class_key = _class_key(request.GET.get("class", ""))
-    reads = _reads(audience)
+    kind = CampaignKind(filters["kind"] or CampaignKind.AGREEMENT)
+    class_key, reads = filters["class"], audience
     pupils = selectors.outstanding_pupils(request.school, round_, kind, class_key, reads)
     page = Paginator(pupils, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "aup/outstanding_pupils.html", {
@@ -68,10 +73,9 @@ def outstanding(request):
     })
 
 
-def no_email(request):
+def no_email(request, class_key: str):
     """Pupils no campaign can reach: no parent or carer with parental responsibility has an email on record.
     Reached as ``outstanding?missing=email`` (optionally ``&class=``)."""
-    class_key = _class_key(request.GET.get("class", ""))
     pupils = selectors.pupils_without_email(request.school, class_key)
     return render(request, "aup/no_email.html", {
         "page": Paginator(pupils, ROWS_PER_PAGE).get_page(request.GET.get("page")), "class_key": class_key,
@@ -86,11 +90,17 @@ def coverage_csv(request):
 
 @require_POST
 @school_member_required(rights.can_see_coverage)
+@sent_once
 def resend(request):
+    filter_form, filters = _filters(request, request.POST, audiences=PUPIL_AUDIENCES)
+    if filters is None:
+        errors = " ".join(str(error) for errors in filter_form.errors.values() for error in errors)
+        messages.error(request, NOTHING_SENT.format(error=errors))
+        return redirect("aup:coverage")
     with refusal(request) as attempt:
         campaign = services.resend_to_outstanding(
-            school=request.school, actor=request.user, kind=kind_from(request.POST.get("kind")), request=request,
-            class_key=_class_key(request.POST.get("class", "")), reads=_reads(request.POST.get("audience", "")))
+            school=request.school, actor=request.user, kind=CampaignKind(filters["kind"] or CampaignKind.AGREEMENT),
+            class_key=filters["class"], reads=filters["audience"], request=request)
     if not attempt.ok:
         return redirect("aup:coverage")
     messages.success(request, f"New links sent to {families(campaign.families)} who have not answered yet.")

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from onlinesafety.access import school_member_required
+from onlinesafety.submissions.decorators import sent_once
 
 from ..models import CampaignKind
 from ..selectors import family as selectors
@@ -26,6 +27,7 @@ def family(request):
 
 
 @school_member_required()
+@sent_once
 def family_answer(request, pupil_id: int, kind: str):
     if kind not in CampaignKind.values:
         raise Http404("No such agreement.")

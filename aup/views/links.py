@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from onlinesafety.submissions.decorators import sent_once
+
 from .. import rights
 from ..selectors import links as selectors
 from .answers import answer_page, pdf_copy, problem_page
@@ -71,6 +73,7 @@ def sign_landing(request, token: str):
         })
 
 
+@sent_once
 def sign_child(request, token: str, pupil_id: int):
     link, problem = _link_or_problem(request, token)
     if problem:

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import redirect_to_next, refusal, safe_next
 
 from .. import forms, rights
@@ -28,6 +29,7 @@ def mine(request):
 
 
 @school_member_required()
+@sent_once
 def sign_mine(request, version_id: int):
     version = selectors.get_version_to_sign(request.user, request.school, version_id)
     already = selectors.signatures_of_user(request.user, request.school).filter(version=version).first()
@@ -52,6 +54,7 @@ def sign_mine(request, version_id: int):
 # ---------------------------------------------------------------- the visitor kiosk
 
 @school_member_required(rights.can_run_kiosk)
+@sent_once
 def kiosk(request):
     version = selectors.current_versions(request.school).get(Audience.VISITOR)
     form = forms.KioskForm(request.POST or None)
@@ -76,6 +79,7 @@ def visitor_log(request):
 # ---------------------------------------------------------------- official social media accounts
 
 @school_member_required(rights.can_manage_agreements)
+@sent_once
 def account_holders(request):
     people = selectors.people_who_sign(request.school, Audience.STAFF)
     form = forms.AccountHolderForm(request.POST or None, people=people)
@@ -93,6 +97,7 @@ def account_holders(request):
 
 @require_POST
 @school_member_required(rights.can_manage_agreements)
+@sent_once
 def remove_account_holder(request, holder_id: int):
     holder = selectors.account_holders(request.school).filter(pk=holder_id).first()
     if holder is not None:

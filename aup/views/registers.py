@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.selectors import get_pupil_for_user
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import refusal
 
 from .. import forms, rights
@@ -27,6 +28,7 @@ def technology_register(request):
 
 
 @school_member_required(rights.can_use_registers)
+@sent_once
 def add_restriction(request, pupil_id: int):
     pupil = get_pupil_for_user(request.user, request.school, pupil_id)
     form = forms.RestrictionForm(request.POST or None)
@@ -42,6 +44,7 @@ def add_restriction(request, pupil_id: int):
 
 @require_POST
 @school_member_required(rights.can_use_registers)
+@sent_once
 def lift_restriction(request, restriction_id: int):
     restriction = selectors.get_restriction_for_user(request.user, request.school, restriction_id)
     services.lift_restriction(restriction=restriction, actor=request.user, request=request)

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from onlinesafety.audit.services import record_event
 from onlinesafety.rules import RuleBroken
+from onlinesafety.submissions.decorators import sent_once
 
 from . import selectors as invitation_selectors, services as invitation_services
 from .forms import EmailAuthenticationForm, InvitationPasswordForm, QueuedPasswordResetForm
@@ -133,6 +134,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
+@sent_once
 def invitation_set_password(request: HttpRequest) -> HttpResponse:
     """Set a password from the invitation whose link this browser opened: then the invitation is spent and the
     person is signed in and sent to their home page. Without one (the page opened directly, or in another

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.middleware import SchoolRequest
+from onlinesafety.submissions.decorators import sent_once
 
 from . import devmailbox
 from .selectors import notifications_for
@@ -38,6 +39,7 @@ def dev_message(request: HttpRequest, message_id: str) -> HttpResponse:
 
 
 @school_member_required()
+@sent_once
 def alerts(request: SchoolRequest) -> HttpResponse:
     assert request.school is not None, "school_member_required sends anyone without a school home"
     assert request.user.is_authenticated, "school_member_required sends anyone signed out to the login page"

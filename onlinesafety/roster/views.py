@@ -18,6 +18,7 @@ from onlinesafety.forms import parse_id
 from onlinesafety.schools.models import School
 from onlinesafety.schools.rights import administered_school, get_school_to_administer, is_site_admin
 from onlinesafety.schools.roles import Role
+from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.views import refusal
 
 from . import forms, presets, selectors, services
@@ -71,6 +72,7 @@ def home(request: HttpRequest, school: School) -> HttpResponse:
 
 
 @administered_school
+@sent_once
 def upload(request: HttpRequest, school: School, kind: str) -> HttpResponse:
     kind_ = _kind(kind)
     has_saved = selectors.saved_mapping(school, kind_) is not None
@@ -144,6 +146,7 @@ def _step(request: HttpRequest, school: School, import_id: int, step: Callable[.
 
 @require_POST
 @administered_school
+@sent_once
 def confirm(request: HttpRequest, school: School, import_id: int) -> HttpResponse:
     return _step(request, school, import_id, services.confirm_import,
                  "Confirmed. The import is being applied: this page shows when it is done.")
@@ -151,18 +154,21 @@ def confirm(request: HttpRequest, school: School, import_id: int) -> HttpRespons
 
 @require_POST
 @administered_school
+@sent_once
 def retry(request: HttpRequest, school: School, import_id: int) -> HttpResponse:
     return _step(request, school, import_id, services.retry_import, "Trying again: this page shows when it is done.")
 
 
 @require_POST
 @administered_school
+@sent_once
 def discard(request: HttpRequest, school: School, import_id: int) -> HttpResponse:
     return _step(request, school, import_id, services.discard_import, "Discarded. Nothing on the roster changed.")
 
 
 @require_POST
 @administered_school
+@sent_once
 def fetch(request: HttpRequest, school: School, kind: str) -> HttpResponse:
     """A dry run of the MIS's API for one kind of record: a worker reads the provider; the import's page shows how
     it is going (this request never waits on the provider)."""
@@ -175,6 +181,7 @@ def fetch(request: HttpRequest, school: School, kind: str) -> HttpResponse:
 
 
 @administered_school
+@sent_once
 def roster_settings(request: HttpRequest, school: School) -> HttpResponse:
     form = forms.SettingsForm(request.POST if request.method == "POST" else None,
                               instance=selectors.settings_of(school), can_connect=is_site_admin(request.user))

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
-from onlinesafety.forms import parse_id
+from onlinesafety.forms import id_from
 from onlinesafety.navigation import object_links_for
 
 from . import rights, selectors
@@ -15,6 +15,7 @@ from .models import Membership, SchoolClass
 from .roles import SAFEGUARDING_LEADS, Role, primary_role
 
 PUPILS_PER_PAGE = 50
+CLASS_NOT_FOUND = "Choose a class from the list: that one is not a class of this school."
 
 
 @login_required
@@ -71,16 +72,23 @@ def pupil_list(request: SchoolRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip()[:80]
     if query:
         pupils = selectors.search_pupils(pupils, query)
+    classes = list(SchoolClass.objects.filter(school=request.school))
     class_id = search.get("class", "")
-    if (chosen_class := parse_id(class_id)) is not None:
+    chosen_class, class_error = id_from(search, "class")
+    if chosen_class is not None and chosen_class not in {school_class.pk for school_class in classes}:
+        class_error = CLASS_NOT_FOUND
+    if class_error:  # a class typed wrong lists nobody, never the whole school
+        pupils = pupils.none()
+    elif chosen_class is not None:
         pupils = pupils.filter(school_class_id=chosen_class)
     page = Paginator(pupils.order_by("last_name", "first_name", "pk"), PUPILS_PER_PAGE).get_page(search.get("page"))
-    classes = SchoolClass.objects.filter(school=request.school)
     return render(
         request,
         "schools/pupil_list.html",
         {"page": page, "query": query, "classes": classes, "class_id": class_id,
+         "class_error": CLASS_NOT_FOUND if class_error else "",
          "can_include_left": can_include_left, "include_left": include_left},
+        status=400 if class_error else 200,
     )
 
 

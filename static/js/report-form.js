@@ -44,6 +44,20 @@
   function showAllegation() { subject.hidden = !allegation.checked; }
   allegation.addEventListener("change", showAllegation);
 
+  // More than the site takes in one request would be refused whole (a 413 page): say so before anything is sent.
+  var maxFilesBytes = parseInt(form.dataset.maxFilesBytes, 10);
+  var tooLarge = document.getElementById("evidence-too-large");
+  form.addEventListener("submit", function (event) {
+    var files = evidenceBox.querySelector("input[type=file]").files || [];
+    var total = 0;
+    for (var i = 0; i < files.length; i += 1) { total += files[i].size; }
+    tooLarge.hidden = !(total > maxFilesBytes);
+    if (!tooLarge.hidden) {
+      event.preventDefault();
+      tooLarge.focus();
+    }
+  });
+
   showCategoryRules();
   showRiskWarning();
   showAllegation();

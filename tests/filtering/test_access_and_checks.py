@@ -83,7 +83,8 @@ def test_it_filters_and_exports_the_change_log(client, people, make_change):
     csv_text = b"".join(client.get(reverse("filtering:log_csv"), {"status": "rejected"}).streaming_content).decode()
     assert "first.example" in csv_text and "second.example" not in csv_text
     assert "'=cmd" in csv_text  # spreadsheet formulas are neutralised
-    assert client.get(reverse("filtering:log"), {"from": "not-a-date", "status": "nope"}).status_code == 200
+    wrong = client.get(reverse("filtering:log"), {"from": "not-a-date", "status": "nope"})
+    assert wrong.status_code == 400 and list(wrong.context["page"]) == []  # an error, never the whole log
 
 
 def test_it_completes_the_monthly_duty_with_a_check(client, oakfield, people):

@@ -76,9 +76,14 @@ def test_it_tracks_actions_and_flags_overdue_ones(client, people, incident):
 
 def test_it_turns_ticked_responses_into_actions(client, people, incident):
     client.force_login(people.dsl)
-    client.post(reverse("incidents:take_responses", args=[incident.pk]),
-                {"response": ["inform_parents", "refer_osl", "not_a_response", "refer_police"]})
-    # Police is not suggested for cyberbullying by pupils, so it is ignored like the nonsense value.
+    url = reverse("incidents:take_responses", args=[incident.pk])
+    # Police is not suggested for cyberbullying by pupils: like a nonsense value, it was never offered, so nothing
+    # is added.
+    for wrong in ("not_a_response", "refer_police"):
+        refused = client.post(url, {"response": ["inform_parents", wrong]}, follow=True)
+        assert "Nothing was changed: a box ticked is not one the page offered" in refused.content.decode()
+    assert not CaseAction.objects.exists()
+    client.post(url, {"response": ["inform_parents", "refer_osl", "inform_parents"]})
     assert sorted(CaseAction.objects.values_list("response_code", flat=True)) == ["inform_parents", "refer_osl"]
     page = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
     assert "Inform parents or carers (action created)" in page

@@ -85,10 +85,15 @@ def test_it_edits_the_response_matrix(client, oakfield, people):
     page = client.get(reverse("incidents:responses"))
     assert f'value="{category.pk}:pupil:inform_parents" checked' in page.content.decode()
     other_school_category = SchoolFactory().incident_categories.first()
-    client.post(reverse("incidents:responses"), {"rule": [
-        f"{category.pk}:pupil:warning", f"{category.pk}:staff:disciplinary", "junk",
-        f"{other_school_category.pk}:pupil:warning", f"{category.pk}:pupil:not_a_response",
-    ]})
+    before = set(ResponseRule.objects.filter(school=oakfield).values_list("category_id", "subject", "response"))
+    for wrong in ("junk", f"{other_school_category.pk}:pupil:warning", f"{category.pk}:pupil:not_a_response"):
+        refused = client.post(reverse("incidents:responses"), {"rule": [f"{category.pk}:pupil:warning", wrong]},
+                              follow=True)
+        assert "Nothing was changed: a box ticked is not one the page offered" in refused.content.decode()
+    rules = set(ResponseRule.objects.filter(school=oakfield).values_list("category_id", "subject", "response"))
+    assert rules == before and not AuditEvent.objects.filter(verb="incident.response_matrix_changed").exists()
+    client.post(reverse("incidents:responses"), {"rule": [f"{category.pk}:pupil:warning",
+                                                          f"{category.pk}:staff:disciplinary"]})
     rules = set(ResponseRule.objects.filter(school=oakfield).values_list("category_id", "subject", "response"))
     assert rules == {(category.pk, "pupil", "warning"), (category.pk, "staff", "disciplinary")}
     assert AuditEvent.objects.filter(verb="incident.response_matrix_changed").exists()

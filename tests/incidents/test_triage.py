@@ -42,7 +42,9 @@ def test_it_counts_each_queue_and_keeps_closed_ones_recent(client, people, make_
     assert rows(client.get(URL, {"queue": "open"})) == [opened.pk]
     assert rows(client.get(URL, {"queue": "waiting"})) == [waiting.pk]
     assert rows(client.get(URL, {"queue": "closed"})) == [closed.pk]
-    assert rows(client.get(URL, {"queue": "nonsense"})) == [new.pk]
+    nonsense = client.get(URL, {"queue": "nonsense"})
+    assert nonsense.status_code == 400 and rows(nonsense) == []  # an error on the page, not another queue
+    assert "Select a valid choice" in nonsense.content.decode()
 
 
 def test_it_filters_by_category_year_assignee_and_date(client, oakfield, people, make_incident):
@@ -62,7 +64,19 @@ def test_it_filters_by_category_year_assignee_and_date(client, oakfield, people,
     since = (timezone.localdate() - timedelta(days=10)).isoformat()
     assert sorted(rows(client.get(URL, {**base, "date_from": since}))) == sorted([a.pk, b.pk])
     assert rows(client.get(URL, {**base, "date_to": since})) == [c.pk]
-    assert client.get(URL, {**base, "year_group": "x", "date_from": "not-a-date"}).status_code == 200
+    wrong = client.get(URL, {**base, "year_group": "x", "date_from": "not-a-date"})
+    assert wrong.status_code == 400 and rows(wrong) == []  # a wrong filter lists nothing, never every case
+    page = wrong.content.decode()
+    assert 'id="error-summary"' in page and "Enter a valid date." in page
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_it_refuses_a_filter_date_in_no_plausible_year(client, people, make_incident, day):
+    make_incident()
+    client.force_login(people.dsl)
+    response = client.get(URL, {"date_to": day})
+    assert response.status_code == 400 and rows(response) == []
+    assert "Enter a real date between 1 January 1900 and 31 December" in response.content.decode()
 
 
 def test_it_flags_late_acknowledgement_overdue_actions_and_repeated_pupils(client, oakfield, people, make_incident):

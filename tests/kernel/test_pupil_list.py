@@ -76,10 +76,9 @@ def test_it_filters_by_class(client, oakfield, teacher):
     assert "Inhazel" in body and "Elsewhere" not in body
 
 
-def test_it_ignores_nonsense_filters(client, oakfield, teacher):
+def test_it_answers_a_page_out_of_range_with_the_last_page(client, oakfield, teacher):
     client.force_login(teacher)
-    response = client.get(reverse("schools:pupil_list"), {"class": "'; drop", "page": "999"})
-    assert response.status_code == 200
+    assert client.get(reverse("schools:pupil_list"), {"page": "999"}).status_code == 200
 
 
 def test_it_shows_carers_to_leadership_only(client, oakfield, make_member):
@@ -93,10 +92,24 @@ def test_it_shows_carers_to_leadership_only(client, oakfield, make_member):
     assert b"Carer Person" not in client.get(reverse("schools:pupil_detail", args=[pupil.pk])).content
 
 
-@pytest.mark.parametrize("value", ["²", "9" * 35, "1" * 5000, "-1", "1.0"])
-def test_it_ignores_class_values_that_are_not_ids(client, teacher, value):
+@pytest.mark.parametrize("value", ["²", "9" * 35, "1" * 5000, "-1", "1.0", "'; drop", "abc"])
+def test_it_lists_nobody_for_a_class_that_is_not_an_id(client, oakfield, teacher, value):
+    """A wrong class is an error next to the class list, and no names: never every pupil in the school."""
+    PupilFactory(school=oakfield, last_name="Anyone")
     client.force_login(teacher)
-    assert client.get(reverse("schools:pupil_list"), {"class": value}).status_code == 200
+    for response in (client.get(reverse("schools:pupil_list"), {"class": value}),
+                     client.post(reverse("schools:pupil_list"), {"class": value, "q": ""})):
+        page = response.content.decode()
+        assert response.status_code == 400 and "Anyone" not in page
+        assert 'href="#pupil-class"' in page and 'aria-describedby="pupil-class-error"' in page
+
+
+def test_it_lists_nobody_for_another_schools_class(client, oakfield, riverside, teacher):
+    PupilFactory(school=oakfield, last_name="Anyone")
+    elsewhere = SchoolClassFactory(school=riverside)
+    client.force_login(teacher)
+    response = client.get(reverse("schools:pupil_list"), {"class": elsewhere.pk})
+    assert response.status_code == 400 and "Anyone" not in response.content.decode()
 
 
 def test_it_lets_only_the_safeguarding_leads_find_pupils_who_have_left(client, oakfield, people):

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.accounts.models import User
-from onlinesafety.forms import parse_id
+from onlinesafety.forms import choice_from, id_from
 from onlinesafety.schools.rights import administered_school
-from onlinesafety.views import refusal
+from onlinesafety.submissions.decorators import sent_once
+from onlinesafety.views import NOTHING_CHANGED, refusal
 
 from ..middleware import SchoolRequest
 from ..models import Membership, School
@@ -46,6 +47,12 @@ def _name(user: User) -> str:
     return user.full_name or user.email
 
 
+def _refused(request: HttpRequest, school: School, error: str) -> HttpResponseRedirect:
+    """A button sent with a value the page never gives: nothing is changed, and the page says so."""
+    messages.error(request, NOTHING_CHANGED.format(error=error))
+    return redirect(_list_url(school))
+
+
 @school_member_required(rights.can_manage_people)
 def current(request: SchoolRequest) -> HttpResponseRedirect:
     """The menu's entry: the people page of the current school."""
@@ -65,6 +72,7 @@ def people_list(request: HttpRequest, school: School) -> HttpResponse:
 
 
 @administered_school
+@sent_once
 def add_member(request: HttpRequest, school: School) -> HttpResponse:
     form = forms.AddMemberForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -121,6 +129,7 @@ def _refused_page(request: HttpRequest, school: School, membership: Membership, 
 
 
 @administered_school
+@sent_once
 def change_role(request: HttpRequest, school: School, membership_id: int) -> HttpResponse:
     membership = _membership(school, membership_id, request)
     if membership.is_active and not rights.membership_access(request.user, membership).change:
@@ -144,6 +153,7 @@ def change_role(request: HttpRequest, school: School, membership_id: int) -> Htt
 
 
 @administered_school
+@sent_once
 def end_membership(request: HttpRequest, school: School, membership_id: int) -> HttpResponse:
     membership = _membership(school, membership_id, request)
     if membership.is_active and not rights.membership_access(request.user, membership).change:
@@ -177,11 +187,16 @@ def _ended_message(ended: services.Ended, school: School) -> str:
 
 @require_POST
 @administered_school
+@sent_once
 def chair(request: HttpRequest, school: School, membership_id: int) -> HttpResponse:
     membership = selectors.get_membership_to_manage(school, membership_id)
     name = _name(membership.user)
+    chosen, error = choice_from(request.POST, "chair", ["yes", "no"], label="make chair or no longer chair",
+                                required=True)
+    if error:
+        return _refused(request, school, error)
     with refusal(request) as attempt:
-        if request.POST.get("chair") == "yes":
+        if chosen == "yes":
             chaired = services.set_chair(membership=membership, actor=_actor(request), request=request)
             done = f"{name} is chair of governors" + (
                 f" in place of {_name(chaired.previous.user)}." if chaired.previous else ".")
@@ -195,9 +210,14 @@ def chair(request: HttpRequest, school: School, membership_id: int) -> HttpRespo
 
 @require_POST
 @administered_school
+@sent_once
 def link_governor(request: HttpRequest, school: School, membership_id: int) -> HttpResponse:
     membership = selectors.get_membership_to_manage(school, membership_id)
-    value = request.POST.get("link") == "yes"
+    chosen, error = choice_from(request.POST, "link", ["yes", "no"],
+                                label="make link governor or no longer link governor", required=True)
+    if error:
+        return _refused(request, school, error)
+    value = chosen == "yes"
     with refusal(request) as attempt:
         services.set_link_governor(membership=membership, actor=_actor(request), value=value, request=request)
     if attempt.ok:
@@ -208,9 +228,12 @@ def link_governor(request: HttpRequest, school: School, membership_id: int) -> H
 
 @require_POST
 @administered_school
+@sent_once
 def resend(request: HttpRequest, school: School, membership_id: int) -> HttpResponse:
     membership = selectors.get_membership_to_manage(school, membership_id)
-    seen = parse_id(request.POST.get("seen", ""))
+    seen, error = id_from(request.POST, "seen")
+    if error:
+        return _refused(request, school, error)
     with refusal(request) as attempt:
         invitation = services.resend_invitation(membership=membership, actor=_actor(request), seen_invitation=seen,
                                                 request=request)
@@ -233,6 +256,7 @@ def parent_list(request: HttpRequest, school: School) -> HttpResponse:
 
 @require_POST
 @administered_school
+@sent_once
 def invite_parents(request: HttpRequest, school: School) -> HttpResponse:
     with refusal(request) as attempt:
         count = services.invite_parents(school=school, actor=_actor(request), request=request)
@@ -244,6 +268,7 @@ def invite_parents(request: HttpRequest, school: School) -> HttpResponse:
 
 @require_POST
 @administered_school
+@sent_once
 def invite_staff(request: HttpRequest, school: School) -> HttpResponse:
     with refusal(request) as attempt:
         count = services.invite_staff(school=school, actor=_actor(request), request=request)

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from onlinesafety.forms import DateInput
+from onlinesafety.forms import PlausibleDateField
 from onlinesafety.schools.models import Organisation, Phase, Term
 
 from .terms import TermDates, describe, term_problems
@@ -94,19 +94,19 @@ class TermForm(forms.Form):
     name = forms.CharField(max_length=60, label="Name", help_text="For example Autumn 2026.",
                            error_messages={"required": "Enter the term's name, for example Autumn 2026.",
                                            "max_length": "The name must be 60 characters or fewer."})
-    starts_on = forms.DateField(widget=DateInput(), label="First day of term",
-                                error_messages={"required": "Enter the first day of the term.",
-                                                "invalid": DATE_ERRORS["starts_on"]})
-    ends_on = forms.DateField(widget=DateInput(), label="Last day of term",
-                              error_messages={"required": "Enter the last day of the term.",
-                                              "invalid": DATE_ERRORS["ends_on"]})
-    half_term_starts_on = forms.DateField(widget=DateInput(), required=False, label="Half-term holiday: first day",
-                                          help_text="The first day off. Leave both half-term dates empty if the "
-                                                    "term has no half-term holiday.",
-                                          error_messages={"invalid": DATE_ERRORS["half_term_starts_on"]})
-    half_term_ends_on = forms.DateField(widget=DateInput(), required=False, label="Half-term holiday: last day",
-                                        help_text="The last day off.",
-                                        error_messages={"invalid": DATE_ERRORS["half_term_ends_on"]})
+    starts_on = PlausibleDateField(label="First day of term",
+                                   error_messages={"required": "Enter the first day of the term.",
+                                                   "invalid": DATE_ERRORS["starts_on"]})
+    ends_on = PlausibleDateField(label="Last day of term",
+                                 error_messages={"required": "Enter the last day of the term.",
+                                                 "invalid": DATE_ERRORS["ends_on"]})
+    half_term_starts_on = PlausibleDateField(required=False, label="Half-term holiday: first day",
+                                             help_text="The first day off. Leave both half-term dates empty if the "
+                                                       "term has no half-term holiday.",
+                                             error_messages={"invalid": DATE_ERRORS["half_term_starts_on"]})
+    half_term_ends_on = PlausibleDateField(required=False, label="Half-term holiday: last day",
+                                           help_text="The last day off.",
+                                           error_messages={"invalid": DATE_ERRORS["half_term_ends_on"]})
 
     def __init__(self, *args: Any, others: Iterable[Term] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

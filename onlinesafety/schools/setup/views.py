@@ -20,6 +20,7 @@ from onlinesafety.schools.middleware import SchoolRequest
 from onlinesafety.schools.models import Phase, School
 from onlinesafety.schools.rights import administered_school, can_create_schools, get_school_to_administer, is_site_admin
 from onlinesafety.setup import checklist_for, checklists_for, school_page
+from onlinesafety.submissions.decorators import sent_once
 
 from . import forms, selectors, services
 from .terms import name_a_year_on
@@ -44,6 +45,7 @@ def _actor(request: SchoolRequest) -> User:
 # ---------------------------------------------------------------- a new school
 
 @login_required
+@sent_once
 def school_new(request: SchoolRequest) -> HttpResponse:
     if not can_create_schools(request.user):
         raise PermissionDenied
@@ -103,6 +105,7 @@ def _year_sections(school: School, start_year: int) -> list[dict[str, object]]:
 
 
 @administered_school
+@sent_once
 def terms(request: SchoolRequest, school: School) -> HttpResponse:
     form = forms.TermForm(request.POST or None, others=school.terms.all())
     if request.method == "POST" and form.is_valid():
@@ -126,6 +129,7 @@ def terms(request: SchoolRequest, school: School) -> HttpResponse:
 
 
 @administered_school
+@sent_once
 def term_edit(request: SchoolRequest, school: School, term_id: str) -> HttpResponse:
     parsed = parse_id(term_id)
     if parsed is None:
@@ -151,6 +155,7 @@ def term_edit(request: SchoolRequest, school: School, term_id: str) -> HttpRespo
 
 
 @administered_school
+@sent_once
 def terms_copy_forward(request: SchoolRequest, school: School) -> HttpResponse:
     """Next year's terms made from this year's (the same weekday a year on, each year in the names one later),
     shown to be adjusted, then saved together. An existing term is never overwritten."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SubmissionsConfig(AppConfig):
+    name = "onlinesafety.submissions"
+    label = "submissions"
+    verbose_name = "Forms sent once"
