@@ -46,7 +46,7 @@ def _keepable(location: str) -> str:
         return ""
     secrets = {str(match.kwargs[name]): f"[{name}]" for name in SECRET_URL_KWARGS & set(match.kwargs)}
     path = "/".join(secrets.get(segment, segment) for segment in parts.path.split("/"))
-    return path + (f"?{parts.query}" if parts.query else "")
+    return path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _filled_in(kept: str, request: HttpRequest) -> str:

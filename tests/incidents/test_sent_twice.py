@@ -1,0 +1,109 @@
+"""Every form of the incidents app sent twice with one token writes once: one case and one set of alerts from a
+report sent twice, one note, one action, one referral."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Level, Outcome, Status
+from tests.sent_twice import assert_sent_once, forms_sent_twice
+
+from .helpers import category, png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _change(name, **data):
+    def case(s):
+        incident = s.incident
+        payload = {f"{name}-{key}": value(s) if callable(value) else value for key, value in data.items()}
+        payload.setdefault(f"{name}-version", incident.version)
+        return s.people.dsl, reverse("incidents:change", args=[incident.pk, name]), payload
+    return case
+
+
+def _report(s):
+    data = {"immediate_risk": "yes", "possibly_illegal": "no", "location": "in_school",
+            "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "category": category(s.school).pk, "device": "school", "network": "school",
+            "description": "Unkind messages in the class chat."}
+    return s.people.reporter, reverse("incidents:report"), data
+
+
+def _closed(s):
+    services.close_case(incident=s.incident, actor=s.people.dsl, outcome=Outcome.RESOLVED_INTERNALLY,
+                        expected_version=s.incident.version)
+    s.incident.refresh_from_db()
+    return _change("reopen", reason="New messages came to light")(s)
+
+
+def _evidence(s):
+    user, url, data = _change("evidence")(s)
+    return user, url, data, lambda: {"evidence-file": SimpleUploadedFile("shot.png", png_bytes(), "image/png")}
+
+
+def _revoke(s):
+    services.share_case(incident=s.incident, actor=s.people.dsl, colleague=s.people.other_staff, can_contribute=False)
+    return s.people.dsl, reverse("incidents:revoke_share", args=[s.incident.pk, s.people.other_staff.pk]), {}
+
+
+def _action_done(s):
+    action = services.add_action(incident=s.incident, actor=s.people.dsl, owner=s.people.dsl, description="Call home",
+                                 due_on=timezone.localdate())
+    return s.people.dsl, reverse("incidents:action_done", args=[s.incident.pk, action.pk]), {}
+
+
+def _responses(s):
+    return s.people.dsl, reverse("incidents:take_responses", args=[s.incident.pk]), {"response": ["inform_parents"]}
+
+
+def _matrix(s):
+    return s.people.dsl, reverse("incidents:responses"), {"rule": [f"{category(s.school).pk}:pupil:warning"]}
+
+
+CASES = {
+    "report": ("incidents:report", _report),
+    "acknowledge": ("incidents:change", _change("acknowledge")),
+    "assign": ("incidents:change", _change("assign", assignee=lambda s: s.people.deputy.pk)),
+    "level": ("incidents:change", _change("level", level=Level.INAPPROPRIATE)),
+    "status": ("incidents:change", _change("status", status=Status.WAITING)),
+    "close": ("incidents:change", _change("close", outcome=Outcome.RESOLVED_INTERNALLY, summary="Spoke to all")),
+    "reopen": ("incidents:change", _closed),
+    "note": ("incidents:change", _change("note", kind="note", text="Spoke to the class teacher.")),
+    "action": ("incidents:change", _change("action", description="Speak to parents", owner=lambda s: s.people.osl.pk,
+                                           due_on=lambda s: timezone.localdate().isoformat())),
+    "referral": ("incidents:change", _change("referral", agency="ceop", reference="C-1", contact="Duty team",
+                                             referred_on=lambda s: timezone.localdate().isoformat())),
+    "parents": ("incidents:change", _change("parents", pupil=lambda s: s.pupil.pk, who="Mother", method="phone",
+                                            contacted_at=lambda s: timezone.localtime().strftime("%Y-%m-%dT%H:%M"))),
+    "sanction": ("incidents:change", _change("sanction", pupil=lambda s: s.pupil.pk, kind="access_removed",
+                                             until=lambda s: (timezone.localdate() + timedelta(days=7)).isoformat())),
+    "share": ("incidents:change", _change("share", colleague=lambda s: s.people.other_staff.pk)),
+    "evidence": ("incidents:change", _evidence),
+    "revoke share": ("incidents:revoke_share", _revoke),
+    "action done": ("incidents:action_done", _action_done),
+    "take responses": ("incidents:take_responses", _responses),
+    "response matrix": ("incidents:responses", _matrix),
+}
+
+
+class Setting:
+    def __init__(self, school, people, incident, pupil):
+        self.school, self.people, self.incident, self.pupil = school, people, incident, pupil
+
+
+@pytest.fixture
+def setting(oakfield, people, make_incident, pupil):
+    return Setting(oakfield, people, make_incident(pupils=[pupil]), pupil)
+
+
+@pytest.mark.parametrize(**forms_sent_twice(CASES))
+def test_it_writes_once_when_a_form_is_sent_twice(client, setting, case, django_capture_on_commit_callbacks):
+    user, url, data, *files = case(setting)
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert_sent_once(client, url, data, *files)
