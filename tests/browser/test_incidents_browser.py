@@ -53,3 +53,60 @@ def test_it_warns_at_once_and_hides_uploads_for_image_abuse_on_the_form(page, si
     page.get_by_label("What kind of concern is it?").select_option(label="Indecent images of children")
     expect(page.locator("#evidence-rules")).to_be_visible()
     expect(page.get_by_label("Evidence (screenshots or documents)")).to_be_hidden()
+
+
+def test_it_makes_one_case_when_the_report_is_double_clicked(page, sign_in, live_server, oakfield, monkeypatch):
+    """On a slow day both clicks send the form (the browser drops the first answer for the second); the second send
+    carries the same form token, so it shows the first's confirmation instead of making a second case and alerting
+    the team twice."""
+    import time
+
+    from incidents import services
+
+    real = services.report_incident
+
+    def slowly(**kwargs):
+        time.sleep(1)  # the first send is still being written when the second click comes
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "report_incident", slowly)
+    member_of(oakfield, Role.STAFF, email="double@browser.example")
+    member_of(oakfield, Role.DSL, email="dsl2@browser.example")
+    sign_in(page, "double@browser.example", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
+    page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
+    page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
+    page.get_by_label("In school").check()
+    page.get_by_label("What kind of concern is it?").select_option(label="Cyberbullying")
+    page.get_by_label("What happened?").fill("Messages in the class chat.")
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    send = page.get_by_role("button", name="Send to the safeguarding team")
+    send.scroll_into_view_if_needed()
+    box = send.bounding_box()
+    for _ in range(2):  # a person's double click, with the mouse: the second comes while the first is on its way
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(250)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
+    assert sent.count(f"{live_server.url}/incidents/new/") == 2
+    incident = Incident.objects.get()
+    assert page.url.endswith(f"/incidents/{incident.pk}/submitted/")
+    assert incident.reported_by.email == "double@browser.example"
+
+
+def test_it_says_before_sending_when_the_evidence_is_more_than_the_site_takes(page, sign_in, live_server, oakfield,
+                                                                              settings):
+    settings.MAX_REQUEST_BYTES = 2 * 1024 * 1024  # so 1 MB of files at most on the form
+    member_of(oakfield, Role.STAFF, email="files@browser.example")
+    sign_in(page, "files@browser.example", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/incidents/new/")
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    page.get_by_label("Evidence (screenshots or documents)").set_input_files(
+        [{"name": "a.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"\0" * 700_000},
+         {"name": "b.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"\0" * 700_000}])
+    page.get_by_role("button", name="Send to the safeguarding team").click()
+    expect(page.locator("#evidence-too-large")).to_be_visible()
+    expect(page.locator("#evidence-too-large")).to_contain_text("more than 1 MB together")
+    assert sent == [] and not Incident.objects.exists()

@@ -437,3 +437,16 @@ def test_it_audits_every_change_with_the_actor_and_the_school(head_client, oakfi
         "membership.role_changed", "membership.ended", "account.closed"}
     assert set(events.values_list("actor_id", flat=True)) == {people.head.pk}
     assert set(events.values_list("school_id", flat=True)) == {oakfield.pk}
+
+
+@pytest.mark.parametrize(("name", "data"), [("chair", {"chair": "maybe"}), ("chair", {}),
+                                            ("link_governor", {"link": "perhaps"}), ("resend", {"seen": "abc"})])
+def test_it_changes_nothing_for_a_button_value_the_page_never_gives(head_client, oakfield, people, name, data):
+    """A value other than the page's own is refused, not read as "no" (which would end a chair)."""
+    target = people.chair if name != "resend" else people.reporter
+    role = Role.GOVERNOR if name != "resend" else Role.STAFF
+    before = verbs()
+    response = head_client.post(reverse(f"people:{name}", args=[oakfield.slug, membership(target, oakfield, role).pk]),
+                                data, follow=True)
+    assert "Nothing was changed: " in response.content.decode()
+    assert verbs() == before and membership(people.chair, oakfield, Role.GOVERNOR).is_chair

@@ -151,3 +151,12 @@ def test_it_lets_only_staff_acknowledge_a_policy(people, make_policy):
     with pytest.raises(NotAllowed):
         services.acknowledge(version=policy.current_version, user=people.governor)
     assert not Acknowledgement.objects.exists()
+
+
+def test_it_lists_no_policies_for_a_status_that_does_not_exist(client, people, make_policy):
+    make_policy()
+    client.force_login(people.governor)
+    response = client.get(reverse("policies:register"), {"status": "everything"})
+    assert response.status_code == 400 and list(response.context["page"]) == []
+    assert 'id="error-summary"' in response.content.decode()
+    assert len(client.get(reverse("policies:register"), {"status": "approved"}).context["page"]) == 1
