@@ -7,8 +7,9 @@ signed with the time it was made, so it cannot be made up and it ends (``TOKEN_D
 - refuses a missing, altered or expired token with a page saying nothing was saved (400), before the view runs;
 - opens one transaction, and in it claims the token (a row whose key is unique) and runs the view, so the token
   and whatever the view's services write are committed together or not at all;
-- keeps the claim with the address the view redirected to, or gives it up when the view showed the form again
-  (a mistake to put right: the same form can be sent again);
+- keeps the claim with the address the view redirected to (a signing link's token in it kept as ``[token]``, filled
+  in again from the second send's own address), or gives it up when the view showed the form again (a mistake to
+  put right: the same form can be sent again);
 - sends a token already claimed to the address the first send went to, with a message that it was not sent
   again: a double click, a reload of the answer or a form sent from two tabs writes once.
 
