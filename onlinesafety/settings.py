@@ -106,6 +106,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -117,11 +121,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "onlinesafety.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "onlinesafety.schools.middleware.CurrentSchoolMiddleware",
+    "onlinesafety.accounts.middleware.IdleTimeoutMiddleware",
+    "onlinesafety.accounts.middleware.SecondFactorRequiredMiddleware",
     "aup.middleware.AgreementsFirstMiddleware",
 ]
 
@@ -176,7 +184,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -189,10 +197,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "account_login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+# Sign-in: django-allauth (accounts, second factors and single sign-on from one library; docs/architecture.md).
+# Email and password, no sign-up (schools add their people), no email management by the person (the school's
+# roster owns the address), nothing emailed to an address that has no account.
+ACCOUNT_ADAPTER = "onlinesafety.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "onlinesafety.accounts.forms.SignInForm",
+    "reset_password": "onlinesafety.accounts.forms.PasswordResetRequestForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Lockout and rate limits (allauth's own, counted in the shared database cache): an account takes at most
+# SIGN_IN_ATTEMPTS wrong passwords or second-factor codes in SIGN_IN_LOCKOUT_MINUTES, from anywhere; an address
+# 10 a minute. A reset email goes to one address at most 3 times in 15 minutes.
+SIGN_IN_ATTEMPTS = int(env("SIGN_IN_ATTEMPTS", "5"))
+SIGN_IN_LOCKOUT_MINUTES = int(env("SIGN_IN_LOCKOUT_MINUTES", "15"))
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": f"10/m/ip,{SIGN_IN_ATTEMPTS}/{SIGN_IN_LOCKOUT_MINUTES * 60}s/key",
+    "reset_password": "20/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "signup": "1/m/ip",
+}
+# The second factor: an authenticator app (TOTP), a passkey or security key (WebAuthn), and recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Online Safety")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in development; https everywhere else
+MFA_ADAPTER = "onlinesafety.accounts.adapter.MfaAdapter"
+# Step-up: what CPOMS calls elevated access. Opening an allegation about staff, an old case or the incident log
+# asks for the second factor again when the last one is older than this.
+STEP_UP_MINUTES = int(env("STEP_UP_MINUTES", "15"))
+# The safeguarding roles are signed out after this long without a click.
+IDLE_TIMEOUT_MINUTES = int(env("IDLE_TIMEOUT_MINUTES", "30"))
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Guardian: object permissions only for signed-in users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

@@ -1,4 +1,8 @@
+import time
+
 import pytest
+from django.core.cache import cache
+from django.test import Client
 
 from onlinesafety import celery_app
 from onlinesafety.schools.roles import Role
@@ -14,6 +18,33 @@ def _fast_tests(settings):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+_client_login = Client._login
+
+
+def login_with_second_factor(self, user, backend=None):
+    """The test client's ``login`` and ``force_login`` as a sign-in with both factors: what every signed-in page
+    test stands for. The second-factor tests use ``login_password_only`` or sign in through the pages."""
+    _client_login(self, user, backend)
+    session = self.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+def login_password_only(client, user):
+    _client_login(client, user, "allauth.account.auth_backends.AuthenticationBackend")
+
+
+Client._login = login_with_second_factor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(db):
+    """The sign-in counters live in the database cache, which a live-server test's flush does not empty."""
+    cache.clear()
+    yield
 
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused

@@ -1,5 +1,7 @@
 from typing import Any
 
+from allauth.account import signals as allauth_signals
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -34,3 +36,28 @@ def withdraw_invitations_on_new_password(sender: type[User], user: User, **kwarg
     """One place for every way a password is set (reset link, change page, admin, command): an invitation still
     unspent would otherwise let whoever holds the old email replace the password the person chose."""
     withdraw_for_new_password(user=user)
+
+
+@receiver(allauth_signals.password_reset)
+def audit_password_reset(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    record_event(verb="auth.password_reset", actor=user, target=user, request=request)
+
+
+@receiver(allauth_signals.password_changed)
+def audit_password_changed(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    record_event(verb="auth.password_changed", actor=user, target=user, request=request)
+
+
+def _audit_second_factor(verb: str) -> Any:
+    def handler(sender: object, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+        detail = {"type": authenticator.type} if authenticator is not None else {}
+        record_event(verb=verb, actor=user, target=user, request=request, detail=detail)
+    return handler
+
+
+audit_second_factor_added = _audit_second_factor("auth.second_factor_added")
+audit_second_factor_removed = _audit_second_factor("auth.second_factor_removed")
+audit_recovery_codes_reset = _audit_second_factor("auth.recovery_codes_renewed")
+mfa_signals.authenticator_added.connect(audit_second_factor_added)
+mfa_signals.authenticator_removed.connect(audit_second_factor_removed)
+mfa_signals.authenticator_reset.connect(audit_recovery_codes_reset)
