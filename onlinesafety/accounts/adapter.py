@@ -37,8 +37,6 @@ class AccountAdapter(DefaultAccountAdapter):
                                    "Try again later, or ask your school's IT support or the site administrator "
                                    "to unlock it.",
         "rate_limited": "Too many attempts from here in a short time. Wait a minute and try again.",
-        "incorrect_code": "That code is not right. Check your authenticator app and type the 6-digit code it "
-                          "shows now.",
         "enter_current_password": "Type your current password",
         "incorrect_password": "That is not your current password",
     }
@@ -85,6 +83,13 @@ def _record_lockout(request: HttpRequest, email: str) -> None:
 
 
 class MfaAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "That code is not right. Type the 6-digit code your authenticator app shows now, or one "
+                          "of your recovery codes.",
+        "cannot_delete_authenticator": "Your role needs a second factor: add another one before you remove this.",
+    }
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """A person whose role requires a second factor keeps at least one (recovery codes are not one)."""
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:

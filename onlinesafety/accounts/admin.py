@@ -45,14 +45,18 @@ class UserAdmin(AuditedUserAdmin):
 
     @admin.action(description="Unlock sign-in (after too many wrong passwords or codes)")
     def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        assert isinstance(request.user, User), "the admin is for signed-in site administrators"
         for user in queryset:
             services.unlock_sign_in(user=user, actor=request.user, request=request)
         self.message_user(request, f"Sign-in unlocked for {queryset.count()} account(s).", messages.SUCCESS)
 
     @admin.action(description="Reset second factor (lost phone): they set up a new one at their next sign-in")
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        removed = sum(services.reset_second_factor(user=user, actor=request.user, request=request)
-                      for user in queryset)
+        actor = request.user
+        assert isinstance(actor, User), "the admin is for signed-in site administrators"
+        removed = 0
+        for user in queryset:
+            removed += services.reset_second_factor(user=user, actor=actor, request=request)
         self.message_user(request, f"{removed} second factor(s) removed.", messages.SUCCESS)
 
 

@@ -50,6 +50,8 @@ class PasswordResetRequestForm(ResetPasswordForm):
         self.fields["email"].error_messages["required"] = "Enter your email address"
         self.fields["email"].error_messages["invalid"] = "Enter an email address like name@school.org.uk"
 
+    users: list[User]
+
     def clean_email(self) -> str:
         email = super().clean_email()
         with_password = set(User.objects.filter(pk__in=[user.pk for user in self.users], is_active=True)

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from onlinesafety.audit.services import record_event
 
 from . import mfa
+from .models import User
 
 # Pages a person who must still set up a second factor can open: setting it up, signing out, and reporting a
 # concern (never gated behind anything).
@@ -92,7 +93,9 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def _sign_out(request: HttpRequest) -> HttpResponseBase:
-        record_event(verb="auth.idle_timeout", actor=request.user, target=request.user, request=request)
+        user = request.user
+        assert isinstance(user, User), "only a signed-in person times out"
+        record_event(verb="auth.idle_timeout", actor=user, target=user, request=request)
         logout(request)
         messages.info(request, f"You were signed out after {settings.IDLE_TIMEOUT_MINUTES} minutes without "
                                "activity. Sign in again to carry on.")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from . import mfa
+from .models import User
 
 
 def step_up(request: HttpRequest) -> HttpResponse | None:
@@ -20,7 +21,8 @@ def step_up(request: HttpRequest) -> HttpResponse | None:
     if mfa.second_factor_is_recent(request):
         return None
     back = urlencode({"next": request.get_full_path()})
-    if not mfa.has_second_factor(request.user):
+    user = request.user
+    if not (isinstance(user, User) and mfa.has_second_factor(user)):
         return redirect(f"{reverse('accounts:second_factor')}?{back}")
     return redirect(f"{reverse('mfa_reauthenticate')}?{back}")
 

@@ -62,7 +62,8 @@ def test_it_resets_a_password_by_email(client, teacher, django_capture_on_commit
     from django.conf import settings
 
     assert "testserver" not in mail.outbox[0].body  # the link starts with SITE_URL, not the request's host
-    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/key/\S+/)",
+                     mail.outbox[0].body).group(1)
 
     form_page = client.get(link, follow=True)
     assert b"Choose a new password" in form_page.content
