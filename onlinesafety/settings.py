@@ -122,7 +122,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "onlinesafety.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,7 +245,9 @@ MFA_ADAPTER = "onlinesafety.accounts.adapter.MfaAdapter"
 STEP_UP_MINUTES = int(env("STEP_UP_MINUTES", "15"))
 # The safeguarding roles are signed out after this long without a click.
 IDLE_TIMEOUT_MINUTES = int(env("IDLE_TIMEOUT_MINUTES", "30"))
-USERSESSIONS_TRACK_ACTIVITY = True
+# A person's sessions are listed from their sign-ins ("sign out everywhere"); not tracked on every request, which
+# would cost a write per page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Guardian: object permissions only for signed-in users; no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -377,9 +378,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
 DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
-                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed"]
+                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed",
+                "onlinesafety.accounts.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
-DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link"]
+DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link",
+                   "onlinesafety.accounts.demo.announce"]
 
 # How long an invitation to set a password works (the link is single use).
 INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
@@ -452,10 +455,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features no page uses, switched off for every page (onlinesafety.headers.PermissionsPolicyMiddleware).
+# Passkeys and security keys (publickey-credentials-get) are the second factor's: left to the default, this site.
 PERMISSIONS_POLICY_DISABLED = [
     "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
     "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
-    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
 ]
 
 # The proxies in front of the app (addresses or networks). Only a request from one of them has its

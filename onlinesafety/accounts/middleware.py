@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
@@ -54,7 +54,7 @@ class SecondFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self._must_set_up(request) and _url_name(request) not in OPEN_BEFORE_SECOND_FACTOR:
             if request.headers.get("HX-Request"):
-                response = HttpResponseBase(status=204)
+                response = HttpResponse(status=204)
                 response.headers["HX-Redirect"] = reverse("accounts:second_factor")
                 return response
             return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': request.get_full_path()})}")
@@ -102,7 +102,7 @@ class IdleTimeoutMiddleware:
         login = reverse("account_login")
         if request.method != "GET" or request.headers.get("HX-Request"):
             if request.headers.get("HX-Request"):
-                response = HttpResponseBase(status=204)
+                response = HttpResponse(status=204)
                 response.headers["HX-Redirect"] = login
                 return response
             return redirect(login)

@@ -110,6 +110,22 @@ def type_authenticator_code(page, user, secret=BROWSER_TOTP_SECRET):
     page.get_by_role("button", name="Continue").click()
 
 
+def set_up_authenticator_app(page, password):
+    """From the "Set up a second factor" page: confirm the password, scan (read) the key, type the code. The
+    secret the page showed."""
+    import re
+
+    import pyotp
+
+    page.get_by_role("link", name="Set up an authenticator app").click()
+    page.get_by_label("Password").fill(password)  # allauth confirms it is them first
+    page.get_by_role("button", name=re.compile("Confirm")).click()
+    secret = page.get_by_label("Setup key").input_value()
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on the authenticator app").click()
+    return secret
+
+
 @pytest.fixture
 def sign_in(live_server):
     def sign_in(page, email, password):

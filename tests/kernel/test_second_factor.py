@@ -215,3 +215,18 @@ def test_it_offers_no_sign_up_and_no_email_management(client, people, url):
     client.force_login(people.reporter)
     assert client.get(url).status_code == 404
     assert Client().get(url).status_code == 404
+
+
+def test_it_sends_an_htmx_refresh_to_the_set_up_page_as_a_whole_page(client, people):
+    login_password_only(client, people.dsl)
+    response = client.get(reverse("incidents:triage"), headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response["HX-Redirect"] == reverse("accounts:second_factor")
+
+
+def test_it_sends_a_timed_out_htmx_refresh_to_sign_in(client, people):
+    client.force_login(people.dsl)
+    session = client.session
+    session[LAST_ACTIVITY_SESSION_KEY] = time.time() - 31 * 60
+    session.save()
+    response = client.get(reverse("incidents:triage"), headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response["HX-Redirect"] == reverse("account_login")

@@ -95,7 +95,7 @@ def test_it_gives_a_new_account_no_usable_password_until_it_is_set(client, invit
     user, token, _ = invite()
     assert not user.has_usable_password()
     assert not client.login(username=user.email, password="")
-    response = client.post(reverse("accounts:login"), {"username": user.email, "password": "anything-at-all"})
+    response = client.post(reverse("accounts:login"), {"login": user.email, "password": "anything-at-all"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
