@@ -152,11 +152,15 @@ TEMPLATES = [
 ]
 
 # One cache every web worker shares, kept in the database so that nothing more needs to run: sign-in, reset and
-# link rate limits count across workers with it. The table is made by a migration (accounts 0004).
+# link rate limits count across workers with it. The table is made by a migration (accounts 0004). Django's own
+# database cache, with an atomic incr that keeps the expiry (onlinesafety/cache.py).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "onlinesafety.cache.DatabaseCache",
         "LOCATION": "onlinesafety_cache",
+        # Django culls a third of the keys, live ones too, past MAX_ENTRIES (300 by default): room for every
+        # network's rate-limit counters and lockouts, expired keys being the first to go.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
 
@@ -395,6 +399,15 @@ AUP_COPY_MINUTES = max(0, int(env("AUP_COPY_MINUTES", "30")))
 AUP_REMINDER_DAYS = [int(day) for day in env_list("AUP_REMINDER_DAYS", "7,14")]
 AUP_MAX_REMINDERS = int(env("AUP_MAX_REMINDERS", "3"))
 AUP_GRACE_DAYS = int(env("AUP_GRACE_DAYS", "14"))
+
+# Rate limits on the pages opened without signing in (onlinesafety.ratelimit; 0 switches a limit off): links that do
+# not work (unknown, expired, used) from one network before it is locked out of every link page, the minutes they
+# are counted over and the lockout lasts, heavy actions (answers, PDF copies, passwords tried) through one link in
+# an hour, and requests from one network to the signed-out pages in a minute.
+RATE_LIMIT_LINK_FAILURES = max(0, int(env("RATE_LIMIT_LINK_FAILURES", "20")))
+RATE_LIMIT_LOCKOUT_MINUTES = max(1, int(env("RATE_LIMIT_LOCKOUT_MINUTES", "15")))
+RATE_LIMIT_LINK_ACTIONS_PER_HOUR = max(0, int(env("RATE_LIMIT_LINK_ACTIONS_PER_HOUR", "30")))
+RATE_LIMIT_PUBLIC_PER_MINUTE = max(0, int(env("RATE_LIMIT_PUBLIC_PER_MINUTE", "120")))
 
 # Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.
 GOVERNOR_REPORT_SMALL_NUMBER = max(2, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))

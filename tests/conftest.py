@@ -1,10 +1,10 @@
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
-from onlinesafety import celery_app
+from onlinesafety import celery_app, ratelimit
 from onlinesafety.schools.roles import Role
 from tests.factories import SchoolFactory, UserFactory, administrator_of, member_of, trust_owning
 from tests.people import People
@@ -40,11 +40,38 @@ def login_password_only(client, user):
 Client._login = login_with_second_factor
 
 
+class RateLimitClock:
+    """The rate limits' clock, stopped at the start of an hour (so a test's requests share each window)."""
+
+    def __init__(self) -> None:
+        self.now = float(int(time.time()) // 3600 * 3600 + 1)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def ratelimit_clock(monkeypatch):
+    clock = RateLimitClock()
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock.now)
+    return clock
+
+
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)
+                or (marker and marker.kwargs.get("transaction")))
+
+
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(db):
-    """The sign-in counters live in the database cache, which a live-server test's flush does not empty."""
-    cache.clear()
+def _fresh_shared_cache(request, django_db_blocker):
+    """The shared cache is a table that Django's flush leaves alone: after a test whose writes were committed (the
+    live server's, a transactional test's) it is emptied, so no rate-limit count or lockout outlives its test.
+    Every other test's cache writes roll back with its transaction."""
     yield
+    if _commits(request):
+        with django_db_blocker.unblock():
+            caches["default"].clear()
 
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused

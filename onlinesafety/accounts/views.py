@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from onlinesafety import ratelimit
 from onlinesafety.rules import RuleBroken
 from onlinesafety.views import safe_next
 
@@ -78,6 +79,7 @@ def _problem(request: HttpRequest, problem: str, status: int, invitation: Invita
 
 
 def _expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    ratelimit.link_failed(request)
     services.record_expired_attempt(invitation=invitation, request=request)
     return _problem(request, "expired", 410, invitation)
 
@@ -89,6 +91,7 @@ def _spent(invitation: Invitation) -> bool:
 
 
 @never_cache
+@ratelimit.token_page
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link, whatever state its invitation is in (and whatever the method): the token's hash goes into
     the session and the browser on to the page that shows what to do, so the token leaves the address bar."""
@@ -97,18 +100,28 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@ratelimit.token_page
 @sensitive_post_parameters("new_password1", "new_password2")
 def invitation_set_password(request: HttpRequest) -> HttpResponse:
     """Set a password from the invitation whose link this browser opened: then the invitation is spent and the
     person is signed in and sent to their home page. Without one (the page opened directly, or in another
-    browser), it is the "this link does not work" page."""
-    found = selectors.invitation_for_key(request.session.get(INVITATION_SESSION_KEY, ""))
+    browser), it is the "this link does not work" page. A link that does not work counts towards the network's
+    lockout (``onlinesafety.ratelimit``), the page opened with no link at all does not; passwords tried count
+    against the invitation."""
+    key = request.session.get(INVITATION_SESSION_KEY, "")
+    found = selectors.invitation_for_key(key)
     if found is None:
+        if key:
+            ratelimit.link_failed(request)
         return _problem(request, "unknown", 404)
     if _spent(found):
+        ratelimit.link_failed(request)
         return _problem(request, "spent", 410, found)
     if found.has_expired():
         return _expired(request, found)
+    if request.method == "POST" and (
+            refused := ratelimit.link_action_refusal(request, link=found, school=found.school)):
+        return refused
     with timezone.override(zoneinfo.ZoneInfo(found.school.timezone)):
         form = InvitationPasswordForm(found.user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
