@@ -410,7 +410,7 @@ RATE_LIMIT_LINK_ACTIONS_PER_HOUR = max(0, int(env("RATE_LIMIT_LINK_ACTIONS_PER_H
 RATE_LIMIT_PUBLIC_PER_MINUTE = max(0, int(env("RATE_LIMIT_PUBLIC_PER_MINUTE", "120")))
 
 # Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.
-GOVERNOR_REPORT_SMALL_NUMBER = max(2, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))
+GOVERNOR_REPORT_SMALL_NUMBER = max(3, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))
 
 # The roster import from the school's MIS: the folder the MIS's scheduled exports are dropped in (one sub-folder per
 # school slug; empty turns the nightly folder import off), the share of a school's records an unattended import may
