@@ -159,3 +159,44 @@ def test_it_ends_the_sessions_a_second_factor_opened_when_the_admin_deletes_it(c
     admin.post(reverse("admin:mfa_authenticator_delete", args=[authenticator.pk]), {"post": "yes"})
     assert not Authenticator.objects.filter(pk=authenticator.pk).exists()
     assert phone.get(reverse("incidents:triage")).status_code == 302, "the lost phone's session still reads cases"
+
+
+def test_it_does_not_record_a_lockout_of_an_account_nobody_guessed_at(oakfield, make_member):
+    """Ten mistyped passwords in a minute from a school's one address (different people) trip the per-address
+    limit; allauth reports that as "too_many_login_attempts", so the next person, typing the right password,
+    is told their account is locked and an auth.locked_out event names their account."""
+    from onlinesafety.schools.roles import Role
+
+    staff = [make_member(oakfield, Role.STAFF, email=f"staff{n}@oak.example") for n in range(11)]
+    for person in staff[:10]:
+        sign_in(Client(REMOTE_ADDR="203.0.113.7"), person, "mistyped-password")
+    sign_in(Client(REMOTE_ADDR="203.0.113.7"), staff[10])
+    assert not AuditEvent.objects.filter(verb="auth.locked_out", object_id=str(staff[10].pk)).exists(), \
+        "a lockout is recorded for an account that had no wrong password"
+
+
+def test_it_answers_too_many_requests_with_the_sites_own_page(client, people):
+    """There is no templates/429.html, so allauth's 429s (a fourth reset email in 15 minutes, the 31st sign-in a
+    minute from one address) are a bare English page outside the site's layout, with no way back."""
+    for _ in range(3):
+        client.post(reverse("account_reset_password"), {"email": people.reporter.email})
+    response = client.post(reverse("account_reset_password"), {"email": people.reporter.email})
+    assert response.status_code == 429
+    assert b'lang="en-GB"' in response.content, "a bare 429 page"
+
+
+def test_it_ends_the_session_when_the_admin_deletes_its_row(people):
+    """The audited UserSession admin deletes the row only: the browser stays signed in, and is then missing from
+    the person's list, so "sign out everywhere" no longer reaches it."""
+    from allauth.usersessions.models import UserSession
+
+    from tests.factories import UserFactory
+
+    laptop = Client()
+    assert sign_in(laptop, people.reporter).status_code == 302
+    row = UserSession.objects.get(user=people.reporter)
+    admin = Client()
+    admin.force_login(UserFactory(email="root@site.example", is_staff=True, is_superuser=True))
+    admin.post(reverse("admin:usersessions_usersession_delete", args=[row.pk]), {"post": "yes"})
+    assert not UserSession.objects.filter(pk=row.pk).exists()
+    assert laptop.get(reverse("incidents:mine")).status_code == 302, "the deleted session is still signed in"
