@@ -1,22 +1,22 @@
-"""Small bar charts drawn as SVG, so the PDF keeps them as vector graphics. Small numbers keep their secret:
-their bar is drawn at the threshold, hatched, and labelled "fewer than N"."""
+"""Small bar charts drawn as SVG, so the PDF keeps them as vector graphics. A held-back count keeps its secret:
+its bar is hatched at the threshold's length and labelled as the table labels it, a count "not given" has no bar,
+and the scale is set by the shown counts alone (a bar's length would otherwise give the largest hidden one)."""
 
 import itertools
 
 from django.utils.html import escape
 
-from .figures import shown_group, small_number
+from onlinesafety.suppression import Figure, Status, small_number
 
 WIDTH, LABEL, BAR_HEIGHT, GAP = 460, 150, 14, 6
 _ids = itertools.count(1)
 COLOURS = ("#1f5f8b", "#9bbcd6")
 
 
-def bar_chart(rows, series=("This term",), title="") -> str:
-    """``rows`` is a list of (label, [(count, count as shown), ...]) with one pair per series. A count shown as
-    anything but itself ("fewer than 3", "withheld") gets a hatched bar of the threshold's length."""
-    values = [count or 0 for _, cells in rows for count, _ in cells]
-    top = max(values + [small_number()]) or 1
+def bar_chart(rows: list[tuple[str, list[Figure]]], series=("This term",), title="") -> str:
+    """``rows`` is a list of (label, [figure, ...]) with one printed figure per series."""
+    threshold = small_number()
+    top = max([cell.value for _, cells in rows for cell in cells if not cell.hidden] + [threshold]) or 1
     scale = (WIDTH - LABEL - 90) / top
     per_row = len(series) * (BAR_HEIGHT + 2) + GAP
     height = 22 + per_row * len(rows) + (18 if len(series) > 1 else 0)
@@ -28,13 +28,12 @@ def bar_chart(rows, series=("This term",), title="") -> str:
     y = 18
     for label, cells in rows:
         parts.append(f'<text x="0" y="{y + BAR_HEIGHT - 3}" font-size="9">{escape(str(label)[:40])}</text>')
-        for index, (count, text) in enumerate(cells):
-            hidden = text != str(count or 0)
-            length = (small_number() if hidden else count or 0) * scale
-            fill = f"url(#{hatch})" if hidden else COLOURS[index % len(COLOURS)]
+        for index, cell in enumerate(cells):
+            length = 0 if cell.status is Status.NOT_GIVEN else (threshold if cell.hidden else cell.value) * scale
+            fill = f"url(#{hatch})" if cell.hidden else COLOURS[index % len(COLOURS)]
             parts.append(f'<rect x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" fill="{fill}"/>')
             parts.append(f'<text x="{LABEL + length + 4:.1f}" y="{y + BAR_HEIGHT - 3}" font-size="9">'
-                         f'{escape(text)}</text>')
+                         f'{escape(cell.text)}</text>')
             y += BAR_HEIGHT + 2
         y += GAP
     if len(series) > 1:
@@ -46,9 +45,7 @@ def bar_chart(rows, series=("This term",), title="") -> str:
     return "".join(parts)
 
 
-def chart_rows(counts_by_series: list[list], labels: list[str]) -> list[tuple]:
-    """Rows for ``bar_chart`` from one list of counts per series, each suppressed as a group."""
-    shown_by_series = [shown_group(counts) for counts in counts_by_series]
-    return [(label, [(counts[index], texts[index]) for counts, texts in zip(counts_by_series, shown_by_series,
-                                                                            strict=True)])
-            for index, label in enumerate(labels)]
+def chart_rows(table_rows: list[tuple], series: int) -> list[tuple[str, list[Figure]]]:
+    """Rows for ``bar_chart`` from a report table's (label, this term, last term) rows: the same figures, so the
+    chart and the table hold back the same counts."""
+    return [(row[0], list(row[1:1 + series])) for row in table_rows]

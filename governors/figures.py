@@ -3,60 +3,31 @@
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
-
-from django.conf import settings
 
 from aup import selectors as aup_selectors
 from filtering import selectors as filtering_selectors
 from incidents import selectors as incident_selectors
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import KEY_STAGES, School, Term
+from onlinesafety.suppression import Figure, Status, Totals, figure, small_number, suppress
 from policies import selectors as policy_selectors
 
 from .models import TermReport
 from .selectors import previous_term
 
 
-def small_number() -> int:
-    return settings.GOVERNOR_REPORT_SMALL_NUMBER
+def shown(count: int | None) -> str:
+    """A count printed on its own: 1 up to the threshold becomes "fewer than N", so no child is recognisable."""
+    return "—" if count is None else figure(count, small_number()).text
 
 
-def shown(count) -> str:
-    """A count as governors read it: 1 up to the threshold becomes "fewer than N", so no child is recognisable."""
-    if count is None:
+def percent(part: Figure, whole: Figure) -> str:
+    """A percentage of two printed counts, given only when both are shown (it would give a hidden one away)."""
+    if part.hidden or whole.hidden or not whole.value:
         return "—"
-    if 0 < count < small_number():
-        return f"fewer than {small_number()}"
-    return str(count)
-
-
-def is_small(count) -> bool:
-    return bool(count) and count < small_number()
-
-
-WITHHELD = "withheld"
-
-
-def shown_group(counts) -> list[str]:
-    """The counts of one breakdown (they add up to a total shown elsewhere). When exactly one is hidden by the
-    small-number rule, the next smallest is withheld as well, so the hidden one cannot be worked out by
-    subtracting the others from the total."""
-    texts = [shown(count) for count in counts]
-    hidden = [index for index, count in enumerate(counts) if is_small(count)]
-    if len(hidden) == 1:
-        others = [index for index, count in enumerate(counts) if count and not is_small(count)]
-        if others:
-            texts[min(others, key=lambda index: counts[index])] = WITHHELD
-    return texts
-
-
-def percent(part, whole) -> str:
-    """A percentage, withheld when either number is small (it would give the small number away)."""
-    if not whole or is_small(part) or is_small(whole - part):
-        return "—"
-    return f"{round(100 * part / whole)}%"
+    return f"{round(100 * part.value / whole.value)}%"
 
 
 @dataclass
@@ -75,6 +46,7 @@ class ReportFigures:
     current: TermFigures
     previous: TermFigures | None
     aup: dict[str, Any]
+    categories: list[str] = field(default_factory=list)  # every category of the school, listed whatever its count
     questions: list[str] = field(default_factory=list)
     previous_as_reported: bool = False  # last term's figures come from its own report, not today's records
 
@@ -108,6 +80,7 @@ def collect(school: School, term: Term, progress: Callable[[int, str], None] = l
     progress(55, "Counting acceptable use agreements")
     aup = dict(aup_selectors.term_figures(school, ReportPeriod.of_term(term)))
     figures = ReportFigures(school=school, current=current, previous=previous, aup=aup,
+                            categories=incident_selectors.category_names(school),
                             previous_as_reported=stored is not None)
     figures.questions = questions_for(figures)
     return figures
@@ -149,11 +122,12 @@ def reported_figures(term: Term) -> TermFigures | None:
 # ---------------------------------------------------------------- the summary page
 
 def questions_for(figures: ReportFigures) -> list[str]:
-    """What governors should ask about, from the figures alone (every count through the small-number rule)."""
+    """What governors should ask about, from the printed figures alone: whether a question about incidents or
+    agreements is asked never depends on a count the report holds back (the policy, duty and filtering counts are
+    on pages governors read anyway: they are printed with the same rule, for one way of reading the report)."""
     now, before = figures.current, figures.previous
     incidents, asks = now.incidents, []
-    if before and before.incidents["total"] and incidents["total"] > 1.25 * before.incidents["total"] \
-            and not is_small(incidents["total"]):
+    if before and _rose(figure(before.incidents["total"], small_number()), figure(incidents["total"], small_number())):
         asks.append(f"Incidents rose from {shown(before.incidents['total'])} to {shown(incidents['total'])}: "
                     "what lies behind the rise, and is the curriculum responding?")
     if incidents["urgent"]:
@@ -178,11 +152,11 @@ def questions_for(figures: ReportFigures) -> list[str]:
     late_duties = now.policies["duties_done"] - now.policies["duties_on_time"]
     if late_duties or now.policies["duties_overdue_at_end"]:
         asks.append("Some compliance duties were late or are overdue: which ones, and why?")
-    for row in figures.aup["rows"]:
-        if row.total and row.outstanding / row.total > 0.1:
-            share = percent(row.outstanding, row.total)
-            asks.append(f"{'Some' if share == '—' else share} of “{row.label}” have not answered the agreement "
-                        "in force: how will the school reach them?")
+    for label, total, _, _, outstanding in agreement_rows(figures.aup["rows"]):
+        share = _unanswered(total, outstanding)
+        if share:
+            asks.append(f"{share} of “{label}” have not answered the agreement in force: how will the school "
+                        "reach them?")
     filtering = now.filtering
     if filtering["reverted_late"] or filtering["revert_overdue_at_end"]:
         asks.append("Temporary unblocks were reverted late or are still open: is the two-person process working?")
@@ -196,70 +170,147 @@ def questions_for(figures: ReportFigures) -> list[str]:
     return [ask[0].upper() + ask[1:] for ask in asks]
 
 
+def _rose(before: Figure, now: Figure) -> bool:
+    """More than a quarter up on last term, judged against the most a hidden "fewer than N" could be."""
+    if not before.value or now.status is not Status.SHOWN:
+        return False
+    most_before = before.value if before.status is Status.SHOWN else before.threshold - 1
+    return now.value > 1.25 * most_before
+
+
+def _unanswered(total: Figure, outstanding: Figure) -> str | None:
+    """The share of an agreement's people who have not answered, for a question when it may be over a tenth;
+    worked out from what the table prints, so that asking gives nothing away."""
+    if total.status is not Status.SHOWN or not total.value:
+        return None
+    if outstanding.status is Status.SHOWN:
+        return percent(outstanding, total) if outstanding.value > total.value / 10 else None
+    if outstanding.status is Status.WITHHELD or (
+            outstanding.status is Status.SMALL and outstanding.threshold - 1 > total.value / 10):
+        return "Some"
+    return None
+
+
 # ---------------------------------------------------------------- tables for the PDF: (label, this term, last term)
 
-def _grouped(labels_and_counts, previous_counts=None) -> list[tuple]:
-    """(label, this term as shown, last term as shown) for one breakdown, each column suppressed as a group."""
-    labels = [label for label, _ in labels_and_counts]
-    now = shown_group([count for _, count in labels_and_counts])
-    before: Sequence[str | None] = [None] * len(labels)  # no last term: an empty column
-    if previous_counts is not None:
-        before = shown_group(previous_counts)
-    return list(zip(labels, now, before, strict=True))
+Row = tuple[str, Figure, Figure | None]  # label, this term, last term (None: the report has no last term)
 
 
-def _breakdown(keys_and_labels, current: dict, previous: dict | None) -> list[tuple]:
-    pairs = [(label, current.get(key, 0)) for key, label in keys_and_labels]
-    return _grouped(pairs, [previous.get(key, 0) for key, _ in keys_and_labels] if previous is not None else None)
+def breakdown(labels: Sequence[str], now: Sequence[int], before: Sequence[int] | None, *,
+              totals: tuple[int, int | None] | None = None, overlapping: bool = False) -> list[Row]:
+    """One breakdown, this term and last, suppressed as one table. ``totals``: each term's total printed above
+    (the number of incidents), which the counts add up to (``overlapping``: to it or more), so held back with
+    them; without, each count stands alone."""
+    if not labels:
+        return []
+    columns = [list(now)] + ([list(before)] if before is not None else [])
+    column_totals = None
+    if totals is not None:
+        column_totals = Totals(values=[total for total in totals[:len(columns)] if total is not None], fixed=True,
+                               overlapping=overlapping)
+    printed = suppress([list(row) for row in zip(*columns, strict=True)], threshold=small_number(),
+                       column_totals=column_totals)
+    return [(label, cells[0], cells[1] if before is not None else None)
+            for label, cells in zip(labels, printed.cells, strict=True)]
 
 
-def category_counts(data: ReportFigures) -> list[tuple]:
-    """(category, this term, last term) for every category seen in either term, busiest first."""
-    now = data.current.incidents
-    categories = {name: [n, 0] for name, n in now["by_category"]}
-    for name, n in (data.previous.incidents["by_category"] if data.previous else []):
-        categories.setdefault(name, [0, 0])[1] = n
-    return [(name, n, m) for name, (n, m) in sorted(categories.items(), key=lambda item: (-item[1][0], item[0]))]
+def _keyed(keys_and_labels, current: dict, previous: dict | None, **totals: Any) -> list[Row]:
+    keys, labels = [key for key, _ in keys_and_labels], [label for _, label in keys_and_labels]
+    return breakdown(labels, [current.get(key, 0) for key in keys],
+                     [previous.get(key, 0) for key in keys] if previous is not None else None, **totals)
+
+
+def _says_something(row: Row) -> bool:
+    """Whether a row prints more than zeros and "not given" (leaving it out says nothing a reader could not)."""
+    return any(cell is not None and cell.status is not Status.NOT_GIVEN and (cell.hidden or cell.value)
+               for cell in row[1:])
+
+
+def _busiest_first(row: Row) -> tuple:
+    """Ordered by what is printed only: an order by hidden counts would tell them apart."""
+    now = row[1]
+    rank = {Status.SHOWN: 0 if now.value else 4, Status.WITHHELD: 1, Status.SMALL: 2, Status.NOT_GIVEN: 3}
+    return rank[now.status], -now.value if now.status is Status.SHOWN else 0, row[0]
+
+
+def category_rows(data: ReportFigures) -> list[Row]:
+    """Every category of the school (and any name only last term's report knew), busiest first, those with
+    nothing printed left out."""
+    now = dict(data.current.incidents["by_category"])
+    before = dict(data.previous.incidents["by_category"]) if data.previous else None
+    names = list(dict.fromkeys([*data.categories, *now, *(before or {})]))
+    rows = breakdown(names, [now.get(name, 0) for name in names],
+                     [before.get(name, 0) for name in names] if before is not None else None,
+                     totals=_incident_totals(data))
+    return sorted(filter(_says_something, rows), key=_busiest_first)
+
+
+def _incident_totals(data: ReportFigures, key: str = "total") -> tuple[int, int | None]:
+    return data.current.incidents[key], data.previous.incidents[key] if data.previous else None
+
+
+def month_rows(data: ReportFigures) -> list[Row]:
+    """This term's incidents by month: every month of the term, so that a month's being listed says nothing."""
+    term, counts = data.current.term, {(month.year, month.month): n for month, n in data.current.incidents["by_month"]}
+    months = []
+    month = term.starts_on.replace(day=1)
+    while month <= term.ends_on:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return breakdown([f"{month:%B %Y}" for month in months], [counts.get((m.year, m.month), 0) for m in months],
+                     None, totals=(data.current.incidents["total"], None))
+
+
+def agreement_rows(rows: Sequence[Any]) -> list[tuple[str, Figure, Figure, Figure, Figure]]:
+    """(agreement, asked, signed or answered, declined, outstanding): the answers add up to the people asked."""
+    if not rows:
+        return []
+    printed = suppress([[row.signed, row.declined, row.outstanding] for row in rows], threshold=small_number(),
+                       row_totals=Totals())
+    assert printed.row_totals is not None
+    return [(row.label, total, *cells) for row, total, cells in zip(rows, printed.row_totals, printed.cells,
+                                                                     strict=True)]
 
 
 def tables(data: ReportFigures) -> dict:
     now, before = data.current, data.previous
     inc, inc_before = now.incidents, before.incidents if before else None
+    threshold = small_number()
+
+    def headline(label: str, key: str) -> Row:
+        return (label, figure(inc[key], threshold),
+                figure(inc_before[key], threshold) if inc_before is not None else None)
 
     def previous(key: str) -> Any:
         return inc_before[key] if inc_before is not None else None
 
-    categories = category_counts(data)
-    aup_rows = []
-    for row in data.aup["rows"]:
-        signed, declined, outstanding = shown_group([row.signed, row.declined, row.outstanding])
-        exact = WITHHELD not in (signed, declined, outstanding) and not any(
-            is_small(count) for count in (row.signed, row.declined, row.outstanding))
-        aup_rows.append((row.label, shown(row.total), signed, declined, outstanding,
-                         percent(row.signed, row.total) if exact else "—",
-                         percent(row.outstanding, row.total) if exact else "—"))
     return {
         "headline": [
-            ("Incidents reported", inc["total"], previous("total")),
-            ("Urgent (a child at immediate risk)", inc["urgent"], previous("urgent")),
-            ("Possibly illegal", inc["possibly_illegal"], previous("possibly_illegal")),
-            ("Still open at the end of term", inc["open_at_end"], previous("open_at_end")),
-            ("Pupils in more than one incident", inc["pupils_repeated"], previous("pupils_repeated")),
+            headline("Incidents reported", "total"),
+            headline("Urgent (a child at immediate risk)", "urgent"),
+            headline("Possibly illegal", "possibly_illegal"),
+            headline("Still open at the end of term", "open_at_end"),
+            headline("Pupils in more than one incident", "pupils_repeated"),
         ],
-        "categories": _grouped([(name, n) for name, n, _ in categories],
-                               [m for _, _, m in categories] if before else None),
-        "concerning": _breakdown([("about_pupils", "Pupils"), ("about_staff", "Staff"),
-                                  ("about_others", "Other adults")], inc, inc_before),
-        "locations": _breakdown(incident_selectors.LOCATION_LABELS.items(), inc["by_location"],
-                                previous("by_location")),
-        "key_stages": _breakdown([(stage, stage) for stage in KEY_STAGES], inc["by_key_stage"],
-                                 previous("by_key_stage")),
-        "referrals": [row for row in _breakdown(incident_selectors.AGENCY_LABELS.items(), inc["referrals"],
-                                                previous("referrals"))
-                      if row[1] != "0" or row[2] not in (None, "0")],
-        "policies": _breakdown(policy_selectors.STATUS_LABELS.items(), now.policies["policies"],
-                               before.policies["policies"] if before else None),
-        "filtering": _breakdown(filtering_selectors.REQUEST_STATUS_LABELS, now.filtering["requests"],
-                                before.filtering["requests"] if before else None),
-        "aup": aup_rows,
+        "categories": category_rows(data),
+        # An incident can concern pupils and adults at once, or neither: these add up to nothing printed.
+        "concerning": breakdown(["Pupils", "Staff", "Other adults"],
+                                [inc["about_pupils"], inc["about_staff"], inc["about_others"]],
+                                [inc_before[key] for key in ("about_pupils", "about_staff", "about_others")]
+                                if inc_before is not None else None),
+        "locations": _keyed(incident_selectors.LOCATION_LABELS.items(), inc["by_location"],
+                            previous("by_location"), totals=_incident_totals(data)),
+        # An incident with pupils in two key stages counts in both: the stages add up to "pupils" or more.
+        "key_stages": _keyed([(stage, stage) for stage in KEY_STAGES], inc["by_key_stage"],
+                             previous("by_key_stage"), totals=_incident_totals(data, "about_pupils"),
+                             overlapping=True),
+        "months": month_rows(data),
+        "referrals": list(filter(_says_something, _keyed(incident_selectors.AGENCY_LABELS.items(),
+                                                         inc["referrals"], previous("referrals")))),
+        "policies": _keyed(policy_selectors.STATUS_LABELS.items(), now.policies["policies"],
+                           before.policies["policies"] if before else None),
+        "filtering": _keyed(filtering_selectors.REQUEST_STATUS_LABELS, now.filtering["requests"],
+                            before.filtering["requests"] if before else None),
+        "aup": [(label, total, signed, declined, outstanding, percent(signed, total), percent(outstanding, total))
+                for label, total, signed, declined, outstanding in agreement_rows(data.aup["rows"])],
     }

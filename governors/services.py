@@ -20,9 +20,10 @@ from onlinesafety.jobs import enqueue_after_commit, enqueue_now
 from onlinesafety.mail.services import absolute_url, queue_email
 from onlinesafety.pdf import render_pdf
 from onlinesafety.rules import RuleBroken, require
-from onlinesafety.schools.models import KEY_STAGES, School, Term
+from onlinesafety.schools.models import School, Term
 from onlinesafety.schools.roles import Role
 from onlinesafety.schools.selectors import users_with_roles
+from onlinesafety.suppression import Status, small_number
 
 from . import charts, figures, rights
 from .models import TermReport
@@ -118,25 +119,24 @@ def _progress(report_id: int, percent: int, step: str) -> None:
 
 def render(report: TermReport, data: "ReportFigures") -> bytes:
     made = timezone.now().astimezone(zoneinfo.ZoneInfo(report.school.timezone))  # the school's clock
-    context = {"report": report, "figures": data, "charts": _charts(data), "tables": figures.tables(data),
-               "generated_at": f"{made.day} {made:%B %Y %H:%M}", "threshold": figures.small_number()}
+    tables = figures.tables(data)
+    context = {"report": report, "figures": data, "charts": _charts(tables, data.previous is not None),
+               "tables": tables, "generated_at": f"{made.day} {made:%B %Y %H:%M}", "threshold": small_number()}
     return render_pdf("governors/report_pdf.html", context)
 
 
-def _charts(data: "ReportFigures") -> dict[str, str]:
-    now = data.current.incidents
-    categories = figures.category_counts(data)
-    labels = [name for name, _, _ in categories]
-    series = [[n for _, n, _ in categories]] + ([[m for _, _, m in categories]] if data.previous else [])
-    stages = [stage for stage in KEY_STAGES if now["by_key_stage"].get(stage)]
+def _charts(tables: dict, with_previous: bool) -> dict[str, str]:
+    """The charts, from the same suppressed rows as the tables; none for a breakdown with nothing printed."""
+    terms = 2 if with_previous else 1
+    key_stages = [row for row in tables["key_stages"] if row[1].hidden or row[1].value]
+    months = tables["months"] if any(row[1].status is not Status.NOT_GIVEN for row in tables["months"]) else []
     return {
-        "categories": charts.bar_chart(charts.chart_rows(series, labels),
-                                       ("This term", "Last term")[:len(series)], "Incidents by category"),
-        "months": charts.bar_chart(charts.chart_rows([[n for _, n in now["by_month"]]],
-                                                     [f"{month:%B %Y}" for month, _ in now["by_month"]]),
-                                   title="By month"),
-        "key_stages": charts.bar_chart(charts.chart_rows([[now["by_key_stage"][stage] for stage in stages]], stages),
-                                       title="By key stage"),
+        "categories": charts.bar_chart(charts.chart_rows(tables["categories"], terms),
+                                       ("This term", "Last term")[:terms], "Incidents by category")
+        if tables["categories"] else "",
+        "months": charts.bar_chart(charts.chart_rows(months, 1), title="By month") if months else "",
+        "key_stages": charts.bar_chart(charts.chart_rows(key_stages, 1), title="By key stage")
+        if any(row[1].status is not Status.NOT_GIVEN for row in key_stages) else "",
     }
 
 

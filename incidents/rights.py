@@ -5,6 +5,7 @@ services check them again for the actor; templates get the ``CaseAccess`` boolea
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Literal
 
@@ -124,3 +125,11 @@ def may(user: User, incident: Incident, needed: CaseRight) -> bool:
     """Whether ``user`` may do ``needed`` to ``incident`` (the services' own check)."""
     access = case_access(user, incident)
     return access is not None and bool(getattr(access, needed))
+
+
+def asks_step_up(incident: Incident, now: datetime) -> bool:
+    """Opening it asks for a recent second factor: an allegation about staff, or a case older than the school's
+    step-up age (CPOMS's "elevated access" to historic records)."""
+    if incident.visibility != Visibility.DSL_TEAM or incident.subject_of_allegation_id is not None:
+        return True
+    return incident.reported_at < now - timedelta(days=incident.school.step_up_case_age_days)

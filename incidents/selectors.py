@@ -244,6 +244,13 @@ def categories_of(school: School) -> QuerySet[IncidentCategory]:
     return IncidentCategory.objects.filter(school=school, is_active=True).order_by("position", "name")
 
 
+def category_names(school: School) -> list[str]:
+    """Every category's name, switched off or not: a report lists them all whatever their counts, so that a
+    category printed only when it has incidents does not say so of a count it holds back."""
+    return list(IncidentCategory.objects.filter(school=school).order_by("position", "name")
+                .values_list("name", flat=True))
+
+
 # ---------------------------------------------------------------- the case record
 
 def case_timeline(incident: Incident) -> QuerySet[TimelineEntry]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.accounts.stepup import step_up, step_up_required
 from onlinesafety.csvexport import csv_response
 from onlinesafety.downloads import file_download
 from onlinesafety.forms import parse_id
@@ -145,6 +146,8 @@ def _case_form(name, incident, data=None, files=None):
 def case(request, incident_id: int):
     access = selectors.get_incident_for_user(request.user, request.school, incident_id)
     incident = access.incident
+    if access.read and rights.asks_step_up(incident, timezone.now()) and (asked := step_up(request)):
+        return asked
     services.record_case_view(incident=incident, actor=request.user, request=request)
     if not access.read:
         return render(request, "incidents/reporter_view.html", {
@@ -289,6 +292,8 @@ def take_responses(request, incident_id: int):
 @school_member_required()
 def evidence_file(request, incident_id: int, evidence_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="read").incident
+    if rights.asks_step_up(incident, timezone.now()) and (asked := step_up(request)):
+        return asked
     evidence = get_object_or_404(Evidence, pk=evidence_id, incident=incident)
     services.record_evidence_download(evidence=evidence, actor=request.user, request=request)
     return file_download(evidence.file.open("rb"), content_type=evidence.content_type,
@@ -307,6 +312,7 @@ def chronology(request, pupil_id: int):
 
 
 @school_member_required(rights.can_triage)
+@step_up_required
 def export_log(request):
     incidents = selectors.incident_log(request.user, request.school)
     services.record_log_export(school=request.school, actor=request.user, rows=incidents.count(), request=request)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
+from onlinesafety.logscrub import SECRET_URL_KWARGS
+
 PRIVATE = "private, no-store"
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
@@ -38,7 +40,7 @@ def is_private(request: HttpRequest, response: HttpResponseBase) -> bool:
     if "Content-Disposition" in response:
         return True
     match = request.resolver_match
-    return match is not None and ("token" in match.kwargs or "uidb64" in match.kwargs)
+    return match is not None and bool(SECRET_URL_KWARGS & match.kwargs.keys())
 
 
 class PrivateCacheMiddleware:

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 # URL parameters whose value opens something without signing in, or names the account a link is for.
-SECRET_URL_KWARGS = frozenset({"token", "uidb64"})
+SECRET_URL_KWARGS = frozenset({"token", "uidb64", "uidb36", "key"})
 
 # One segment of a logged address: it ends at a slash, the query, the fragment, a space or a quote.
 _SEGMENT = r"[^/?#\s\"'<>]+"

@@ -2,7 +2,8 @@
 
 Each domain app offers ``selectors.term_figures(school, period) -> <App>Figures`` (a TypedDict of counts, dates and
 labels: never a name, a description or a web address). Reporting apps (the governors' report, and the trust and
-records work to come) call those and nothing else of the app.
+records work to come) call those and nothing else of the app, and print every count through
+``onlinesafety.suppression``.
 """
 
 import zoneinfo

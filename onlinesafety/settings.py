@@ -107,6 +107,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "onlinesafety.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -126,6 +131,8 @@ MIDDLEWARE = [
     # Refuses a request larger than MAX_REQUEST_BYTES before its body is read (first at CsrfViewMiddleware's view
     # check): everything above looks at headers and the session only, so the "too large" page is the site's own.
     "onlinesafety.requestsize.RequestSizeMiddleware",
+    "onlinesafety.accounts.middleware.IdleTimeoutMiddleware",
+    "onlinesafety.accounts.middleware.SecondFactorRequiredMiddleware",
     "aup.middleware.AgreementsFirstMiddleware",
 ]
 
@@ -151,11 +158,15 @@ TEMPLATES = [
 ]
 
 # One cache every web worker shares, kept in the database so that nothing more needs to run: sign-in, reset and
-# link rate limits count across workers with it. The table is made by a migration (accounts 0004).
+# link rate limits count across workers with it. The table is made by a migration (accounts 0004). Django's own
+# database cache, with an atomic incr that keeps the expiry (onlinesafety/cache.py).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "onlinesafety.cache.DatabaseCache",
         "LOCATION": "onlinesafety_cache",
+        # Django culls a third of the keys, live ones too, past MAX_ENTRIES (300 by default): room for every
+        # network's rate-limit counters and lockouts, expired keys being the first to go.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
 
@@ -182,7 +193,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -195,10 +206,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "account_login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+# Sign-in: django-allauth (accounts, second factors and single sign-on from one library; docs/architecture.md).
+# Email and password, no sign-up (schools add their people), no email management by the person (the school's
+# roster owns the address), nothing emailed to an address that has no account.
+ACCOUNT_ADAPTER = "onlinesafety.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "onlinesafety.accounts.forms.SignInForm",
+    "reset_password": "onlinesafety.accounts.forms.PasswordResetRequestForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Lockout and rate limits (allauth's own, counted in the shared database cache): an account takes at most
+# SIGN_IN_ATTEMPTS wrong passwords or second-factor codes in SIGN_IN_LOCKOUT_MINUTES, from anywhere; an address
+# 10 a minute. A reset email goes to one address at most 3 times in 15 minutes.
+SIGN_IN_ATTEMPTS = int(env("SIGN_IN_ATTEMPTS", "5"))
+SIGN_IN_LOCKOUT_MINUTES = int(env("SIGN_IN_LOCKOUT_MINUTES", "15"))
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": f"10/m/ip,{SIGN_IN_ATTEMPTS}/{SIGN_IN_LOCKOUT_MINUTES * 60}s/key",
+    "reset_password": "20/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "signup": "1/m/ip",
+}
+# The second factor: an authenticator app (TOTP), a passkey or security key (WebAuthn), and recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Online Safety")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in development; https everywhere else
+MFA_ADAPTER = "onlinesafety.accounts.adapter.MfaAdapter"
+# Step-up: what CPOMS calls elevated access. Opening an allegation about staff, an old case or the incident log
+# asks for the second factor again when the last one is older than this.
+STEP_UP_MINUTES = int(env("STEP_UP_MINUTES", "15"))
+# The safeguarding roles are signed out after this long without a click.
+IDLE_TIMEOUT_MINUTES = int(env("IDLE_TIMEOUT_MINUTES", "30"))
+# A person's sessions are listed from their sign-ins ("sign out everywhere"); not tracked on every request, which
+# would cost a write per page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Guardian: object permissions only for signed-in users; no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -336,9 +395,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
 DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
-                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed"]
+                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed",
+                "onlinesafety.accounts.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
-DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link"]
+DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link",
+                   "onlinesafety.accounts.demo.announce"]
 
 # How long an invitation to set a password works (the link is single use).
 INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
@@ -352,8 +413,17 @@ AUP_REMINDER_DAYS = [int(day) for day in env_list("AUP_REMINDER_DAYS", "7,14")]
 AUP_MAX_REMINDERS = int(env("AUP_MAX_REMINDERS", "3"))
 AUP_GRACE_DAYS = int(env("AUP_GRACE_DAYS", "14"))
 
+# Rate limits on the pages opened without signing in (onlinesafety.ratelimit; 0 switches a limit off): links that do
+# not work (unknown, expired, used) from one network before it is locked out of every link page, the minutes they
+# are counted over and the lockout lasts, heavy actions (answers, PDF copies, passwords tried) through one link in
+# an hour, and requests from one network to the signed-out pages in a minute.
+RATE_LIMIT_LINK_FAILURES = max(0, int(env("RATE_LIMIT_LINK_FAILURES", "20")))
+RATE_LIMIT_LOCKOUT_MINUTES = max(1, int(env("RATE_LIMIT_LOCKOUT_MINUTES", "15")))
+RATE_LIMIT_LINK_ACTIONS_PER_HOUR = max(0, int(env("RATE_LIMIT_LINK_ACTIONS_PER_HOUR", "30")))
+RATE_LIMIT_PUBLIC_PER_MINUTE = max(0, int(env("RATE_LIMIT_PUBLIC_PER_MINUTE", "120")))
+
 # Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.
-GOVERNOR_REPORT_SMALL_NUMBER = max(2, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))
+GOVERNOR_REPORT_SMALL_NUMBER = max(3, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))
 
 # The roster import from the school's MIS: the folder the MIS's scheduled exports are dropped in (one sub-folder per
 # school slug; empty turns the nightly folder import off), the share of a school's records an unattended import may
@@ -411,10 +481,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features no page uses, switched off for every page (onlinesafety.headers.PermissionsPolicyMiddleware).
+# Passkeys and security keys (publickey-credentials-get) are the second factor's: left to the default, this site.
 PERMISSIONS_POLICY_DISABLED = [
     "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
     "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
-    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
 ]
 
 # The proxies in front of the app (addresses or networks). Only a request from one of them has its

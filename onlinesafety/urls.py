@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from onlinesafety.accounts.urls import allauth_urlpatterns
 from onlinesafety.mail import views as mail_views
 from onlinesafety.schools import views as school_views
 
@@ -10,6 +11,7 @@ admin.site.site_title = "Online Safety admin"
 urlpatterns = [
     path("", school_views.home, name="home"),
     path("accounts/", include("onlinesafety.accounts.urls")),
+    path("accounts/", include(allauth_urlpatterns)),
     path("", include("onlinesafety.schools.urls")),
     path("", include("onlinesafety.schools.people.urls")),
     path("", include("onlinesafety.schools.setup.urls")),

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from incidents.selectors import get_incident_for_user
+from onlinesafety import ratelimit
 from onlinesafety.access import school_member_required
 from onlinesafety.downloads import bytes_download, file_download, safe_filename
 from onlinesafety.pdf import render_pdf
@@ -249,11 +250,13 @@ def early_review_for_incident(request, incident_id: int):
 
 # ---------------------------------------------------------------- public page
 
+@ratelimit.public_page
 def public_register(request, school_slug: str):
     school, policies = selectors.public_policies(school_slug)
     return render(request, "policies/public.html", {"school": school, "policies": policies})
 
 
+@ratelimit.public_page
 def public_file(request, school_slug: str, policy_id: int):
     return _version_download(selectors.get_public_version(school_slug, policy_id))
 

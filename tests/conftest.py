@@ -1,7 +1,10 @@
+import time
+
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
-from onlinesafety import celery_app
+from onlinesafety import celery_app, ratelimit
 from onlinesafety.schools.roles import Role
 from tests.factories import SchoolFactory, UserFactory, administrator_of, member_of, trust_owning
 from tests.people import People
@@ -16,6 +19,60 @@ def _fast_tests(settings):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+_client_login = Client._login
+
+
+def login_with_second_factor(self, user, backend=None):
+    """The test client's ``login`` and ``force_login`` as a sign-in with both factors: what every signed-in page
+    test stands for. The second-factor tests use ``login_password_only`` or sign in through the pages."""
+    _client_login(self, user, backend)
+    session = self.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+def login_password_only(client, user):
+    _client_login(client, user, "allauth.account.auth_backends.AuthenticationBackend")
+
+
+Client._login = login_with_second_factor
+
+
+class RateLimitClock:
+    """The rate limits' clock, stopped at the start of an hour (so a test's requests share each window)."""
+
+    def __init__(self) -> None:
+        self.now = float(int(time.time()) // 3600 * 3600 + 1)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def ratelimit_clock(monkeypatch):
+    clock = RateLimitClock()
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock.now)
+    return clock
+
+
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)
+                or (marker and marker.kwargs.get("transaction")))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shared_cache(request, django_db_blocker):
+    """The shared cache is a table that Django's flush leaves alone: after a test whose writes were committed (the
+    live server's, a transactional test's) it is emptied, so no rate-limit count or lockout outlives its test.
+    Every other test's cache writes roll back with its transaction."""
+    yield
+    if _commits(request):
+        with django_db_blocker.unblock():
+            caches["default"].clear()
 
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused

@@ -8,6 +8,9 @@ and once every child is answered the link shows the school's name and nothing el
 address carrying the token). The parent's receipt and PDF copy open through the link only for
 ``AUP_COPY_MINUTES`` after the answer (``rights.link_opens_answer``), then only on their signed-in family page.
 The parent is the invitation's, never the signed-in user.
+
+Every page here is a ``ratelimit.token_page``: a link that does not work (unknown, expired, or used for every
+child) counts against the network that opened it, and answers posted and PDF copies count against the link.
 """
 
 import zoneinfo
@@ -17,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from onlinesafety import ratelimit
 from onlinesafety.submissions.decorators import sent_once
 
 from .. import rights
@@ -27,11 +31,12 @@ from .answers import answer_page, pdf_copy, problem_page
 def _link_or_problem(request, token: str):
     """(the link, None) if the token opens a link still in date, else (None, the problem page)."""
     link = selectors.signing_link(token)
+    if link is not None and link.expires_at > timezone.now():
+        return link, None
+    ratelimit.link_failed(request)
     if link is None:
         return None, problem_page(request, "unknown", 404)
-    if link.expires_at <= timezone.now():
-        return None, problem_page(request, "expired", 410)
-    return link, None
+    return None, problem_page(request, "expired", 410)
 
 
 def _in_school_time(link):
@@ -45,6 +50,7 @@ def _still_to_answer(link):
 
 def _used_page(request, link):
     """Every child on the link is answered: the school's name and the way to the signed-in copy, nothing more."""
+    ratelimit.link_failed(request)
     return problem_page(request, "used", 410, school=link.invitation.campaign.school)
 
 
@@ -56,6 +62,11 @@ def _child_answered(request, link, token: str):
     return problem_page(request, "answered", 409, token=token)
 
 
+def _heavy_action_refusal(request, link):
+    return ratelimit.link_action_refusal(request, link=link, school=link.invitation.campaign.school)
+
+
+@ratelimit.token_page
 def sign_landing(request, token: str):
     link, problem = _link_or_problem(request, token)
     if problem:
@@ -73,11 +84,14 @@ def sign_landing(request, token: str):
         })
 
 
+@ratelimit.token_page
 @sent_once
 def sign_child(request, token: str, pupil_id: int):
     link, problem = _link_or_problem(request, token)
     if problem:
         return problem
+    if request.method == "POST" and (refused := _heavy_action_refusal(request, link)):
+        return refused
     pupil = selectors.child_on_link(link, pupil_id)
     if pupil is None:
         return problem_page(request, "unknown", 404)
@@ -112,6 +126,7 @@ def _answer_closed(request, link, token: str):
                         token=token if _still_to_answer(link) else "")
 
 
+@ratelimit.token_page
 def sign_done(request, token: str, pupil_id: int):
     link, pupil, signature, problem = _own_answer_on_link(request, token, pupil_id)
     if problem:
@@ -123,9 +138,12 @@ def sign_done(request, token: str, pupil_id: int):
         })
 
 
+@ratelimit.token_page
 def sign_copy(request, token: str, pupil_id: int):
     link, _, signature, problem = _own_answer_on_link(request, token, pupil_id)
     if problem:
         return problem
+    if refused := _heavy_action_refusal(request, link):
+        return refused
     with _in_school_time(link):
         return pdf_copy(signature)

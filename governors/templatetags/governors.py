@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..figures import percent, shown
+from ..figures import shown
 
 register = template.Library()
 
@@ -10,11 +10,6 @@ register = template.Library()
 def fewer_than(count):
     """A count with the small-number rule applied."""
     return shown(count)
-
-
-@register.simple_tag
-def share(part, whole):
-    return percent(part, whole)
 
 
 @register.filter

@@ -1,8 +1,17 @@
-from django.contrib import admin
+from allauth.account import admin as _allauth_account_admin  # noqa: F401  (registers, so it can be unregistered)
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.admin import UserSessionAdmin
+from allauth.usersessions.models import UserSession
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from onlinesafety.audit.admin import AuditedUserAdmin
+from onlinesafety.audit.admin import AuditedModelAdmin, AuditedUserAdmin
 from onlinesafety.schools.models import Membership
 
+from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
@@ -32,3 +41,42 @@ class UserAdmin(AuditedUserAdmin):
     # Switched off here, an account stays off until switched on here: only the people pages set this flag (when a
     # person's last role ends), and a school re-opens only such an account.
     readonly_fields = ("last_login", "date_joined", "closed_with_last_role")
+    actions = ["unlock_sign_in", "reset_second_factor"]
+
+    @admin.action(description="Unlock sign-in (after too many wrong passwords or codes)")
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        assert isinstance(request.user, User), "the admin is for signed-in site administrators"
+        for user in queryset:
+            services.unlock_sign_in(user=user, actor=request.user, request=request)
+        self.message_user(request, f"Sign-in unlocked for {queryset.count()} account(s).", messages.SUCCESS)
+
+    @admin.action(description="Reset second factor (lost phone): they set up a new one at their next sign-in")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = request.user
+        assert isinstance(actor, User), "the admin is for signed-in site administrators"
+        removed = 0
+        for user in queryset:
+            removed += services.reset_second_factor(user=user, actor=actor, request=request)
+        self.message_user(request, f"{removed} second factor(s) removed.", messages.SUCCESS)
+
+
+# allauth's own admins, audited like every other. Email addresses are the school's (on the user): not edited here.
+admin.site.unregister(EmailAddress)
+admin.site.unregister(UserSession)
+admin.site.register(UserSession, type("AuditedUserSessionAdmin", (UserSessionAdmin, AuditedModelAdmin), {}))
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class SecondFactorAdmin(AuthenticatorAdmin, AuditedModelAdmin):
+    """Which second factors a person has, never their secrets (a TOTP key, recovery codes): deleting one is the
+    "lost phone" reset, audited."""
+
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
+        return False

@@ -1,11 +1,11 @@
 from typing import Any
 
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.db.models import QuerySet
-from django.template import loader
+from django.http import HttpRequest
 
-from onlinesafety.mail.services import queue_email
+from onlinesafety.audit.services import record_event
 from onlinesafety.schools.people.forms import GovukFormMixin
 
 from .models import User
@@ -24,33 +24,44 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
         fields = "__all__"
 
 
-class EmailAuthenticationForm(auth_forms.AuthenticationForm):
-    username = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
-    )
-    error_messages = {
-        "invalid_login": "That email address and password do not match an account. Check them and try again.",
-        "inactive": "This account is switched off. Ask your school office.",
-    }
+class SignInForm(LoginForm):
+    """allauth's sign-in form in the product's words. No "remember me": a session ends with the browser."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["login"].widget.attrs.update({"autofocus": True, "autocomplete": "email", "placeholder": ""})
+        self.fields["login"].error_messages["required"] = "Enter your email address"
+        self.fields["login"].error_messages["invalid"] = "Enter an email address like name@school.org.uk"
+        self.fields["password"].widget.attrs["placeholder"] = ""
+        self.fields["password"].error_messages["required"] = "Enter your password"
 
 
-class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
-    """Sends the reset email through the outbox and Celery rather than inside the web request.
+class PasswordResetRequestForm(ResetPasswordForm):
+    """Only to an account that has a password already: an account with none (made for a new member, or for every
+    parent contact by the roster import) is opened only by an invitation the school chose to send, never by
+    "forgot your password". The page answers the same whatever the address, so it tells nobody which addresses
+    have accounts; the email goes through the outbox (the adapter)."""
 
-    Only to an account that has a password already, as Django's own form does: an account with none (made for a
-    new member, or for every parent contact with an email by the roster import) is opened only by an invitation
-    the school chose to send, never by "forgot your password". The page answers the same whatever the address, so
-    it tells nobody which addresses have accounts."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs["placeholder"] = ""
+        self.fields["email"].error_messages["required"] = "Enter your email address"
+        self.fields["email"].error_messages["invalid"] = "Enter an email address like name@school.org.uk"
 
-    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
-                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        queue_email(to=to_email, subject=subject, body=body, kind="password_reset")
+    users: list[User]
 
-    def get_users(self, email: str) -> QuerySet[User]:
-        return User.objects.filter(email__iexact=email, is_active=True).exclude(no_password_q())
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        with_password = set(User.objects.filter(pk__in=[user.pk for user in self.users], is_active=True)
+                            .exclude(no_password_q()).values_list("pk", flat=True))
+        self.users = [user for user in self.users if user.pk in with_password]
+        return email
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        record_event(verb="auth.password_reset_requested", request=request)
+        return super().save(request, **kwargs)
 
 
 PASSWORD_HINT = ("At least 10 characters. Not a common password, not only numbers, and not like your name or "

@@ -55,3 +55,12 @@ def no_password_q(prefix: str = "") -> Q:
 
 def live_invitation_of(user: User, now: datetime) -> Invitation | None:
     return Invitation.objects.filter(live_invitation_q(now), user=user).first()
+
+
+def signed_in_sessions(user: User, *, current_key: str) -> list[dict[str, object]]:
+    """The browsers this person is signed in on, newest sign-in first, the current one marked."""
+    from allauth.usersessions.models import UserSession
+
+    sessions = sorted(UserSession.objects.purge_and_list(user), key=lambda s: s.created_at, reverse=True)
+    return [{"started": s.created_at, "browser": s.user_agent[:120], "current": s.session_key == current_key}
+            for s in sessions]

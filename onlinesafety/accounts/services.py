@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -188,3 +190,45 @@ def withdraw_invitations(*, user: User, school: School, actor: User | None, requ
         record_event(verb="invitation.withdrawn", actor=actor, school=school, target=user, request=request,
                      detail={"count": withdrawn})
     return withdrawn
+
+
+def sign_out_everywhere(*, user: User, request: HttpRequest) -> int:
+    """End every session of ``user`` but the one making the request (the view then signs that one out too), and
+    record it. Returns how many others there were."""
+    from allauth.usersessions.models import UserSession
+
+    current = request.session.session_key
+    others = [s for s in UserSession.objects.purge_and_list(user) if s.session_key != current]
+    with transaction.atomic():
+        for session in others:
+            session.end()
+        record_event(verb="auth.signed_out_everywhere", actor=user, target=user, request=request,
+                     detail={"sessions_ended": len(others)})
+    return len(others)
+
+
+def unlock_sign_in(*, user: User, actor: User, request: HttpRequest) -> None:
+    """Clear the lockout after wrong passwords or codes (the site administrator, from the admin)."""
+    from allauth.core import ratelimit
+
+    with transaction.atomic():
+        # The keys allauth counts under: the sign-in's (site and address) and the second factor's (the account).
+        ratelimit.clear(request, action="login_failed", key=f"{get_current_site(request).domain}:{user.email.lower()}")
+        ratelimit.clear(request, action="login_failed", key=f"mfa-auth-user-{user.pk}")
+        cache.delete(f"onlinesafety:lockout-recorded:{user.pk}")
+        record_event(verb="auth.unlocked", actor=actor, target=user, request=request)
+
+
+def reset_second_factor(*, user: User, actor: User, request: HttpRequest) -> int:
+    """Remove every second factor and recovery code of ``user`` (a lost phone): a role that needs one is asked to
+    set up a new one at the next page. Their sessions end too, so nobody keeps a session the old factor opened."""
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    with transaction.atomic():
+        removed, _ = Authenticator.objects.filter(user=user).delete()
+        for session in UserSession.objects.filter(user=user):
+            session.end()
+        record_event(verb="auth.second_factor_reset", actor=actor, target=user, request=request,
+                     detail={"removed": removed})
+    return removed

@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_celery_beat import admin as beat_admin, models as beat_models
 from guardian.admin import GuardedModelAdminMixin
 
+from onlinesafety import ratelimit
 from onlinesafety.schools.models import School
 
 from .models import AuditEvent
@@ -174,6 +175,18 @@ class AuditEventAdmin(AuditedModelAdmin):
     date_hierarchy = "occurred_at"
     list_select_related = ("actor", "school")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    actions = ["unlock_networks"]
+
+    @admin.action(description="Unlock the networks of the selected rate-limit events")
+    def unlock_networks(self, request: HttpRequest, queryset: models.QuerySet[AuditEvent]) -> None:
+        """A network locked out by ``onlinesafety.ratelimit`` (its ``ratelimit.*`` events carry its address) may
+        open links again at once; each unlock is a ``ratelimit.cleared`` event."""
+        addresses = sorted({event.ip_address for event in queryset
+                            if event.verb in ratelimit.LIMIT_VERBS and event.ip_address})
+        for address in addresses:
+            ratelimit.clear_network(address, actor=request.user, request=request, how="admin")
+        self.message_user(request, f"Unlocked {len(addresses)} network{'s' if len(addresses) != 1 else ''}."
+                          if addresses else "None of the selected events is a rate limit with an address.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -17,6 +17,7 @@ class SchoolRequest(HttpRequest):
     schools: list[School]
     roles: frozenset[str]
     memberships: list[Membership]
+    all_memberships: list[Membership]
 
 
 class CurrentSchoolMiddleware:
@@ -40,6 +41,7 @@ class CurrentSchoolMiddleware:
         request.school = school
         request.roles = frozenset(m.role for m in memberships if school and m.school_id == school.pk)
         request.memberships = [m for m in memberships if school and m.school_id == school.pk]
+        request.all_memberships = memberships
 
         if school is not None:
             timezone.activate(zoneinfo.ZoneInfo(school.timezone))

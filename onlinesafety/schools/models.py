@@ -3,7 +3,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -80,6 +80,14 @@ class School(models.Model):
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PRIMARY)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="schools", help_text="The trust or local authority it belongs to.")
+    second_factor_for_all_staff = models.BooleanField(
+        "ask every member of staff and governor for a second factor", default=False,
+        help_text="The headteacher, the safeguarding team and the chair of governors always need one.")
+    step_up_case_age_days = models.PositiveIntegerField(
+        "ask for the second factor again to open a case older than (days)", default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text="Allegations about staff and the incident log always ask for it when the last one is older "
+                  "than 15 minutes.")
 
     class Meta:
         ordering = ["name"]

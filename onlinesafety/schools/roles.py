@@ -53,6 +53,10 @@ REPORT_BUILDERS: RoleSet = frozenset({Role.HEADTEACHER, Role.DSL, Role.ONLINE_SA
 # See the school's people and their roles: the headteacher, the DSL and the deputy.
 PEOPLE_READERS: RoleSet = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL})
 
+# Must sign in with a second factor in every school (with the chair of governors and the site administrator); a
+# school can ask it of all its staff and governors (STAFF_AND_GOVERNORS) too.
+SECOND_FACTOR_ROLES: RoleSet = SAFEGUARDING_LEADS
+
 # When a person holds several roles in one school, the home page speaks to the first of these.
 ROLE_PRECEDENCE = [
     Role.HEADTEACHER,

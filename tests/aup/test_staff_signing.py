@@ -18,7 +18,7 @@ def staff_version(school):
 
 
 def test_it_shows_an_unsigned_member_the_agreement_first_once_after_login(client, published, people):
-    client.post(reverse("accounts:login"), {"username": people.reporter.email, "password": TEST_PASSWORD})
+    client.post(reverse("accounts:login"), {"login": people.reporter.email, "password": TEST_PASSWORD})
     first = client.get(reverse("policies:to_read"))
     assert first.status_code == 302 and first["Location"].startswith(reverse("aup:mine"))
     assert "next=%2Fpolicies%2Fread%2F" in first["Location"]
@@ -30,13 +30,13 @@ def test_it_shows_an_unsigned_member_the_agreement_first_once_after_login(client
 def test_it_lets_a_signed_member_go_straight_on(client, published, people):
     services.sign_personal(version=staff_version(published), user=people.reporter, school=published,
                            typed_name="Rita Reporter")
-    client.post(reverse("accounts:login"), {"username": people.reporter.email, "password": TEST_PASSWORD})
+    client.post(reverse("accounts:login"), {"login": people.reporter.email, "password": TEST_PASSWORD})
     page = client.get(reverse("home"))
     assert page.status_code == 200 and "to sign" not in page.content.decode()
 
 
 def test_it_makes_no_detour_when_nothing_is_published(client, oakfield, people):
-    client.post(reverse("accounts:login"), {"username": people.reporter.email, "password": TEST_PASSWORD})
+    client.post(reverse("accounts:login"), {"login": people.reporter.email, "password": TEST_PASSWORD})
     assert client.get(reverse("home")).status_code == 200
 
 

@@ -10,7 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from onlinesafety.schools.models import Contact, ParentLink, Pupil, School
-from tests.browser.conftest import new_page
+from tests.browser.conftest import new_page, set_up_authenticator_app
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.roster.helpers import CONTACTS_HEADER, PUPILS_HEADER, contact, csv_bytes, pupil
 
@@ -102,6 +102,10 @@ def test_it_takes_a_new_school_from_nothing_to_a_member_of_staff_signed_in(reque
         invitee.get_by_label("Choose a password").fill("kettle-orchard-lantern")
         invitee.get_by_label("Type the password again").fill("kettle-orchard-lantern")
         invitee.get_by_role("button", name="Set my password and sign in").click()
+        # A headteacher sets up a second factor before anything else (issue 13).
+        expect(invitee.get_by_role("heading", level=1)).to_have_text("Set up a second factor")
+        set_up_authenticator_app(invitee, "kettle-orchard-lantern")
+        invitee.goto(f"{live_server.url}/")
         expect(invitee.get_by_role("heading", level=1)).to_contain_text("Welcome, Tomasz")
         expect(invitee.locator("main")).to_contain_text("Brook Lane Primary")
         assert invitee.url == f"{live_server.url}/"

@@ -21,7 +21,7 @@ def test_it_signs_in_through_the_login_page_and_lands_on_the_role_home(page, sig
 def test_it_shows_a_clear_error_for_a_wrong_password(page, sign_in, oakfield):
     member_of(oakfield, Role.STAFF, email="staff@browser.example")
     sign_in(page, "staff@browser.example", "wrong-password")
-    expect(page.locator("form")).to_contain_text("do not match an account")
+    expect(page.locator("#error-summary")).to_contain_text("do not match an account")
 
 
 def test_it_lets_a_parent_see_their_children_on_a_phone(phone, sign_in, oakfield):

@@ -333,6 +333,13 @@ def test_it_states_the_small_number_rule_in_force_on_the_portal(client, people, 
     page = client.get(reverse("governors:reports")).content.decode()
     assert "shown as “fewer than 5”" in page
     assert "fewer than 3" not in page
+    assert "more are held back (“withheld” or “not given”) until no small count can be worked out" in page
+
+
+def test_it_never_protects_fewer_than_three_on_the_portal(client, people, oak_report, settings):
+    settings.GOVERNOR_REPORT_SMALL_NUMBER = 2  # below the least allowed: 3 still applies
+    client.force_login(people.governor)
+    assert "shown as “fewer than 3”" in client.get(reverse("governors:reports")).content.decode()
 
 
 def test_it_does_not_record_a_download_that_fails_as_made(client, people, oak_report):

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from filtering.models import AnnualReview, ChangeRequest, FilterCheck
 from governors import figures, services
 from governors.models import TermReport
+from onlinesafety import suppression
 from policies.models import Duty, DutyCompletion
 from tests.factories import PupilFactory
 from tests.governors.conftest import DESCRIPTIONS, LONDON, at
@@ -110,11 +111,18 @@ def test_it_does_not_count_allegations_seen_by_the_head_or_the_chair_alone(known
     assert "Staff online conduct" not in dict(now["by_category"])
 
 
-def test_it_withholds_another_count_in_a_breakdown_with_one_small_count():
-    assert figures.shown_group([7, 4, 1]) == ["7", "withheld", "fewer than 3"]
-    assert figures.shown_group([7, 2, 1]) == ["7", "fewer than 3", "fewer than 3"]  # two hidden: enough
-    assert figures.shown_group([7, 4, 0]) == ["7", "4", "0"]
-    assert figures.shown_group([1, 0, 0]) == ["fewer than 3", "0", "0"]  # nothing else to withhold
+def texts(rows):
+    return [str(now) for _, now, _ in rows]
+
+
+def test_it_withholds_another_count_in_a_breakdown_of_a_printed_total():
+    labels = ["a", "b", "c"]
+    assert texts(figures.breakdown(labels, [7, 4, 1], None, totals=(12, None))) == ["7", "withheld", "fewer than 3"]
+    assert texts(figures.breakdown(labels, [7, 2, 1], None, totals=(10, None))) == [
+        "7", "fewer than 3", "fewer than 3"]  # 1 and 2, or 2 and 1: enough
+    assert texts(figures.breakdown(labels, [7, 4, 0], None, totals=(11, None))) == ["7", "4", "0"]
+    # Without a total printed, a count stands alone: nothing to work it out from.
+    assert texts(figures.breakdown(labels, [7, 4, 1], None)) == ["7", "4", "fewer than 3"]
 
 
 def test_it_does_not_ask_about_a_rise_between_two_small_totals(known):
@@ -130,7 +138,10 @@ def test_it_does_not_ask_about_a_rise_between_two_small_totals(known):
 def test_it_applies_the_small_number_rule(settings):
     settings.GOVERNOR_REPORT_SMALL_NUMBER = 3
     assert [figures.shown(n) for n in (0, 1, 2, 3, 40)] == ["0", "fewer than 3", "fewer than 3", "3", "40"]
-    assert figures.percent(1, 50) == "—" and figures.percent(49, 50) == "—" and figures.percent(25, 50) == "50%"
+    fifty, twenty_five = suppression.figure(50, 3), suppression.figure(25, 3)
+    assert figures.percent(twenty_five, fifty) == "50%"
+    assert figures.percent(suppression.figure(1, 3), fifty) == "—"  # a hidden part, or whole, gives no share
+    assert figures.percent(twenty_five, suppression.Figure(50, suppression.Status.WITHHELD, 3)) == "—"
     settings.GOVERNOR_REPORT_SMALL_NUMBER = 6
     assert figures.shown(5) == "fewer than 6"
 
@@ -156,6 +167,9 @@ def test_it_names_nobody_and_describes_nothing_in_the_pdf(known, people):
     # Where it happened: in school 2, out of school 2, online only 1: the 1 is hidden, so one more is withheld.
     assert "In school fewer than 3" in text and "Online only fewer than 3" in text
     assert "Urgent (a child at immediate risk) fewer than 3 0" in text
+    # Cyberbullying 3, imagery 1, other 1: "withheld" (3 or more) and two "fewer than 3" making 5 are 3, 1 and 1.
+    assert "Not broken down, so that no count fewer than 3 can be worked out from the rest." in text
+    assert "Youth-produced" not in text
 
 
 def test_it_takes_the_threshold_from_the_settings(known, settings):
@@ -166,10 +180,12 @@ def test_it_takes_the_threshold_from_the_settings(known, settings):
 
 
 def test_it_draws_the_charts_as_vector_graphics(known):
-    report = services.request_report(school=known.school, term=known.summer)
-    charts = services._charts(figures.collect(known.school, known.summer))
-    assert charts["categories"].startswith("<svg") and "fewer than 3" in charts["categories"]
-    assert report.term == known.summer
+    for day in (2, 3):  # cyberbullying 5, imagery 1, other 1 of 7: the 5 is withheld, the two others can be 1 or 2
+        known.incident("cyberbullying", "in_school", [], at(datetime.date(2026, 6, day)), 1, None)
+    charts = services._charts(figures.tables(summer(known)), with_previous=True)
+    assert charts["categories"].startswith("<svg") and "withheld" in charts["categories"]
+    assert charts["categories"].count("fewer than 3") == 2
+    assert charts["months"].startswith("<svg") and "fewer than 3" in charts["months"]
 
 
 def test_it_builds_a_report_in_a_fixed_number_of_queries(known, people, django_assert_max_num_queries):

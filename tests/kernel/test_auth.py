@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_the_login_page(client):
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
-    assert b'for="id_username"' in response.content
+    assert b'for="id_login"' in response.content
     assert b"Email address" in response.content
 
 
 def test_it_logs_in_with_email_in_any_case_and_audits_it(client, teacher):
     response = client.post(
-        reverse("accounts:login"), {"username": "TEACHER@Test.Example", "password": TEST_PASSWORD}
+        reverse("accounts:login"), {"login": "TEACHER@Test.Example", "password": TEST_PASSWORD}
     )
     assert response.status_code == 302
     assert response.url == reverse("home")
@@ -30,9 +30,10 @@ def test_it_logs_in_with_email_in_any_case_and_audits_it(client, teacher):
 
 
 def test_it_rejects_a_wrong_password_with_a_clear_message(client, teacher):
-    response = client.post(reverse("accounts:login"), {"username": teacher.email, "password": "nope"})
+    response = client.post(reverse("accounts:login"), {"login": teacher.email, "password": "nope"})
     assert response.status_code == 200
     assert b"do not match an account" in response.content
+    assert b'id="error-summary"' in response.content
     assert AuditEvent.objects.filter(verb="auth.login_failed", actor=None).count() == 1
     assert "_auth_user_id" not in client.session
 
@@ -61,13 +62,14 @@ def test_it_resets_a_password_by_email(client, teacher, django_capture_on_commit
     from django.conf import settings
 
     assert "testserver" not in mail.outbox[0].body  # the link starts with SITE_URL, not the request's host
-    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/key/\S+/)",
+                     mail.outbox[0].body).group(1)
 
     form_page = client.get(link, follow=True)
     assert b"Choose a new password" in form_page.content
     new_password = "a-brand-new-passphrase"
     response = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+        form_page.redirect_chain[-1][0], {"password1": new_password, "password2": new_password}
     )
     assert response.status_code == 302
     teacher.refresh_from_db()
@@ -83,7 +85,7 @@ def test_it_does_not_reveal_whether_an_address_has_an_account(client, django_cap
 
 
 def test_it_shows_an_expired_page_for_a_bad_reset_link(client, teacher):
-    response = client.get("/accounts/password/reset/MQ/not-a-token/", follow=True)
+    response = client.get("/accounts/password/reset/key/1-not-a-token/", follow=True)
     assert response.status_code == 200
     assert b"This link has expired" in response.content
 
@@ -104,13 +106,13 @@ def test_it_stores_email_addresses_in_lower_case(db):
 def test_it_changes_a_password_after_checking_the_old_one(client, teacher):
     client.force_login(teacher)
     url = reverse("accounts:password_change")
-    wrong = client.post(url, {"old_password": "nope", "new_password1": "another-passphrase-9",
-                              "new_password2": "another-passphrase-9"})
+    wrong = client.post(url, {"oldpassword": "nope", "password1": "another-passphrase-9",
+                              "password2": "another-passphrase-9"})
     assert wrong.status_code == 200
     teacher.refresh_from_db()
     assert teacher.check_password(TEST_PASSWORD)
-    right = client.post(url, {"old_password": TEST_PASSWORD, "new_password1": "another-passphrase-9",
-                              "new_password2": "another-passphrase-9"})
+    right = client.post(url, {"oldpassword": TEST_PASSWORD, "password1": "another-passphrase-9",
+                              "password2": "another-passphrase-9"})
     assert right.status_code == 302
     teacher.refresh_from_db()
     assert teacher.check_password("another-passphrase-9")
@@ -133,7 +135,7 @@ def test_it_sends_no_reset_link_to_an_account_without_a_password(client, django_
         for email in ("invited@example.org", "IMPORTED@example.org", "blank@example.org", "nobody@example.org"):
             response = client.post(reverse("accounts:password_reset"), {"email": email})
             answers.append((response.status_code, response["Location"]))
-    assert set(answers) == {(302, reverse("accounts:password_reset_done"))}
+    assert set(answers) == {(302, reverse("account_reset_password_done"))}
     assert mail.outbox == [] and not OutboundEmail.objects.exists()
 
 

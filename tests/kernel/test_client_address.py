@@ -72,7 +72,7 @@ def test_it_has_no_address_without_a_request_or_a_valid_peer():
 @pytest.mark.django_db
 def test_it_records_the_client_behind_the_proxy_in_the_audit_trail(client, behind_proxy, make_member, oakfield):
     person = make_member(oakfield, email="proxy@t.example")
-    client.post(reverse("accounts:login"), {"username": person.email, "password": TEST_PASSWORD},
+    client.post(reverse("accounts:login"), {"login": person.email, "password": TEST_PASSWORD},
                 REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{SPOOFED}, {CLIENT}")
     assert AuditEvent.objects.get(verb="auth.login").ip_address == CLIENT
 
@@ -81,6 +81,6 @@ def test_it_records_the_client_behind_the_proxy_in_the_audit_trail(client, behin
 def test_it_records_the_real_peer_when_someone_sends_x_forwarded_for_straight_to_the_app(
         client, behind_proxy, make_member, oakfield):
     person = make_member(oakfield, email="direct@t.example")
-    client.post(reverse("accounts:login"), {"username": person.email, "password": TEST_PASSWORD},
+    client.post(reverse("accounts:login"), {"login": person.email, "password": TEST_PASSWORD},
                 REMOTE_ADDR=CLIENT, HTTP_X_FORWARDED_FOR=SPOOFED)
     assert AuditEvent.objects.get(verb="auth.login").ip_address == CLIENT

@@ -64,11 +64,11 @@ def test_it_knows_whether_every_url_parameter_carries_a_secret():
 def test_it_finds_the_links_that_carry_a_secret_from_the_resolver():
     routes = {route.route for route in logscrub.secret_routes_of(get_resolver())}
     assert routes == {"aup/sign/<str:token>/", "accounts/invitation/<str:token>/",
-                      "accounts/password/reset/<uidb64>/<token>/"}
+                      "accounts/password/reset/key/<base36:uidb36>-<str:key>/"}
 
 
 def address_of(route: str, secret: str) -> str:
-    values = {"int": "7", "slug": "oak-test"}
+    values = {"int": "7", "slug": "oak-test", "base36": "7k"}
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>",
                         lambda match: values.get(match[1] or "", secret + match[2]), route)
 
@@ -83,14 +83,14 @@ def test_it_masks_every_secret_of_every_link_that_carries_one(route):
                  f"Not Found: {path}extra/segments/"):
         clean = logscrub.scrub(line)
         assert secret not in clean and "Dylan" not in clean, clean
-        assert "[token]" in clean or "[uidb64]" in clean
+        assert "[token]" in clean or "[uidb64]" in clean or "[key]" in clean
 
 
 @pytest.mark.parametrize("line, clean", [
     ('"GET /pupils/?q=Dylan+Roberts HTTP/1.1" 200 4120', '"GET /pupils/ HTTP/1.1" 200 4120'),
     ("Gone: /aup/sign/abcDEF123_-/", "Gone: /aup/sign/[token]/"),
     ("/aup/sign/abc/4/copy.pdf?download=1", "/aup/sign/[token]/4/copy.pdf"),
-    ("/accounts/password/reset/MQ/cd1-0a9f/", "/accounts/password/reset/[uidb64]/[token]/"),
+    ("/accounts/password/reset/key/7k-cd1-0a9f/", "/accounts/password/reset/key/[uidb36]-[key]/"),
     ("/accounts/password/reset/sent/ and /accounts/password/reset/complete/",
      "/accounts/password/reset/sent/ and /accounts/password/reset/complete/"),
     ("Not Found: /incidents/7/", "Not Found: /incidents/7/"),
@@ -301,13 +301,13 @@ def test_it_keeps_names_and_tokens_out_of_every_log_line_of_the_main_flows(
     resetter = LoggedClient(access_logs)
     with django_capture_on_commit_callbacks(execute=True):
         resetter.post(reverse("accounts:password_reset"), {"email": people.reporter.email})
-    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/([\w-]+)/([\w-]+)/)",
+    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/key/(\w+)-([\w-]+)/)",
                      mail.outbox[-1].body)
     secrets.append(link[3])
     form = resetter.get(link[1], follow=True)
     assert b"Choose a new password" in form.content
-    resetter.post(form.redirect_chain[-1][0], {"new_password1": "a-brand-new-passphrase",
-                                               "new_password2": "a-brand-new-passphrase"})
+    resetter.post(form.redirect_chain[-1][0], {"password1": "a-brand-new-passphrase",
+                                               "password2": "a-brand-new-passphrase"})
     resetter.get(link[1])  # spent
     flows.append(("end", access_logs.count))
 
@@ -326,6 +326,6 @@ def test_it_keeps_names_and_tokens_out_of_every_log_line_of_the_main_flows(
     assert "Bad Request: /accounts/invitation/[token]/" in lines
     assert any('"GET /accounts/invitation/[token]/ HTTP/1.1" 302' in line for line in access_lines)
     assert any(line.startswith("Forbidden (CSRF cookie not set.): /aup/sign/[token]/") for line in lines)
-    assert any(record.name == "django.server" and "/accounts/password/reset/[uidb64]/[token]/" in record.getMessage()
+    assert any(record.name == "django.server" and "/accounts/password/reset/key/[uidb36]-[key]/" in record.getMessage()
                for record in caplog.records)
 

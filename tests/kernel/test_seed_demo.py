@@ -1,7 +1,14 @@
+import time
+
 import pytest
+from allauth.mfa import app_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
+from onlinesafety.accounts.demo import DEMO_TOTP_KEY
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.schools.models import Membership, ParentLink, Pupil, School, SchoolClass, Term
 from onlinesafety.schools.roles import Role
@@ -125,3 +132,15 @@ def test_it_seeds_in_the_summer_holidays_too(settings):
     DemoSeeder("x-password-for-tests", today=summer).run()
     policies_demo.seed(today=summer)
     assert Policy.objects.filter(school__slug="oakfield").count() == 8
+
+
+def test_it_gives_the_leads_the_demo_authenticator_and_leaves_the_head_to_set_one_up(seeded):
+    browser = Client()
+    browser.post(reverse("account_login"), {"login": "dsl@oakfield.example", "password": "demo-password-for-tests"})
+    code = format_hotp_value(hotp_value(DEMO_TOTP_KEY, int(time.time()) // app_settings.TOTP_PERIOD))
+    assert browser.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    assert browser.get(reverse("incidents:triage")).status_code == 200
+
+    head = Client()
+    head.post(reverse("account_login"), {"login": "head@oakfield.example", "password": "demo-password-for-tests"})
+    assert head.get(reverse("incidents:triage")).url.startswith(reverse("accounts:second_factor"))

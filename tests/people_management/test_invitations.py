@@ -9,15 +9,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from onlinesafety.accounts.models import Invitation
 from onlinesafety.accounts.services import InvitationSpent, accept_invitation, send_invitation
@@ -96,7 +95,7 @@ def test_it_gives_a_new_account_no_usable_password_until_it_is_set(client, invit
     user, token, _ = invite()
     assert not user.has_usable_password()
     assert not client.login(username=user.email, password="")
-    response = client.post(reverse("accounts:login"), {"username": user.email, "password": "anything-at-all"})
+    response = client.post(reverse("accounts:login"), {"login": user.email, "password": "anything-at-all"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
@@ -328,11 +327,11 @@ def admin_sets_the_password(user):
 
 def reset_from_a_link(user):
     visitor = Client()
-    link = reverse("accounts:password_reset_confirm",
-                   args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+    link = reverse("account_reset_password_from_key",
+                   kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})
     form_page = visitor.get(link, follow=True)
     response = visitor.post(form_page.redirect_chain[-1][0],
-                            {"new_password1": "set-from-a-reset-9", "new_password2": "set-from-a-reset-9"})
+                            {"password1": "set-from-a-reset-9", "password2": "set-from-a-reset-9"})
     assert response.status_code == 302
 
 
@@ -342,9 +341,8 @@ def change_on_the_password_page(user):
     person = Client()
     person.force_login(user)
     response = person.post(reverse("accounts:password_change"), {
-        "old_password": "the-old-password-9", "new_password1": "set-on-the-page-9",
-        "new_password2": "set-on-the-page-9"})
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change_done")
+        "oldpassword": "the-old-password-9", "password1": "set-on-the-page-9", "password2": "set-on-the-page-9"})
+    assert response.status_code == 302 and response["Location"] == reverse("account_change_password")
 
 
 def by_a_command(user):

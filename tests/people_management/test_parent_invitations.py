@@ -142,7 +142,7 @@ def test_it_opens_no_account_for_an_imported_parent_through_forgot_password(oakf
     with django_capture_on_commit_callbacks(execute=True):
         answers = {Client().post(reverse("accounts:password_reset"), {"email": email})["Location"]
                    for email in (parent.email, "nobody-at-all@t.example")}
-    assert answers == {reverse("accounts:password_reset_done")}
+    assert answers == {reverse("account_reset_password_done")}
     assert not OutboundEmail.objects.filter(kind="password_reset").exists() and mail.outbox == []
     parent.refresh_from_db()
     assert not parent.has_usable_password()

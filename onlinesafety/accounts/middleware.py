@@ -1,0 +1,109 @@
+"""Sign-in rules that hold on every page: the second factor for the roles that need one, and the idle timeout.
+
+Both run after ``CurrentSchoolMiddleware`` and read the person's memberships it loaded, so they add no query to
+a page of a person whose session already shows a second factor.
+"""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
+
+from onlinesafety.audit.services import record_event
+
+from . import mfa
+from .models import User
+
+# Pages a person who must still set up a second factor can open: setting it up, signing out, and reporting a
+# concern (never gated behind anything).
+OPEN_BEFORE_SECOND_FACTOR = frozenset({
+    "account_logout", "account_login", "account_reauthenticate", "account_change_password",
+    "accounts:second_factor", "accounts:logout",
+    "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_list_webauthn", "mfa_generate_recovery_codes",
+    "mfa_view_recovery_codes", "mfa_download_recovery_codes", "mfa_reauthenticate", "mfa_reauthenticate_webauthn",
+    "incidents:report", "incidents:pupil_search", "incidents:submitted",
+})
+LAST_ACTIVITY_SESSION_KEY = "_last_activity"
+ACTIVITY_WRITE_SECONDS = 60  # the session is saved at most once a minute for the timeout's sake
+
+
+def _url_name(request: HttpRequest) -> str:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return ""
+
+
+def _memberships(request: HttpRequest) -> list:
+    return getattr(request, "all_memberships", None) or []
+
+
+class SecondFactorRequiredMiddleware:
+    """A person whose role needs a second factor and has none yet is sent to set one up, from every page but the
+    few above: until then they cannot reach a case, a list, or the admin."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if self._must_set_up(request) and _url_name(request) not in OPEN_BEFORE_SECOND_FACTOR:
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response.headers["HX-Redirect"] = reverse("accounts:second_factor")
+                return response
+            return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_set_up(request: HttpRequest) -> bool:
+        user = request.user
+        if not user.is_authenticated or mfa.session_has_second_factor(request):
+            return False
+        return mfa.second_factor_required(user, _memberships(request)) and not mfa.has_second_factor(user)
+
+
+class IdleTimeoutMiddleware:
+    """The roles that must have a second factor are signed out after IDLE_TIMEOUT_MINUTES without a request of
+    their own (an htmx refresh of a page left open is not one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and mfa.second_factor_required(user, _memberships(request)):
+            now = time.time()
+            last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+            if isinstance(last, (int, float)) and now - last > settings.IDLE_TIMEOUT_MINUTES * 60:
+                return self._sign_out(request)
+            if not self._is_background_refresh(request) and (
+                    not isinstance(last, (int, float)) or now - last >= ACTIVITY_WRITE_SECONDS):
+                request.session[LAST_ACTIVITY_SESSION_KEY] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_background_refresh(request: HttpRequest) -> bool:
+        return request.method == "GET" and bool(request.headers.get("HX-Request"))
+
+    @staticmethod
+    def _sign_out(request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        assert isinstance(user, User), "only a signed-in person times out"
+        record_event(verb="auth.idle_timeout", actor=user, target=user, request=request)
+        logout(request)
+        messages.info(request, f"You were signed out after {settings.IDLE_TIMEOUT_MINUTES} minutes without "
+                               "activity. Sign in again to carry on.")
+        login = reverse("account_login")
+        if request.method != "GET" or request.headers.get("HX-Request"):
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response.headers["HX-Redirect"] = login
+                return response
+            return redirect(login)
+        return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
