@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onlinesafety.audit",
     "onlinesafety.mail",
     "onlinesafety.roster",
+    "onlinesafety.sso",
     "incidents",
     "policies",
     "filtering",
@@ -106,6 +107,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "csp",
+    "allauth",
+    "allauth.account",
+    # Single sign-on (onlinesafety/sso): allauth's social accounts and its OpenID Connect provider.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "onlinesafety.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -193,6 +200,33 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+# django-allauth, the least it needs to run (the sign-in pages themselves are still the accounts app's): email
+# addresses, no usernames, no verification emails.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+
+# Single sign-on: "Sign in with Microsoft" (Entra ID) and "Sign in with Google" (Workspace), each configured by a
+# school or a trust (onlinesafety/sso, docs/operations.md). Every configuration is an OpenID Connect app of
+# allauth's openid_connect provider, supplied by the adapter from the database (no SocialApp rows, nothing from
+# these settings). An identity only ever signs in to an existing, switched-on account with a current role in the
+# school or trust whose configuration it came through: no sign-up, no linking by allauth itself.
+SOCIALACCOUNT_ADAPTER = "onlinesafety.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5  # seconds, for each call to the identity provider
+# Where the identity providers are (not environment variables: they are Microsoft's and Google's). Only https is
+# used (onlinesafety.sso.oidc); the tests point these at a fake provider on this machine, which plain http may reach
+# outside production only.
+SSO_MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
+SSO_GOOGLE_ISSUER = "https://accounts.google.com"
 
 # Guardian: object permissions only for signed-in users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

@@ -10,6 +10,11 @@ admin.site.site_title = "Online Safety admin"
 urlpatterns = [
     path("", school_views.home, name="home"),
     path("accounts/", include("onlinesafety.accounts.urls")),
+    # Single sign-on: the sign-in pages (accounts/sso/...) and the school's and trust's set-up pages.
+    path("", include("onlinesafety.sso.urls")),
+    # allauth: here for its OpenID Connect sign-in and callback (accounts/oidc/<provider_id>/login/...); after the
+    # accounts app's own pages, which it would otherwise shadow until those move to allauth.
+    path("accounts/", include("allauth.urls")),
     path("", include("onlinesafety.schools.urls")),
     path("", include("onlinesafety.schools.people.urls")),
     path("", include("onlinesafety.schools.setup.urls")),
