@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onlinesafety.audit",
     "onlinesafety.mail",
     "onlinesafety.roster",
+    "onlinesafety.sso",
     "incidents",
     "policies",
     "filtering",
@@ -110,6 +111,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on (onlinesafety/sso): allauth's social accounts and its OpenID Connect provider.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +264,26 @@ IDLE_TIMEOUT_MINUTES = int(env("IDLE_TIMEOUT_MINUTES", "30"))
 # A person's sessions are listed from their sign-ins ("sign out everywhere"); not tracked on every request, which
 # would cost a write per page.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# Single sign-on: "Sign in with Microsoft" (Entra ID) and "Sign in with Google" (Workspace), each configured by a
+# school or a trust (onlinesafety/sso, docs/operations.md). Every configuration is an OpenID Connect app of
+# allauth's openid_connect provider, supplied by the adapter from the database (no SocialApp rows, nothing from
+# these settings). An identity only ever signs in to an existing, switched-on account with a current role in the
+# school or trust whose configuration it came through: no sign-up, no linking by allauth itself.
+SOCIALACCOUNT_ADAPTER = "onlinesafety.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5  # seconds, for each call to the identity provider
+# Where the identity providers are (not environment variables: they are Microsoft's and Google's). Only https is
+# used (onlinesafety.sso.oidc); the tests point these at a fake provider on this machine, which plain http may reach
+# outside production only.
+SSO_MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
+SSO_GOOGLE_ISSUER = "https://accounts.google.com"
 
 # Guardian: object permissions only for signed-in users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

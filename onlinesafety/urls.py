@@ -14,6 +14,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", school_views.home, name="home"),
     path("accounts/", include("onlinesafety.accounts.urls")),
+    # Single sign-on: the sign-in pages (accounts/sso/...) and the school's and trust's set-up pages.
+    path("", include("onlinesafety.sso.urls")),
+    # allauth's pages (sign-in, second factor, reset, sessions, the OpenID Connect callback), after the names above.
     path("accounts/", include(allauth_urlpatterns)),
     path("", include("onlinesafety.schools.urls")),
     path("", include("onlinesafety.schools.people.urls")),
