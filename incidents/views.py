@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
+from onlinesafety.accounts.mfa import second_factor_is_recent
 from onlinesafety.accounts.stepup import step_up, step_up_required
 from onlinesafety.csvexport import csv_response
 from onlinesafety.downloads import file_download
@@ -146,7 +147,7 @@ def _case_form(name, incident, data=None, files=None):
 def case(request, incident_id: int):
     access = selectors.get_incident_for_user(request.user, request.school, incident_id)
     incident = access.incident
-    if access.read and rights.asks_step_up(incident, timezone.now()) and (asked := step_up(request)):
+    if access.read and (asked := _step_up_for(request, incident)):
         return asked
     services.record_case_view(incident=incident, actor=request.user, request=request)
     if not access.read:
@@ -154,6 +155,12 @@ def case(request, incident_id: int):
             "incident": incident, "feedback": selectors.feedback_for_reporter(incident),
         })
     return render(request, "incidents/case.html", _case_context(request, access))
+
+
+def _step_up_for(request, incident):
+    """The answer asking for the second factor again, when this case asks for it and the last one is not recent:
+    every page and change of the case (its own page, a refused form shown again, evidence, actions, sharing)."""
+    return step_up(request) if rights.asks_step_up(incident, timezone.now()) else None
 
 
 def _case_context(request, access: rights.CaseAccess, bound_form=None):
@@ -194,6 +201,8 @@ def case_change(request, incident_id: int, change: str):
     access = selectors.get_incident_for_user(request.user, request.school, incident_id,
                                              needed="share" if change == "share" else "work")
     incident = access.incident
+    if asked := _step_up_for(request, incident):
+        return asked
     form = _case_form(change, incident, request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Nothing was saved: please correct the form below.")
@@ -249,6 +258,8 @@ def _apply_change(change, incident, data, request):
 @sent_once
 def revoke_share(request, incident_id: int, user_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="share").incident
+    if asked := _step_up_for(request, incident):
+        return asked
     colleague = next((u for u, _ in selectors.shared_with(incident) if u.pk == user_id), None)
     if colleague is None:
         raise Http404("That case is not shared with that person.")
@@ -262,6 +273,8 @@ def revoke_share(request, incident_id: int, user_id: int):
 @sent_once
 def action_done(request, incident_id: int, action_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
+    if asked := _step_up_for(request, incident):
+        return asked
     action = get_object_or_404(CaseAction, pk=action_id, incident=incident)
     with refusal(request):
         services.complete_action(action=action, actor=request.user, request=request)
@@ -274,6 +287,8 @@ def action_done(request, incident_id: int, action_id: int):
 def take_responses(request, incident_id: int):
     """Ticking suggested responses creates an action for each, owned by the person ticking, due in a week."""
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
+    if asked := _step_up_for(request, incident):
+        return asked
     suggested = set(selectors.suggested_responses(incident))
     chosen = list(dict.fromkeys(request.POST.getlist("response")))  # each ticked once, in order
     if not set(chosen) <= suggested:
@@ -292,7 +307,7 @@ def take_responses(request, incident_id: int):
 @school_member_required()
 def evidence_file(request, incident_id: int, evidence_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="read").incident
-    if rights.asks_step_up(incident, timezone.now()) and (asked := step_up(request)):
+    if asked := _step_up_for(request, incident):
         return asked
     evidence = get_object_or_404(Evidence, pk=evidence_id, incident=incident)
     services.record_evidence_download(evidence=evidence, actor=request.user, request=request)
@@ -308,7 +323,10 @@ def chronology(request, pupil_id: int):
     page = Paginator(selectors.chronology_for_pupil(request.user, request.school, pupil), CASES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "incidents/chronology.html", {"pupil": pupil, "page": page})
+    # What a case says is shown only where opening it would not ask for the second factor again.
+    recent, now = second_factor_is_recent(request), timezone.now()
+    held_back = set() if recent else {incident.pk for incident in page if rights.asks_step_up(incident, now)}
+    return render(request, "incidents/chronology.html", {"pupil": pupil, "page": page, "held_back": held_back})
 
 
 @school_member_required(rights.can_triage)

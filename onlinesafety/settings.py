@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "onlinesafety.mail",
     "onlinesafety.roster",
     "onlinesafety.submissions",
+    "onlinesafety.sso",
     "incidents",
     "policies",
     "filtering",
@@ -111,6 +112,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on (onlinesafety/sso): allauth's social accounts and its OpenID Connect provider.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -230,14 +234,19 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# Lockout and rate limits (allauth's own, counted in the shared database cache): an account takes at most
-# SIGN_IN_ATTEMPTS wrong passwords or second-factor codes in SIGN_IN_LOCKOUT_MINUTES, from anywhere; an address
-# 10 a minute. A reset email goes to one address at most 3 times in 15 minutes.
+# Lockout and rate limits (allauth's own, counted in the shared database cache; docs/architecture.md "Sign-in").
+# An account is locked for one network after SIGN_IN_ATTEMPTS wrong passwords from it in SIGN_IN_LOCKOUT_MINUTES,
+# and everywhere after SIGN_IN_ATTEMPTS_ANYWHERE from all networks together (so someone guessing elsewhere does
+# not lock the DSL out at school unless they keep at it); second-factor codes SIGN_IN_ATTEMPTS per account. A
+# school signs in from one address: the per-address limits are far above a school's morning. A reset email goes
+# to one address at most 3 times in 15 minutes.
 SIGN_IN_ATTEMPTS = int(env("SIGN_IN_ATTEMPTS", "5"))
+SIGN_IN_ATTEMPTS_ANYWHERE = int(env("SIGN_IN_ATTEMPTS_ANYWHERE", "50"))
 SIGN_IN_LOCKOUT_MINUTES = int(env("SIGN_IN_LOCKOUT_MINUTES", "15"))
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": f"10/m/ip,{SIGN_IN_ATTEMPTS}/{SIGN_IN_LOCKOUT_MINUTES * 60}s/key",
+    "login": "600/m/ip",
+    "login_failed": f"120/m/ip,{SIGN_IN_ATTEMPTS}/{SIGN_IN_LOCKOUT_MINUTES * 60}s/key",
+    "login_failed_anywhere": f"{SIGN_IN_ATTEMPTS_ANYWHERE}/{SIGN_IN_LOCKOUT_MINUTES * 60}s/key",
     "reset_password": "20/m/ip,3/15m/key",
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
@@ -250,6 +259,9 @@ MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Online Safety")
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in development; https everywhere else
 MFA_ADAPTER = "onlinesafety.accounts.adapter.MfaAdapter"
+# Encrypts the authenticator apps' keys in the database. Defaults to one made from SECRET_KEY: set it on its own
+# before ever changing SECRET_KEY (to the old SECRET_KEY), or every authenticator app has to be set up again.
+MFA_SECRET_KEY = env("MFA_SECRET_KEY", "") or f"mfa:{SECRET_KEY}"
 # Step-up: what CPOMS calls elevated access. Opening an allegation about staff, an old case or the incident log
 # asks for the second factor again when the last one is older than this.
 STEP_UP_MINUTES = int(env("STEP_UP_MINUTES", "15"))
@@ -258,6 +270,26 @@ IDLE_TIMEOUT_MINUTES = int(env("IDLE_TIMEOUT_MINUTES", "30"))
 # A person's sessions are listed from their sign-ins ("sign out everywhere"); not tracked on every request, which
 # would cost a write per page.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# Single sign-on: "Sign in with Microsoft" (Entra ID) and "Sign in with Google" (Workspace), each configured by a
+# school or a trust (onlinesafety/sso, docs/operations.md). Every configuration is an OpenID Connect app of
+# allauth's openid_connect provider, supplied by the adapter from the database (no SocialApp rows, nothing from
+# these settings). An identity only ever signs in to an existing, switched-on account with a current role in the
+# school or trust whose configuration it came through: no sign-up, no linking by allauth itself.
+SOCIALACCOUNT_ADAPTER = "onlinesafety.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5  # seconds, for each call to the identity provider
+# Where the identity providers are (not environment variables: they are Microsoft's and Google's). Only https is
+# used (onlinesafety.sso.oidc); the tests point these at a fake provider on this machine, which plain http may reach
+# outside production only.
+SSO_MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
+SSO_GOOGLE_ISSUER = "https://accounts.google.com"
 
 # Guardian: object permissions only for signed-in users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

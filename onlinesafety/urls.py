@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,10 +8,15 @@ from onlinesafety.schools import views as school_views
 
 admin.site.site_header = "Online Safety administration"
 admin.site.site_title = "Online Safety admin"
+# The admin's own sign-in page asks for the second factor and counts wrong passwords, as the site's does.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", school_views.home, name="home"),
     path("accounts/", include("onlinesafety.accounts.urls")),
+    # Single sign-on: the sign-in pages (accounts/sso/...) and the school's and trust's set-up pages.
+    path("", include("onlinesafety.sso.urls")),
+    # allauth's pages (sign-in, second factor, reset, sessions, the OpenID Connect callback), after the names above.
     path("accounts/", include(allauth_urlpatterns)),
     path("", include("onlinesafety.schools.urls")),
     path("", include("onlinesafety.schools.people.urls")),

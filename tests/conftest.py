@@ -9,6 +9,7 @@ from onlinesafety.schools.roles import Role
 from tests.factories import SchoolFactory, UserFactory, administrator_of, member_of, trust_owning
 from tests.people import People
 from tests.sent_twice import with_form_token
+from tests.sso.fake_provider import FakeProvider, start
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +163,19 @@ def private_media(settings, tmp_path):
                          "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                      "OPTIONS": {"location": tmp_path / "private-media"}}}
     settings.MEDIA_ROOT = tmp_path / "private-media"
+
+
+@pytest.fixture
+def fake_provider(settings):
+    """A fake OpenID Connect provider on this machine (tests/sso/fake_provider.py), with the site's Microsoft
+    authority and Google issuer pointed at it: signing in with Microsoft or Google never leaves the machine."""
+    fake = FakeProvider()
+    server = start(fake)
+    settings.SSO_MICROSOFT_AUTHORITY = f"{fake.url}/ms"
+    settings.SSO_GOOGLE_ISSUER = fake.google_issuer
+    yield fake
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(autouse=True)

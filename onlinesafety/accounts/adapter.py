@@ -1,25 +1,25 @@
 """How django-allauth behaves here: no sign-up, emails through the outbox, the client's address from the trusted
 proxy, an audit event when an account is locked out, and a second factor that cannot be removed while required."""
 
+import base64
+import hashlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from onlinesafety.audit.services import record_event
 from onlinesafety.clientaddress import client_ip
 from onlinesafety.mail.services import queue_email
 
-from . import mfa
-from .models import User
+from . import lockout, mfa
 
 # allauth's email templates, by the outbox kind each is stored as.
 EMAIL_KINDS = {
@@ -60,26 +60,35 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_email(to=email, subject=subject, body=body,
                     kind=EMAIL_KINDS.get(template_prefix, "account_security"))
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Per account and network (allauth's own key would start with the request's Host header)."""
+        return lockout.account_key(credentials.get("email", ""), request)
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         self._signing_in_as = credentials.get("email", "")
+        if lockout.locked_everywhere(request, self._signing_in_as):
+            raise self.validation_error("too_many_login_attempts")
         super().pre_authenticate(request, **credentials)
 
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        lockout.count_failure_everywhere(request, credentials.get("email", ""))
+
     def validation_error(self, code: str, *args: Any) -> ValidationError:
-        """A lockout (wrong passwords, or wrong second-factor codes at sign-in) is an audit event too."""
+        """A lockout (of an account, after wrong passwords, or wrong codes at sign-in) is an audit event naming
+        the account; a network over its own limit is told so, and no account is named."""
         if code == "too_many_login_attempts":
-            _record_lockout(context.request, getattr(self, "_signing_in_as", ""))
+            email = getattr(self, "_signing_in_as", "")
+            if email and not lockout.account_locked(context.request, email):
+                return super().validation_error("rate_limited", *args)
+            lockout.record_lockout(context.request, email)
         return super().validation_error(code, *args)
 
 
-def _record_lockout(request: HttpRequest, email: str) -> None:
-    """One audit event per account and lockout window (the attempts that keep knocking add none). The address
-    typed is not stored; the account it names, when there is one, is the event's target."""
-    user = User.objects.filter(email__iexact=email).first() if email else None
-    window = settings.SIGN_IN_LOCKOUT_MINUTES * 60
-    who = user.pk if user else "second-factor" if not email else "unknown"
-    if cache.add(f"onlinesafety:lockout-recorded:{who}", True, timeout=window):
-        record_event(verb="auth.locked_out", target=user, request=request,
-                     detail={"stage": "second factor" if not email else "password"})
+ENCRYPTED = "fernet:"
+
+
+def _fernet() -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(settings.MFA_SECRET_KEY.encode()).digest()))
 
 
 class MfaAdapter(DefaultMFAAdapter):
@@ -89,6 +98,16 @@ class MfaAdapter(DefaultMFAAdapter):
                           "of your recovery codes.",
         "cannot_delete_authenticator": "Your role needs a second factor: add another one before you remove this.",
     }
+
+    def encrypt(self, text: str) -> str:
+        """An authenticator app's key and the recovery codes' seed are stored encrypted (a database dump or a
+        backup does not hold anyone's second factor): Fernet, with MFA_SECRET_KEY."""
+        return ENCRYPTED + _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith(ENCRYPTED):
+            return encrypted_text  # stored before encryption was turned on
+        return _fernet().decrypt(encrypted_text[len(ENCRYPTED):].encode()).decode()
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """A person whose role requires a second factor keeps at least one (recovery codes are not one)."""

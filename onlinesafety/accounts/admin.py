@@ -1,10 +1,14 @@
+from importlib import import_module
+
 from allauth.account import admin as _allauth_account_admin  # noqa: F401  (registers, so it can be unregistered)
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import admin, messages
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -63,8 +67,24 @@ class UserAdmin(AuditedUserAdmin):
 # allauth's own admins, audited like every other. Email addresses are the school's (on the user): not edited here.
 admin.site.unregister(EmailAddress)
 admin.site.unregister(UserSession)
-admin.site.register(UserSession, type("AuditedUserSessionAdmin", (UserSessionAdmin, AuditedModelAdmin), {}))
 admin.site.unregister(Authenticator)
+
+
+@admin.register(UserSession)
+class SignedInSessionAdmin(UserSessionAdmin, AuditedModelAdmin):
+    """Where people are signed in, read-only; deleting a row signs that browser out (audited)."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: UserSession | None = None) -> list[str]:
+        return [field.name for field in UserSession._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        assert isinstance(obj, UserSession)
+        with transaction.atomic():
+            import_module(settings.SESSION_ENGINE).SessionStore().delete(obj.session_key)
+            super().delete_model(request, obj)
 
 
 @admin.register(Authenticator)
@@ -80,3 +100,11 @@ class SecondFactorAdmin(AuthenticatorAdmin, AuditedModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        """As the "Reset second factor" action: every session of theirs ends too, the lost phone's with them."""
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            assert isinstance(obj, Authenticator)
+            for session in UserSession.objects.filter(user_id=obj.user_id):
+                session.end()

@@ -27,6 +27,6 @@ def seed() -> dict[str, int]:
 
 
 def announce() -> list[str]:
-    return [f"Second factor: the DSL, deputy, Online Safety Lead, chair, Riverside's leads and the site administrator "
+    return [f"Second factor: the DSL, Online Safety Lead, chair, Riverside's leads, the trust and site administrators "
             f"sign in with an authenticator app holding the demo key {DEMO_TOTP_KEY} (or run "
             "'python manage.py demo_code' for the current code); head@oakfield.example sets one up at first sign-in."]

@@ -12,7 +12,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest
 
-from onlinesafety.schools.models import Membership
+from onlinesafety.schools.models import Membership, OrganisationMembership, OrganisationRole
 from onlinesafety.schools.roles import SECOND_FACTOR_ROLES, STAFF_AND_GOVERNORS
 
 from .models import User
@@ -24,10 +24,22 @@ SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 MFA_BY_IDENTITY_PROVIDER_SESSION_KEY = "_mfa_by_identity_provider"
 
 
-def second_factor_required(user: User, memberships: Iterable[Membership] | None = None) -> bool:
-    """The site administrator, and whoever holds a role that requires it in any school they belong to.
-    ``memberships`` (the person's active ones, with their schools) saves the query when the caller has them."""
+def administers_an_organisation(user: User) -> bool:
+    """A trust or local authority administrator: they give schools their roles (the DSL's too)."""
+    return OrganisationMembership.objects.filter(user=user, is_active=True,
+                                                 role=OrganisationRole.ADMINISTRATOR).exists()
+
+
+def second_factor_required(user: User, memberships: Iterable[Membership] | None = None,
+                           organisation_administrator: bool | None = None) -> bool:
+    """The site administrator, a trust or local authority administrator, and whoever holds a role that requires
+    it in any school they belong to. ``memberships`` (the person's active ones, with their schools) and
+    ``organisation_administrator`` save the queries when the caller has them."""
     if user.is_staff:
+        return True
+    if organisation_administrator is None:
+        organisation_administrator = administers_an_organisation(user)
+    if organisation_administrator:
         return True
     if memberships is None:
         memberships = Membership.objects.filter(user=user, is_active=True).select_related("school")

@@ -24,7 +24,7 @@ from .models import User
 # concern (never gated behind anything).
 OPEN_BEFORE_SECOND_FACTOR = frozenset({
     "account_logout", "account_login", "account_reauthenticate", "account_change_password",
-    "accounts:second_factor", "accounts:logout",
+    "accounts:second_factor", "accounts:logout", "accounts:login", "accounts:password_change",
     "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_list_webauthn", "mfa_generate_recovery_codes",
     "mfa_view_recovery_codes", "mfa_download_recovery_codes", "mfa_reauthenticate", "mfa_reauthenticate_webauthn",
     "incidents:report", "incidents:pupil_search", "incidents:submitted",
@@ -44,6 +44,29 @@ def _memberships(request: HttpRequest) -> list:
     return getattr(request, "all_memberships", None) or []
 
 
+ORGANISATION_ADMINISTRATOR_SESSION_KEY = "_administers_an_organisation"
+RECHECK_SECONDS = 300
+
+
+def _administers_an_organisation(request: HttpRequest) -> bool:
+    """Whether the person administers a trust or local authority: read at sign-in, again every five minutes
+    (kept in the session, so a page costs no query for it)."""
+    kept = request.session.get(ORGANISATION_ADMINISTRATOR_SESSION_KEY)
+    now = time.time()
+    if isinstance(kept, list) and len(kept) == 2 and now - kept[1] < RECHECK_SECONDS:
+        return bool(kept[0])
+    user = request.user
+    answer = isinstance(user, User) and mfa.administers_an_organisation(user)
+    request.session[ORGANISATION_ADMINISTRATOR_SESSION_KEY] = [answer, now]
+    return answer
+
+
+def second_factor_required(request: HttpRequest) -> bool:
+    user = request.user
+    return isinstance(user, User) and mfa.second_factor_required(
+        user, _memberships(request), organisation_administrator=_administers_an_organisation(request))
+
+
 class SecondFactorRequiredMiddleware:
     """A person whose role needs a second factor and has none yet is sent to set one up, from every page but the
     few above: until then they cannot reach a case, a list, or the admin."""
@@ -53,11 +76,14 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self._must_set_up(request) and _url_name(request) not in OPEN_BEFORE_SECOND_FACTOR:
+            # A person with a second factor gives it (this session has not); one without sets one up.
+            has_one = isinstance(request.user, User) and mfa.has_second_factor(request.user)
+            target = reverse("mfa_reauthenticate" if has_one else "accounts:second_factor")
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)
-                response.headers["HX-Redirect"] = reverse("accounts:second_factor")
+                response.headers["HX-Redirect"] = target
                 return response
-            return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod
@@ -65,7 +91,7 @@ class SecondFactorRequiredMiddleware:
         user = request.user
         if not user.is_authenticated or mfa.session_has_second_factor(request):
             return False
-        return mfa.second_factor_required(user, _memberships(request)) and not mfa.has_second_factor(user)
+        return second_factor_required(request)
 
 
 class IdleTimeoutMiddleware:
@@ -77,7 +103,7 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
-        if user.is_authenticated and mfa.second_factor_required(user, _memberships(request)):
+        if user.is_authenticated and second_factor_required(request):
             now = time.time()
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             if isinstance(last, (int, float)) and now - last > settings.IDLE_TIMEOUT_MINUTES * 60:

@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.sites.shortcuts import get_current_site
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -208,14 +206,11 @@ def sign_out_everywhere(*, user: User, request: HttpRequest) -> int:
 
 
 def unlock_sign_in(*, user: User, actor: User, request: HttpRequest) -> None:
-    """Clear the lockout after wrong passwords or codes (the site administrator, from the admin)."""
-    from allauth.core import ratelimit
+    """Lift the lockout after wrong passwords or codes (the site administrator, from the admin)."""
+    from . import lockout
 
     with transaction.atomic():
-        # The keys allauth counts under: the sign-in's (site and address) and the second factor's (the account).
-        ratelimit.clear(request, action="login_failed", key=f"{get_current_site(request).domain}:{user.email.lower()}")
-        ratelimit.clear(request, action="login_failed", key=f"mfa-auth-user-{user.pk}")
-        cache.delete(f"onlinesafety:lockout-recorded:{user.pk}")
+        lockout.unlock(request, user)
         record_event(verb="auth.unlocked", actor=actor, target=user, request=request)
 
 

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from onlinesafety.audit.services import record_event
 from onlinesafety.clientaddress import client_ip
 
-from .middleware import LAST_ACTIVITY_SESSION_KEY
+from . import mfa
+from .middleware import LAST_ACTIVITY_SESSION_KEY, ORGANISATION_ADMINISTRATOR_SESSION_KEY
 from .models import User, password_set
 from .services import withdraw_for_new_password
 
@@ -29,6 +30,7 @@ def list_the_session(sender: type[User], request: HttpRequest, user: User, **kwa
     if session is None:
         return
     session[LAST_ACTIVITY_SESSION_KEY] = time.time()  # the idle timeout's clock starts at the sign-in
+    session[ORGANISATION_ADMINISTRATOR_SESSION_KEY] = [mfa.administers_an_organisation(user), time.time()]
     if not session.session_key:
         session.save()
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:UserSession._meta.get_field("user_agent").max_length]
@@ -80,3 +82,14 @@ audit_recovery_codes_reset = _audit_second_factor("auth.recovery_codes_renewed")
 mfa_signals.authenticator_added.connect(audit_second_factor_added)
 mfa_signals.authenticator_removed.connect(audit_second_factor_removed)
 mfa_signals.authenticator_reset.connect(audit_recovery_codes_reset)
+
+
+def _count_the_new_factor_as_given(sender: object, request: HttpRequest, user: User, authenticator: Any = None,
+                                   **kwargs: Any) -> None:
+    from allauth.account.internal.flows.login import record_authentication
+    if request is not None and authenticator is not None and authenticator.type != "recovery_codes":
+        record_authentication(request, user, "mfa", type=authenticator.type, id=authenticator.pk)
+        request.session.save()
+
+
+mfa_signals.authenticator_added.connect(_count_the_new_factor_as_given)

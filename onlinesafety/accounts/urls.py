@@ -35,6 +35,7 @@ urlpatterns = [
     path("password/set/", views.not_offered, name="password_set_not_offered"),
     path("login/code/confirm/", views.not_offered, name="login_code_not_offered"),
     path("confirm-email/", views.not_offered, name="confirm_email_not_offered"),
+    path("3rdparty/", views.not_offered, name="connections_not_offered"),  # single sign-on is set up by the school
     # Before the emailed address, which would take "set-password" for a token.
     path("invitation/set-password/", views.invitation_set_password, name="invitation_set_password"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),

@@ -16,6 +16,7 @@ from onlinesafety.views import safe_next
 
 from . import mfa, selectors, services
 from .forms import InvitationPasswordForm
+from .middleware import second_factor_required
 from .models import Invitation, User
 
 
@@ -30,9 +31,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     """What a second factor is and how to set one up: where a person whose role needs one is sent until they do."""
     user = request.user
     assert isinstance(user, User)
-    memberships = getattr(request, "all_memberships", None)
     return render(request, "accounts/second_factor.html", {
-        "required": mfa.second_factor_required(user, memberships),
+        "required": second_factor_required(request),
         "has_second_factor": mfa.has_second_factor(user),
         "next": safe_next(request),
     })

@@ -27,7 +27,7 @@ EVERY_ADMIN_MODEL = {
     "schools.term", "audit.auditevent", "mail.outboundemail", "incidents.incidentcategory", "policies.duty",
     "filtering.filteringsettings", "django_celery_beat.periodictask", "django_celery_beat.clockedschedule",
     "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule", "django_celery_beat.intervalschedule",
-    "mfa.authenticator", "usersessions.usersession",
+    "mfa.authenticator", "usersessions.usersession", "sso.identityprovider",
 }
 NEW_PASSWORD = "a-long-passphrase-9"
 

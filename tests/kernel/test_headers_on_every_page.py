@@ -18,6 +18,7 @@ from aup import demo as aup_demo
 from incidents import services as incident_services
 from incidents.models import Incident, Visibility
 from onlinesafety.schools.people import demo as people_demo
+from onlinesafety.sso.pages import identity_provider_origins
 from onlinesafety.uploads import check_upload
 from tests.incidents.helpers import png_bytes
 from tests.kernel.test_security_headers import CSP, directives, is_private
@@ -37,6 +38,14 @@ MUST_REACH = {"home", "incidents:triage", "incidents:case", "incidents:export", 
               "filtering:log_csv", "aup:mine", "aup:coverage_csv", "governors:reports", "governors:download",
               "schools:pupil_list", "schools:my_children", "setup:school", "setup:organisation", "people:list",
               "roster:home", "alerts", "admin:index"}
+# The pages whose forms lead on to Microsoft or Google: their form-action names those too (onlinesafety.sso.pages).
+TO_IDENTITY_PROVIDERS = {"sso:sign_in", "sso:school_sign_in"}
+
+
+def csp_of(view):
+    if view in TO_IDENTITY_PROVIDERS:
+        return CSP | {"form-action": " ".join(["'self'", *identity_provider_origins()])}
+    return CSP
 
 
 def local_links(response):
@@ -58,12 +67,12 @@ def view_name(url):
         return None
 
 
-def problems_with(response, signed_in):
+def problems_with(response, signed_in, view):
     problems = []
     if "Permissions-Policy" not in response or "camera=()" not in response["Permissions-Policy"]:
         problems.append("no Permissions-Policy")
     inline_file = response.get("Content-Disposition", "").startswith("inline")
-    if not inline_file and directives(response.get("Content-Security-Policy", "x y")) != CSP:
+    if not inline_file and directives(response.get("Content-Security-Policy", "x y")) != csp_of(view):
         problems.append(f"Content-Security-Policy is {response.get('Content-Security-Policy')!r}")
     if (signed_in or "Content-Disposition" in response) and not is_private(response):
         problems.append(f"Cache-Control is {response.get('Cache-Control')!r}")
@@ -81,7 +90,8 @@ def crawl(client, start, signed_in):
         response = client.get(url)
         requests += 1
         reached[name] = response.status_code
-        problems += [f"{url} ({response.status_code}): {problem}" for problem in problems_with(response, signed_in)]
+        problems += [f"{url} ({response.status_code}): {problem}"
+                     for problem in problems_with(response, signed_in, name)]
         queue.extend(local_links(response))
         if response.status_code == 302 and response["Location"].startswith("/"):  # e.g. a token link's next step
             queue.append(response["Location"])

@@ -43,6 +43,7 @@ PUBLIC_TEXT_PARAMETERS = {
     "content_type_id": "the Django admin's content type id ('view on site')",
     "group_id": "django-guardian's admin group id",
     "user_id": "django-guardian's admin user id",
+    "provider_id": "a sign-in configuration's name in allauth's addresses (school-7-microsoft)",
 }
 ID_CONVERTERS = {"IntConverter", "SlugConverter"}
 

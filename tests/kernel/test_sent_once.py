@@ -219,6 +219,8 @@ NO_TOKEN = {
     "base.html": "switching school (the session) and signing out",
     "accounts/sessions.html": "signing out everywhere: a second send finds the person signed out, and writes nothing",
     "schools/pupil_list.html": "a search (a POST so the name stays out of the address)",
+    "sso/sign_in.html": "starting a sign-in with the school's identity provider (allauth's, which writes nothing)",
+    "sso/school_sign_in.html": "the same, from the school's own sign-in address",
 }
 # django-allauth's own pages (signing in, the second factor, passwords), which allauth rate limits: they write no
 # record of a school's, and their forms are allauth's.
@@ -269,6 +271,7 @@ def test_it_leaves_only_the_listed_views_without_a_token():
     not_sent_once = {
         "accounts:login", "accounts:logout", "accounts:password_reset", "accounts:password_change",
         "accounts:sessions", "accounts:invitation", "schools:switch", "schools:pupil_list", "incidents:pupil_search",
+        "sso:sign_in", "sso:school_sign_in",
     }
     views = dict(_endpoints())
     assert not any(getattr(views[name], "sent_once", False) for name in not_sent_once)

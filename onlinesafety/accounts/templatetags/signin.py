@@ -22,3 +22,11 @@ def govuk(field: BoundField) -> BoundField:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field
+
+
+@register.filter
+def has_passkey(user: object) -> bool:
+    """The person has a passkey or security key (step-up offers it beside the code box)."""
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=getattr(user, "pk", None), type=Authenticator.Type.WEBAUTHN).exists()

@@ -86,6 +86,7 @@ def school_setup(request: SchoolRequest, school: School) -> HttpResponse:
         "next_row": next((row for row in rows if not row.item.done), None),
         "people_url": school_page("people:list", school),
         "roster_url": school_page("roster:home", school),
+        "sign_in_url": school_page("sso:school", school),
     })
 
 
@@ -211,6 +212,7 @@ def organisation(request: SchoolRequest, slug: str) -> HttpResponse:
         "organisation": organisation, "rows": [{"school": school, "checklist": checklists[school.pk]}
                                                for school in schools],
         "new_school_url": f"{reverse('setup:school_new')}?organisation={organisation.slug}",
+        "sign_in_url": reverse("sso:organisation", args=[organisation.slug]),
     })
 
 
