@@ -33,6 +33,9 @@ CASES = {
     "add a term": ("setup:terms", lambda s: (s.people.head, terms_url(s.school), AUTUMN)),
     "change a term": ("setup:term", _term_edit),
     "copy next year's terms": ("setup:terms_copy_forward", _copy_forward),
+    "the sign-in rules": ("setup:sign_in_security", lambda s: (s.people.head, reverse(
+        "setup:sign_in_security", args=[s.school.slug]), {"second_factor_for_all_staff": "on",
+                                                          "step_up_case_age_days": "200"})),
 }
 
 

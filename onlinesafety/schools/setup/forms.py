@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from onlinesafety.forms import PlausibleDateField
 from onlinesafety.schools.models import Organisation, Phase, Term
+from onlinesafety.schools.people.forms import GovukFormMixin
 
 from .terms import TermDates, describe, term_problems
 
@@ -192,3 +193,19 @@ def term_formset(data: Any = None, *, initial: Sequence[dict[str, Any]] | None =
     formset = TermFormSet(data, initial=initial, prefix="term", form_kwargs={"others": list(others)})
     _delete_label(formset)
     return cast(BaseTermFormSet, formset)
+
+
+class SignInSecurityForm(GovukFormMixin, forms.Form):
+    """What the school asks of its people at sign-in, beyond what every school asks."""
+
+    second_factor_for_all_staff = forms.BooleanField(
+        required=False, label="Ask every member of staff and governor for a second factor",
+        help_text="The headteacher, the safeguarding team and the chair of governors always need one. Parents "
+                  "and visitors never do.")
+    step_up_case_age_days = forms.IntegerField(
+        label="Ask for the second factor again to open a case older than (days)", min_value=30, max_value=3650,
+        help_text="Between 30 and 3650 days. Allegations about staff and the incident log always ask for it when "
+                  "the last one was more than 15 minutes ago.",
+        error_messages={"required": "Enter a number of days, for example 365.",
+                        "invalid": "Enter a whole number of days, for example 365.",
+                        "min_value": "Enter 30 days or more.", "max_value": "Enter 3650 days (ten years) or fewer."})

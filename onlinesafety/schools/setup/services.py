@@ -112,6 +112,28 @@ def _create(*, actor: User, name: str, urn: str, local_authority: str, phase: Ph
     return school
 
 
+@transaction.atomic
+def set_sign_in_security(*, school: School, actor: User, second_factor_for_all_staff: bool,
+                         step_up_case_age_days: int, request: HttpRequest | None = None) -> School:
+    """Whether the school asks all its staff and governors for a second factor, and how old a case is before
+    opening it asks for the second factor again."""
+    _require_administers(actor, school)
+    if not 30 <= step_up_case_age_days <= 3650:
+        raise RuleBroken("The step-up age is between 30 and 3650 days.")
+    changed = [name for name, value in (("second_factor_for_all_staff", second_factor_for_all_staff),
+                                        ("step_up_case_age_days", step_up_case_age_days))
+               if getattr(school, name) != value]
+    if not changed:
+        return school
+    school.second_factor_for_all_staff = second_factor_for_all_staff
+    school.step_up_case_age_days = step_up_case_age_days
+    school.save(update_fields=changed)
+    record_event(verb="school.sign_in_security_changed", actor=actor, school=school, target=school, request=request,
+                 detail={"fields": changed, "second_factor_for_all_staff": second_factor_for_all_staff,
+                         "step_up_case_age_days": step_up_case_age_days})
+    return school
+
+
 # ---------------------------------------------------------------- terms and half terms
 
 def _require_administers(actor: User, school: School) -> None:

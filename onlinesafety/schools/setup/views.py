@@ -16,6 +16,7 @@ from django.utils import timezone
 from onlinesafety.accounts.models import User
 from onlinesafety.forms import parse_id
 from onlinesafety.rules import RuleBroken
+from onlinesafety.views import refusal
 from onlinesafety.schools.middleware import SchoolRequest
 from onlinesafety.schools.models import Phase, School
 from onlinesafety.schools.rights import administered_school, can_create_schools, get_school_to_administer, is_site_admin
@@ -87,7 +88,26 @@ def school_setup(request: SchoolRequest, school: School) -> HttpResponse:
         "people_url": school_page("people:list", school),
         "roster_url": school_page("roster:home", school),
         "sign_in_url": school_page("sso:school", school),
+        "sign_in_security_url": school_page("setup:sign_in_security", school),
     })
+
+
+@administered_school
+@sent_once
+def sign_in_security(request: SchoolRequest, school: School) -> HttpResponse:
+    """The school's own sign-in rules: a second factor for all staff, and the age of a case that asks again."""
+    form = forms.SignInSecurityForm(request.POST or None, initial={
+        "second_factor_for_all_staff": school.second_factor_for_all_staff,
+        "step_up_case_age_days": school.step_up_case_age_days})
+    if request.method == "POST" and form.is_valid():
+        with refusal(request, form) as attempt:
+            services.set_sign_in_security(school=school, actor=_actor(request), request=request, **form.cleaned_data)
+        if attempt.ok:
+            messages.success(request, "The sign-in rules are saved.")
+            return redirect("setup:school", school.slug)
+    return render(request, "schools/setup/sign_in_security.html", {
+        "form": form, "errors": forms.error_summary(form), "school": school,
+    }, status=400 if form.errors else 200)
 
 
 @login_required
