@@ -16,12 +16,12 @@ from django.utils import timezone
 from onlinesafety.accounts.models import User
 from onlinesafety.forms import parse_id
 from onlinesafety.rules import RuleBroken
-from onlinesafety.views import refusal
 from onlinesafety.schools.middleware import SchoolRequest
 from onlinesafety.schools.models import Phase, School
 from onlinesafety.schools.rights import administered_school, can_create_schools, get_school_to_administer, is_site_admin
 from onlinesafety.setup import checklist_for, checklists_for, school_page
 from onlinesafety.submissions.decorators import sent_once
+from onlinesafety.views import refusal
 
 from . import forms, selectors, services
 from .terms import name_a_year_on
