@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import override_settings
 
 from tests.access_matrix import check
@@ -43,9 +44,10 @@ def private_media():
 def world(django_db_setup, django_db_blocker, media):
     storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                  "OPTIONS": {"location": media}}}
+    # A signing link opens the answer just given for AUP_COPY_MINUTES: longer than the slowest run of the module.
     with (django_db_blocker.unblock(), override_settings(
-            STORAGES=storages, MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-          transaction.atomic()):
+            STORAGES=storages, MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            AUP_COPY_MINUTES=24 * 60), transaction.atomic()):
         yield build_world()
         transaction.set_rollback(True)
 
@@ -114,6 +116,32 @@ def test_it_saw_every_write_its_rules_declare(tally):
     declared = {(name, rule.label) for name, rules in RULES.items()
                 for rule in (rules if isinstance(rules, tuple) else (rules,)) if rule.writes}
     assert declared - tally.writing_rules == set()
+
+
+@pytest.mark.parametrize(("expected", "actor", "status", "location", "accepted"), [
+    (check.REFUSE, "reporter", 200, "", False),  # a page for someone the rules refuse
+    (check.REFUSE, "reporter", 302, "/incidents/1/", False),  # a redirect to the record: a change went through
+    (check.REFUSE, "reporter", 403, "", True),
+    (check.REFUSE, "anonymous", 302, "/accounts/login/?next=/incidents/1/", True),
+    (check.REFUSE, "anonymous", 200, "", False),
+    (check.REFUSE, "reporter", 302, "/accounts/login/?next=/incidents/1/", False),  # signed in, yet sent to sign in
+    (check.REFUSE, "trust_admin", 302, "/", True),  # no current school: sent home
+    (check.REFUSE, "dsl", 302, "/", False),  # with a school, home is no refusal
+    (check.REFUSE_AS_MISSING, "dsl", 403, "", False),  # another school's record, seen to exist
+    (check.REFUSE_AS_MISSING, "dsl", 404, "", True),
+    (check.NOT_OFFERED, "dsl", 405, "", True),
+    (check.NOT_OFFERED, "dsl", 200, "", False),
+    (check.ALLOW, "dsl", 302, "/accounts/login/?next=/incidents/1/", False),
+    (check.ALLOW, "dsl", 500, "", False),
+    (check.ALLOW, "dsl", 400, "", True),  # a form sent empty
+    (check.ALLOW, "dsl", 404, "", False),
+])
+def test_it_tells_a_refusal_from_an_answer(expected, actor, status, location, accepted):
+    response = HttpResponse(status=status)
+    if location:
+        response["Location"] = location
+    rule = RULES["incidents:triage"]
+    assert (check.problem_with(expected, actor, rule, response) is None) is accepted
 
 
 def test_it_names_the_rules_file_that_exists():
