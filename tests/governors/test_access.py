@@ -5,7 +5,6 @@ import datetime
 import hashlib
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +18,7 @@ from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import NotAllowed
 from onlinesafety.schools.roles import Role
 from tests.factories import TermFactory
+from tests.governors.helpers import FAKE_PDF, ready_report
 from tests.people import EVERYONE
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.django_db
 PEOPLE = EVERYONE
 PORTAL = {"dsl", "deputy", "osl", "head", "chair", "governor"}
 GENERATORS = {"dsl", "osl", "head"}
-FAKE_PDF = b"%PDF-1.7\n% a stand-in for a built report\n%%EOF\n"
 NOT_READY = "That report is not ready yet."
 NOTHING_CHANGED = "Nothing was changed: choose a term that has ended."
 
@@ -45,16 +44,6 @@ def days_ago(days: int) -> datetime.date:
 def past_term(school, name, ended_days_ago=30, length=90):
     ends = days_ago(ended_days_ago)
     return TermFactory(school=school, name=name, starts_on=ends - datetime.timedelta(days=length), ends_on=ends)
-
-
-def ready_report(term, version=1, content=FAKE_PDF):
-    """A report marked ready with a small stand-in file (building a real PDF takes a second or two)."""
-    report = TermReport(school=term.school, term=term, version=version)
-    report.file.save(f"test-{term.pk}-{version}.pdf", ContentFile(content), save=False)
-    report.sha256, report.size = hashlib.sha256(content).hexdigest(), len(content)
-    report.status, report.progress, report.step, report.finished_at = "ready", 100, "Ready", timezone.now()
-    report.save()
-    return report
 
 
 @pytest.fixture
