@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's list of passkeys loads it
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",

@@ -104,6 +104,9 @@ def read_only(who: Actors, **options: Any) -> Rule:
     return Rule(get=who, post=None, **options)
 
 
+NOT_OFFERED_PAGE = Rule(get=NOBODY, post=NOBODY, anonymous=frozenset({"404"}))
+
+
 def case(record: str) -> Callable[[SchoolWorld], dict[str, int]]:
     return lambda s: {"incident_id": getattr(s, record).pk}
 
@@ -125,14 +128,68 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # ------------------------------------------------------------ home, accounts (sign-in, passwords, invitations)
     "home": page(SIGNED_IN),  # a site or trust administrator (no school) gets the page listing what they run
     "accounts:login": page(EVERYONE),  # signed in: a redirect home
-    "accounts:logout": button(EVERYONE, writes="signing out is a button with no fields", signs_out=True),
+    # allauth's sign-out: GET asks "sign out?", POST signs out.
+    "accounts:logout": Rule(get=SIGNED_IN, post=EVERYONE, writes="signing out is a button with no fields",
+                            signs_out=True),
     "accounts:password_reset": page(EVERYONE),
-    "accounts:password_reset_done": read_only(EVERYONE),
-    # A valid link: its token goes into the session and the browser on to the token-less page (Django's view).
-    "accounts:password_reset_confirm": page(EVERYONE, site_args=lambda w: w.reset_kwargs()),
-    "accounts:password_reset_complete": read_only(EVERYONE),
     "accounts:password_change": form(SIGNED_IN),
-    "accounts:password_change_done": read_only(SIGNED_IN),
+    "accounts:second_factor": page(SIGNED_IN),
+    "accounts:sessions": page(SIGNED_IN, writes="signing out everywhere is a button with no fields",
+                              signs_out=True),
+    # allauth's pages the product does not offer (sign-up, email management, ...): 404 for everyone.
+    **{f"accounts:{name}_not_offered": NOT_OFFERED_PAGE
+       for name in ("signup", "email", "password_set", "login_code", "confirm_email", "connections")},
+    # ------------------------------------------------------------ django-allauth (sign-in, second factor, sessions)
+    "account_login": page(EVERYONE),
+    "account_logout": Rule(get=SIGNED_IN, post=EVERYONE, writes="signing out is a button with no fields",
+                           signs_out=True),
+    "account_inactive": read_only(EVERYONE),
+    "account_reauthenticate": form(SIGNED_IN),
+    "account_change_password": form(SIGNED_IN),
+    "account_reset_password": page(EVERYONE),
+    "account_reset_password_done": read_only(EVERYONE),
+    "account_reset_password_from_key": page(EVERYONE, site_args=lambda w: {"uidb36": "0", "key": "0"}),
+    "account_reset_password_from_key_done": read_only(EVERYONE),
+    # The same addresses as the not-offered pages above: 404.
+    "account_signup": NOT_OFFERED_PAGE, "account_email": NOT_OFFERED_PAGE, "account_set_password": NOT_OFFERED_PAGE,
+    "account_confirm_login_code": NOT_OFFERED_PAGE, "account_email_verification_sent": NOT_OFFERED_PAGE,
+    "socialaccount_connections": NOT_OFFERED_PAGE,
+    "usersessions_list": page(SIGNED_IN, writes="signing out everywhere is a button with no fields",
+                              signs_out=True),  # the same address as accounts:sessions
+    # Mid-sign-in only: without a sign-in waiting for its second step, a redirect to sign in (home, signed in).
+    "mfa_authenticate": page(NOBODY, refusals=frozenset({"403", "404", "405", LOGIN, "home"})),
+    "mfa_index": read_only(SIGNED_IN),
+    "mfa_reauthenticate": form(SIGNED_IN),
+    "mfa_reauthenticate_webauthn": form(SIGNED_IN),
+    "mfa_activate_totp": form(SIGNED_IN),  # asks for the password again first (a redirect)
+    "mfa_deactivate_totp": form(SIGNED_IN, answers=OK | {404}),  # none set up: 404
+    "mfa_view_recovery_codes": page(SIGNED_IN, answers=OK | {404, 405}),
+    "mfa_generate_recovery_codes": form(SIGNED_IN),
+    "mfa_download_recovery_codes": page(SIGNED_IN, answers=OK | {404, 405}),
+    "mfa_list_webauthn": page(SIGNED_IN, answers=OK | {405}),
+    "mfa_add_webauthn": form(SIGNED_IN),
+    # A passkey of nobody's ("0"): the password again first, then 404.
+    "mfa_edit_webauthn": page(SIGNED_IN, answers=OK | {404}, site_args=lambda w: {"pk": "0"}),
+    "mfa_remove_webauthn": page(SIGNED_IN, answers=OK | {404}, site_args=lambda w: {"pk": "0"}),
+    # ------------------------------------------------------------ single sign-on (onlinesafety/sso)
+    "sso:sign_in": page(EVERYONE),
+    "sso:school_sign_in": page(EVERYONE, any_school=True, args=slug, answers=OK | {404}),  # 404: none set up
+    "socialaccount_login_cancelled": read_only(EVERYONE),
+    "socialaccount_login_error": read_only(EVERYONE, answers=OK | {401}),
+    # No sign-up waiting (and none is ever offered): sent to sign in.
+    "socialaccount_signup": Rule(get=NOBODY, post=NOBODY, refusals=frozenset({"403", "404", "405", LOGIN})),
+    # No configuration with that id ("0"): "not available" for anyone.
+    "openid_connect_login": page(EVERYONE, answers=OK | {404}, site_args=lambda w: {"provider_id": "0"}),
+    "openid_connect_callback": page(EVERYONE, answers=OK | {404}, site_args=lambda w: {"provider_id": "0"}),
+    "sso:school": page(ADMINISTRATORS, args=slug),
+    "sso:school_edit": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "microsoft"}),
+    "sso:school_remove": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "microsoft"},
+                              answers=OK | {404}),  # none set up: nothing to remove
+    "sso:organisation": page(frozenset({SITE_ADMIN, TRUST_ADMIN}), args=lambda s: {"slug": s.school.organisation.slug}),
+    "sso:organisation_edit": form(frozenset({SITE_ADMIN, TRUST_ADMIN}),
+                                  args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"}),
+    "sso:organisation_remove": form(frozenset({SITE_ADMIN, TRUST_ADMIN}), answers=OK | {404},
+                                    args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"}),
     # The invitation's address only moves its token into the session (for any token, any method: 302) ...
     "accounts:invitation": page(EVERYONE, any_school=True, args=lambda s: {"token": s.invitation_token}),
     # ... and the page it leads to, opened without that step, is "this link does not work".
@@ -154,12 +211,10 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "people:change_role": form(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.invitee_membership.pk}),
     "people:end": form(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.invitee_membership.pk},
                        writes="ending a role is a confirmation page with no fields"),
-    # The page's buttons send chair=no / link=no; the views read anything but "yes" (nothing at all too) as "no".
-    "people:chair": button(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.chair_membership.pk},
-                           writes="FINDING: with no chair=yes|no an empty POST stops the chair"),
+    # The page's buttons send chair=yes|no / link=yes|no; with neither, nothing changes (a form error).
+    "people:chair": button(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.chair_membership.pk}),
     "people:link_governor": button(ADMINISTRATORS,
-                                   args=lambda s: {**slug(s), "membership_id": s.chair_membership.pk},
-                                   writes="FINDING: with no link=yes|no an empty POST stops the link governor"),
+                                   args=lambda s: {**slug(s), "membership_id": s.chair_membership.pk}),
     # "Send a link" to someone with none: its 'seen' field (none) only stops a second send.
     "people:resend": button(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.uninvited_membership.pk},
                             writes="'send a link' is a button"),
@@ -171,6 +226,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "setup:current": page(frozenset({"head"})),  # a redirect to the current school's set-up page
     "setup:school": page(ADMINISTRATORS, args=slug),
     "setup:terms": form(ADMINISTRATORS, args=slug),
+    "setup:sign_in_security": form(ADMINISTRATORS, args=slug),
     "setup:terms_copy_forward": form(ADMINISTRATORS, args=slug),
     "setup:term": form(ADMINISTRATORS, args=lambda s: {**slug(s), "term_id": str(s.past_term.pk)}),
     # Only for an administrator of the trust who also holds a role in one of its schools (none of the actors).
@@ -320,7 +376,9 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # Its own pages; each registered model's pages are the "admin:" group below.
     "admin:index": page(SITE_ADMINS, anonymous=frozenset({ADMIN_LOGIN}),
                         refusals=frozenset({ADMIN_LOGIN})),
-    "admin:login": page(EVERYONE),  # signed in without is_staff: the page says so
+    # allauth's secure_admin_login: the site's own sign-in (both factors, the lockout) for anyone signed out, 403
+    # for a signed-in person who is not a site administrator.
+    "admin:login": page(SITE_ADMINS),
     "admin:logout": button(SITE_ADMINS, anonymous=frozenset({ADMIN_LOGIN}), refusals=frozenset({ADMIN_LOGIN}),
                            writes="signing out is a button with no fields", signs_out=True),
 }
@@ -390,6 +448,10 @@ class Group:
 
 def _admin_page(rule: Rule, name: str, params: tuple[str, ...]) -> Rule:
     rule = ADMIN_SITE_PAGES.get(name, rule)
+    if name.endswith("_delete") or "_permissions_manage_" in name:
+        # The admin's "Yes, I'm sure" and guardian's "save" are buttons: any POST with a field (the form token the
+        # test client adds, as a browser's form carries it) goes through, audited.
+        rule = replace(rule, writes="the admin's confirmation is a button")
     return replace(rule, site_args=admin_args(name, params)) if params else rule
 
 
@@ -398,15 +460,6 @@ GROUPS: tuple[Group, ...] = (
     # the user admin's password page, the app index: refused (a redirect to the admin's sign-in) to anyone but the
     # site administrator. A newly registered model is covered without a line here.
     Group("admin:", SITE_ADMIN_ONLY, _admin_page),
-    # django-allauth, when it replaces accounts/ (its URL names have no namespace; the "accounts:" rules above then
-    # fail as stale and go). A group per prefix, and in RULES, by name, each page that differs from its group:
-    #   Group("account_", page(EVERYONE, answers=OK | {404})),  # sign in, sign up, reset, codes: public
-    #   Group("mfa_", page(SIGNED_IN)),  # authenticator, passkeys, recovery codes, reauthentication
-    #   Group("socialaccount_", page(EVERYONE)), Group("openid_connect_", page(EVERYONE, answers=OK | {404})),
-    #   "account_logout": button(EVERYONE, writes="signing out is a button with no fields", signs_out=True),
-    #   "account_email": form(SIGNED_IN), "account_change_password": form(SIGNED_IN),
-    #   "account_reauthenticate": form(SIGNED_IN), "mfa_authenticate": page(EVERYONE),  # mid-sign-in
-    # Addresses with a record (a passkey's id) get ``args``/``site_args`` in their own rule; a group fills "0".
 )
 
 # Patterns deliberately not requested. Only unnamed patterns exist outside the rules: the admin's redirect from a

@@ -230,3 +230,9 @@ def test_it_sends_a_timed_out_htmx_refresh_to_sign_in(client, people):
     session.save()
     response = client.get(reverse("incidents:triage"), headers={"HX-Request": "true"})
     assert response.status_code == 204 and response["HX-Redirect"] == reverse("account_login")
+
+
+def test_it_lists_passkeys_even_when_there_is_none(client, people):
+    """The access matrix found allauth's passkey list a 500: its template loads django.contrib.humanize."""
+    client.force_login(people.dsl)
+    assert client.get(reverse("mfa_list_webauthn")).status_code == 200
