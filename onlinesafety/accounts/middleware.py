@@ -20,15 +20,21 @@ from onlinesafety.audit.services import record_event
 from . import mfa
 from .models import User
 
-# Pages a person who must still set up a second factor can open: setting it up, signing out, and reporting a
-# concern (never gated behind anything).
-OPEN_BEFORE_SECOND_FACTOR = frozenset({
-    "account_logout", "account_login", "account_reauthenticate", "account_change_password",
-    "accounts:second_factor", "accounts:logout", "accounts:login", "accounts:password_change",
-    "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_list_webauthn", "mfa_generate_recovery_codes",
-    "mfa_view_recovery_codes", "mfa_download_recovery_codes", "mfa_reauthenticate", "mfa_reauthenticate_webauthn",
+# Pages open to a session that has not given the second factor its role needs: giving it, signing out, and
+# reporting a concern (never gated behind anything) ...
+OPEN_WITHOUT_SECOND_FACTOR = frozenset({
+    "account_logout", "account_login", "accounts:logout", "accounts:login", "accounts:second_factor",
+    "mfa_reauthenticate", "mfa_reauthenticate_webauthn",
     "incidents:report", "incidents:pupil_search", "incidents:submitted",
 })
+# ... and, to a person who has none yet, setting one up. Never to a person who has one: a session opened with the
+# password alone must not reach their recovery codes (or add a factor of its own) with the password again.
+OPEN_FOR_SETTING_UP = frozenset({
+    "account_reauthenticate", "account_change_password", "accounts:password_change",
+    "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_list_webauthn", "mfa_generate_recovery_codes",
+    "mfa_view_recovery_codes", "mfa_download_recovery_codes",
+})
+OPEN_BEFORE_SECOND_FACTOR = OPEN_WITHOUT_SECOND_FACTOR | OPEN_FOR_SETTING_UP
 LAST_ACTIVITY_SESSION_KEY = "_last_activity"
 ACTIVITY_WRITE_SECONDS = 60  # the session is saved at most once a minute for the timeout's sake
 
@@ -75,16 +81,21 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if self._must_set_up(request) and _url_name(request) not in OPEN_BEFORE_SECOND_FACTOR:
-            # A person with a second factor gives it (this session has not); one without sets one up.
+        if self._must_set_up(request) and (name := _url_name(request)) not in OPEN_WITHOUT_SECOND_FACTOR:
             has_one = isinstance(request.user, User) and mfa.has_second_factor(request.user)
-            target = reverse("mfa_reauthenticate" if has_one else "accounts:second_factor")
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
-                response.headers["HX-Redirect"] = target
-                return response
-            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+            if has_one or name not in OPEN_FOR_SETTING_UP:
+                return self._ask(request, "mfa_reauthenticate" if has_one else "accounts:second_factor")
         return self.get_response(request)
+
+    @staticmethod
+    def _ask(request: HttpRequest, url_name: str) -> HttpResponseBase:
+        """A person with a second factor gives it (this session has not); one without sets one up."""
+        target = reverse(url_name)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
     @staticmethod
     def _must_set_up(request: HttpRequest) -> bool:

@@ -236,3 +236,17 @@ def test_it_lists_passkeys_even_when_there_is_none(client, people):
     """The access matrix found allauth's passkey list a 500: its template loads django.contrib.humanize."""
     client.force_login(people.dsl)
     assert client.get(reverse("mfa_list_webauthn")).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+                                  "mfa_download_recovery_codes", "mfa_add_webauthn", "mfa_index"])
+def test_it_keeps_a_password_only_session_from_the_recovery_codes_of_someone_who_has_a_factor(client, people, page):
+    """A session opened with the password alone (before the person set up their app) must not read or make recovery
+    codes, or add a factor of its own, with the password again: it is asked for the second factor."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(people.dsl, pyotp.random_base32())
+    login_password_only(client, people.dsl)
+    response = client.get(reverse(page))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_reauthenticate"))
+    assert client.get(reverse("mfa_reauthenticate")).status_code == 200
