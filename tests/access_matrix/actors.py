@@ -61,5 +61,8 @@ AGREEMENT_MANAGERS: Final = frozenset({"osl", "head"})
 REPORT_BUILDERS: Final = frozenset({"head", "dsl", "osl"})
 PEOPLE_READERS: Final = frozenset({"head", "dsl", "deputy"})
 PARENTS: Final = frozenset({"parent"})
+# Who must sign in with a second factor (``accounts.mfa.second_factor_required``): the world gives each an
+# authenticator app.
+SECOND_FACTOR_HOLDERS: Final = SAFEGUARDING_LEADS | {"chair", SITE_ADMIN, TRUST_ADMIN}
 # ``schools.rights.administers_school``: the head, the school's trust administrator, the site administrator.
 ADMINISTRATORS: Final = frozenset({"head", TRUST_ADMIN, SITE_ADMIN})

@@ -5,12 +5,14 @@ same world)."""
 import copy
 import logging
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY as AUTHENTICATION_METHODS
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.shortcuts import resolve_url
@@ -20,6 +22,7 @@ from django.urls.resolvers import RoutePattern
 
 from aup.middleware import SESSION_FLAG
 from onlinesafety.audit.models import AuditEvent
+from tests.sent_twice import with_form_token
 
 from .actors import ANONYMOUS, WITHOUT_A_SCHOOL, home_school, role_of
 from .rules import ADMIN_LOGIN, LOGIN, Rule, rules_for
@@ -144,7 +147,7 @@ def problem_with(expected: str, actor: str, rule: Rule, response) -> str | None:
     if status >= 500:
         return f"server error {status}"
     if expected == ALLOW:
-        if status in rule.answers and (rule.signs_out or refusal not in (LOGIN, ADMIN_LOGIN)):
+        if status in rule.answers and (rule.to_sign_in or refusal not in (LOGIN, ADMIN_LOGIN)):
             return None
         return f"allowed by the rules, but answered {status}{where}"
     if expected == REFUSE_AS_MISSING:
@@ -181,9 +184,12 @@ class Tally:
 def signed_in_client(world: World, actor: str) -> Client:
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     if actor != ANONYMOUS:
-        client.force_login(world.people[actor])
+        client.force_login(world.people[actor])  # with a second factor (tests/conftest.py)
         session = client.session
         session.pop(SESSION_FLAG, None)  # as after the first page: "agreements first" has had its turn
+        # ... and just reauthenticated, as allauth asks before the second-factor pages: the pages themselves answer.
+        session[AUTHENTICATION_METHODS] = [*session.get(AUTHENTICATION_METHODS, []),
+                                           {"method": "password", "at": time.time(), "reauthenticated": True}]
         session.save()
     client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
     return client
@@ -209,11 +215,13 @@ def quiet_request_logs() -> Iterator[None]:
 
 
 def _send(client: Client, method: str, path: str):
+    """A POST has no fields but the tokens a page's form carries: the one-time form token (``{% form_token %}``),
+    and the CSRF token (in its header) unless it is the POST without one."""
     if method == GET:
         return client.get(path)
     if method == POST:
-        return client.post(path, HTTP_X_CSRFTOKEN=CSRF_SECRET)
-    return client.post(path)
+        return client.post(path, with_form_token(None), HTTP_X_CSRFTOKEN=CSRF_SECRET)
+    return client.post(path, with_form_token(None))
 
 
 def request_as(client: Client, method: str, path: str):

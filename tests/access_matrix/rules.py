@@ -19,9 +19,9 @@ How to write one (the role groups are in ``actors.py``; derive them from the app
 - ``any_school=True``: a public record (the policies page, a signing link): another school's is as open.
 - ``answers``: what an allowed actor may get (default: 2xx, 3xx other than to sign in, and 400 for a form sent
   empty); ``anonymous``: how a signed-out visitor is refused (default: a redirect to sign in).
-- ``writes="why"``: a POST with no data is a complete request that changes something (a button with no fields:
-  sign out, acknowledge, lift a restriction). Without it, a POST with no data that records an audit event fails
-  the test: a form that accepts nothing as a valid write is a finding.
+- ``writes="why"``: a POST with no fields but its tokens (CSRF, the one-time form token) is a complete request
+  that changes something (a button with no fields: sign out, acknowledge, lift a restriction). Without it, such a
+  POST that records an audit event fails the test: a form that accepts nothing as a valid write is a finding.
 
 Variants of one URL (the same address with different records, or a change with a different right) are a tuple of
 rules, each with a ``label``.
@@ -55,6 +55,7 @@ from .actors import (
     REPORT_BUILDERS,
     SAFEGUARDING_LEADS as LEADS,
     SCHOOL_STAFF as STAFF,
+    SECOND_FACTOR_HOLDERS,
     SIGNED_IN,
     SITE_ADMIN,
     SITE_ADMINS,
@@ -84,7 +85,7 @@ class Rule:
     anonymous: frozenset[str] = frozenset({LOGIN})
     refusals: frozenset[str] = frozenset({"403", "404", "405"})
     writes: str = ""
-    signs_out: bool = False  # done, it sends the person to sign in (a redirect to sign in is then no refusal)
+    to_sign_in: bool = False  # its answer may be a redirect to sign in (after signing out, say): then no refusal
     missing: frozenset[int] = frozenset({404})  # how another school's record is answered: as one that does not exist
 
 
@@ -104,9 +105,6 @@ def read_only(who: Actors, **options: Any) -> Rule:
     return Rule(get=who, post=None, **options)
 
 
-NOT_OFFERED_PAGE = Rule(get=NOBODY, post=NOBODY, anonymous=frozenset({"404"}))
-
-
 def case(record: str) -> Callable[[SchoolWorld], dict[str, int]]:
     return lambda s: {"incident_id": getattr(s, record).pk}
 
@@ -123,77 +121,74 @@ CASE_READERS = LEADS | {"technician"}
 CASE_PAGE = LEADS | {"reporter", "technician"}
 
 _TEAM_CASE = case("case")
+SIGN_OUT = page(EVERYONE, writes="signing out is a button with no fields", to_sign_in=True)
+NOT_OFFERED = page(NOBODY, anonymous=frozenset({"404"}))
 
 RULES: dict[str, Rule | tuple[Rule, ...]] = {
-    # ------------------------------------------------------------ home, accounts (sign-in, passwords, invitations)
+    # ------------------------------------------------------------ home, sign-in (allauth, under the project's names)
     "home": page(SIGNED_IN),  # a site or trust administrator (no school) gets the page listing what they run
     "accounts:login": page(EVERYONE),  # signed in: a redirect home
-    # allauth's sign-out: GET asks "sign out?", POST signs out.
-    "accounts:logout": Rule(get=SIGNED_IN, post=EVERYONE, writes="signing out is a button with no fields",
-                            signs_out=True),
+    "accounts:logout": SIGN_OUT,
     "accounts:password_reset": page(EVERYONE),
     "accounts:password_change": form(SIGNED_IN),
-    "accounts:second_factor": page(SIGNED_IN),
-    "accounts:sessions": page(SIGNED_IN, writes="signing out everywhere is a button with no fields",
-                              signs_out=True),
-    # allauth's pages the product does not offer (sign-up, email management, ...): 404 for everyone.
-    **{f"accounts:{name}_not_offered": NOT_OFFERED_PAGE
-       for name in ("signup", "email", "password_set", "login_code", "confirm_email", "connections")},
-    # ------------------------------------------------------------ django-allauth (sign-in, second factor, sessions)
-    "account_login": page(EVERYONE),
-    "account_logout": Rule(get=SIGNED_IN, post=EVERYONE, writes="signing out is a button with no fields",
-                           signs_out=True),
-    "account_inactive": read_only(EVERYONE),
-    "account_reauthenticate": form(SIGNED_IN),
-    "account_change_password": form(SIGNED_IN),
-    "account_reset_password": page(EVERYONE),
-    "account_reset_password_done": read_only(EVERYONE),
-    "account_reset_password_from_key": page(EVERYONE, site_args=lambda w: {"uidb36": "0", "key": "0"}),
-    "account_reset_password_from_key_done": read_only(EVERYONE),
-    # The same addresses as the not-offered pages above: 404.
-    "account_signup": NOT_OFFERED_PAGE, "account_email": NOT_OFFERED_PAGE, "account_set_password": NOT_OFFERED_PAGE,
-    "account_confirm_login_code": NOT_OFFERED_PAGE, "account_email_verification_sent": NOT_OFFERED_PAGE,
-    "socialaccount_connections": NOT_OFFERED_PAGE,
-    "usersessions_list": page(SIGNED_IN, writes="signing out everywhere is a button with no fields",
-                              signs_out=True),  # the same address as accounts:sessions
-    # Mid-sign-in only: without a sign-in waiting for its second step, a redirect to sign in (home, signed in).
-    "mfa_authenticate": page(NOBODY, refusals=frozenset({"403", "404", "405", LOGIN, "home"})),
-    "mfa_index": read_only(SIGNED_IN),
-    "mfa_reauthenticate": form(SIGNED_IN),
-    "mfa_reauthenticate_webauthn": form(SIGNED_IN),
-    "mfa_activate_totp": form(SIGNED_IN),  # asks for the password again first (a redirect)
-    "mfa_deactivate_totp": form(SIGNED_IN, answers=OK | {404}),  # none set up: 404
-    "mfa_view_recovery_codes": page(SIGNED_IN, answers=OK | {404, 405}),
-    "mfa_generate_recovery_codes": form(SIGNED_IN),
-    "mfa_download_recovery_codes": page(SIGNED_IN, answers=OK | {404, 405}),
-    "mfa_list_webauthn": page(SIGNED_IN, answers=OK | {405}),
-    "mfa_add_webauthn": form(SIGNED_IN),
-    # A passkey of nobody's ("0"): the password again first, then 404.
-    "mfa_edit_webauthn": page(SIGNED_IN, answers=OK | {404}, site_args=lambda w: {"pk": "0"}),
-    "mfa_remove_webauthn": page(SIGNED_IN, answers=OK | {404}, site_args=lambda w: {"pk": "0"}),
-    # ------------------------------------------------------------ single sign-on (onlinesafety/sso)
-    "sso:sign_in": page(EVERYONE),
-    "sso:school_sign_in": page(EVERYONE, any_school=True, args=slug, answers=OK | {404}),  # 404: none set up
-    "socialaccount_login_cancelled": read_only(EVERYONE),
-    "socialaccount_login_error": read_only(EVERYONE, answers=OK | {401}),
-    # No sign-up waiting (and none is ever offered): sent to sign in.
-    "socialaccount_signup": Rule(get=NOBODY, post=NOBODY, refusals=frozenset({"403", "404", "405", LOGIN})),
-    # No configuration with that id ("0"): "not available" for anyone.
-    "openid_connect_login": page(EVERYONE, answers=OK | {404}, site_args=lambda w: {"provider_id": "0"}),
-    "openid_connect_callback": page(EVERYONE, answers=OK | {404}, site_args=lambda w: {"provider_id": "0"}),
-    "sso:school": page(ADMINISTRATORS, args=slug),
-    "sso:school_edit": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "microsoft"}),
-    "sso:school_remove": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "microsoft"},
-                              answers=OK | {404}),  # none set up: nothing to remove
-    "sso:organisation": page(frozenset({SITE_ADMIN, TRUST_ADMIN}), args=lambda s: {"slug": s.school.organisation.slug}),
-    "sso:organisation_edit": form(frozenset({SITE_ADMIN, TRUST_ADMIN}),
-                                  args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"}),
-    "sso:organisation_remove": form(frozenset({SITE_ADMIN, TRUST_ADMIN}), answers=OK | {404},
-                                    args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"}),
+    "accounts:second_factor": page(SIGNED_IN),  # what a second factor is, and where to set one up
+    "accounts:sessions": form(SIGNED_IN, writes="'sign out everywhere' is a button with no fields", to_sign_in=True),
+    # allauth pages the product does not offer (sign-up, email addresses, codes by email): 404 for everyone.
+    **dict.fromkeys(["accounts:signup_not_offered", "accounts:email_not_offered", "accounts:password_set_not_offered",
+                     "accounts:login_code_not_offered", "accounts:confirm_email_not_offered",
+                     "accounts:connections_not_offered"], NOT_OFFERED),
     # The invitation's address only moves its token into the session (for any token, any method: 302) ...
     "accounts:invitation": page(EVERYONE, any_school=True, args=lambda s: {"token": s.invitation_token}),
     # ... and the page it leads to, opened without that step, is "this link does not work".
     "accounts:invitation_set_password": page(EVERYONE, answers=frozenset({404})),
+    # ------------------------------------------------------------ allauth's own names (the "account_", "mfa_" and
+    # "socialaccount_" groups below hold the rest). Some share an address with a project name above, which answers.
+    "account_logout": SIGN_OUT,
+    **dict.fromkeys(["account_signup", "account_email", "account_email_verification_sent", "account_set_password",
+                     "account_confirm_login_code", "socialaccount_connections"], NOT_OFFERED),
+    "account_change_password": form(SIGNED_IN),
+    "account_reauthenticate": form(SIGNED_IN),
+    "usersessions_list": form(SIGNED_IN, writes="'sign out everywhere' is a button with no fields", to_sign_in=True),
+    # A reset link: its key goes into the session and the browser on to the key-less page (allauth's view).
+    "account_reset_password_from_key": page(EVERYONE, site_args=lambda w: w.reset_kwargs()),
+    # allauth's pages that offer GET only.
+    **dict.fromkeys(["account_inactive", "account_reset_password_done", "account_reset_password_from_key_done",
+                     "socialaccount_login_cancelled"], read_only(EVERYONE)),
+    "socialaccount_login_error": read_only(EVERYONE, answers=OK | {401}),  # allauth answers its error page 401
+    # No sign-in with a provider under way: back to the sign-in page.
+    "socialaccount_signup": page(EVERYONE, to_sign_in=True),
+    # The second factor's pages. Everyone whose role needs one has an authenticator app; the head also has recovery
+    # codes and a passkey, which are the head's alone (another person's passkey id is a 404).
+    **dict.fromkeys(["mfa_index", "mfa_list_webauthn"], read_only(SIGNED_IN)),
+    # Turning the app off: a confirmation page with no fields. Whoever's role needs a second factor keeps their
+    # last one (the form says so); the head, who has a passkey too, turns it off.
+    "mfa_deactivate_totp": form(SECOND_FACTOR_HOLDERS, writes="'deactivate' is a confirmation page with no fields"),
+    "mfa_view_recovery_codes": read_only(frozenset({"head"})),
+    "mfa_download_recovery_codes": read_only(frozenset({"head"})),
+    "mfa_edit_webauthn": form(frozenset({"head"}), site_args=lambda w: {"pk": w.passkey.pk}),
+    "mfa_remove_webauthn": form(frozenset({"head"}), site_args=lambda w: {"pk": w.passkey.pk},
+                                writes="'remove' is a confirmation page with no fields"),
+    # A passkey that does not answer (an empty POST) is sent to the sign-in page (allauth's choice), which sends a
+    # signed-in person home.
+    "mfa_reauthenticate_webauthn": page(SIGNED_IN, to_sign_in=True),
+    # Signing in with the school's Microsoft or Google: public, whoever asks (the identity provider decides).
+    "openid_connect_login": page(EVERYONE, any_school=True,
+                                 args=lambda s: {"provider_id": s.identity_provider.provider_id}),
+    "openid_connect_callback": page(EVERYONE, any_school=True,
+                                    args=lambda s: {"provider_id": s.identity_provider.provider_id}),
+    # ------------------------------------------------------------ single sign-on's set-up (sso.rights)
+    "sso:sign_in": form(EVERYONE),
+    "sso:school_sign_in": page(EVERYONE, any_school=True, args=slug),
+    "sso:school": page(ADMINISTRATORS, args=slug),
+    "sso:school_edit": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "google"}),
+    "sso:school_remove": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "google"},
+                              writes="'remove' is a confirmation page with no fields"),
+    "sso:organisation": page(frozenset({SITE_ADMIN, TRUST_ADMIN}), args=lambda s: {"slug": s.school.organisation.slug}),
+    "sso:organisation_edit": form(frozenset({SITE_ADMIN, TRUST_ADMIN}),
+                                  args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"}),
+    "sso:organisation_remove": form(frozenset({SITE_ADMIN, TRUST_ADMIN}),
+                                    args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"},
+                                    writes="'remove' is a confirmation page with no fields"),
     # ------------------------------------------------------------ the school: pupils, people, alerts (schools.rights)
     "schools:switch": button(SIGNED_IN, answers=frozenset({404})),  # no school named: 404, nothing switched
     "schools:pupil_list": page(STAFF),
@@ -211,7 +206,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "people:change_role": form(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.invitee_membership.pk}),
     "people:end": form(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.invitee_membership.pk},
                        writes="ending a role is a confirmation page with no fields"),
-    # The page's buttons send chair=yes|no / link=yes|no; with neither, nothing changes (a form error).
+    # The page's buttons send chair=yes|no and link=yes|no; a POST with neither changes nothing.
     "people:chair": button(ADMINISTRATORS, args=lambda s: {**slug(s), "membership_id": s.chair_membership.pk}),
     "people:link_governor": button(ADMINISTRATORS,
                                    args=lambda s: {**slug(s), "membership_id": s.chair_membership.pk}),
@@ -225,8 +220,8 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "setup:school_new": form(frozenset({SITE_ADMIN, TRUST_ADMIN})),  # can_create_schools
     "setup:current": page(frozenset({"head"})),  # a redirect to the current school's set-up page
     "setup:school": page(ADMINISTRATORS, args=slug),
-    "setup:terms": form(ADMINISTRATORS, args=slug),
     "setup:sign_in_security": form(ADMINISTRATORS, args=slug),
+    "setup:terms": form(ADMINISTRATORS, args=slug),
     "setup:terms_copy_forward": form(ADMINISTRATORS, args=slug),
     "setup:term": form(ADMINISTRATORS, args=lambda s: {**slug(s), "term_id": str(s.past_term.pk)}),
     # Only for an administrator of the trust who also holds a role in one of its schools (none of the actors).
@@ -376,11 +371,11 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # Its own pages; each registered model's pages are the "admin:" group below.
     "admin:index": page(SITE_ADMINS, anonymous=frozenset({ADMIN_LOGIN}),
                         refusals=frozenset({ADMIN_LOGIN})),
-    # allauth's secure_admin_login: the site's own sign-in (both factors, the lockout) for anyone signed out, 403
-    # for a signed-in person who is not a site administrator.
+    # allauth's secure_admin_login: signed out, the site's sign-in (with the second factor); signed in without
+    # is_staff, 403; the site administrator, on to the admin.
     "admin:login": page(SITE_ADMINS),
     "admin:logout": button(SITE_ADMINS, anonymous=frozenset({ADMIN_LOGIN}), refusals=frozenset({ADMIN_LOGIN}),
-                           writes="signing out is a button with no fields", signs_out=True),
+                           writes="signing out is a button with no fields", to_sign_in=True),
 }
 
 
@@ -446,12 +441,17 @@ class Group:
     make: Callable[[Rule, str, tuple[str, ...]], Rule] = with_placeholders
 
 
+# What the admin's pages do with a POST of no fields but its tokens: a record's delete page is a confirmation (its
+# deletes are audited, one event each), guardian's permission form is all checkboxes (none ticked: none left).
+ADMIN_WRITES = {"_delete": "the delete page is a confirmation with no fields",
+                "_permissions_manage_user": "all checkboxes: none ticked removes every permission",
+                "_permissions_manage_group": "all checkboxes: none ticked removes every permission"}
+
+
 def _admin_page(rule: Rule, name: str, params: tuple[str, ...]) -> Rule:
     rule = ADMIN_SITE_PAGES.get(name, rule)
-    if name.endswith("_delete") or "_permissions_manage_" in name:
-        # The admin's "Yes, I'm sure" and guardian's "save" are buttons: any POST with a field (the form token the
-        # test client adds, as a browser's form carries it) goes through, audited.
-        rule = replace(rule, writes="the admin's confirmation is a button")
+    if writes := next((why for ending, why in ADMIN_WRITES.items() if name.endswith(ending)), ""):
+        rule = replace(rule, writes=writes)
     return replace(rule, site_args=admin_args(name, params)) if params else rule
 
 
@@ -460,6 +460,11 @@ GROUPS: tuple[Group, ...] = (
     # the user admin's password page, the app index: refused (a redirect to the admin's sign-in) to anyone but the
     # site administrator. A newly registered model is covered without a line here.
     Group("admin:", SITE_ADMIN_ONLY, _admin_page),
+    # django-allauth's pages (its URL names have no namespace), each group with a rule, the pages that differ in
+    # RULES by name. Another library's pages are one line here each.
+    Group("account_", page(EVERYONE)),  # sign in, reset, "account inactive": public
+    Group("mfa_", page(SIGNED_IN)),  # authenticator app, passkeys, recovery codes, reauthentication
+    Group("socialaccount_", page(EVERYONE)),  # a provider's sign-in cancelled or failed
 )
 
 # Patterns deliberately not requested. Only unnamed patterns exist outside the rules: the admin's redirect from a

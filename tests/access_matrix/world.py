@@ -7,18 +7,27 @@ nothing is ever committed.
 """
 
 import datetime
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
+from allauth.account.forms import default_token_generator as allauth_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group as AuthGroup
-from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from fido2.cose import ES256
+from fido2.utils import websafe_encode
+from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData, CollectedClientData
 
 from aup import services as aup_services
 from aup.models import Agreement, Audience, Campaign, CampaignKind, Invitation as FamilyInvitation, Outcome
@@ -30,6 +39,8 @@ from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.schools.models import Membership, Organisation, School, YearGroup
 from onlinesafety.schools.people import services as people_services
 from onlinesafety.schools.roles import Role
+from onlinesafety.sso import services as sso_services
+from onlinesafety.sso.models import IdentityProvider
 from onlinesafety.uploads import check_upload
 from policies import services as policy_services
 from policies.models import ApprovingBody, Duty, PolicyKind
@@ -116,6 +127,7 @@ def build_school(school: School, cast: Cast, domain: str) -> SchoolWorld:
     _build_incidents(world)
     _build_policies(world, today)
     _build_filtering(world, today)
+    o["identity_provider"] = _identity_provider(school, cast.head, f"staff.{domain}")
     o["report"] = ready_report(o["past_term"])
     o["roster_import"] = dry_run(school, cast.head, "pupils", pupils_csv(1))
     return world
@@ -210,6 +222,43 @@ def _build_filtering(world: SchoolWorld, today: datetime.date) -> None:
     o["provider_import"] = provider_import
 
 
+def _identity_provider(owner: Any, actor: Any, domain: str) -> IdentityProvider:
+    """Sign in with Google, set up (the issuer is the fake provider the test module runs: nothing leaves the
+    machine)."""
+    return sso_services.save_identity_provider(
+        actor=actor, owner=owner, kind=IdentityProvider.Kind.GOOGLE, client_id=f"client.{domain}",
+        client_secret="matrix-client-secret", tenant_id="", domains=[domain], enforces_mfa=False, enabled=True)
+
+
+def _second_factors(actors: dict[str, Any]) -> Any:
+    """An authenticator app for everyone whose role needs a second factor (as they must have one); the head also has
+    recovery codes and a passkey, whose pages are the head's alone. Returns the passkey."""
+    from onlinesafety.accounts import mfa
+
+    for user in actors.values():
+        if mfa.second_factor_required(user):
+            TOTP.activate(user, pyotp.random_base32())
+    RecoveryCodes.activate(actors["head"])
+    return Authenticator.objects.create(user=actors["head"], type=Authenticator.Type.WEBAUTHN,
+                                        data={"name": "Laptop", "credential": _passkey_registration()})
+
+
+def _passkey_registration() -> dict[str, Any]:
+    """What a browser sends when a passkey is added (no attestation), for a key made here: allauth reads the
+    credential from it on every passkey page."""
+    credential_id = os.urandom(16)
+    public_key = ES256.from_cryptography_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+    authenticator = AuthenticatorData.create(
+        hashlib.sha256(b"testserver").digest(), AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.AT, 0,
+        AttestedCredentialData.create(bytes(16), credential_id, public_key))
+    client_data = CollectedClientData.create(type="webauthn.create", challenge=os.urandom(16),
+                                             origin="http://testserver")
+    return {"id": websafe_encode(credential_id), "rawId": websafe_encode(credential_id), "type": "public-key",
+            "clientExtensionResults": {},
+            "response": {"clientDataJSON": websafe_encode(client_data),
+                         "attestationObject": websafe_encode(AttestationObject.create("none", authenticator, {}))}}
+
+
 @dataclass
 class World:
     """Both schools' records, the people who make the requests, and the site-wide records (accounts, admin)."""
@@ -220,14 +269,15 @@ class World:
     reset_user: Any
     organisation: Organisation
     other_organisation: Organisation
+    passkey: Authenticator  # the head's
 
     def school(self, which: str) -> SchoolWorld:
         return self.oak if which == "oak" else self.river
 
     def reset_kwargs(self) -> dict[str, str]:
+        """A password reset link's arguments, as allauth's email gives them."""
         user = self.reset_user
-        return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user)}
+        return {"uidb36": user_pk_to_url_str(user), "key": allauth_token_generator.make_token(user)}
 
 
 def build_world() -> World:
@@ -246,8 +296,10 @@ def build_world() -> World:
     actors["former"] = member_of(oakfield, Role.STAFF, email="former@t.example")
     Membership.objects.filter(user=actors["former"]).update(is_active=False)
     AuthGroup.objects.create(name="Matrix group")  # for guardian's group permission page in the admin
+    for trust, domain in ((organisation, "oak-trust.example"), (other_organisation, "river-trust.example")):
+        _identity_provider(trust, actors["site_admin"], f"staff.{domain}")
     world = World(oak=build_school(oakfield, oak_cast, "t.example"),
                   river=build_school(riverside, river_cast, "river.example"), people=actors,
                   reset_user=UserFactory(email="forgetful@t.example"), organisation=organisation,
-                  other_organisation=other_organisation)
+                  other_organisation=other_organisation, passkey=_second_factors(actors))
     return world

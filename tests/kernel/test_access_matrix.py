@@ -7,7 +7,8 @@ open it (docs/architecture.md, "How to add a feature").
 Every request: never a 500; an actor the rules do not allow never gets a page, a file or a redirect other than to
 sign in (anonymous), home (no school), or a 403/404/405; another school's record is a 404 for anyone who could
 open their own; every POST without a CSRF token is the CSRF failure page; an allowed actor gets a page, a redirect
-or a form's 400; and an empty POST records nothing unless its rule says why it may (a button with no fields).
+or a form's 400; and a POST with no fields but its tokens records nothing unless its rule says why it may
+(a button with no fields).
 
 The world (tests/access_matrix/world.py) is built once for the module, in a transaction rolled back at its end;
 each request runs in a savepoint rolled back after it, so every request sees the same records.
@@ -27,6 +28,7 @@ from tests.access_matrix.actors import ACTORS, EVERYONE, role_of
 from tests.access_matrix.rules import GROUPS, RULES, UNNAMED_PATTERNS_SKIPPED, rules_for
 from tests.access_matrix.world import build_world
 from tests.people import EVERYONE as PEOPLE_OF_THE_APP_MATRICES
+from tests.sso.fake_provider import FakeProvider, start
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +43,24 @@ def private_media():
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, media):
+def identity_provider():
+    """The fake OpenID Connect provider (tests/sso/fake_provider.py) stands in for Google: signing in with the
+    schools' configurations reaches it, never the internet."""
+    fake = FakeProvider()
+    server = start(fake)
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, media, identity_provider):
     storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                  "OPTIONS": {"location": media}}}
     # A signing link opens the answer just given for AUP_COPY_MINUTES: longer than the slowest run of the module.
     with (django_db_blocker.unblock(), override_settings(
             STORAGES=storages, MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            AUP_COPY_MINUTES=24 * 60), transaction.atomic()):
+            AUP_COPY_MINUTES=24 * 60, SSO_GOOGLE_ISSUER=identity_provider.google_issuer), transaction.atomic()):
         yield build_world()
         transaction.set_rollback(True)
 
