@@ -401,7 +401,11 @@ def _first_pk(model: Any) -> str:
 def admin_args(name: str, params: tuple[str, ...]) -> Callable[[World], dict[str, str]]:
     def build(world: World) -> dict[str, str]:
         model = _admin_model(name) or Pupil
-        values = {"object_id": _first_pk(model), "object_pk": _first_pk(model), "id": _first_pk(model),
+        # The user admin's password page is named after Django's auth app ("auth_user_password_change") whatever
+        # the user model: its id is a user's, never a pupil's that happens to exist (ids differ between databases).
+        user_page = name.endswith("auth_user_password_change")
+        values = {"object_id": _first_pk(model), "object_pk": _first_pk(model),
+                  "id": str(world.people["dsl"].pk) if user_page else _first_pk(model),
                   "user_id": str(world.people["dsl"].pk), "group_id": _first_pk(AuthGroup),
                   "app_label": "schools", "content_type_id": str(ContentType.objects.get_for_model(Pupil).pk)}
         return {param: values[param] for param in params}
