@@ -6,6 +6,7 @@ import json
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
+from django.utils.html import escape
 
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import NotAllowed
@@ -132,7 +133,7 @@ def test_it_records_who_said_the_provider_enforces_a_second_factor_and_when(clie
     saved = IdentityProvider.objects.get()
     assert saved.enforces_mfa and saved.enforces_mfa_recorded_by == head and saved.enforces_mfa_recorded_at
     page = client.get(reverse("sso:school", args=[oakfield.slug])).content.decode()
-    assert f"recorded by {head.full_name}" in page
+    assert f"recorded by {escape(head.full_name)}" in page
     client.post(edit_url(oakfield), form_data(client_secret=""))
     saved.refresh_from_db()
     assert (saved.enforces_mfa, saved.enforces_mfa_recorded_by, saved.enforces_mfa_recorded_at) == (False, None, None)
