@@ -4,23 +4,71 @@ A write that needs background work saves its own record of the work first (an ou
 an import "queued") and calls ``enqueue_after_commit``. The task is published only once the transaction has
 committed, so a worker never looks for a row that is not there yet, and publishing never fails or holds the
 request: with the broker down, the attempt is logged (ids only) and the record waits for its periodic task
-(``drain_outbox``, ``generate_due_reports``, ``requeue_waiting_imports``), which sends it again.
+(``drain_outbox``, ``look_after_reports``, ``requeue_waiting_imports``, ``look_after_imports``), which sends it
+again.
+
+Publishing uses its own short-lived connection with short socket timeouts (``PUBLISH_TIMEOUT``), not the
+worker's: a broker that refuses connections fails at once, and one that accepts them but never answers (a
+half-dead host, a full network buffer) costs at most about twice ``PUBLISH_TIMEOUT``, never the default minute.
 """
 
 import logging
+import threading
 from typing import Any
 
-from celery import Task
+from celery import Celery, Task
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+_local = threading.local()  # each thread (a gunicorn worker has one) keeps its publishing connection
+
+
+def _connection_options(app: Celery) -> dict[str, Any]:
+    timeout = settings.PUBLISH_TIMEOUT
+    return {"transport_options": {**app.conf.broker_transport_options, "max_retries": 0,
+                                  "socket_connect_timeout": timeout, "socket_timeout": timeout},
+            "connect_timeout": timeout}
+
+
+def broker_reachable(app: Celery) -> bool:
+    """Whether the broker takes a new connection within ``PUBLISH_TIMEOUT`` (for ``/readyz``)."""
+    try:
+        with app.connection_for_write(**_connection_options(app)) as connection:
+            connection.ensure_connection(max_retries=0)
+    except Exception:
+        return False
+    return True
+
+
+def _publishing_connection(task: Task) -> Any:
+    connection = getattr(_local, "connection", None)
+    if connection is not None and getattr(_local, "broker_url", None) != task.app.conf.broker_url:
+        _forget_publishing_connection()  # the broker was changed (in tests): its old connection is no use
+        connection = None
+    if connection is None:
+        _local.broker_url = task.app.conf.broker_url
+        connection = _local.connection = task.app.connection_for_write(**_connection_options(task.app))
+    return connection
+
+
+def _forget_publishing_connection() -> None:
+    connection = getattr(_local, "connection", None)
+    _local.connection = None
+    if connection is not None:
+        try:
+            connection.release()
+        except Exception:  # already broken: nothing to give back
+            logger.debug("Could not release a broken publishing connection")
 
 
 def enqueue_now(task: Task, *args: Any, what: str) -> bool:
     """Publish ``task(*args)`` at once, with no publish retries. False if it could not be handed over."""
     try:
-        task.apply_async(args=args, retry=False)
+        # apply_async takes the connection to publish on (celery-stubs leave it out)
+        task.apply_async(args=args, retry=False, connection=_publishing_connection(task))  # type: ignore[call-arg]
     except Exception as error:  # the broker is down (or, run inline in tests, the task itself failed)
+        _forget_publishing_connection()  # the next publish starts on a fresh connection
         logger.warning("%s not handed to a worker (%s); its periodic task will send it again",
                        what, type(error).__name__)
         return False

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect: probes come to the container's address.
+    "onlinesafety.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -180,6 +182,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'onlinesafety.sqlite3'}"),
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before a request uses it, so one the database dropped (a restart, a pooler's
+        # idle timeout) is replaced instead of failing the request with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -375,6 +380,9 @@ else:
     # down must never hold a request. What was not published waits for its periodic task.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing a task from a request (onlinesafety.jobs): the connect and socket timeout, in seconds, of the
+# connection it publishes on. A broker that does not answer costs a request at most about twice this.
+PUBLISH_TIMEOUT = float(env("PUBLISH_TIMEOUT", "0.3"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

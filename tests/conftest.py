@@ -1,4 +1,6 @@
+import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import caches
@@ -79,20 +81,42 @@ def _fresh_shared_cache(request, django_db_blocker):
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Tasks are published for real, to a broker that refuses every connection (a broker outage)."""
+@contextmanager
+def publishing_to(monkeypatch, broker_url):
+    """Tasks are published for real, to ``broker_url``."""
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting (CI sets it)
     conf = celery_app.conf
     saved = {name: conf[name] for name in ("broker_url", "broker_transport_options", "task_always_eager")}
-    conf.update(broker_url=UNREACHABLE_BROKER, broker_transport_options={"max_retries": 0}, task_always_eager=False)
+    conf.update(broker_url=broker_url, broker_transport_options={"max_retries": 0}, task_always_eager=False)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-    assert conf.broker_url == UNREACHABLE_BROKER
-    yield
-    conf.update(**saved)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    assert conf.broker_url == broker_url
+    try:
+        yield
+    finally:
+        conf.update(**saved)
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """A broker that refuses every connection (a broker outage)."""
+    with publishing_to(monkeypatch, UNREACHABLE_BROKER):
+        yield
+
+
+@pytest.fixture
+def broker_silent(monkeypatch):
+    """A broker host that takes connections and never answers (a hung server, a full network buffer)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)  # never accepted, never answered: the kernel completes the handshake and nothing more
+    try:
+        with publishing_to(monkeypatch, f"redis://127.0.0.1:{listener.getsockname()[1]}/0"):
+            yield
+    finally:
+        listener.close()
 
 
 @pytest.fixture

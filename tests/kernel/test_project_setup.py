@@ -186,3 +186,13 @@ def test_it_vendors_every_static_asset():
     assert "http://" not in base and "https://" not in base
     for path in re.findall(r"{% static '([^']+)' %}", base):
         assert (ROOT / "static" / path).is_file(), path
+
+
+def test_it_checks_each_service_is_ready_before_starting_the_ones_that_need_it(compose):
+    services = compose["services"]
+    assert {name for name, service in services.items() if "healthcheck" in service} == {
+        "postgres", "redis", "web", "worker"}
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"] == {"postgres": {"condition": "service_healthy"},
+                                                "redis": {"condition": "service_healthy"}}

@@ -6,12 +6,14 @@ import time
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
+from redis import Redis
 
 from onlinesafety.access import HasRole, check_needed, found, school_member_required
 from onlinesafety.downloads import bytes_download, safe_filename
@@ -20,6 +22,8 @@ from onlinesafety.mail.tasks import drain_outbox
 from onlinesafety.rules import NotAllowed, RuleBroken, require
 from onlinesafety.schools.roles import DSL_TEAM, Role
 from onlinesafety.views import redirect_to_next, refusal, safe_next
+from tests.conftest import publishing_to
+from tests.servers import OwnRedis
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +138,23 @@ def test_it_never_holds_or_fails_a_request_when_the_broker_is_down(broker_down, 
     assert time.monotonic() - started < 1
     assert enqueue_now(drain_outbox, what="The outbox drain") is False
     assert [record.getMessage() for record in caplog.records][0].startswith("The outbox drain not handed to a worker")
+
+
+def test_it_gives_up_on_a_broker_that_takes_the_connection_and_never_answers(broker_silent, settings):
+    started = time.monotonic()
+    assert enqueue_now(drain_outbox, what="The outbox drain") is False
+    assert time.monotonic() - started < 3 * settings.PUBLISH_TIMEOUT
+
+
+def test_it_publishes_again_on_a_fresh_connection_after_the_broker_restarts(monkeypatch, tmp_path):
+    redis = OwnRedis(tmp_path)
+    with publishing_to(monkeypatch, redis.url):
+        redis.start()
+        try:
+            assert enqueue_now(drain_outbox, what="The outbox drain") is True
+            redis.stop()
+            redis.start()  # empty: the first message went with the first server
+            assert enqueue_now(drain_outbox, what="The outbox drain") is True  # the kept connection had died
+            assert Redis(port=redis.port).llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 1
+        finally:
+            redis.stop()
