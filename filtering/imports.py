@@ -166,8 +166,8 @@ def run_import(provider_import: ProviderImport) -> ProviderImport:
     bad_lines: BadLines = []
     try:
         _read_all(provider_import, counts, bad_lines)
-    except Exception:
-        _finish(provider_import, ProviderImport.State.FAILED, counts, bad_lines)
+    except Exception as error:
+        _finish(provider_import, ProviderImport.State.FAILED, counts, bad_lines, failure=type(error).__name__)
         raise
     return _finish(provider_import, ProviderImport.State.DONE, counts, bad_lines)
 
@@ -226,9 +226,10 @@ def _count_saved(counts: Counts, saved: tuple[int, int]) -> None:
     counts["rows_duplicate"] += duplicate
 
 
-def _finish(provider_import: ProviderImport, state: str, counts: Counts, bad_lines: BadLines) -> ProviderImport:
+def _finish(provider_import: ProviderImport, state: str, counts: Counts, bad_lines: BadLines,
+            failure: str = "") -> ProviderImport:
     ProviderImport.objects.filter(pk=provider_import.pk).update(
-        state=state, bad_lines=bad_lines, finished_at=timezone.now(), **counts)
+        state=state, bad_lines=bad_lines, finished_at=timezone.now(), failure=failure[:100], **counts)
     provider_import.refresh_from_db()
     record_event(verb=f"filtering.provider_log_{'imported' if state == ProviderImport.State.DONE else 'failed'}",
                  actor=provider_import.uploaded_by, school=provider_import.school, target=provider_import,
@@ -236,11 +237,14 @@ def _finish(provider_import: ProviderImport, state: str, counts: Counts, bad_lin
     return provider_import
 
 
+WORKER_STOPPED = "The worker stopped"
+
+
 def give_up(provider_import: ProviderImport) -> None:
     """Mark an import whose workers died part-way too often as failed (the rows already saved stay; importing
     the same file again adds only the rest)."""
     claimed = ProviderImport.objects.filter(pk=provider_import.pk, state=ProviderImport.State.RUNNING).update(
-        state=ProviderImport.State.FAILED, finished_at=timezone.now())
+        state=ProviderImport.State.FAILED, finished_at=timezone.now(), failure=WORKER_STOPPED)
     if claimed:
         record_event(verb="filtering.provider_log_failed", actor=provider_import.uploaded_by,
                      school=provider_import.school, target=provider_import,

@@ -196,7 +196,7 @@ class ProviderImport(models.Model):
         QUEUED = "queued", "Waiting for a worker"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
-        FAILED = "failed", "Could not be read"
+        FAILED = "failed", "Failed"
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="provider_imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -218,6 +218,8 @@ class ProviderImport(models.Model):
     rows_duplicate = models.PositiveIntegerField(default=0)
     rows_bad = models.PositiveIntegerField(default=0)
     bad_lines = models.JSONField(default=list, help_text="The first bad rows: line number and why.")
+    failure = models.CharField(max_length=100, blank=True,
+                               help_text="Why it last failed: the kind of error, never its text.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -446,6 +446,24 @@ def requeue_waiting_imports(*, now: datetime | None = None) -> int:
     return sum(enqueue_now(_import_task(), import_id, what=f"Provider import {import_id}") for import_id in waiting)
 
 
+@transaction.atomic
+def retry_import(*, provider_import: ProviderImport, actor: User,
+                 request: HttpRequest | None = None) -> ProviderImport:
+    """A person's "try again" on a failed import: queued again from the start, with its tries counted afresh.
+    Safe: rows already saved are recognised by their hash and counted as already imported."""
+    require(rights.can_read_provider_logs(actor, provider_import.school), PROVIDER_LOGS_ONLY)
+    locked = ProviderImport.objects.select_for_update().get(pk=provider_import.pk)
+    if locked.state != ProviderImport.State.FAILED:
+        raise imports.ImportRefused("This import has not failed: it is waiting, running or done.")
+    record_event(verb="filtering.provider_log_retried", actor=actor, school=locked.school, target=locked,
+                 request=request, detail={"attempts": locked.attempts, "failure": locked.failure})
+    locked.state, locked.queued_at, locked.attempts, locked.failure = (ProviderImport.State.QUEUED, timezone.now(),
+                                                                      0, "")
+    locked.save(update_fields=["state", "queued_at", "attempts", "failure"])
+    enqueue_after_commit(_import_task(), locked.pk, what=f"Provider import {locked.pk}")
+    return locked
+
+
 # ---------------------------------------------------------------- from the provider's logs to an incident
 
 def _incident_category_code(provider_category: str) -> str:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("filtering/reviews/<int:review_id>/", views.review_detail, name="review"),
     path("filtering/imports/", views.import_list, name="imports"),
     path("filtering/imports/<int:import_id>/", views.import_detail, name="import"),
+    path("filtering/imports/<int:import_id>/retry/", views.import_retry, name="import_retry"),
     path("filtering/imports/flag/", views.flag_to_incident, name="flag_to_incident"),
     path("filtering/settings/", views.settings_page, name="settings"),
 ]

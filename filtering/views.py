@@ -311,6 +311,18 @@ def import_detail(request, import_id: int):
 
 
 @require_POST
+@school_member_required(rights.can_read_provider_logs)
+@sent_once
+def import_retry(request, import_id: int):
+    provider_import = selectors.get_import_for_user(request.user, request.school, import_id)
+    with refusal(request) as attempt:
+        services.retry_import(provider_import=provider_import, actor=request.user, request=request)
+    if attempt.ok:
+        messages.success(request, "Trying the import again: this page shows when it is done.")
+    return redirect("filtering:import", provider_import.pk)
+
+
+@require_POST
 @school_member_required(rights.can_open_case_from_flag)
 @sent_once
 def flag_to_incident(request):

@@ -19,7 +19,7 @@ class TermReport(models.Model):
         QUEUED = "queued", "Waiting for a worker"
         BUILDING = "building", "Being built"
         READY = "ready", "Ready"
-        FAILED = "failed", "Failed: the daily run tries again"
+        FAILED = "failed", "Failed"
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="governor_reports")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="governor_reports")
@@ -31,6 +31,12 @@ class TermReport(models.Model):
                                      related_name="+", help_text="Empty when the schedule asked for it.")
     requested_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When it was last handed to the workers.")
+    progress_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="The worker's last sign of life: when it claimed the build, or "
+                                                 "finished a step.")
+    failure = models.CharField(max_length=100, blank=True,
+                               help_text="Why the last build failed: the kind of error, never its text.")
     finished_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to=report_path, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -1,6 +1,7 @@
 """Asking for a termly report and building it. Each step is recorded; a retried build leaves one file."""
 
 import hashlib
+import logging
 import zoneinfo
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -33,8 +34,13 @@ if TYPE_CHECKING:
 
     from .figures import ReportFigures
 
+logger = logging.getLogger(__name__)
+
 CATCH_UP_DAYS = 7
-MAX_ATTEMPTS = 6
+REQUEUE_AFTER = timedelta(minutes=2)
+STALLED_AFTER = timedelta(minutes=10)  # a build takes seconds; each step records a sign of life
+RETRY_FAILED_AFTER = timedelta(minutes=5)
+MAX_AUTOMATIC_ATTEMPTS = 3
 
 
 @transaction.atomic
@@ -86,27 +92,44 @@ def _build_task() -> "Task[[int], bool]":
     return build_report
 
 
+def _claimable(now: datetime) -> Q:
+    """Waiting for a worker, or building with no sign of life for STALLED_AFTER (its worker died and the message
+    came back). A failed report is never claimed: ``look_after_reports`` or "try again" queues it first."""
+    return Q(status=TermReport.Status.QUEUED) | Q(status=TermReport.Status.BUILDING,
+                                                  progress_at__lt=now - STALLED_AFTER)
+
+
 def build(report_id: int) -> bool:
-    """Build one report. Returns True if this call made the file. Safe to run twice or after a crash: a report
-    already ready is left alone, and the file is only attached, with its hash, once it is whole. Run by the
-    system (the ``build_report`` task), so it checks no one's right."""
-    with transaction.atomic():
-        report = TermReport.objects.select_for_update().select_related("school", "term").filter(
-            pk=report_id).first()
-        if report is None or report.status == TermReport.Status.READY:
-            return False
-        report.status, report.attempts, report.progress = TermReport.Status.BUILDING, report.attempts + 1, 5
-        report.step = "Starting"
-        report.save(update_fields=["status", "attempts", "progress", "step"])
+    """Build one report. Returns True if this call made the file. Safe to run twice or after a crash: the build is
+    claimed by a conditional update (a duplicate delivery while another worker builds finds nothing to claim), and
+    the file is only attached, with its hash, once it is whole. Any error, a storage error while attaching the file
+    included, leaves the report failed, never building. Run by the system (the ``build_report`` task), so it checks
+    no one's right."""
+    now = timezone.now()
+    claimed = TermReport.objects.filter(_claimable(now), pk=report_id).update(
+        status=TermReport.Status.BUILDING, attempts=F("attempts") + 1, progress=5, step="Starting", progress_at=now,
+        failure="")
+    if not claimed:
+        return False
+    report = TermReport.objects.select_related("school", "term").get(pk=report_id)
     try:
         data = figures.collect(report.school, report.term, lambda percent, step: _progress(report.pk, percent, step))
         _progress(report.pk, 75, "Drawing the charts and the PDF")
         pdf = render(report, data)
-    except Exception:
+        return _attach(report.pk, pdf, figures.to_json(data.current))
+    except Exception as error:
         # Only a build still under way is marked failed: a duplicate run failing never touches a finished one.
-        _still_building(report.pk).update(status=TermReport.Status.FAILED, step="Failed")
-        raise
-    return _attach(report.pk, pdf, figures.to_json(data.current))
+        _fail(report, reason=type(error).__name__)
+        logger.warning("Governor report %s failed (%s)", report.pk, type(error).__name__)
+        return False
+
+
+def _fail(report: TermReport, *, reason: str) -> None:
+    failed = _still_building(report.pk).update(status=TermReport.Status.FAILED, step="Failed", failure=reason[:100],
+                                               finished_at=timezone.now())
+    if failed:
+        record_event(verb="governors.report_failed", school=report.school, target=report,
+                     detail={"reason": reason[:100], "attempts": report.attempts})
 
 
 def _still_building(report_id: int) -> QuerySet[TermReport]:
@@ -114,7 +137,7 @@ def _still_building(report_id: int) -> QuerySet[TermReport]:
 
 
 def _progress(report_id: int, percent: int, step: str) -> None:
-    _still_building(report_id).update(progress=percent, step=step[:100])
+    _still_building(report_id).update(progress=percent, step=step[:100], progress_at=timezone.now())
 
 
 def render(report: TermReport, data: "ReportFigures") -> bytes:
@@ -183,9 +206,8 @@ def record_download(*, report: TermReport, actor: User, request: HttpRequest | N
 
 def generate_due_reports(*, now: datetime | None = None) -> int:
     """The daily run: every school's report the day after a term ends (in the school's time zone; a week of
-    missed runs is caught up), and any report left queued, failed or building for over an hour (a broker outage,
-    a crashed worker) is queued again, up to MAX_ATTEMPTS builds. Run by the system (``generate_due_reports``
-    task)."""
+    missed runs is caught up). Reports left behind are ``look_after_reports``'s. Run by the system
+    (``generate_due_reports`` task)."""
     now = now or timezone.now()
     asked = 0
     for school in School.objects.all().order_by("pk"):
@@ -193,9 +215,42 @@ def generate_due_reports(*, now: datetime | None = None) -> int:
         for term in Term.objects.filter(school=school, ends_on__lte=yesterday,
                                         ends_on__gt=yesterday - timedelta(days=CATCH_UP_DAYS)):
             asked += _request_first_report(school=school, term=term) is not None
-    stuck = TermReport.objects.filter(
-        status__in=[TermReport.Status.QUEUED, TermReport.Status.FAILED, TermReport.Status.BUILDING],
-        requested_at__lt=now - timedelta(hours=1), attempts__lt=MAX_ATTEMPTS)
-    for report_id in stuck.values_list("pk", flat=True):
-        enqueue_now(_build_task(), report_id, what=f"Governor report {report_id}")
     return asked
+
+
+def look_after_reports(*, now: datetime | None = None) -> int:
+    """Every five minutes (the system's, no actor), so that no report stays waiting or building:
+    - queued for over REQUEUE_AFTER (the broker was down when it was asked for): handed to a worker again;
+    - building with no sign of life for STALLED_AFTER (its worker was killed): queued again, or failed once it has
+      been tried MAX_AUTOMATIC_ATTEMPTS times;
+    - failed with fewer than MAX_AUTOMATIC_ATTEMPTS tries, RETRY_FAILED_AFTER after failing: queued again.
+    After that a failed report waits for a person's "try again". Returns how many were handed over."""
+    now = now or timezone.now()
+    stalled = TermReport.objects.filter(status=TermReport.Status.BUILDING, progress_at__lt=now - STALLED_AFTER)
+    for report in stalled.filter(attempts__gte=MAX_AUTOMATIC_ATTEMPTS).select_related("school"):
+        _fail(report, reason="The worker stopped")
+    again = stalled.filter(attempts__lt=MAX_AUTOMATIC_ATTEMPTS) | TermReport.objects.filter(
+        status=TermReport.Status.FAILED, attempts__lt=MAX_AUTOMATIC_ATTEMPTS, finished_at__lt=now - RETRY_FAILED_AFTER)
+    again_ids = list(again.values_list("pk", flat=True))
+    again.filter(pk__in=again_ids).update(status=TermReport.Status.QUEUED, queued_at=now, progress=0,
+                                          step="Waiting for a worker again")
+    waiting = TermReport.objects.filter(Q(queued_at__lt=now - REQUEUE_AFTER) | Q(pk__in=again_ids),
+                                        status=TermReport.Status.QUEUED).values_list("pk", flat=True)
+    return sum(enqueue_now(_build_task(), report_id, what=f"Governor report {report_id}")
+               for report_id in sorted(waiting))
+
+
+@transaction.atomic
+def retry_report(*, report: TermReport, actor: User, request: HttpRequest | None = None) -> TermReport:
+    """A person's "try again" on a failed report: queued again, however many times it failed before."""
+    require(rights.can_build_reports(actor, report.school), "Only the head, the DSL or the Online Safety Lead can "
+                                                            "build a report.")
+    locked = TermReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != TermReport.Status.FAILED:
+        raise RuleBroken("This report has not failed: it is being built or is ready.")
+    locked.status, locked.queued_at, locked.progress, locked.step = TermReport.Status.QUEUED, timezone.now(), 0, ""
+    locked.save(update_fields=["status", "queued_at", "progress", "step"])
+    record_event(verb="governors.report_retried", actor=actor, school=locked.school, target=locked, request=request,
+                 detail={"attempts": locked.attempts, "failure": locked.failure})
+    enqueue_after_commit(_build_task(), locked.pk, what=f"Governor report {locked.pk}")
+    return locked

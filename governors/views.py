@@ -38,11 +38,24 @@ def generate(request):
     return redirect("governors:reports")
 
 
+@require_POST
+@school_member_required(rights.can_build_reports)
+@sent_once
+def retry(request, report_id: int):
+    report = selectors.get_report_for_user(request.user, request.school, report_id)
+    with refusal(request) as attempt:
+        services.retry_report(report=report, actor=request.user, request=request)
+    if attempt.ok:
+        messages.success(request, f"Trying version {report.version} of the {report.term.name} report again.")
+    return redirect("governors:reports")
+
+
 @school_member_required(rights.can_read_reports)
 def progress(request, report_id: int):
     """The htmx fragment polled while a report is built."""
     report = selectors.get_report_for_user(request.user, request.school, report_id)
-    return render(request, "governors/_report.html", {"report": report})
+    return render(request, "governors/_report.html", {
+        "report": report, "can_generate": rights.can_build_reports(request.user, request.school)})
 
 
 @school_member_required(rights.can_read_reports)

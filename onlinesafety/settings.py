@@ -362,6 +362,38 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = EMAIL_HOST or "localhost"
 
+# Each task's hard time limit in seconds (its soft limit, which lets it mark its job failed, is a minute less).
+# Jobs tied to a record (an import, a report, a batch of emails) are acknowledged once done (acks_late): killed
+# mid-way, they come back after the visibility timeout, and meanwhile their periodic task has already sent them
+# again; the record's state makes a second run a no-op. Periodic tasks are acknowledged when taken: killed, they
+# simply run at their next time.
+TASK_TIME_LIMITS = {
+    "filtering.tasks.import_provider_log": 3600,  # up to 500 MB of log
+    "onlinesafety.roster.tasks.apply_roster_import": 1800,
+    "onlinesafety.roster.tasks.fetch_roster_import": 600,  # one Wonde fetch has a 60 s budget per kind
+    "onlinesafety.governors.tasks.build_report": 300,  # seconds in practice
+    "onlinesafety.mail.tasks.deliver_email": 120,
+    "onlinesafety.mail.tasks.deliver_emails": 900,  # a hundred emails
+}
+PERIODIC_TASK_TIME_LIMITS = {
+    "onlinesafety.roster.tasks.import_nightly": 4 * 3600,  # every school's MIS, one after another
+    "onlinesafety.mail.tasks.drain_outbox": 900,
+    "onlinesafety.governors.tasks.generate_due_reports": 900,
+    "onlinesafety.governors.tasks.look_after_reports": 300,
+    "onlinesafety.roster.tasks.look_after_imports": 300,
+    "filtering.tasks.requeue_waiting_imports": 300,
+    "filtering.tasks.process_reverts": 900,
+    "policies.tasks.send_due_reminders": 1800,
+    "aup.tasks.remind_families": 1800,
+    "onlinesafety.submissions.tasks.forget_old_tokens": 900,
+}
+LONGEST_TASK_SECONDS = max(TASK_TIME_LIMITS.values())
+CELERY_TASK_ANNOTATIONS = {
+    **{name: {"time_limit": limit, "soft_time_limit": limit - 60} for name, limit in TASK_TIME_LIMITS.items()},
+    **{name: {"time_limit": limit, "soft_time_limit": limit - 60, "acks_late": False}
+       for name, limit in PERIODIC_TASK_TIME_LIMITS.items()},
+}
+
 # Celery. With no CELERY_BROKER_URL, kombu's filesystem transport under var/ is the broker, so one
 # command still runs a real worker and beat with nothing else installed.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
@@ -377,8 +409,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
     # Publishing from a web request tries the broker once and gives up (onlinesafety.jobs): a broker that is
-    # down must never hold a request. What was not published waits for its periodic task.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
+    # down must never hold a request. What was not published waits for its periodic task. A task taken but not
+    # acknowledged (its worker was killed) goes back to the queue after the visibility timeout, which outlasts
+    # the longest task's hard limit so that no task still running is handed to a second worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "visibility_timeout": LONGEST_TASK_SECONDS + 300}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Publishing a task from a request (onlinesafety.jobs): the connect and socket timeout, in seconds, of the
 # connection it publishes on. A broker that does not answer costs a request at most about twice this.
@@ -404,6 +438,10 @@ CELERY_BEAT_SCHEDULE = {
     "aup-remind-families": {
         "task": "aup.tasks.remind_families",
         "schedule": crontab(hour=9, minute=15),
+    },
+    "governors-look-after-reports": {
+        "task": "onlinesafety.governors.tasks.look_after_reports",
+        "schedule": 300.0,  # a report left queued (broker down), building (worker killed) or failed is sent again
     },
     "governors-generate-due-reports": {
         "task": "onlinesafety.governors.tasks.generate_due_reports",

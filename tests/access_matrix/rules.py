@@ -314,6 +314,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
                              args=lambda s: {"review_id": s.review.pk}, writes="'sign off' is a button"),
     "filtering:imports": form(PROVIDER_LOG_READERS),
     "filtering:import": form(PROVIDER_LOG_READERS, args=lambda s: {"import_id": s.provider_import.pk}),
+    "filtering:import_retry": button(PROVIDER_LOG_READERS, args=lambda s: {"import_id": s.provider_import.pk}),
     # The flag is named in the POST: an empty one names none, 404.
     "filtering:flag_to_incident": button(DSL_TEAM, answers=frozenset({404})),
     "filtering:settings": form(LEADS),
@@ -367,6 +368,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "governors:generate": button(REPORT_BUILDERS),  # no term named: nothing built
     "governors:progress": page(LEADS_AND_GOVERNORS, args=lambda s: {"report_id": s.report.pk}),
     "governors:download": page(LEADS_AND_GOVERNORS, args=lambda s: {"report_id": s.report.pk}),
+    "governors:retry": button(REPORT_BUILDERS, args=lambda s: {"report_id": s.report.pk}),  # ready: refused
     # ------------------------------------------------------------ the Django admin: the site administrator only
     # Its own pages; each registered model's pages are the "admin:" group below.
     "admin:index": page(SITE_ADMINS, anonymous=frozenset({ADMIN_LOGIN}),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filtering import selectors, services
-from filtering.models import CHECK_CATEGORIES
+from filtering.models import CHECK_CATEGORIES, ProviderImport
 from tests.sent_twice import assert_sent_once, forms_sent_twice
 
 from .test_import import HEADER, MAPPING, csv_file, do_import, recent
@@ -77,6 +77,14 @@ def _mapping(s):
     return s.people.technician, reverse("filtering:import", args=[provider_import.pk]), MAPPING
 
 
+def _retry(s):
+    provider_import = services.start_import(school=s.school, actor=s.people.technician, upload=csv_file(
+        [HEADER, f"{recent()},amy.b,Year 5,https://a.example/,Gaming,Blocked"]))
+    ProviderImport.objects.filter(pk=provider_import.pk).update(state=ProviderImport.State.FAILED, mapping=MAPPING,
+                                                                failure="OSError")
+    return s.people.technician, reverse("filtering:import_retry", args=[provider_import.pk]), {}
+
+
 def _flag(s):
     do_import(s.school, s.people, csv_file([HEADER] + [
         f"{recent(2, hour)},leo.n,Year 6,https://sh.example/{hour},Self-Harm,Blocked" for hour in (9, 10, 11)]))
@@ -102,6 +110,7 @@ CASES = {
         "filtering_provider": "LGfL", "monitoring_provider": "Smoothwall"})),
     "upload a provider log": ("filtering:imports", _upload),
     "choose the columns": ("filtering:import", _mapping),
+    "try a failed import again": ("filtering:import_retry", _retry),
     "open a case from a flag": ("filtering:flag_to_incident", _flag),
 }
 

@@ -7,8 +7,9 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from governors import services, tasks
+from governors import services
 from governors.models import TermReport
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.mail.models import OutboundEmail
@@ -44,14 +45,14 @@ def test_it_makes_a_new_version_when_building_again_and_keeps_the_old(known):
 
 def test_it_leaves_no_file_after_a_crash_and_finishes_on_a_retry(known):
     report = services.request_report(school=known.school, term=known.summer)
-    with mock.patch("governors.services.render_pdf", side_effect=RuntimeError("worker died")):
-        with pytest.raises(RuntimeError):
-            services.build(report.pk)
+    with mock.patch("governors.services.render_pdf", side_effect=RuntimeError("out of memory")):
+        assert services.build(report.pk) is False
     report.refresh_from_db()
-    assert (report.status, report.file.name, report.sha256) == ("failed", "", "")
-    assert services.build(report.pk) is True
+    assert (report.status, report.file.name, report.sha256, report.failure) == ("failed", "", "", "RuntimeError")
+    assert services.build(report.pk) is False  # a stray message never builds a failed report
+    services.look_after_reports(now=timezone.now() + services.RETRY_FAILED_AFTER + datetime.timedelta(seconds=1))
     report.refresh_from_db()
-    assert report.status == "ready" and report.attempts == 2
+    assert report.status == "ready" and report.attempts == 2 and report.failure == ""
 
 
 def test_it_never_lets_a_failing_duplicate_run_touch_a_finished_report(known):
@@ -74,40 +75,56 @@ def test_it_leaves_no_file_behind_after_a_failure_once_the_file_is_saved(known, 
 
     report = services.request_report(school=known.school, term=known.summer)
     with mock.patch("governors.services._tell_governors", side_effect=RuntimeError("mail down")):
-        with pytest.raises(RuntimeError):
-            services.build(report.pk)
+        assert services.build(report.pk) is False
     report.refresh_from_db()
-    assert report.file.name == "" and report.status == "building"
+    assert report.file.name == "" and report.status == "failed"  # never left "building"
     folder = f"governor-reports/{known.school.pk}"
     assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
 
 
-def test_it_sends_a_report_stuck_building_again(known):
-    with mock.patch("governors.tasks.build_report.apply_async") as enqueue:
-        report = services.request_report(school=known.school, term=known.summer)
-        TermReport.objects.filter(pk=report.pk).update(
-            status="building", requested_at=report.requested_at - datetime.timedelta(hours=3))
-        services.generate_due_reports()
-    assert enqueue.call_args_list[-1].kwargs["args"] == (report.pk,)
-
-
-def test_it_retries_the_task_by_itself(known):
-    real = services.render_pdf
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("out of memory")
-        return real(*args, **kwargs)
-
+def test_it_builds_again_a_report_whose_worker_was_killed_mid_build(known):
     with mock.patch("governors.tasks.build_report.apply_async"):
         report = services.request_report(school=known.school, term=known.summer)
-    with mock.patch("governors.services.render_pdf", side_effect=flaky):
-        result = tasks.build_report.apply(args=[report.pk], throw=False)
+    silent_since = timezone.now() - services.STALLED_AFTER - datetime.timedelta(seconds=1)
+    TermReport.objects.filter(pk=report.pk).update(status="building", progress=75, attempts=1,
+                                                   progress_at=silent_since)  # killed at 75 %
+    assert services.look_after_reports() == 1  # every five minutes, not the next day
     report.refresh_from_db()
-    assert result.successful() and report.status == "ready" and len(calls) == 2
-    assert TermReport.objects.count() == 1
+    assert report.status == "ready" and report.attempts == 2
+
+
+def test_it_gives_up_on_a_build_that_keeps_stopping_and_offers_to_try_again(known):
+    with mock.patch("governors.tasks.build_report.apply_async"):
+        report = services.request_report(school=known.school, term=known.summer)
+    TermReport.objects.filter(pk=report.pk).update(
+        status="building", attempts=services.MAX_AUTOMATIC_ATTEMPTS,
+        progress_at=timezone.now() - services.STALLED_AFTER - datetime.timedelta(seconds=1))
+    assert services.look_after_reports() == 0
+    report.refresh_from_db()
+    assert (report.status, report.failure) == ("failed", "The worker stopped")
+    assert AuditEvent.objects.filter(verb="governors.report_failed", object_id=str(report.pk)).exists()
+    later = timezone.now() + datetime.timedelta(days=1)
+    assert services.look_after_reports(now=later) == 0  # automatic tries are bounded: a person decides now
+
+
+def test_it_fails_a_report_whose_file_cannot_be_stored_instead_of_leaving_it_building(known):
+    with mock.patch("governors.tasks.build_report.apply_async"):
+        report = services.request_report(school=known.school, term=known.summer)
+    with mock.patch("django.core.files.storage.FileSystemStorage._save", side_effect=OSError("disk full")):
+        for attempt in range(services.MAX_AUTOMATIC_ATTEMPTS):
+            services.build(report.pk) if attempt == 0 else services.look_after_reports(
+                now=timezone.now() + services.RETRY_FAILED_AFTER * (attempt + 1))
+            report.refresh_from_db()
+            assert (report.status, report.failure, report.attempts) == ("failed", "OSError", attempt + 1)
+    assert services.look_after_reports(now=timezone.now() + datetime.timedelta(days=1)) == 0
+
+
+def test_it_builds_once_when_the_message_is_delivered_twice(known):
+    with mock.patch("governors.tasks.build_report.apply_async"):
+        report = services.request_report(school=known.school, term=known.summer)
+    TermReport.objects.filter(pk=report.pk).update(status="building", progress_at=timezone.now())  # one worker on it
+    assert services.build(report.pk) is False  # the second delivery finds nothing to claim
+    assert TermReport.objects.get(pk=report.pk).attempts == 0
 
 
 def test_it_sends_governors_a_link_and_no_figures(known, people, django_capture_on_commit_callbacks):
@@ -148,9 +165,10 @@ def test_it_builds_each_report_on_schedule_the_day_after_term_ends(known, rivers
 def test_it_sends_a_report_left_queued_to_a_worker_again(known):
     with mock.patch("governors.tasks.build_report.apply_async") as enqueue:
         report = services.request_report(school=known.school, term=known.summer)
+        assert services.look_after_reports() == 0  # just asked for: its own message is on its way
         TermReport.objects.filter(pk=report.pk).update(
-            requested_at=report.requested_at - datetime.timedelta(hours=2))
-        services.generate_due_reports()
+            queued_at=report.queued_at - services.REQUEUE_AFTER - datetime.timedelta(seconds=1))
+        assert services.look_after_reports() == 1
     assert enqueue.call_args_list[-1].kwargs["args"] == (report.pk,)
 
 
@@ -165,6 +183,8 @@ def test_it_holds_the_daily_run_in_the_beat_schedule(db):
         ModelEntry.from_entry(name, app=celery_app, **entry)
     task = PeriodicTask.objects.get(task="onlinesafety.governors.tasks.generate_due_reports")
     assert (task.crontab.hour, task.crontab.minute) == ("5", "30")
+    looking_after = PeriodicTask.objects.get(task="onlinesafety.governors.tasks.look_after_reports")
+    assert (looking_after.interval.every, looking_after.interval.period) == (300, "seconds")
 
 
 def test_it_polls_the_progress_fragment_until_ready(client, known, people):
@@ -199,16 +219,16 @@ def test_it_keeps_a_report_queued_when_the_broker_is_down_and_builds_it_later(kn
     with django_capture_on_commit_callbacks(execute=True):
         report = services.request_report(school=known.school, term=known.summer)
     assert time.monotonic() - started < 1  # the request is never held by the broker
-    TermReport.objects.filter(pk=report.pk).update(requested_at=report.requested_at - datetime.timedelta(hours=2))
-    services.generate_due_reports()  # the daily run's re-send, still with no broker, fails quietly too
+    TermReport.objects.filter(pk=report.pk).update(queued_at=report.queued_at - datetime.timedelta(hours=2))
+    assert services.look_after_reports() == 0  # its re-send, still with no broker, fails quietly too
     report.refresh_from_db()
     assert report.status == "queued"
 
 
-def test_it_builds_a_report_the_daily_run_sends_again_after_an_outage(known):
+def test_it_builds_a_report_sent_again_after_an_outage(known):
     with mock.patch("governors.tasks.build_report.apply_async", side_effect=ConnectionError("broker down")):
         report = services.request_report(school=known.school, term=known.summer)
-    TermReport.objects.filter(pk=report.pk).update(requested_at=report.requested_at - datetime.timedelta(hours=2))
-    services.generate_due_reports()  # the broker is back: tasks run inline in tests
+    TermReport.objects.filter(pk=report.pk).update(queued_at=report.queued_at - datetime.timedelta(minutes=3))
+    services.look_after_reports()  # the broker is back: tasks run inline in tests
     report.refresh_from_db()
     assert report.status == "ready" and report.file.name

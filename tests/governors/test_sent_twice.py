@@ -13,7 +13,14 @@ pytestmark = pytest.mark.django_db
 CASES = {
     "build a report": ("governors:generate", lambda s: (s.people.dsl, reverse("governors:generate"), {
         "term": past_term(s.school, "Summer Term").pk})),
+    "try a failed report again": ("governors:retry", lambda s: (
+        s.people.dsl, reverse("governors:retry", args=[failed_report(s.school).pk]), {})),
 }
+
+
+def failed_report(school):
+    return TermReport.objects.create(school=school, term=past_term(school, "Summer Term"), version=1,
+                                     status=TermReport.Status.FAILED, attempts=3, failure="OSError")
 
 
 class Setting:
