@@ -17,3 +17,9 @@ class FilteringConfig(AppConfig):
         from .selectors import setup_checklist
 
         register_checklist(setup_checklist)
+
+        from onlinesafety.jobs import register_failed_jobs
+
+        from .selectors import failed_imports
+
+        register_failed_jobs(failed_imports)

@@ -47,8 +47,27 @@ def seed(*, today=None) -> dict[str, int]:
     checks = _checks(school, people, today)
     _review(school, people, today)
     events = _provider_log(school, people["tech"], today)
+    _stalled_import(school, people["tech"])
     return {"filtering requests": changes, "filtering checks": checks, "blocked events": events,
             "filtering providers recorded": providers}
+
+
+def _stalled_import(school, technician) -> None:
+    """A second upload of the same export whose worker kept stopping: failed, with "try again" on its page (trying
+    adds nothing new: every row is already imported) and a line in the site administrator's failed jobs."""
+    first = ProviderImport.objects.filter(school=school).order_by("pk").first()
+    if first is None:
+        return
+    first.file.open("rb")
+    content = first.file.read()
+    first.file.close()
+    ProviderImport.objects.create(
+        school=school, uploaded_by=technician, original_name="provider-blocked-log-again.csv",
+        encoding=first.encoding, header=first.header, mapping=first.mapping, state=ProviderImport.State.FAILED,
+        attempts=3, failure=imports.WORKER_STOPPED, finished_at=timezone.now() - timedelta(hours=3),
+        queued_at=timezone.now() - timedelta(hours=4),
+        file=ContentFile(content, name="provider-blocked-log-again.csv"),
+    )
 
 
 def _providers(school) -> int:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from onlinesafety.access import check_needed, found
 from onlinesafety.accounts.models import Person
+from onlinesafety.jobs import FailedJob
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
 from onlinesafety.setup import ChecklistItem
@@ -229,3 +230,13 @@ def setup_checklist(schools: Sequence[School]) -> dict[int, list[ChecklistItem]]
         "filtering_provider", 60, "The filtering and monitoring providers recorded", school.pk in recorded,
         "" if school.pk in recorded else "Not recorded yet", url, rights.can_record_providers,
         in_current_school=True, fixed_by=RECORDED_BY)] for school in schools}
+
+
+def failed_imports(limit: int) -> list[FailedJob]:
+    """Failed provider log imports of every school, for the site administrator's list of failed jobs (one query)."""
+    failed = ProviderImport.objects.filter(state=ProviderImport.State.FAILED).select_related("school").order_by(
+        "-finished_at")[:limit]
+    return [FailedJob(kind="Provider log import", record=f"import {item.pk}", school=item.school.name,
+                      failed_at=item.finished_at, attempts=item.attempts, reason=item.failure or "Unknown",
+                      retried_by="The safeguarding team or the technician, on the import's page")
+            for item in failed]

@@ -12,3 +12,9 @@ class GovernorsConfig(AppConfig):
         from .rights import can_read_reports
 
         register(NavItem("Governor reports", "governors:reports", can_read_reports))
+
+        from onlinesafety.jobs import register_failed_jobs
+
+        from .selectors import failed_reports
+
+        register_failed_jobs(failed_reports)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from onlinesafety.access import found
 from onlinesafety.accounts.models import User
+from onlinesafety.jobs import FailedJob
 from onlinesafety.schools.models import School, Term
 from onlinesafety.schools.selectors import terms_of
 
@@ -46,3 +47,14 @@ def get_report_for_user(user: User, school: School, report_id: int) -> TermRepor
 
 def previous_term(term: Term) -> Term | None:
     return terms_of(term.school).filter(starts_on__lt=term.starts_on).order_by("-starts_on").first()
+
+
+def failed_reports(limit: int) -> list[FailedJob]:
+    """Failed governor reports of every school, for the site administrator's list of failed jobs (one query)."""
+    failed = TermReport.objects.filter(status=TermReport.Status.FAILED).select_related("school", "term").order_by(
+        "-finished_at")[:limit]
+    return [FailedJob(kind="Governor report", record=f"version {item.version} of {item.term.name}",
+                      school=item.school.name, failed_at=item.finished_at, attempts=item.attempts,
+                      reason=item.failure or "Unknown",
+                      retried_by="The head, the DSL or the Online Safety Lead, on the governor reports page")
+            for item in failed]

@@ -14,6 +14,9 @@ half-dead host, a full network buffer) costs at most about twice ``PUBLISH_TIMEO
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery, Task
@@ -79,3 +82,36 @@ def enqueue_after_commit(task: Task, *args: Any, what: str) -> None:
     """Publish ``task(*args)`` once the current transaction commits (at once outside one). ``what`` names the
     work for the log by kind and id only, never a person."""
     transaction.on_commit(lambda: enqueue_now(task, *args, what=what))
+
+
+# ---------------------------------------------------------------- failed jobs, for the site administrator
+
+@dataclass(frozen=True)
+class FailedJob:
+    """A background job that failed and waits for a person. Names nobody: a kind, a school, ids and a reason."""
+
+    kind: str  # "Provider log import"
+    record: str  # "import 12", "version 2 of Summer 2026"
+    school: str  # the school's name
+    failed_at: datetime | None
+    attempts: int
+    reason: str  # the kind of error, or the plain reason the job recorded
+    retried_by: str  # who may try it again, and where ("The DSL or the technician, on the import's page")
+
+
+FailedJobSource = Callable[[int], list[FailedJob]]
+_failed_job_sources: list[FailedJobSource] = []
+
+
+def register_failed_jobs(source: FailedJobSource) -> None:
+    """Each app that runs jobs adds, from ``AppConfig.ready()``, a source: given a limit, its failed jobs, newest
+    first, in one query (the kernel never imports the apps)."""
+    if source not in _failed_job_sources:
+        _failed_job_sources.append(source)
+
+
+def failed_jobs(limit: int = 200) -> list[FailedJob]:
+    """Every app's failed jobs, newest first: one query per app, whatever their number."""
+    jobs = [job for source in _failed_job_sources for job in source(limit)]
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return sorted(jobs, key=lambda job: job.failed_at or oldest, reverse=True)[:limit]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from onlinesafety.accounts.urls import allauth_urlpatterns
+from onlinesafety.failed_jobs import failed_jobs_page
 from onlinesafety.mail import views as mail_views
 from onlinesafety.schools import views as school_views
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("aup.urls")),
     path("", include("governors.urls")),
     path("alerts/", mail_views.alerts, name="alerts"),
+    path("site/failed-jobs/", failed_jobs_page, name="failed_jobs"),
     path("admin/", admin.site.urls),
     # The development mailbox answers 404 unless DEBUG is on.
     path("dev/mail/", include("onlinesafety.mail.urls")),

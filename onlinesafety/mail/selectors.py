@@ -1,9 +1,10 @@
 from django.db.models import QuerySet
 
 from onlinesafety.accounts.models import User
+from onlinesafety.jobs import FailedJob
 from onlinesafety.schools.models import School
 
-from .models import Notification
+from .models import Notification, OutboundEmail
 
 
 def notifications_for(user: User, school: School) -> QuerySet[Notification]:
@@ -12,3 +13,17 @@ def notifications_for(user: User, school: School) -> QuerySet[Notification]:
 
 def unread_notifications(user: User, school: School) -> QuerySet[Notification]:
     return notifications_for(user, school).filter(read_at__isnull=True)
+
+
+STUCK_AFTER_ATTEMPTS = 8  # the outbox keeps trying; from here the site administrator is shown it
+
+
+def stuck_emails(limit: int) -> list[FailedJob]:
+    """Emails still unsent after many tries (dated by when they were queued), for the site administrator's list
+    of failed jobs (one query). No address and no subject: the kind of message and its id."""
+    stuck = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__gte=STUCK_AFTER_ATTEMPTS).order_by(
+        "-created_at").values("pk", "kind", "attempts", "last_error", "created_at")[:limit]
+    return [FailedJob(kind="Email", record=f"{row['kind']} email {row['pk']}", school="",
+                      failed_at=row["created_at"], attempts=row["attempts"], reason=row["last_error"] or "Unknown",
+                      retried_by="No one needs to: the outbox tries again every hour. Check the mail server settings")
+            for row in stuck]

@@ -12,3 +12,9 @@ class RosterConfig(AppConfig):
         from .rights import can_import_roster
 
         register(NavItem("Roster", "roster:current", can_import_roster))
+
+        from onlinesafety.jobs import register_failed_jobs
+
+        from .selectors import failed_roster_imports
+
+        register_failed_jobs(failed_roster_imports)

@@ -4,9 +4,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from onlinesafety.accounts.models import Person
+from onlinesafety.jobs import FailedJob
 from onlinesafety.schools.models import School
 
-from .models import Kind, RosterImport, RosterSettings, SavedMapping
+from .models import Kind, RosterImport, RosterSettings, SavedMapping, Status
 from .rights import can_import_roster
 
 
@@ -35,3 +36,14 @@ def saved_mapping(school: School, kind: Kind) -> dict[str, str] | None:
 def settings_of(school: School) -> RosterSettings:
     """The school's roster settings (unsaved defaults if it has none yet)."""
     return RosterSettings.objects.filter(school=school).first() or RosterSettings(school=school)
+
+
+def failed_roster_imports(limit: int) -> list[FailedJob]:
+    """Failed roster imports of every school, for the site administrator's list of failed jobs (one query)."""
+    failed = RosterImport.objects.filter(status=Status.FAILED).select_related("school").order_by(
+        "-finished_at", "-pk")[:limit]
+    return [FailedJob(kind=f"Roster import ({item.get_kind_display().lower()})", record=f"import {item.pk}",
+                      school=item.school.name, failed_at=item.finished_at, attempts=item.attempts,
+                      reason=item.failure[:200] or "Unknown",
+                      retried_by="The headteacher, on the school's roster page")
+            for item in failed]

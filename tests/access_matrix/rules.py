@@ -183,6 +183,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "sso:school_edit": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "google"}),
     "sso:school_remove": form(ADMINISTRATORS, args=lambda s: {**slug(s), "kind": "google"},
                               writes="'remove' is a confirmation page with no fields"),
+    "failed_jobs": read_only(SITE_ADMINS),  # the site administrator's list of failed background jobs
     "sso:organisation": page(frozenset({SITE_ADMIN, TRUST_ADMIN}), args=lambda s: {"slug": s.school.organisation.slug}),
     "sso:organisation_edit": form(frozenset({SITE_ADMIN, TRUST_ADMIN}),
                                   args=lambda s: {"slug": s.school.organisation.slug, "kind": "google"}),
