@@ -115,3 +115,35 @@ def test_it_lets_the_head_watch_a_report_being_built(page, sign_in, live_server,
     report.refresh_from_db()
     assert (report.status, report.requested_by) == ("ready", head)
     expect(item.locator("code")).to_have_text(report.sha256)
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+def test_it_shows_a_build_that_failed_and_lets_the_head_try_it_again(device, request, sign_in, live_server,
+                                                                      oakfield, no_worker):
+    page = request.getfixturevalue(device)
+    member_of(oakfield, Role.HEADTEACHER, email="head@browser.example")
+    term = past_term(oakfield)
+    report = services.request_report(school=oakfield, term=term)  # stays queued: no worker reads this queue
+
+    sign_in(page, "head@browser.example", TEST_PASSWORD)
+    page.goto(live_server.url + reverse("governors:reports"))
+    item = page.locator(f"#report-{report.pk}")
+    expect(item.get_by_role("status")).to_contain_text("Waiting for a worker")
+
+    # The worker fails to store the file, three times over; the polling page says so and stops polling.
+    TermReport.objects.filter(pk=report.pk).update(status="failed", attempts=3, failure="OSError",
+                                                   finished_at=timezone.now())
+    expect(item).to_contain_text("Failed: try again.", timeout=10_000)
+    expect(item).not_to_have_attribute("hx-get", re.compile(".*"))
+
+    try_again = item.get_by_role("button", name=re.compile("Try again"))
+    try_again.focus()
+    page.keyboard.press("Enter")  # with the keyboard alone
+    expect(page.locator("main")).to_contain_text("Trying version 1 of the Summer 2026 report again.")
+    report.refresh_from_db()
+    assert report.status == "queued"
+    assert AuditEvent.objects.filter(verb="governors.report_retried", object_id=str(report.pk)).count() == 1
+
+    assert tasks.build_report(report.pk) is True  # a worker takes it this time
+    expect(page.locator(f"#report-{report.pk}").get_by_role("link", name="Download PDF")).to_be_visible(
+        timeout=10_000)
