@@ -367,3 +367,11 @@ class ResponseRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["category", "subject", "response"], name="incidents_response_unique")
         ]
+
+
+class CaseCounter(models.Model):
+    """The last case number given in a school. Reports take the next one by updating this row, which holds its lock
+    until the report commits: two reports at the same moment get different numbers, never an error."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)

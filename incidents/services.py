@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from . import defaults, rights
 from .models import (
     Agency,
     CaseAction,
+    CaseCounter,
     Device,
     Evidence,
     Illegal,
@@ -135,7 +137,19 @@ def recipients_for(incident: Incident) -> list[User]:
 
 
 def _next_number(school: School) -> int:
-    return (Incident.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
+    """The school's next case number, from its counter row. The update locks the row until the report commits, so
+    reports to one school at the same moment take numbers one after another. It also steps past any number already
+    used (a case imported or made by hand), so the counter can never hand out a number that is taken."""
+    highest_used = Incident.objects.filter(school=school).order_by().values("school").annotate(n=Max("number"))
+    step = {"last_number": Greatest(F("last_number"), Coalesce(Subquery(highest_used.values("n")), 0)) + 1}
+    if not CaseCounter.objects.filter(school=school).update(**step):
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(school=school)
+        except IntegrityError:  # another report made it first: this one now waits on its lock
+            pass
+        CaseCounter.objects.filter(school=school).update(**step)
+    return CaseCounter.objects.filter(school=school).values_list("last_number", flat=True).get()
 
 
 def report_incident(
@@ -146,7 +160,7 @@ def report_incident(
     staff_involved: Iterable[User] = (), allegation_subject: User | None = None,
     files: Sequence[CheckedUpload] = (), request: HttpRequest | None = None,
 ) -> Incident:
-    """Log a new concern, tell whoever must know, and return it. Retries if two reports race for a number."""
+    """Log a new concern, tell whoever must know, and return it."""
     require(rights.can_report(reporter, school), "You cannot report a concern in this school.")
     fields: dict[str, Any] = {
         "occurred_at": occurred_at, "location": location, "category": category, "description": description,
@@ -154,15 +168,9 @@ def report_incident(
         "network": network, "platform": platform, "url": url, "other_people": other_people,
         "immediate_action": immediate_action, "already_told": already_told,
     }
-    for attempt in range(3):
-        try:
-            return _report_incident(school=school, reporter=reporter, fields=fields, pupils=pupils,
-                                    staff_involved=staff_involved, allegation_subject=allegation_subject,
-                                    files=files, request=request)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return _report_incident(school=school, reporter=reporter, fields=fields, pupils=pupils,
+                            staff_involved=staff_involved, allegation_subject=allegation_subject, files=files,
+                            request=request)
 
 
 @transaction.atomic
