@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,7 +50,9 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with refusal(request, form) as attempt:
+            # A savepoint of its own, so that a database error anywhere in the service leaves this request's
+            # transaction usable (on PostgreSQL an error aborts it) to show the form again.
+            with refusal(request, form) as attempt, transaction.atomic():
                 incident = services.report_incident(
                 school=request.school, reporter=request.user, occurred_at=data["occurred_at"],
                 location=data["location"], category=data["category"], description=data["description"],

@@ -182,3 +182,21 @@ def test_it_keeps_the_typed_reopen_reason_when_someone_else_changed_the_case(cli
                        {"reopen-reason": reason, "reopen-version": _version_on(page, "reopen")}).status_code == 302
     incident.refresh_from_db()
     assert incident.status == Status.OPEN
+
+
+def test_it_says_a_report_was_not_saved_when_the_database_really_fails(client, oakfield, people):
+    """A real error from the database before the service's own transaction (on PostgreSQL it aborts the request's
+    transaction): the page is still the report form, saying so."""
+    from django.db import connection
+
+    def broken(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM incidents_incident")
+
+    client.force_login(people.reporter)
+    with mock.patch("incidents.services.rights.can_report", side_effect=broken):
+        response = client.post(URL, form_data(oakfield, description="Messages sent at night."))
+    assert response.status_code == 503
+    assert "Your report was NOT saved" in response.content.decode()
+    assert "Messages sent at night." in response.content.decode()
+    assert not Incident.objects.exists()
