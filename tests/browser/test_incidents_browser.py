@@ -144,7 +144,8 @@ def test_it_tells_a_teacher_the_report_is_saved_but_a_file_was_not_attached(brow
     expect(notice).to_contain_text("class-chat.png")
     expect(notice).to_contain_text("Give the file to the Designated Safeguarding Lead yourself")
     expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off a phone's screen
+    if phone:  # nothing runs off a phone's screen
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     incident = Incident.objects.get()
     assert incident.timeline.filter(kind="evidence_not_stored", text="class-chat.png").exists()
     assert not incident.evidence.exists()
