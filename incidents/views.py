@@ -54,15 +54,15 @@ def report(request):
             # transaction usable (on PostgreSQL an error aborts it) to show the form again.
             with refusal(request, form) as attempt, transaction.atomic():
                 incident = services.report_incident(
-                school=request.school, reporter=request.user, occurred_at=data["occurred_at"],
-                location=data["location"], category=data["category"], description=data["description"],
-                immediate_risk=data["immediate_risk"] == "yes", possibly_illegal=data["possibly_illegal"],
-                device=data["device"], network=data["network"], platform=data["platform"], url=data["url"],
-                other_people=data["other_people"], immediate_action=data["immediate_action"],
-                already_told=data["already_told"], pupils=data["pupils"], staff_involved=data["staff_involved"],
-                allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
-                files=data["checked_files"], request=request,
-            )
+                    school=request.school, reporter=request.user, occurred_at=data["occurred_at"],
+                    location=data["location"], category=data["category"], description=data["description"],
+                    immediate_risk=data["immediate_risk"] == "yes", possibly_illegal=data["possibly_illegal"],
+                    device=data["device"], network=data["network"], platform=data["platform"], url=data["url"],
+                    other_people=data["other_people"], immediate_action=data["immediate_action"],
+                    already_told=data["already_told"], pupils=data["pupils"], staff_involved=data["staff_involved"],
+                    allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
+                    files=data["checked_files"], request=request,
+                )
         except DatabaseError as exc:
             # The service's transaction rolled back: nothing of the report is kept. The reporter must know at once,
             # and keeps what they typed. The log says only what failed (a database error may quote the values).
