@@ -29,6 +29,7 @@ from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import School
 from onlinesafety.schools.roles import DSL_TEAM
 from onlinesafety.schools.selectors import users_with_roles
+from onlinesafety.uploads import store_file
 from onlinesafety.weburl import WebAddress, parse_domain, parse_url
 from policies.services import complete_duty_by_code
 
@@ -379,12 +380,20 @@ def start_import(*, school: School, actor: User, upload: UploadedFile,
     encoding = imports.detect_encoding(upload)
     header = imports.read_header(upload, encoding)
     upload.seek(0)
-    provider_import = ProviderImport.objects.create(
-        school=school, uploaded_by=actor, file=upload, original_name=(upload.name or "")[:200], encoding=encoding,
-        header=header,
-    )
-    record_event(verb="filtering.provider_log_uploaded", actor=actor, school=school, target=provider_import,
-                 request=request, detail={"bytes": size, "encoding": encoding})
+    provider_import = ProviderImport(school=school, uploaded_by=actor, original_name=(upload.name or "")[:200],
+                                     encoding=encoding, header=header)
+    # The file first, so that one the uploads folder refuses (``NotStored``, shown against the file) leaves no row
+    # and no part of itself; and a row that cannot be written takes its file with it.
+    field, storage = provider_import.file.field, provider_import.file.storage
+    provider_import.file.name = store_file(storage, field.generate_filename(provider_import, upload.name or "log.csv"),
+                                           upload, max_length=field.max_length)
+    try:
+        provider_import.save()
+        record_event(verb="filtering.provider_log_uploaded", actor=actor, school=school, target=provider_import,
+                     request=request, detail={"bytes": size, "encoding": encoding})
+    except Exception:
+        storage.delete(provider_import.file.name)
+        raise
     return provider_import
 
 

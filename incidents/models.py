@@ -214,6 +214,8 @@ class TimelineEntry(models.Model):
         FEEDBACK = "feedback", "Feedback to the reporter"
         LESSON = "lesson", "Lesson learnt"
         EVIDENCE = "evidence", "Evidence added"
+        # The reporter's file could not be stored when the concern was sent (its text is the file's own name).
+        EVIDENCE_NOT_STORED = "evidence_not_stored", "File not stored: ask the reporter for it"
         SHARED = "shared", "Shared"
         UNSHARED = "unshared", "Sharing revoked"
         CLOSED = "closed", "Closed"

@@ -117,6 +117,13 @@ def get_own_report_for_user(user: User, school: School, incident_id: int) -> Inc
     return found(reports_by(user, school).filter(pk=incident_id).first(), "No such report.")
 
 
+def files_not_stored(incident: Incident) -> list[str]:
+    """The names of the reporter's files that could not be stored when the concern was sent (for their own
+    "submitted" page: the names are of their own files)."""
+    return list(incident.timeline.filter(kind=TimelineEntry.Kind.EVIDENCE_NOT_STORED).order_by("pk")
+                .values_list("text", flat=True))
+
+
 def feedback_for_reporter(incident: Incident) -> QuerySet[TimelineEntry]:
     return incident.timeline.filter(kind=TimelineEntry.Kind.FEEDBACK).order_by("created_at")
 
@@ -255,6 +262,23 @@ def category_names(school: School) -> list[str]:
 
 def case_timeline(incident: Incident) -> QuerySet[TimelineEntry]:
     return incident.timeline.select_related("author").order_by("-created_at", "-id")
+
+
+CHANGED_MEANWHILE_SHOWN = 20
+
+
+def changed_since(incident: Incident, seen_version: int) -> list[TimelineEntry]:
+    """The timeline entries added since the case was at ``seen_version`` (what a refused, out-of-date change had
+    not seen), newest first, at most ``CHANGED_MEANWHILE_SHOWN``.
+
+    Entries carry no version of their own, but every change goes through ``services._log``, which raises the
+    version by exactly one and adds exactly one entry in the same transaction, holding the case's row (the UPDATE
+    locks it) until that commits: so the changes since ``seen_version`` are the ``version - seen_version`` newest
+    entries by id. The entries written when the case was reported raise no version but come before any change."""
+    missed = min(incident.version - seen_version, CHANGED_MEANWHILE_SHOWN)
+    if missed <= 0:
+        return []
+    return list(incident.timeline.select_related("author").order_by("-pk")[:missed])
 
 
 def case_actions(incident: Incident) -> QuerySet[CaseAction]:

@@ -23,7 +23,7 @@ from onlinesafety.mail.services import absolute_url, notify
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import Membership, Pupil, School
 from onlinesafety.schools.roles import DSL_TEAM, Role
-from onlinesafety.uploads import CheckedUpload
+from onlinesafety.uploads import CheckedUpload, NotStored, store_file
 
 from . import defaults, rights
 from .models import (
@@ -192,13 +192,28 @@ def _report_incident(
     )
     incident.pupils.set(pupils)
     incident.staff_involved.set(staff_involved)
-    saved = []
+    saved, not_stored = [], []
     try:
+        # A file the uploads folder refuses must not lose the report: each is stored on its own (a savepoint), one
+        # that fails leaves nothing behind, and the case's timeline says so for the DSL to ask the reporter for it.
         for upload in files:
-            saved.append(_save_evidence(incident, upload, reporter))
+            try:
+                with transaction.atomic():
+                    saved.append(_save_evidence(incident, upload, reporter))
+            except NotStored:
+                not_stored.append(upload)
         TimelineEntry.objects.create(incident=incident, kind=Kind.REPORTED, author=reporter)
+        TimelineEntry.objects.bulk_create(
+            TimelineEntry(incident=incident, kind=Kind.EVIDENCE_NOT_STORED, author=reporter,
+                          text=upload.original_name[:200])
+            for upload in not_stored
+        )
         record_event(verb="incident.reported", actor=reporter, school=school, target=incident, request=request,
-                     detail={"urgent": incident.is_urgent, "visibility": incident.visibility, "files": len(files)})
+                     detail={"urgent": incident.is_urgent, "visibility": incident.visibility, "files": len(files),
+                             "files_not_stored": len(not_stored)})
+        if not_stored:
+            record_event(verb="incident.evidence_not_stored", actor=reporter, school=school, target=incident,
+                         request=request, detail={"files": len(not_stored)})
         _tell_new_case(incident)
     except Exception:
         for evidence in saved:  # the rows roll back; the files must go too
@@ -228,11 +243,22 @@ def _tell_new_case(incident: Incident) -> None:
 
 
 def _save_evidence(incident: Incident, upload: CheckedUpload, actor: User) -> Evidence:
-    """``upload`` has been checked by ``onlinesafety.uploads.check_upload`` (type by content, size)."""
-    return Evidence.objects.create(
-        incident=incident, file=upload.file, original_name=upload.original_name[:200],
-        content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor,
+    """``upload`` has been checked by ``onlinesafety.uploads.check_upload`` (type by content, size). Raises
+    ``NotStored`` (and keeps no part of the file) if the uploads folder refuses it; the file is deleted again if its
+    row cannot be written."""
+    evidence = Evidence(
+        incident=incident, original_name=upload.original_name[:200], content_type=upload.content_type,
+        size=upload.size, sha256=upload.sha256, uploaded_by=actor,
     )
+    field, storage = evidence.file.field, evidence.file.storage
+    evidence.file.name = store_file(storage, field.generate_filename(evidence, upload.original_name), upload.file,
+                                    max_length=field.max_length)
+    try:
+        evidence.save()
+    except Exception:
+        storage.delete(evidence.file.name)
+        raise
+    return evidence
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
+import logging
 import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,17 +23,20 @@ from onlinesafety.navigation import object_links_for
 from onlinesafety.schools.models import Pupil, YearGroup
 from onlinesafety.schools.selectors import get_pupil_for_user, pupils_visible_to, search_pupils, year_groups_of
 from onlinesafety.submissions.decorators import sent_once
-from onlinesafety.uploads import EXTENSIONS, MEGABYTE
+from onlinesafety.uploads import EXTENSIONS, MEGABYTE, NotStored
 from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
 
 from . import exports, forms, rights, selectors, services
 from .models import CaseAction, Evidence, Incident, Response, Status, Subject
 from .rights import Access
 
+logger = logging.getLogger(__name__)
+
 CASES_PER_PAGE = 25
+REPORT_NOT_SAVED = "Your report was NOT saved. Tell the DSL in person now."
 UNKNOWN_TICK = "a box ticked is not one the page offered: reload the page and try again."
 STALE_CASE = ("Someone else changed this case while you were working on it, so your change was not saved. "
-              "The case below is up to date: check it and try again.")
+              "What you typed is kept below: check what changed meanwhile, then send it again.")
 
 
 # ---------------------------------------------------------------- reporting
@@ -41,24 +46,36 @@ STALE_CASE = ("Someone else changed this case while you were working on it, so y
 def report(request):
     files_limit = settings.MAX_REQUEST_BYTES - MEGABYTE  # the request's limit, less room for the form's text
     form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user, school=request.school)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with refusal(request, form) as attempt:
-            incident = services.report_incident(
-                school=request.school, reporter=request.user, occurred_at=data["occurred_at"],
-                location=data["location"], category=data["category"], description=data["description"],
-                immediate_risk=data["immediate_risk"] == "yes", possibly_illegal=data["possibly_illegal"],
-                device=data["device"], network=data["network"], platform=data["platform"], url=data["url"],
-                other_people=data["other_people"], immediate_action=data["immediate_action"],
-                already_told=data["already_told"], pupils=data["pupils"], staff_involved=data["staff_involved"],
-                allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
-                files=data["checked_files"], request=request,
-            )
-        if attempt.ok:
-            return redirect("incidents:submitted", incident.pk)
+        try:
+            # A savepoint of its own, so that a database error anywhere in the service leaves this request's
+            # transaction usable (on PostgreSQL an error aborts it) to show the form again.
+            with refusal(request, form) as attempt, transaction.atomic():
+                incident = services.report_incident(
+                    school=request.school, reporter=request.user, occurred_at=data["occurred_at"],
+                    location=data["location"], category=data["category"], description=data["description"],
+                    immediate_risk=data["immediate_risk"] == "yes", possibly_illegal=data["possibly_illegal"],
+                    device=data["device"], network=data["network"], platform=data["platform"], url=data["url"],
+                    other_people=data["other_people"], immediate_action=data["immediate_action"],
+                    already_told=data["already_told"], pupils=data["pupils"], staff_involved=data["staff_involved"],
+                    allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
+                    files=data["checked_files"], request=request,
+                )
+        except DatabaseError as exc:
+            # The service's transaction rolled back: nothing of the report is kept. The reporter must know at once,
+            # and keeps what they typed. The log says only what failed (a database error may quote the values).
+            logger.error("A report could not be saved (%s).", type(exc).__name__)
+            form.add_error(None, REPORT_NOT_SAVED)
+            status = 503
+        else:
+            if attempt.ok:
+                return redirect("incidents:submitted", incident.pk)
     return render(request, "incidents/report.html", {
         "form": form, "max_files_bytes": files_limit, "max_files_mb": files_limit // MEGABYTE,
-    })
+        "not_saved": status == 503,
+    }, status=status)
 
 
 @school_member_required(rights.can_report)
@@ -75,7 +92,9 @@ def pupil_search(request):
 @school_member_required(rights.can_report)
 def submitted(request, incident_id: int):
     incident = selectors.get_own_report_for_user(request.user, request.school, incident_id)
-    return render(request, "incidents/submitted.html", {"incident": incident})
+    return render(request, "incidents/submitted.html", {
+        "incident": incident, "not_stored": selectors.files_not_stored(incident),
+    })
 
 
 @school_member_required(rights.can_report)
@@ -163,7 +182,7 @@ def _step_up_for(request, incident):
     return step_up(request) if rights.asks_step_up(incident, timezone.now()) else None
 
 
-def _case_context(request, access: rights.CaseAccess, bound_form=None):
+def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_meanwhile=None):
     incident = access.incident
     case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
     if bound_form is not None:
@@ -189,6 +208,7 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None):
         "links": object_links_for("incident", request.user, request.school, incident.pk) if access.work else [],
         "access_label": {Access.VIEW: "shared with you to read", Access.CONTRIBUTE: "shared with you to work on",
                          Access.MANAGE: ""}[access.level],
+        "changed_meanwhile": changed_meanwhile,
     }
 
 
@@ -211,12 +231,29 @@ def case_change(request, incident_id: int, change: str):
         try:
             _apply_change(change, incident, form.cleaned_data, request)
         except services.StaleCase:
-            messages.error(request, STALE_CASE)
-            return redirect("incidents:case", incident.pk)
+            return _stale(request, access, change, form)
+        except NotStored as exc:  # the uploads folder refused the file: the service wrote nothing
+            messages.error(request, str(exc))
+            return render(request, "incidents/case.html", _case_context(request, access), status=503)
     if not attempt.ok:
         return redirect("incidents:case", incident.pk)
     messages.success(request, "Saved.")
     return redirect_to_next(request, f"{reverse('incidents:case', args=[incident.pk])}#timeline")
+
+
+def _stale(request, access, change, form):
+    """The case page again (409), with the refused form still holding what was typed but now at the case's current
+    version, so that sending it again saves it; and what the others changed since the version the page showed."""
+    incident = access.incident
+    incident.refresh_from_db()
+    seen = form.cleaned_data["version"]
+    data = request.POST.copy()
+    data[f"{form.prefix}-version"] = str(incident.version)
+    bound = _case_form(change, incident, data, request.FILES)
+    bound.is_valid()
+    messages.error(request, STALE_CASE)
+    return render(request, "incidents/case.html",
+                  _case_context(request, access, bound, selectors.changed_since(incident, seen)), status=409)
 
 
 def _apply_change(change, incident, data, request):

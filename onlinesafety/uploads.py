@@ -1,13 +1,21 @@
 """Checking uploaded files by what they contain, never by their name or the browser's say-so."""
 
+import contextlib
 import hashlib
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, UnidentifiedImageError
+
+from onlinesafety.rules import RuleBroken
+
+logger = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
 
@@ -86,3 +94,27 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], max_bytes: i
     upload.seek(0)
     return CheckedUpload(file=upload, original_name=name, content_type=content_type, size=size,
                          sha256=digest.hexdigest())
+
+
+NOT_STORED = ("The file was not stored: the site could not write it to its uploads folder, so nothing else changed. "
+              "Try again later, and tell the site admin if it happens again.")
+
+
+class NotStored(RuleBroken):
+    """The storage refused a file (disk full, folder not writable or missing): none of it is kept."""
+
+
+def store_file(storage: Storage, name: str, content: File, *, max_length: int | None = None) -> str:
+    """Save ``content`` under ``name`` (or a free name next to it) and return the name used. If the storage fails
+    (an ``OSError``), whatever part of the file it wrote is deleted and ``NotStored`` is raised.
+
+    The free name is chosen before saving so that a partial file can be found and deleted; a name free a moment
+    before cannot be another upload's (stored names are random or made free by the storage in the same way)."""
+    free = storage.get_available_name(name, max_length=max_length)
+    try:
+        return storage.save(free, content, max_length=max_length)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            storage.delete(free)  # a partial file, if the storage wrote one (a full disk writes part of it)
+        logger.warning("An uploaded file could not be stored (%s, errno %s).", type(exc).__name__, exc.errno)
+        raise NotStored(NOT_STORED) from exc

@@ -110,3 +110,43 @@ def test_it_says_before_sending_when_the_evidence_is_more_than_the_site_takes(pa
     expect(page.locator("#evidence-too-large")).to_be_visible()
     expect(page.locator("#evidence-too-large")).to_contain_text("more than 1 MB together")
     assert sent == [] and not Incident.objects.exists()
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_it_tells_a_teacher_the_report_is_saved_but_a_file_was_not_attached(browser, sign_in, live_server, oakfield,
+                                                                           monkeypatch, width):
+    """The uploads folder refuses every file (a full disk): the concern is still sent, and the teacher is told which
+    file to give the DSL themselves."""
+    from tests.browser.conftest import new_page
+    from tests.failing_storage import fail_storage
+    from tests.incidents.helpers import png_bytes
+
+    fail_storage(monkeypatch)  # the live server runs in this process: the storage fails for it too
+    member_of(oakfield, Role.STAFF, email=f"nofile{width}@browser.example")
+    member_of(oakfield, Role.DSL, email=f"dslfile{width}@browser.example")
+    phone = width < 500
+    context, page = new_page(browser, viewport={"width": width, "height": 800}, is_mobile=phone, has_touch=phone)
+    sign_in(page, f"nofile{width}@browser.example", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
+    page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
+    page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
+    page.get_by_label("In school").check()
+    page.get_by_label("What kind of concern is it?").select_option(label="Cyberbullying")
+    page.get_by_label("What happened?").fill("Unkind messages in the class chat.")
+    page.get_by_label("Evidence (screenshots or documents)").set_input_files(
+        [{"name": "class-chat.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    page.get_by_role("button", name="Send to the safeguarding team").click()
+
+    notice = page.locator("#files-not-stored")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Your report is saved, but a file was NOT attached")
+    expect(notice).to_contain_text("class-chat.png")
+    expect(notice).to_contain_text("Give the file to the Designated Safeguarding Lead yourself")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
+    if phone:  # nothing runs off a phone's screen
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    incident = Incident.objects.get()
+    assert incident.timeline.filter(kind="evidence_not_stored", text="class-chat.png").exists()
+    assert not incident.evidence.exists()
+    context.close()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from filtering import imports, services, tasks
 from filtering.models import BlockedEvent, ProviderImport
+from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import NotAllowed
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +247,17 @@ def test_it_lets_only_the_provider_log_readers_import(oakfield, people):
     with pytest.raises(NotAllowed):
         services.start_import(school=oakfield, actor=people.head, upload=csv_file(ONE_ROW))
     assert ProviderImport.objects.count() == 0
+
+
+def test_it_refuses_a_csv_the_uploads_folder_cannot_store_and_keeps_nothing(client, people, settings, monkeypatch):
+    from tests.failing_storage import fail_storage, files_under
+
+    tried = fail_storage(monkeypatch)
+    client.force_login(people.technician)
+    response = client.post(reverse("filtering:imports"),
+                           {"file": csv_file([HEADER, f"{recent()},a,b,https://x.example/,c,d"])})
+    assert response.status_code == 400 and len(tried) == 1
+    assert "The file was not stored" in response.content.decode()
+    assert ProviderImport.objects.count() == 0
+    assert files_under(settings.MEDIA_ROOT) == []  # not even the part of it the storage wrote
+    assert not AuditEvent.objects.filter(verb="filtering.provider_log_uploaded").exists()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0001_initial'),
+        ('incidents', '0002_timeline_evidence_not_stored'),
         ('schools', '0005_second_factor_settings'),
     ]
 
