@@ -1,0 +1,63 @@
+"""Faults found in review of issue 19's work (a request held, a probe slower than documented)."""
+
+import os
+import signal
+import socket
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from onlinesafety.jobs import enqueue_now
+from onlinesafety.mail.tasks import drain_outbox
+from tests.conftest import publishing_to
+from tests.servers import OwnRedis
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_gives_up_within_the_publish_timeout_when_a_connected_broker_stops_answering(monkeypatch, tmp_path,
+                                                                                        settings):
+    """A broker that answered the last publish and then hangs (paused, swapping, a full network buffer)."""
+    redis = OwnRedis(tmp_path)
+    with publishing_to(monkeypatch, redis.url):
+        redis.start()
+        try:
+            assert enqueue_now(drain_outbox, what="The outbox drain") is True
+            os.kill(redis.process.pid, signal.SIGSTOP)
+            started = time.monotonic()
+            assert enqueue_now(drain_outbox, what="The outbox drain") is False
+            waited = time.monotonic() - started
+            assert waited < 3 * settings.PUBLISH_TIMEOUT, waited
+        finally:
+            os.kill(redis.process.pid, signal.SIGCONT)
+            redis.stop()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite is a file: there is no server to hang")
+@pytest.mark.django_db(transaction=True)
+def test_it_is_not_ready_within_about_a_second_when_the_database_never_answers():
+    """docs/operations.md, "Health checks": /readyz answers "each within about a second". A database host that takes
+    the connection and never answers (a hung server, a dropped network path) held /readyz until the far side gave up:
+    here a watchdog closes the silent listener after five seconds."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)
+    connection.close()
+    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(listener.getsockname()[1]))
+    watchdog = threading.Timer(5, listener.close)
+    watchdog.start()
+    try:
+        started = time.monotonic()
+        response = Client().get("/readyz", HTTP_HOST="10.0.0.7:8000")
+        waited = time.monotonic() - started
+    finally:
+        watchdog.cancel()
+        listener.close()
+        connection.close()
+        connection.settings_dict.update(saved)
+    assert response.json()["database"] == "unreachable"
+    assert waited < 2, f"/readyz waited {waited:.1f} s on a database that never answers"
