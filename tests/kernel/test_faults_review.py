@@ -61,3 +61,30 @@ def test_it_is_not_ready_within_about_a_second_when_the_database_never_answers()
         connection.settings_dict.update(saved)
     assert response.json()["database"] == "unreachable"
     assert waited < 2, f"/readyz waited {waited:.1f} s on a database that never answers"
+
+
+def test_it_never_holds_a_request_that_tells_several_people_when_the_broker_never_answers(
+        broker_silent, django_capture_on_commit_callbacks, settings):
+    """operations.md: "each request that hands work over waits at most PUBLISH_TIMEOUT (0.3 s) for the broker". A
+    request that notifies four people (a new case for the DSL team: one queue_email each) publishes four times after
+    commit, and after each failure enqueue_now forgets the connection, so each publish waits its own timeout."""
+    from onlinesafety.mail.services import queue_email
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(4):
+            queue_email(to=f"dsl{number}@example.org", subject="New concern", body="x", kind="incident_new")
+    waited = time.monotonic() - started
+    assert waited < 1, f"the request waited {waited:.1f} s on a broker that never answers"
+
+
+def test_it_never_holds_a_campaign_request_when_the_broker_never_answers(broker_silent,
+                                                                       django_capture_on_commit_callbacks):
+    """queue_emails publishes one deliver_emails per hundred: a campaign to 1,000 families publishes ten times."""
+    from onlinesafety.mail.services import queue_emails
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_emails([(f"family{number}@example.org", "Reminder", "x") for number in range(1000)], kind="campaign")
+    waited = time.monotonic() - started
+    assert waited < 1, f"the request waited {waited:.1f} s on a broker that never answers"
