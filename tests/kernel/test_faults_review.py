@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from onlinesafety.jobs import enqueue_now
