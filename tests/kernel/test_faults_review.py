@@ -88,3 +88,13 @@ def test_it_never_holds_a_campaign_request_when_the_broker_never_answers(broker_
         queue_emails([(f"family{number}@example.org", "Reminder", "x") for number in range(1000)], kind="campaign")
     waited = time.monotonic() - started
     assert waited < 1, f"the request waited {waited:.1f} s on a broker that never answers"
+
+
+def test_it_keeps_the_site_in_the_load_balancer_when_only_the_broker_is_down(broker_down):
+    """operations.md says to use /readyz for the load balancer's readiness check, and that with the broker down
+    "What people see: nothing. Pages work" (health.py: "alert on it rather than route around it"). But /readyz
+    answers 503 when only the broker is down, so a load balancer following the guide takes every web process out
+    of service: the whole site is down for a broker outage."""
+    response = Client().get("/readyz", HTTP_HOST="10.0.0.7:8000")
+    assert response.json() == {"database": "ok", "broker": "unreachable"}
+    assert response.status_code == 200
