@@ -95,8 +95,12 @@ def _build_task() -> "Task[[int], bool]":
 def _claimable(now: datetime) -> Q:
     """Waiting for a worker, or building with no sign of life for STALLED_AFTER (its worker died and the message
     came back). A failed report is never claimed: ``look_after_reports`` or "try again" queues it first."""
-    return Q(status=TermReport.Status.QUEUED) | Q(status=TermReport.Status.BUILDING,
-                                                  progress_at__lt=now - STALLED_AFTER)
+    return Q(status=TermReport.Status.QUEUED) | (Q(status=TermReport.Status.BUILDING) & _silent(now))
+
+
+def _silent(now: datetime) -> Q:
+    """No sign of life for STALLED_AFTER; a build from before signs of life were recorded has none at all."""
+    return Q(progress_at__lt=now - STALLED_AFTER) | Q(progress_at__isnull=True, requested_at__lt=now - STALLED_AFTER)
 
 
 def build(report_id: int) -> bool:
@@ -226,11 +230,12 @@ def look_after_reports(*, now: datetime | None = None) -> int:
     - failed with fewer than MAX_AUTOMATIC_ATTEMPTS tries, RETRY_FAILED_AFTER after failing: queued again.
     After that a failed report waits for a person's "try again". Returns how many were handed over."""
     now = now or timezone.now()
-    stalled = TermReport.objects.filter(status=TermReport.Status.BUILDING, progress_at__lt=now - STALLED_AFTER)
+    stalled = TermReport.objects.filter(_silent(now), status=TermReport.Status.BUILDING)
     for report in stalled.filter(attempts__gte=MAX_AUTOMATIC_ATTEMPTS).select_related("school"):
         _fail(report, reason="The worker stopped")
+    failed_a_while_ago = Q(finished_at__lt=now - RETRY_FAILED_AFTER) | Q(finished_at__isnull=True)  # (or long ago)
     again = stalled.filter(attempts__lt=MAX_AUTOMATIC_ATTEMPTS) | TermReport.objects.filter(
-        status=TermReport.Status.FAILED, attempts__lt=MAX_AUTOMATIC_ATTEMPTS, finished_at__lt=now - RETRY_FAILED_AFTER)
+        failed_a_while_ago, status=TermReport.Status.FAILED, attempts__lt=MAX_AUTOMATIC_ATTEMPTS)
     again_ids = list(again.values_list("pk", flat=True))
     again.filter(pk__in=again_ids).update(status=TermReport.Status.QUEUED, queued_at=now, progress=0,
                                           step="Waiting for a worker again")

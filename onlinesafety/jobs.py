@@ -7,13 +7,16 @@ request: with the broker down, the attempt is logged (ids only) and the record w
 (``drain_outbox``, ``look_after_reports``, ``requeue_waiting_imports``, ``look_after_imports``), which sends it
 again.
 
-Publishing uses its own short-lived connection with short socket timeouts (``PUBLISH_TIMEOUT``), not the
-worker's: a broker that refuses connections fails at once, and one that accepts them but never answers (a
-half-dead host, a full network buffer) costs at most about twice ``PUBLISH_TIMEOUT``, never the default minute.
+Publishing uses a connection of its own, kept by each thread, with short socket timeouts (``PUBLISH_TIMEOUT``),
+not the worker's: a broker that refuses connections fails at once, and one that takes them but never answers (a
+half-dead host, a full network buffer) costs about ``PUBLISH_TIMEOUT``, never the default minute. After a failure
+the thread does not try that broker again for ``BROKER_RETRY_AFTER`` seconds: a request that hands over several
+tasks waits for the broker once at most, not once a task.
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,13 +68,37 @@ def _forget_publishing_connection() -> None:
             logger.debug("Could not release a broken publishing connection")
 
 
+BROKER_RETRY_AFTER = 10.0  # seconds a thread leaves a broker alone after a publish to it failed
+
+
+def _broker_resting(task: Task) -> bool:
+    return (not task.app.conf.task_always_eager and getattr(_local, "failed_url", None) == task.app.conf.broker_url
+            and time.monotonic() < getattr(_local, "retry_at", 0.0))
+
+
+def _note_broker_failed(task: Task) -> None:
+    if not task.app.conf.task_always_eager:  # run inline (tests), an exception is the task's own, not the broker's
+        _local.failed_url, _local.retry_at = task.app.conf.broker_url, time.monotonic() + BROKER_RETRY_AFTER
+
+
+def reset_publishing() -> None:
+    """Forget this thread's publishing connection and any broker failure (for tests that change the broker)."""
+    _forget_publishing_connection()
+    _local.failed_url, _local.retry_at = None, 0.0
+
+
 def enqueue_now(task: Task, *args: Any, what: str) -> bool:
     """Publish ``task(*args)`` at once, with no publish retries. False if it could not be handed over."""
+    if _broker_resting(task):
+        logger.warning("%s not handed to a worker (the broker failed moments ago); its periodic task will send it "
+                       "again", what)
+        return False
     try:
         # apply_async takes the connection to publish on (celery-stubs leave it out)
         task.apply_async(args=args, retry=False, connection=_publishing_connection(task))  # type: ignore[call-arg]
     except Exception as error:  # the broker is down (or, run inline in tests, the task itself failed)
         _forget_publishing_connection()  # the next publish starts on a fresh connection
+        _note_broker_failed(task)
         logger.warning("%s not handed to a worker (%s); its periodic task will send it again",
                        what, type(error).__name__)
         return False

@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from onlinesafety import celery_app, ratelimit
+from onlinesafety.jobs import reset_publishing
 from onlinesafety.schools.roles import Role
 from tests.factories import SchoolFactory, UserFactory, administrator_of, member_of, trust_owning
 from tests.people import People
@@ -90,6 +91,7 @@ def publishing_to(monkeypatch, broker_url):
     conf.update(broker_url=broker_url, broker_transport_options={"max_retries": 0}, task_always_eager=False)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    reset_publishing()
     assert conf.broker_url == broker_url
     try:
         yield
@@ -97,6 +99,7 @@ def publishing_to(monkeypatch, broker_url):
         conf.update(**saved)
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        reset_publishing()
 
 
 @pytest.fixture
