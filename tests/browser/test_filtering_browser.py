@@ -1,10 +1,15 @@
+from unittest import mock
+
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from filtering.models import ChangeRequest
+from filtering import services
+from filtering.models import ChangeRequest, ProviderImport
 from onlinesafety.schools.roles import Role
 from tests.factories import TEST_PASSWORD, member_of
+from tests.filtering.test_import import MAPPING, ONE_ROW, csv_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,3 +51,23 @@ def test_it_lets_a_teacher_ask_the_dsl_approve_and_the_technician_make_a_change(
     expect(tech.locator("main")).to_contain_text("In place")
     change.refresh_from_db()
     assert (change.status, change.provider_reference) == (ChangeRequest.Status.ACTIVE, "SW-4411")
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+def test_it_lets_the_technician_try_a_failed_import_again(device, request, sign_in, live_server, oakfield):
+    page = request.getfixturevalue(device)
+    technician = member_of(oakfield, Role.TECHNICIAN, email="tech4@browser.example")
+    upload = services.start_import(school=oakfield, actor=technician, upload=csv_file(ONE_ROW))
+    with mock.patch("filtering.imports._read_all", side_effect=OSError("disk gone")):
+        services.choose_columns(provider_import=upload, actor=technician, mapping=MAPPING)  # eager: it fails
+    assert ProviderImport.objects.get().state == "failed"
+
+    sign_in(page, "tech4@browser.example", TEST_PASSWORD)
+    page.goto(live_server.url + reverse("filtering:import", args=[upload.pk]))
+    expect(page.get_by_role("alert")).to_contain_text("Failed: try again.")
+    button = page.get_by_role("button", name="Try again")
+    button.focus()
+    page.keyboard.press("Enter")  # with the keyboard alone; the import runs (tasks are inline in the tests)
+    expect(page.locator("main")).to_contain_text("Trying the import again")
+    expect(page.locator("#import-status")).to_contain_text("1 added")
+    assert ProviderImport.objects.get().state == "done"
