@@ -1,0 +1,148 @@
+"""A real worker sends 200 emails through a real Redis that stops mid-batch and comes back empty: each email
+reaches the mail server once (the outbox and drain_outbox send what the lost tasks did not).
+
+The test starts a Redis of its own on a free port (never the machine's on 6379) and skips only where there is no
+redis-server.
+"""
+
+import email
+import email.policy
+import shutil
+import socket
+import subprocess
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from onlinesafety import celery_app
+from onlinesafety.jobs import enqueue_now
+from onlinesafety.mail.devmailbox import SEPARATOR
+from onlinesafety.mail.models import OutboundEmail
+from onlinesafety.mail.services import message_id, queue_email, queue_emails
+from onlinesafety.mail.tasks import drain_outbox
+from tests.kernel.test_celery_worker import worker, worker_queue  # noqa: F401  (the suite's real worker)
+
+EMAILS = 200
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class OwnRedis:
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        assert self.port != 6379
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while not answers(self.port):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def own_redis(settings, monkeypatch, tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server on this machine")
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting (CI sets it)
+    settings.CELERY_BROKER_URL = redis.url  # what the worker fixture hands its worker
+    conf = celery_app.conf
+    saved = {name: conf[name] for name in ("broker_url", "broker_transport_options")}
+    conf.update(broker_url=redis.url, broker_transport_options={"max_retries": 0})
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield redis
+    conf.update(**saved)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    redis.stop()
+
+
+def messages_written(folder: Path) -> list[email.message.EmailMessage]:
+    messages = []
+    for path in folder.glob("*.log"):
+        for chunk in path.read_text(errors="replace").split(SEPARATOR):
+            if chunk.strip():
+                messages.append(email.message_from_string(chunk, policy=email.policy.default))
+    return messages
+
+
+def wait_for(condition, seconds: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}; the worker's log:\n{log.read_text()[-4000:]}"
+        time.sleep(0.02)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_each_email_once_when_redis_stops_mid_batch_and_comes_back_empty(own_redis, worker_queue,  # noqa: F811
+                                                                                   request):
+    # Half as single tasks (one request each), half as campaigns of 20 (one transaction, one task each).
+    for n in range(EMAILS // 2):
+        queue_email(to=f"single{n}@example.org", subject="One", body="x", kind="test")
+    for start in range(0, EMAILS // 2, 20):
+        queue_emails([(f"campaign{n}@example.org", "Many", "x") for n in range(start, start + 20)], kind="test")
+    assert OutboundEmail.objects.count() == EMAILS
+
+    folder = request.getfixturevalue("worker")  # only now: every task is waiting in Redis
+    log = folder / "worker.log"
+    sent = OutboundEmail.objects.filter(sent_at__isnull=False)
+    wait_for(lambda: sent.count() >= 20, 45, "the worker sent nothing", log)
+    own_redis.stop()  # mid-batch: the queue and every unacknowledged task go with it (no persistence)
+    sent_when_stopped = sent.count()
+    time.sleep(1)
+    own_redis.start()  # on the same port, empty
+
+    # What beat does every minute: publish drain_outbox, once the broker takes it. Emails queued over a minute ago.
+    OutboundEmail.objects.filter(sent_at__isnull=True).update(created_at=timezone.now() - timedelta(minutes=5))
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    wait_for(lambda: enqueue_now(drain_outbox, what="The test's drain"), 20, "the broker did not come back", log)
+    wait_for(lambda: sent.count() == EMAILS, 45, "the drain did not send the rest", log)
+
+    assert sent_when_stopped < EMAILS, "Redis stopped after the batch, not during it"
+    messages = messages_written(folder / "mail")
+    recipients = Counter(str(message["To"]) for message in messages)
+    expected = {f"single{n}@example.org" for n in range(EMAILS // 2)} | {
+        f"campaign{n}@example.org" for n in range(EMAILS // 2)}
+    assert set(recipients) == expected
+    assert [to for to, times in recipients.items() if times > 1] == []
+    assert {str(m["Message-ID"]) for m in messages} == {message_id(pk) for pk in
+                                                        OutboundEmail.objects.values_list("pk", flat=True)}
+    assert not OutboundEmail.objects.filter(possible_duplicate=True).exists()
