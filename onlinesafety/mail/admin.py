@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from onlinesafety.audit.admin import AuditedModelAdmin
 
 from .models import OutboundEmail
-from .services import message_id
+from .services import CLAIM_TIMEOUT, message_id
 
 
 class SentFilter(admin.SimpleListFilter):
@@ -48,7 +49,10 @@ class OutboundEmailAdmin(AuditedModelAdmin):
         if email.sent_at is not None:
             return f"sent{twice}"
         if email.claimed_at is not None:
-            return f"sending: attempt {email.attempts} began {email.claimed_at:%Y-%m-%d %H:%M:%S}{twice}"
+            began = f"attempt {email.attempts} began {timezone.localtime(email.claimed_at):%Y-%m-%d %H:%M}"
+            if email.claimed_at <= timezone.now() - CLAIM_TIMEOUT:
+                return f"stopped: {began} and never finished; it will be sent again, marked possibly sent twice"
+            return f"sending: {began}{twice}"
         if email.attempts:
             tries = f"{email.attempts} failed {'try' if email.attempts == 1 else 'tries'} ({email.last_error})"
             return f"waiting: {tries}{twice}"

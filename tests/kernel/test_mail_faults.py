@@ -72,19 +72,22 @@ def test_it_waits_for_an_attempt_that_never_finished_then_sends_it_again_marked_
     assert drain_outbox() == 0
     email.refresh_from_db()
     assert email.sent_at is None and email.claimed_at is not None and email.attempts == 1
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    outbox_admin = reverse("admin:mail_outboundemail_changelist")
+    assert b"sending: attempt 1 began" in client.get(outbox_admin).content
 
     OutboundEmail.objects.filter(pk=email.pk).update(
         claimed_at=timezone.now() - services.CLAIM_TIMEOUT - timedelta(seconds=1),
         next_attempt_at=timezone.now() - timedelta(seconds=1),
     )
+    assert b"stopped: attempt 1 began" in client.get(outbox_admin).content
     assert drain_outbox() == 1
     email.refresh_from_db()
     assert email.sent_at is not None and email.possible_duplicate and email.attempts == 2
     first, second = mail.outbox
     assert first.message()["Message-ID"] == second.message()["Message-ID"] == services.message_id(email.pk)
 
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    page = client.get(reverse("admin:mail_outboundemail_changelist"), {"status": "possible_duplicate"})
+    page = client.get(outbox_admin, {"status": "possible_duplicate"})
     assert b"sent, possibly sent twice" in page.content
     assert services.message_id(email.pk).encode() in page.content.replace(b"&lt;", b"<").replace(b"&gt;", b">")
 
