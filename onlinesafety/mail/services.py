@@ -61,20 +61,36 @@ def queue_emails(messages: Iterable[tuple[str, str, str]], *, kind: str) -> int:
 class _PendingDeliveries:
     """The outbox ids queued in one transaction, handed to workers together once it commits.
 
-    Every ``queue_email`` registers this same object with ``on_commit``: the first call to run publishes every id
-    and the others find nothing left to do. So a savepoint rolled back (which drops the callbacks registered
-    inside it) never keeps the other emails from going: any callback that survives publishes them all. An id
-    whose row was rolled back is harmless: ``deliver`` finds no row and sends nothing."""
+    Each ``queue_email`` (or ``queue_emails``) adds an entry and registers a callback for it with ``on_commit``.
+    The first callback to run publishes its own entry and every later one, in one task; the others find their
+    entries sent already. So a savepoint rolled back (which drops the callbacks registered inside it) never keeps
+    the other emails from going: the first callback that survives takes them all. An id whose row was rolled back
+    is harmless (``deliver`` finds no row and sends nothing); an entry before the first surviving callback can
+    only be one that was rolled back."""
 
     def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.published = False
+        self.entries: list[list[int]] = []
+        self.published_upto = 0
+
+    def add(self, ids: list[int]) -> "_PublishFrom":
+        self.entries.append(ids)
+        return _PublishFrom(self, len(self.entries) - 1)
+
+    def publish_from(self, index: int) -> None:
+        if index < self.published_upto:
+            return
+        ids = [pk for entry in self.entries[index:] for pk in entry]
+        self.published_upto = len(self.entries)
+        publish_deliveries(list(dict.fromkeys(ids)))
+
+
+class _PublishFrom:
+    def __init__(self, pending: _PendingDeliveries, index: int) -> None:
+        self.pending = pending
+        self.index = index
 
     def __call__(self) -> None:
-        if self.published:
-            return
-        self.published = True
-        publish_deliveries(list(dict.fromkeys(self.ids)))
+        self.pending.publish_from(self.index)
 
 
 def publish_deliveries(ids: list[int]) -> None:
@@ -95,13 +111,12 @@ def deliver_after_commit(ids: list[int]) -> None:
     request: with the broker down the emails wait for ``drain_outbox``."""
     db = transaction.get_connection()
     pending: _PendingDeliveries | None = getattr(db, "_outbox_pending", None)
-    if pending is None or pending.published or not any(entry[1] is pending for entry in db.run_on_commit):
-        # None yet in this transaction, or the last one went out, or every callback it had was rolled back
-        # (with the rows it named).
+    if pending is None or not any(getattr(entry[1], "pending", None) is pending for entry in db.run_on_commit):
+        # None yet in this transaction, or the last one committed (Django empties run_on_commit then), or every
+        # callback it had was rolled back with the rows it named.
         pending = _PendingDeliveries()
         db._outbox_pending = pending
-    pending.ids.extend(ids)
-    transaction.on_commit(pending)
+    transaction.on_commit(pending.add(ids))
 
 
 CLAIM_TIMEOUT = timedelta(minutes=10)  # an attempt older than this, neither sent nor failed, died with its worker
