@@ -126,7 +126,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 def message_id(email_id: int) -> str:
     """The email's Message-ID: the same on every attempt, so the receiving side can recognise a duplicate. It
-    holds the outbox id and a keyed hash of it (so ids cannot be guessed from outside), nothing else."""
+    holds the outbox id and a keyed hash of it (so none can be made up for another row), nothing else."""
     digest = salted_hmac("onlinesafety.mail.message_id", str(email_id)).hexdigest()[:16]
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or urlsplit(settings.SITE_URL).hostname
     return f"<outbox-{email_id}-{digest}@{domain or 'localhost'}>"
