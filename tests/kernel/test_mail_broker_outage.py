@@ -1,5 +1,6 @@
-"""A real worker sends 200 emails through a real Redis that stops mid-batch and comes back empty: each email
-reaches the mail server once (the outbox and drain_outbox send what the lost tasks did not).
+"""A real worker sends 200 emails through a real Redis that stops mid-batch and comes back empty, or is killed
+(kill -9) mid-batch: each email reaches the mail server once (the outbox and drain_outbox send what the lost tasks
+did not), or twice with the outbox saying so.
 
 The test starts a Redis of its own on a free port (never the machine's on 6379) and skips only where there is no
 redis-server.
@@ -7,7 +8,9 @@ redis-server.
 
 import email
 import email.policy
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -22,9 +25,14 @@ from onlinesafety import celery_app
 from onlinesafety.jobs import enqueue_now
 from onlinesafety.mail.devmailbox import SEPARATOR
 from onlinesafety.mail.models import OutboundEmail
-from onlinesafety.mail.services import message_id, queue_email, queue_emails
+from onlinesafety.mail.services import CLAIM_TIMEOUT, message_id, queue_email, queue_emails
 from onlinesafety.mail.tasks import drain_outbox
-from tests.kernel.test_celery_worker import worker, worker_queue  # noqa: F401  (the suite's real worker)
+from tests.kernel.test_celery_worker import (  # the suite's real worker
+    start_worker,
+    stop_worker,
+    worker,  # noqa: F401
+    worker_queue,  # noqa: F401
+)
 
 EMAILS = 200
 
@@ -79,10 +87,10 @@ def own_redis(settings, monkeypatch, tmp_path):
         pytest.skip("no redis-server on this machine")
     redis = OwnRedis(tmp_path)
     redis.start()
+    conf = celery_app.conf
+    saved = {name: conf[name] for name in ("broker_url", "broker_transport_options")}  # before settings change
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting (CI sets it)
     settings.CELERY_BROKER_URL = redis.url  # what the worker fixture hands its worker
-    conf = celery_app.conf
-    saved = {name: conf[name] for name in ("broker_url", "broker_transport_options")}
     conf.update(broker_url=redis.url, broker_transport_options={"max_retries": 0})
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
@@ -102,6 +110,17 @@ def messages_written(folder: Path) -> list[email.message.EmailMessage]:
     return messages
 
 
+def queue_200() -> set[str]:
+    """Half as single tasks (one request each), half as campaigns of 20 (one transaction, one task each)."""
+    for n in range(EMAILS // 2):
+        queue_email(to=f"single{n}@example.org", subject="One", body="x", kind="test")
+    for start in range(0, EMAILS // 2, 20):
+        queue_emails([(f"campaign{n}@example.org", "Many", "x") for n in range(start, start + 20)], kind="test")
+    assert OutboundEmail.objects.count() == EMAILS
+    return {f"single{n}@example.org" for n in range(EMAILS // 2)} | {
+        f"campaign{n}@example.org" for n in range(EMAILS // 2)}
+
+
 def wait_for(condition, seconds: float, what: str, log: Path) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -113,14 +132,9 @@ def wait_for(condition, seconds: float, what: str, log: Path) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_each_email_once_when_redis_stops_mid_batch_and_comes_back_empty(own_redis, worker_queue,  # noqa: F811
                                                                                    request):
-    # Half as single tasks (one request each), half as campaigns of 20 (one transaction, one task each).
-    for n in range(EMAILS // 2):
-        queue_email(to=f"single{n}@example.org", subject="One", body="x", kind="test")
-    for start in range(0, EMAILS // 2, 20):
-        queue_emails([(f"campaign{n}@example.org", "Many", "x") for n in range(start, start + 20)], kind="test")
-    assert OutboundEmail.objects.count() == EMAILS
+    expected = queue_200()
 
-    folder = request.getfixturevalue("worker")  # only now: every task is waiting in Redis
+    folder = request.getfixturevalue("worker")  # only now: every task waits in Redis
     log = folder / "worker.log"
     sent = OutboundEmail.objects.filter(sent_at__isnull=False)
     wait_for(lambda: sent.count() >= 20, 45, "the worker sent nothing", log)
@@ -139,10 +153,45 @@ def test_it_sends_each_email_once_when_redis_stops_mid_batch_and_comes_back_empt
     assert sent_when_stopped < EMAILS, "Redis stopped after the batch, not during it"
     messages = messages_written(folder / "mail")
     recipients = Counter(str(message["To"]) for message in messages)
-    expected = {f"single{n}@example.org" for n in range(EMAILS // 2)} | {
-        f"campaign{n}@example.org" for n in range(EMAILS // 2)}
     assert set(recipients) == expected
     assert [to for to, times in recipients.items() if times > 1] == []
     assert {str(m["Message-ID"]) for m in messages} == {message_id(pk) for pk in
                                                         OutboundEmail.objects.values_list("pk", flat=True)}
     assert not OutboundEmail.objects.filter(possible_duplicate=True).exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_each_email_again_only_marked_as_a_possible_duplicate_when_the_worker_is_killed_mid_batch(
+        own_redis, worker_queue, tmp_path):  # noqa: F811
+    expected = queue_200()
+    log = tmp_path / "worker.log"
+    first = start_worker(worker_queue, tmp_path)
+    try:
+        sent = OutboundEmail.objects.filter(sent_at__isnull=False)
+        wait_for(lambda: sent.count() >= 20, 45, "the worker sent nothing", log)
+        os.killpg(first.pid, signal.SIGKILL)  # mid-batch, perhaps between a send and its record
+        first.wait(timeout=10)
+    finally:
+        stop_worker(first)
+    killed_at = sent.count()
+
+    # Ten minutes on, as far as the outbox is concerned: an attempt the killed worker began is due again.
+    earlier = timezone.now() - CLAIM_TIMEOUT - timedelta(seconds=1)
+    unsent = OutboundEmail.objects.filter(sent_at__isnull=True)
+    unsent.filter(claimed_at__isnull=False).update(claimed_at=earlier, next_attempt_at=earlier)
+    unsent.update(created_at=timezone.now() - timedelta(minutes=5))
+    second = start_worker(worker_queue, tmp_path)  # takes the tasks still waiting in Redis
+    try:
+        wait_for(lambda: enqueue_now(drain_outbox, what="The test's drain"), 20, "the broker did not answer", log)
+        wait_for(lambda: sent.count() == EMAILS, 45, "the second worker and the drain did not send the rest", log)
+    finally:
+        stop_worker(second)
+
+    assert killed_at < EMAILS, "the worker was killed after the batch, not during it"
+    recipients = Counter(str(message["To"]) for message in messages_written(tmp_path / "mail"))
+    assert set(recipients) == expected
+    twice = {to for to, times in recipients.items() if times > 1}
+    flagged = set(OutboundEmail.objects.filter(possible_duplicate=True).values_list("to", flat=True))
+    assert twice <= flagged, "an email went twice and the outbox does not say so"
+    assert max(recipients.values()) <= 2
