@@ -51,6 +51,11 @@ def answers(port: int) -> bool:
         return False
 
 
+def forget_broker_connections() -> None:
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
 class OwnRedis:
     def __init__(self, folder: Path) -> None:
         self.port = free_port()
@@ -91,12 +96,10 @@ def own_redis(settings, monkeypatch, tmp_path):
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting (CI sets it)
     settings.CELERY_BROKER_URL = redis.url  # what the worker fixture hands its worker
     conf.update(broker_url=redis.url, broker_transport_options={"max_retries": 0})
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    forget_broker_connections()
     yield redis
     conf.update(**saved)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    forget_broker_connections()
     redis.stop()
 
 
@@ -156,8 +159,7 @@ def drain_until_sent(sent, log: Path, worker: Supervised | None = None) -> None:
         if worker is not None:
             worker.keep_running()
         if not enqueue_now(drain_outbox, what="The test's drain"):
-            celery_app._pool = None  # a connection from before the restart: open a new one
-            celery_app.amqp._producer_pool = None
+            forget_broker_connections()  # a connection from before the restart: open a new one
         next_drain = time.monotonic() + 2
         while sent.count() < EMAILS and time.monotonic() < next_drain:
             time.sleep(0.05)
@@ -180,8 +182,7 @@ def test_it_sends_each_email_once_when_redis_stops_mid_batch_and_comes_back_empt
 
         # Emails queued over a minute ago, for the drain.
         OutboundEmail.objects.filter(sent_at__isnull=True).update(created_at=timezone.now() - timedelta(minutes=5))
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
+        forget_broker_connections()
         drain_until_sent(sent, log, worker)
     finally:
         worker.stop()
