@@ -8,6 +8,11 @@ class OutboundEmail(models.Model):
     The row is written in the same transaction as the change that caused it, so a broker outage
     cannot lose it: the Celery task sends it, and a periodic task drains anything left behind.
     The body is cleared once sent so the outbox does not become a second copy of people's mail.
+
+    Sending is at least once, never silently twice: an attempt is recorded (``claimed_at``, ``attempts``) and
+    committed before the mail server is called, and ``sent_at`` in a transaction of its own after. An attempt
+    that never finished (the worker stopped between the two) is retried only after ``CLAIM_TIMEOUT`` and the
+    email is then marked ``possible_duplicate``: its recipient may have it twice, with the same Message-ID.
     """
 
     to = models.EmailField()
@@ -19,6 +24,15 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="After a failed send: when to try again.")
     last_error = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the latest attempt to send began; recorded (and committed) before the mail server is called.",
+    )
+    possible_duplicate = models.BooleanField(
+        default=False,
+        help_text="An attempt began and was never recorded as sent or failed, and the email was sent again: "
+                  "its recipient may have it twice.",
+    )
 
     class Meta:
         ordering = ["created_at"]

@@ -39,34 +39,54 @@ def worker_queue():
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
+    forget_queues()
     yield queue
     celery_app.conf.task_default_queue = previous
+    forget_queues()
 
 
-@pytest.fixture
-def worker(worker_queue, tmp_path):
+def forget_queues():
+    """Celery keeps the default queue and its routes once read: a second worker test would publish to the first's."""
+    for name in ("default_queue", "default_exchange", "queues", "router"):
+        celery_app.amqp.__dict__.pop(name, None)
+
+
+def start_worker(queue: str, folder: Path) -> subprocess.Popen:
+    """A worker process on ``queue`` against the test database, writing its email under ``folder / "mail"`` and
+    its log to ``folder / "worker.log"``."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url_of_test_database(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_BROKER_DIR": str(settings.CELERY_BROKER_DIR),
         "DEBUG": "1",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "EMAIL_FILE_PATH": str(folder / "mail"),
     }
     env.pop("EMAIL_HOST", None)
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "onlinesafety", "worker", "-Q", worker_queue, "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    yield tmp_path
+    with (folder / "worker.log").open("a") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "onlinesafety", "worker", "-Q", queue, "--pool=solo",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+        process.wait()
+
+
+@pytest.fixture
+def worker(worker_queue, tmp_path):
+    process = start_worker(worker_queue, tmp_path)
+    yield tmp_path
+    stop_worker(process)
 
 
 @pytest.mark.celery_worker

@@ -194,5 +194,6 @@ def test_it_checks_each_service_is_ready_before_starting_the_ones_that_need_it(c
         "postgres", "redis", "web", "worker"}
     assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
     for name in ("web", "worker", "beat"):
+        assert services[name]["restart"] == "unless-stopped"  # a worker that Redis's reconnection ended comes back
         assert services[name]["depends_on"] == {"postgres": {"condition": "service_healthy"},
                                                 "redis": {"condition": "service_healthy"}}
