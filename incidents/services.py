@@ -269,8 +269,12 @@ def add_evidence(
     if not incident.category.accepts_uploads:
         raise RuleBroken("Files cannot be uploaded for this kind of concern.")
     evidence = _save_evidence(incident, upload, actor)
-    _log(incident, actor, Kind.EVIDENCE, f"{upload.content_type}, {upload.size} bytes", "evidence_added",
-         request, {"evidence_id": evidence.pk})
+    try:
+        _log(incident, actor, Kind.EVIDENCE, f"{upload.content_type}, {upload.size} bytes", "evidence_added",
+             request, {"evidence_id": evidence.pk})
+    except Exception:  # the row rolls back with the change: its file must go too
+        evidence.file.storage.delete(evidence.file.name)
+        raise
     return evidence
 
 

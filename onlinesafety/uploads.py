@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
 
@@ -105,12 +106,13 @@ class NotStored(RuleBroken):
 
 
 def store_file(storage: Storage, name: str, content: File, *, max_length: int | None = None) -> str:
-    """Save ``content`` under ``name`` (or a free name next to it) and return the name used. If the storage fails
-    (an ``OSError``), whatever part of the file it wrote is deleted and ``NotStored`` is raised.
-
-    The free name is chosen before saving so that a partial file can be found and deleted; a name free a moment
-    before cannot be another upload's (stored names are random or made free by the storage in the same way)."""
-    free = storage.get_available_name(name, max_length=max_length)
+    """Save ``content`` under a name of its own beside ``name`` (a random prefix: two uploads sent with one name at
+    the same moment can never be given the same stored name) and return it. If the storage fails (an ``OSError``),
+    whatever part of the file it wrote is deleted, never another upload's file, and ``NotStored`` is raised. The
+    name the person gave is kept by the caller (``original_name``), not in the stored name."""
+    folder, _, base = name.rpartition("/")
+    unique = f"{folder}/{uuid.uuid4().hex[:12]}-{base}" if folder else f"{uuid.uuid4().hex[:12]}-{base}"
+    free = storage.get_available_name(unique, max_length=max_length)
     try:
         return storage.save(free, content, max_length=max_length)
     except OSError as exc:
