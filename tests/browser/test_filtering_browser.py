@@ -1,3 +1,4 @@
+import re
 from unittest import mock
 
 import pytest
@@ -71,3 +72,22 @@ def test_it_lets_the_technician_try_a_failed_import_again(device, request, sign_
     expect(page.locator("main")).to_contain_text("Trying the import again")
     expect(page.locator("#import-status")).to_contain_text("1 added")
     assert ProviderImport.objects.get().state == "done"
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+def test_it_lists_the_failed_import_for_the_site_administrator(device, request, sign_in, oakfield):
+    from tests.factories import UserFactory
+
+    page = request.getfixturevalue(device)
+    technician = member_of(oakfield, Role.TECHNICIAN, email="tech6@browser.example")
+    upload = services.start_import(school=oakfield, actor=technician, upload=csv_file(ONE_ROW))
+    ProviderImport.objects.filter(pk=upload.pk).update(state="failed", failure="OSError", finished_at=timezone.now())
+    UserFactory(email="admin6@browser.example", is_staff=True, is_superuser=True)
+
+    sign_in(page, "admin6@browser.example", TEST_PASSWORD)
+    page.get_by_role("link", name="Failed background jobs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Failed background jobs")
+    row = page.get_by_role("row", name=re.compile("Provider log import"))
+    expect(row).to_contain_text(oakfield.name)
+    expect(row).to_contain_text("OSError")
+    expect(row).to_contain_text("on the import's page")

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from incidents.models import Incident
+from incidents.models import Incident, Status
 from onlinesafety.schools.roles import Role
 from tests.factories import TEST_PASSWORD, PupilFactory, member_of
 
@@ -150,3 +150,40 @@ def test_it_tells_a_teacher_the_report_is_saved_but_a_file_was_not_attached(brow
     assert incident.timeline.filter(kind="evidence_not_stored", text="class-chat.png").exists()
     assert not incident.evidence.exists()
     context.close()
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+def test_it_keeps_the_dsls_close_summary_when_the_deputy_changed_the_case_meanwhile(device, request, sign_in,
+                                                                                   live_server, oakfield):
+    from django.urls import reverse
+
+    from incidents import services
+    from incidents.models import IncidentCategory
+    from tests.incidents.helpers import incident_fields
+
+    page = request.getfixturevalue(device)
+    teacher = member_of(oakfield, Role.STAFF, email="teacher5@browser.example")
+    member_of(oakfield, Role.DSL, email="dsl5@browser.example")
+    deputy = member_of(oakfield, Role.DEPUTY_DSL, email="deputy5@browser.example")
+    assert IncidentCategory.objects.filter(school=oakfield).exists()
+    incident = services.report_incident(school=oakfield, reporter=teacher, **incident_fields(oakfield))
+
+    sign_in(page, "dsl5@browser.example", TEST_PASSWORD)
+    page.goto(live_server.url + reverse("incidents:case", args=[incident.pk]))
+    summary = "Spoke to both families; the messages have stopped."
+    page.locator("#id_close-outcome").select_option(index=1)
+    page.locator("#id_close-summary").fill(summary)
+    # Meanwhile the deputy takes the case on.
+    incident.refresh_from_db()
+    services.assign(incident=incident, actor=deputy, assignee=deputy, expected_version=incident.version)
+    page.get_by_role("button", name="Close case").click()
+
+    changed = page.locator("#changed-meanwhile")
+    expect(changed).to_contain_text("Changed while you were working on it")
+    expect(changed).to_contain_text(deputy.full_name)
+    expect(page.locator("#id_close-summary")).to_have_value(summary)  # what the DSL typed is still there
+    page.get_by_role("button", name="Close case").click()  # checked, and sent again
+    expect(page.locator("main")).to_contain_text("Saved.")
+    incident.refresh_from_db()
+    assert incident.status == Status.CLOSED
+    assert summary in incident.timeline.get(kind="closed").text
