@@ -82,6 +82,13 @@ def _fresh_shared_cache(request, django_db_blocker):
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
 
 
+def forget_broker_connections() -> None:
+    """Celery's kept connections and producers, and this thread's publishing connection, start afresh."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    reset_publishing()
+
+
 @contextmanager
 def publishing_to(monkeypatch, broker_url):
     """Tasks are published for real, to ``broker_url``."""
@@ -89,17 +96,13 @@ def publishing_to(monkeypatch, broker_url):
     conf = celery_app.conf
     saved = {name: conf[name] for name in ("broker_url", "broker_transport_options", "task_always_eager")}
     conf.update(broker_url=broker_url, broker_transport_options={"max_retries": 0}, task_always_eager=False)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    reset_publishing()
+    forget_broker_connections()
     assert conf.broker_url == broker_url
     try:
         yield
     finally:
         conf.update(**saved)
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        reset_publishing()
+        forget_broker_connections()
 
 
 @pytest.fixture

@@ -26,6 +26,15 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+def redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
+            probe.sendall(b"PING\r\n")
+            return probe.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 class OwnRedis:
     """A redis-server of the test's own: ``start`` (again after ``stop``, on the same port) and ``stop``."""
 
@@ -34,6 +43,7 @@ class OwnRedis:
         if executable is None:
             pytest.skip("redis-server is not installed")
         self.executable, self.folder, self.port = executable, folder, free_port()
+        assert self.port != 6379  # never the machine's own
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -43,11 +53,14 @@ class OwnRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
-        wait_for_port(self.port)
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not redis_answers(self.port):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.process is not None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
-            self.process = None
+        self.process = None

@@ -15,13 +15,15 @@ def unread_notifications(user: User, school: School) -> QuerySet[Notification]:
     return notifications_for(user, school).filter(read_at__isnull=True)
 
 
-STUCK_AFTER_ATTEMPTS = 8  # the outbox keeps trying; from here the site administrator is shown it
+# From this failed try on, the log reports an error and the site administrator's failed jobs list the email; the
+# outbox keeps trying it.
+ALERT_AFTER_ATTEMPTS = 8
 
 
 def stuck_emails(limit: int) -> list[FailedJob]:
     """Emails still unsent after many tries (dated by when they were queued), for the site administrator's list
     of failed jobs (one query). No address and no subject: the kind of message and its id."""
-    stuck = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__gte=STUCK_AFTER_ATTEMPTS).order_by(
+    stuck = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__gte=ALERT_AFTER_ATTEMPTS).order_by(
         "-created_at").values("pk", "kind", "attempts", "last_error", "created_at")[:limit]
     return [FailedJob(kind="Email", record=f"{row['kind']} email {row['pk']}", school="",
                       failed_at=row["created_at"], attempts=row["attempts"], reason=row["last_error"] or "Unknown",

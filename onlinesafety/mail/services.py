@@ -20,12 +20,11 @@ from onlinesafety.jobs import enqueue_now
 from onlinesafety.schools.models import School
 
 from .models import Notification, OutboundEmail
-from .selectors import unread_notifications
+from .selectors import ALERT_AFTER_ATTEMPTS, unread_notifications
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ALERT_AFTER_ATTEMPTS = 8  # then the log says so (no names, ids only); the email keeps being retried
 LONGEST_WAIT = timedelta(hours=1)
 
 

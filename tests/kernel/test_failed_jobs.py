@@ -8,7 +8,7 @@ from django.urls import reverse
 from filtering.models import ProviderImport
 from governors.models import TermReport
 from onlinesafety.mail.models import OutboundEmail
-from onlinesafety.mail.selectors import STUCK_AFTER_ATTEMPTS
+from onlinesafety.mail.selectors import ALERT_AFTER_ATTEMPTS
 from onlinesafety.roster.models import RosterImport
 from tests.factories import TermFactory, UserFactory
 
@@ -35,7 +35,7 @@ def fail_one_of_each(school, people, n=1, first=0):
         RosterImport.objects.create(school=school, kind="pupils", status="failed", failure="Wonde could not be read",
                                     expires_at=timezone.now(), finished_at=timezone.now())
         OutboundEmail.objects.create(to=f"someone{index}@example.org", subject="A secret subject", body="Body",
-                                     kind="password_reset", attempts=STUCK_AFTER_ATTEMPTS, last_error="SMTPException")
+                                     kind="password_reset", attempts=ALERT_AFTER_ATTEMPTS, last_error="SMTPException")
 
 
 def test_it_lists_every_kind_of_failed_job_naming_no_one(client, site_admin, oakfield, people):

@@ -9,10 +9,7 @@ redis-server.
 import email
 import email.policy
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import time
 from collections import Counter
 from datetime import timedelta
@@ -21,86 +18,32 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from onlinesafety import celery_app
 from onlinesafety.jobs import enqueue_now
 from onlinesafety.mail.devmailbox import SEPARATOR
 from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.mail.services import CLAIM_TIMEOUT, message_id, queue_email, queue_emails
 from onlinesafety.mail.tasks import drain_outbox
+from tests.conftest import forget_broker_connections, publishing_to
 from tests.kernel.test_celery_worker import (  # the suite's real worker
     start_worker,
     stop_worker,
     worker_queue,  # noqa: F401
 )
+from tests.servers import OwnRedis
 
 EMAILS = 200
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def forget_broker_connections() -> None:
-    celery_app._pool = None  # type: ignore[attr-defined]
-    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
-
-
-class OwnRedis:
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        assert self.port != 6379
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        deadline = time.monotonic() + 10
-        while not answers(self.port):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-
 @pytest.fixture
 def own_redis(settings, monkeypatch, tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("no redis-server on this machine")
-    redis = OwnRedis(tmp_path)
+    redis = OwnRedis(tmp_path)  # skips where there is no redis-server
     redis.start()
-    conf = celery_app.conf
-    saved = {name: conf[name] for name in ("broker_url", "broker_transport_options")}  # before settings change
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting (CI sets it)
-    settings.CELERY_BROKER_URL = redis.url  # what the worker fixture hands its worker
-    conf.update(broker_url=redis.url, broker_transport_options={"max_retries": 0})
-    forget_broker_connections()
-    yield redis
-    conf.update(**saved)
-    forget_broker_connections()
-    redis.stop()
+    try:
+        with publishing_to(monkeypatch, redis.url):  # saves Celery's settings before the one below changes
+            settings.CELERY_BROKER_URL = redis.url  # what the worker fixture hands its worker
+            yield redis
+    finally:
+        redis.stop()
 
 
 def messages_written(folder: Path) -> list[email.message.EmailMessage]:
