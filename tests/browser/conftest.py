@@ -1,6 +1,7 @@
 """Playwright driving Debian's Chromium (/usr/bin/chromium) against pytest-django's live server."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +141,18 @@ def sign_in(live_server):
             page.wait_for_load_state()
 
     return sign_in
+
+
+# axe-core, vendored (tests/browser/vendor, MPL-2.0): run in the page through the browser's debugging channel, so the
+# site's Content-Security-Policy (no inline script) stays as it is.
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def assert_accessible(page):
+    """axe-core finds no violation of WCAG 2.1 A and AA (and its best practices) on the page as it is now."""
+    page.evaluate(AXE_SOURCE)
+    violations = page.evaluate(
+        "async (rules) => (await axe.run(document, {runOnly: rules})).violations.map("
+        "v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(' | ')}`)", AXE_RULES)
+    assert violations == [], f"axe-core on {page.url}: {violations}"

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from filtering import services
 from filtering.models import ChangeRequest, ProviderImport
 from onlinesafety.schools.roles import Role
+from tests.browser.conftest import assert_accessible
 from tests.factories import TEST_PASSWORD, member_of
 from tests.filtering.test_import import MAPPING, ONE_ROW, csv_file
 
@@ -66,12 +67,14 @@ def test_it_lets_the_technician_try_a_failed_import_again(device, request, sign_
     sign_in(page, "tech4@browser.example", TEST_PASSWORD)
     page.goto(live_server.url + reverse("filtering:import", args=[upload.pk]))
     expect(page.get_by_role("alert")).to_contain_text("Failed: try again.")
+    assert_accessible(page)
     button = page.get_by_role("button", name="Try again")
     button.focus()
     page.keyboard.press("Enter")  # with the keyboard alone; the import runs (tasks are inline in the tests)
     expect(page.locator("main")).to_contain_text("Trying the import again")
     expect(page.locator("#import-status")).to_contain_text("1 added")
     assert ProviderImport.objects.get().state == "done"
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("device", ["page", "phone"])
@@ -91,3 +94,4 @@ def test_it_lists_the_failed_import_for_the_site_administrator(device, request, 
     expect(row).to_contain_text(oakfield.name)
     expect(row).to_contain_text("OSError")
     expect(row).to_contain_text("on the import's page")
+    assert_accessible(page)

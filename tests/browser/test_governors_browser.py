@@ -18,6 +18,7 @@ from governors.models import TermReport
 from onlinesafety import celery_app
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.schools.roles import Role
+from tests.browser.conftest import assert_accessible
 from tests.factories import TEST_PASSWORD, TermFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,6 +137,7 @@ def test_it_shows_a_build_that_failed_and_lets_the_head_try_it_again(device, req
                                                    finished_at=timezone.now())
     expect(item).to_contain_text("Failed: try again.", timeout=10_000)
     expect(item).not_to_have_attribute("hx-get", re.compile(".*"))
+    assert_accessible(page)
 
     try_again = item.get_by_role("button", name=re.compile("Try again"))
     try_again.focus()

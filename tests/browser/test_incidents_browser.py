@@ -3,6 +3,7 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident, Status
 from onlinesafety.schools.roles import Role
+from tests.browser.conftest import assert_accessible
 from tests.factories import TEST_PASSWORD, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -144,6 +145,7 @@ def test_it_tells_a_teacher_the_report_is_saved_but_a_file_was_not_attached(brow
     expect(notice).to_contain_text("class-chat.png")
     expect(notice).to_contain_text("Give the file to the Designated Safeguarding Lead yourself")
     expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
+    assert_accessible(page)
     if phone:  # nothing runs off a phone's screen
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     incident = Incident.objects.get()
@@ -182,6 +184,7 @@ def test_it_keeps_the_dsls_close_summary_when_the_deputy_changed_the_case_meanwh
     expect(changed).to_contain_text("Changed while you were working on it")
     expect(changed).to_contain_text(deputy.full_name)
     expect(page.locator("#id_close-summary")).to_have_value(summary)  # what the DSL typed is still there
+    assert_accessible(page)
     page.get_by_role("button", name="Close case").click()  # checked, and sent again
     expect(page.locator("main")).to_contain_text("Saved.")
     incident.refresh_from_db()
