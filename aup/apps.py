@@ -6,16 +6,17 @@ class AupConfig(AppConfig):
     verbose_name = "Acceptable use agreements"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import NavItem, register, register_notice, register_object_link
+        from onlinesafety.navigation import AGREEMENTS, NavItem, register, register_notice, register_object_link
 
         from . import rights, signals  # noqa: F401
         from .notices import agreements_to_sign
 
         register(
-            NavItem("Agreements", "aup:list", rights.can_read_agreements),
-            NavItem("AUP coverage", "aup:coverage", rights.can_see_coverage),
-            NavItem("Registers", "aup:technology_register", rights.can_use_registers),
-            NavItem("Family agreements", "aup:family", rights.is_parent),
+            NavItem("My agreements", "aup:mine", rights.signs_own_agreements, AGREEMENTS),
+            NavItem("Family agreements", "aup:family", rights.is_parent, AGREEMENTS),
+            NavItem("All agreements", "aup:list", rights.can_read_agreements, AGREEMENTS),
+            NavItem("Who has signed", "aup:coverage", rights.can_see_coverage, AGREEMENTS),
+            NavItem("Technology register", "aup:technology_register", rights.can_use_registers, AGREEMENTS),
         )
         register_object_link("pupil", NavItem("Keep off school technology", "aup:add_restriction",
                                                rights.can_use_registers))

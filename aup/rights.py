@@ -15,7 +15,13 @@ from onlinesafety.access import HasRole
 from onlinesafety.accounts.models import Person, User
 from onlinesafety.schools import rights as school_rights
 from onlinesafety.schools.models import ParentLink, Pupil, School
-from onlinesafety.schools.roles import AGREEMENT_MANAGERS, SAFEGUARDING_LEADS, SCHOOL_STAFF, STAFF_AND_GOVERNORS
+from onlinesafety.schools.roles import (
+    ADULT_MEMBERS,
+    AGREEMENT_MANAGERS,
+    SAFEGUARDING_LEADS,
+    SCHOOL_STAFF,
+    STAFF_AND_GOVERNORS,
+)
 
 # Edit drafts and publish them, ask families to sign, and say who runs the official social media accounts.
 can_manage_agreements = HasRole(AGREEMENT_MANAGERS)
@@ -24,6 +30,8 @@ can_manage_agreements = HasRole(AGREEMENT_MANAGERS)
 can_see_coverage = HasRole(SAFEGUARDING_LEADS)
 # Read every agreement and each of its versions.
 can_read_agreements = HasRole(STAFF_AND_GOVERNORS)
+# Adults (staff, governors, visitors) sign agreements of their own: their "My agreements" page in the menu.
+signs_own_agreements = HasRole(ADULT_MEMBERS)
 # The technology access and photograph registers: see them, keep a pupil off school technology, lift it.
 can_use_registers = HasRole(SCHOOL_STAFF)
 # Sign a visitor in at the office's device, and see the visitors who signed.

@@ -6,11 +6,19 @@ class FilteringConfig(AppConfig):
     verbose_name = "Filtering and monitoring"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import NavItem, register
+        from onlinesafety.navigation import FILTERING, NavItem, register
 
-        from .rights import can_open_changes
+        from . import rights
 
-        register(NavItem("Filtering", "filtering:changes", can_open_changes))
+        # The same pages as the filtering tabs, each with the right of its page.
+        register(
+            NavItem("Change requests", "filtering:changes", rights.can_list_changes, FILTERING),
+            NavItem("Report a site", "filtering:report", rights.can_report_site, FILTERING),
+            NavItem("Change log", "filtering:log", rights.can_read_oversight, FILTERING),
+            NavItem("Checks and reviews", "filtering:checks", rights.can_read_oversight, FILTERING),
+            NavItem("Provider logs", "filtering:imports", rights.can_read_provider_logs, FILTERING),
+            NavItem("Providers", "filtering:settings", rights.can_record_providers, FILTERING),
+        )
 
         from onlinesafety.setup import register_checklist
 

@@ -46,8 +46,14 @@ can_report_site = HasRole(ADULT_MEMBERS)
 
 
 def can_open_changes(user: Person, school: School) -> bool:
-    """The change request pages (and the menu entry): those who ask, and those who oversee."""
+    """A change request's own page: those who ask, and those who oversee (a governor opens one from the log)."""
     return can_ask_for_changes(user, school) or can_read_oversight(user, school)
+
+
+def can_list_changes(user: Person, school: School) -> bool:
+    """The list of change requests (its tab and menu entry): those who ask, and the filtering team. A governor
+    asks for none and sees none there, so they read the change log instead."""
+    return can_ask_for_changes(user, school) or sees_every_change(user, school)
 
 
 # Technicians carry out (and revert) changes in the filtering system, and never decide on them.

@@ -27,7 +27,7 @@ PER_PAGE = 25
 def _tabs(request) -> dict[str, bool]:
     """Which of the filtering tabs this person can open."""
     user, school = request.user, request.school
-    return {"changes": rights.can_open_changes(user, school), "report": rights.can_report_site(user, school),
+    return {"changes": rights.can_list_changes(user, school), "report": rights.can_report_site(user, school),
             "log": rights.can_read_oversight(user, school), "checks": rights.can_read_oversight(user, school),
             "imports": rights.can_read_provider_logs(user, school),
             "settings": rights.can_record_providers(user, school)}
@@ -35,7 +35,7 @@ def _tabs(request) -> dict[str, bool]:
 
 # ---------------------------------------------------------------- change requests
 
-@school_member_required(rights.can_open_changes)
+@school_member_required(rights.can_list_changes)
 def change_list(request):
     filter_form = forms.ChangeListFilterForm(request.GET)
     filters = filter_form.filters()

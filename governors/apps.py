@@ -7,11 +7,11 @@ class GovernorsConfig(AppConfig):
     verbose_name = "Governor reports"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import NavItem, register
+        from onlinesafety.navigation import REPORTS, NavItem, register
 
         from .rights import can_read_reports
 
-        register(NavItem("Governor reports", "governors:reports", can_read_reports))
+        register(NavItem("Governor reports", "governors:reports", can_read_reports, REPORTS))
 
         from onlinesafety.jobs import register_failed_jobs
 

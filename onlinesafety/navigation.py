@@ -7,7 +7,7 @@ imports them.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.urls import reverse
 
@@ -20,21 +20,36 @@ if TYPE_CHECKING:
     from onlinesafety.schools.middleware import SchoolRequest
 
 
+# The top-level menus, in the order the bar shows them: a menu is named for a task, never for an app. At most six;
+# an app says which one each of its entries goes in (``NavItem.menu``).
+SAFEGUARDING = "Safeguarding"
+AGREEMENTS = "Agreements"
+POLICIES = "Policies and compliance"
+FILTERING = "Filtering"
+REPORTS = "Reports"
+SCHOOL = "School"
+MENUS = (SAFEGUARDING, AGREEMENTS, POLICIES, FILTERING, REPORTS, SCHOOL)
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
     right: Right = any_member
+    menu: str = SCHOOL
+
+    def __post_init__(self) -> None:
+        if self.menu not in MENUS:
+            raise ValueError(f"{self.label!r} names a menu the bar does not have: {self.menu!r}.")
 
     def visible_to(self, user: Person, school: School) -> bool:
         return self.right(user, school)
 
 
 NAV_ITEMS = [
-    NavItem("Home", "home"),
-    NavItem("Pupils", "schools:pupil_list", school_rights.can_see_pupils),
-    NavItem("My children", "schools:my_children", school_rights.is_parent),
-    NavItem("People", "schools:member_list", school_rights.can_see_people),
+    NavItem("Pupils", "schools:pupil_list", school_rights.can_see_pupils, SCHOOL),
+    NavItem("My children", "schools:my_children", school_rights.is_parent, SCHOOL),
+    NavItem("People", "schools:member_list", school_rights.can_see_people, SCHOOL),
 ]
 
 
@@ -81,13 +96,47 @@ def notices_for(request: "SchoolRequest") -> list[Notice]:
     return [notice for provider in NOTICE_PROVIDERS for notice in provider(request)]
 
 
-def nav_for(request: "SchoolRequest") -> list[dict[str, object]]:
+class MenuEntry(TypedDict):
+    label: str
+    url: str
+    active: bool  # the page shown
+
+
+class Menu(TypedDict):
+    label: str
+    key: str  # for the element ids
+    items: list[MenuEntry]
+    active: bool  # the page shown is one of its entries, or in the same part of the site as one
+
+
+def _section(url_name: str) -> str:
+    return url_name.partition(":")[0]
+
+
+def _current_menu(menus: list[tuple[str, list[NavItem]]], current: str) -> str:
+    for name, items in menus:
+        if any(item.url_name == current for item in items):
+            return name
+    for name, items in menus:  # a page with no entry of its own (a case, a policy): the menu of its part of the site
+        if any(_section(item.url_name) == _section(current) for item in items):
+            return name
+    return ""
+
+
+def menus_for(request: "SchoolRequest") -> list[Menu]:
+    """The bar's menus for this person, in ``MENUS`` order: each with only the entries they can open, and a menu
+    with none is left out."""
     school = getattr(request, "school", None)
     if not request.user.is_authenticated or school is None:
         return []
     current = request.resolver_match.view_name if request.resolver_match else ""
+    visible = [item for item in NAV_ITEMS if item.visible_to(request.user, school)]
+    grouped = [(name, [item for item in visible if item.menu == name]) for name in MENUS]
+    grouped = [(name, items) for name, items in grouped if items]
+    active = _current_menu(grouped, current)
     return [
-        {"label": item.label, "url": reverse(item.url_name), "active": item.url_name == current}
-        for item in NAV_ITEMS
-        if item.visible_to(request.user, school)
+        Menu(label=name, key=name.split()[0].lower(), active=name == active,
+             items=[MenuEntry(label=item.label, url=reverse(item.url_name), active=item.url_name == current)
+                    for item in items])
+        for name, items in grouped
     ]

@@ -6,7 +6,7 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies and the compliance calendar"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import NavItem, register, register_object_link
+        from onlinesafety.navigation import POLICIES, NavItem, register, register_object_link
 
         from . import signals  # noqa: F401
         from .rights import can_read_register, can_see_calendar, must_read_policies
@@ -14,9 +14,9 @@ class PoliciesConfig(AppConfig):
         from .services import starter_register
 
         register(
-            NavItem("Policies", "policies:register", can_read_register),
-            NavItem("To read", "policies:to_read", must_read_policies),
-            NavItem("Compliance", "policies:compliance", can_see_calendar),
+            NavItem("Policies", "policies:register", can_read_register, POLICIES),
+            NavItem("Policies to read", "policies:to_read", must_read_policies, POLICIES),
+            NavItem("Compliance calendar", "policies:compliance", can_see_calendar, POLICIES),
         )
         register_object_link("incident", NavItem("Review a policy because of this case",
                                                  "policies:early_review_for_incident", can_read_register))

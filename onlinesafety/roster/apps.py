@@ -7,11 +7,11 @@ class RosterConfig(AppConfig):
     verbose_name = "Roster imports from the school's MIS"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import NavItem, register
+        from onlinesafety.navigation import SCHOOL, NavItem, register
 
         from .rights import can_import_roster
 
-        register(NavItem("Roster", "roster:current", can_import_roster))
+        register(NavItem("Roster import", "roster:current", can_import_roster, SCHOOL))
 
         from onlinesafety.jobs import register_failed_jobs
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from onlinesafety.mail.selectors import unread_notifications
-from onlinesafety.navigation import nav_for, notices_for
+from onlinesafety.navigation import menus_for, notices_for
 
 from .middleware import SchoolRequest
 from .roles import Role, primary_role
@@ -15,13 +15,15 @@ def current_school(request: SchoolRequest) -> dict[str, object]:
     if school is not None:
         assert request.user.is_authenticated, "the middleware gives only a signed-in member a current school"
         unread_alerts = unread_notifications(request.user, school).count()
+    menus = menus_for(request)
     return {
         "current_school": school,
         "user_schools": getattr(request, "schools", []),
         "current_roles": sorted(Role(r).label for r in roles),
         "primary_role": main_role,
         "primary_role_label": Role(main_role).label if main_role else "",
-        "nav_items": nav_for(request),
+        "nav_menus": menus,
+        "nav_items": [entry for menu in menus for entry in menu["items"]],
         "notices": notices_for(request),
         "show_dev_mailbox": settings.DEBUG and request.user.is_authenticated and request.user.is_staff,
         "unread_alerts": unread_alerts,

@@ -297,7 +297,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
                                    args=lambda s: {"duty_id": s.duty.pk, "completion_id": s.completion.pk}),
     # ------------------------------------------------------------ filtering (filtering.rights)
     # The change was asked for by the reporter; the annual review names the governor.
-    "filtering:changes": page(STAFF_AND_GOVERNORS),  # can_open_changes: staff, and the oversight roles
+    "filtering:changes": page(STAFF),  # can_list_changes: staff (a governor reads the change log instead)
     "filtering:change_new": form(STAFF),
     "filtering:change": page(FILTERING_TEAM | {"reporter"}, args=lambda s: {"change_id": s.change.pk}),
     "filtering:change_step": (
