@@ -6,9 +6,10 @@ class FilteringConfig(AppConfig):
     verbose_name = "Filtering and monitoring"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import FILTERING, NavItem, register
+        from onlinesafety.navigation import FILTERING, NavItem, register, register_home_panels
 
         from . import rights
+        from .panels import decision_panels, sign_off_panels, technician_panels
 
         # The same pages as the filtering tabs, each with the right of its page.
         register(
@@ -19,6 +20,9 @@ class FilteringConfig(AppConfig):
             NavItem("Provider logs", "filtering:imports", rights.can_read_provider_logs, FILTERING),
             NavItem("Providers", "filtering:settings", rights.can_record_providers, FILTERING),
         )
+        register_home_panels(decision_panels, rights.can_decide_changes, order=20)
+        register_home_panels(technician_panels, rights.is_technician, order=20)
+        register_home_panels(sign_off_panels, rights.can_read_oversight, order=25)
 
         from onlinesafety.setup import register_checklist
 

@@ -240,3 +240,34 @@ def failed_imports(limit: int) -> list[FailedJob]:
                       failed_at=item.finished_at, attempts=item.attempts, reason=item.failure or "Unknown",
                       retried_by="The safeguarding team or the technician, on the import's page")
             for item in failed]
+
+
+# ---------------------------------------------------------------- the home page's worklist
+
+def changes_to_decide(user: Person, school: School) -> QuerySet[ChangeRequest]:
+    """Requests waiting for a decision that this person may take (never their own; none for a technician)."""
+    if not rights.can_decide_changes(user, school) or rights.is_technician(user, school):
+        return ChangeRequest.objects.none()
+    return (changes_visible_to(user, school).filter(status=ChangeRequest.Status.REQUESTED)
+            .exclude(requested_by=user.pk).order_by("requested_at", "pk"))
+
+
+def changes_to_carry_out(user: Person, school: School) -> QuerySet[ChangeRequest]:
+    """For a technician: approved requests to make in the filtering system, and ended ones to revert."""
+    if not rights.is_technician(user, school):
+        return ChangeRequest.objects.none()
+    return changes_visible_to(user, school).filter(
+        status__in=[ChangeRequest.Status.APPROVED, ChangeRequest.Status.REVERT_DUE]).order_by("requested_at", "pk")
+
+
+def failed_imports_of(user: Person, school: School) -> QuerySet[ProviderImport]:
+    """The school's provider log imports that failed, for those who read the provider's logs."""
+    if not rights.can_read_provider_logs(user, school):
+        return ProviderImport.objects.none()
+    return ProviderImport.objects.filter(school=school, state=ProviderImport.State.FAILED).order_by("-uploaded_at")
+
+
+def reviews_to_sign_off(user: Person, school: School) -> QuerySet[AnnualReview]:
+    """Annual reviews naming this person as the governor, not yet signed off."""
+    return AnnualReview.objects.filter(school=school, governor=user.pk, signed_off_at__isnull=True).order_by(
+        "reviewed_on")

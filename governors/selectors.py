@@ -58,3 +58,8 @@ def failed_reports(limit: int) -> list[FailedJob]:
                       reason=item.failure or "Unknown",
                       retried_by="The head, the DSL or the Online Safety Lead, on the governor reports page")
             for item in failed]
+
+
+def latest_ready_report(school: School) -> TermReport | None:
+    """The newest report that has been built, for the governors' home page (one query)."""
+    return reports_of(school).filter(status=TermReport.Status.READY).order_by("-term__starts_on", "-version").first()

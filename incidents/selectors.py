@@ -456,3 +456,64 @@ def _hours(incidents: QuerySet[Incident], field: str) -> list[float]:
     """Each incident's hours from report to ``field``, in one query (the median is taken by the caller)."""
     durations = incidents.annotate(took=ExpressionWrapper(F(field) - F("reported_at"), DurationField()))
     return [took.total_seconds() / 3600 for took in durations.values_list("took", flat=True)]
+
+
+# ---------------------------------------------------------------- the home page's worklist
+
+WORKLIST_LINKS = 5
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """What waits for the safeguarding team on their home page: counts, and the first few cases of each."""
+
+    urgent: int  # open and urgent, or possibly illegal
+    new: int  # new and not yet acknowledged
+    overdue_acknowledgement: int  # reported over 24 hours ago, still not acknowledged
+    overdue_actions: int  # actions past their due date on open cases
+    urgent_cases: list[Incident]
+    new_cases: list[Incident]
+    overdue_acknowledgement_cases: list[Incident]
+    overdue_action_cases: list[Incident]
+
+
+def _worklist_filters(now: datetime) -> dict[str, Q]:
+    unacknowledged = Q(acknowledged_at__isnull=True) & ~Q(status=Status.CLOSED)
+    return {
+        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | Q(possibly_illegal=Illegal.YES)),
+        "new": Q(status=Status.NEW, acknowledged_at__isnull=True),
+        "overdue_acknowledgement": unacknowledged & Q(reported_at__lt=now - UNACKNOWLEDGED_AFTER),
+    }
+
+
+def worklist(user: User, school: School, now: datetime | None = None) -> Worklist:
+    """The cases ``user`` may open that wait for the team, in six queries however many there are (the counts in
+    one, the actions' count in one, the first few cases of each list in one each)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    visible = incidents_visible_to(user, school)
+    filters = _worklist_filters(now)
+    counts = visible.aggregate(**{name: Count("pk", filter=condition) for name, condition in filters.items()})
+    open_cases = visible.exclude(status=Status.CLOSED)
+    overdue = CaseAction.objects.filter(incident__in=open_cases.values("pk"), done_at__isnull=True, due_on__lt=today)
+    overdue_actions = overdue.count()
+
+    def first(cases: QuerySet[Incident]) -> list[Incident]:
+        return list(cases.select_related("school", "category").order_by("-is_urgent", "reported_at", "pk")
+                    [:WORKLIST_LINKS])
+
+    return Worklist(
+        urgent=counts["urgent"], new=counts["new"], overdue_acknowledgement=counts["overdue_acknowledgement"],
+        overdue_actions=overdue_actions,
+        urgent_cases=first(visible.filter(filters["urgent"])),
+        new_cases=first(visible.filter(filters["new"])),
+        overdue_acknowledgement_cases=first(visible.filter(filters["overdue_acknowledgement"])),
+        overdue_action_cases=first(open_cases.filter(pk__in=overdue.values("incident_id"))) if overdue_actions
+        else [],
+    )
+
+
+def open_reports_by(user: User, school: School) -> tuple[int, list[Incident]]:
+    """How many of the concerns ``user`` reported are still open, and the latest few (two queries)."""
+    mine = reports_by(user, school).exclude(status=Status.CLOSED)
+    return mine.count(), list(mine.select_related("school")[:WORKLIST_LINKS])

@@ -223,13 +223,16 @@ def _report_incident(
 
 
 def new_case_message(incident: Incident) -> tuple[str, str]:
-    """The alert and email subject for a new case. Neither names anyone."""
+    """The alert and email subject for a new case. The alert says which case (its reference and category) and
+    how urgent it is; neither names anyone or says what happened."""
+    about = f"case {incident.reference} ({incident.category.name.lower()[:60]})"
+    illegal = " It may involve something illegal." if incident.possibly_illegal == Illegal.YES else ""
     if incident.is_urgent:
-        return ("URGENT: a child may be at immediate risk. A new online safety concern needs you now.",
+        return (f"Urgent: {about} needs you now: a child may be at immediate risk.{illegal}",
                 "Urgent online safety concern")
     if incident.visibility != Visibility.DSL_TEAM:
-        return "A confidential concern has been logged for you alone.", "A confidential concern for you"
-    return "A new online safety concern was logged.", "New online safety concern"
+        return f"Confidential: {about} is for you alone.", "A confidential concern for you"
+    return f"New {about} to acknowledge.{illegal}", "New online safety concern"
 
 
 def _tell_new_case(incident: Incident) -> None:

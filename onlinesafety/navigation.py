@@ -140,3 +140,62 @@ def menus_for(request: "SchoolRequest") -> list[Menu]:
                     for item in items])
         for name, items in grouped
     ]
+
+
+# ---------------------------------------------------------------- the home page's worklist
+# Each role's home is a list of what waits for that person: panels that apps register from AppConfig.ready(), each
+# provider with the right of the people it is for. A provider reads through its app's selectors (scoped to the
+# school and the person) in a fixed number of queries, and returns panels; a panel with nothing in it is not shown.
+@dataclass(frozen=True)
+class PanelLink:
+    label: str  # names the record by its reference, never a person
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    title: str
+    count: int
+    links: tuple[PanelLink, ...] = ()
+    more_url: str = ""  # the full list, when there are more than the links show
+    more_label: str = ""
+    urgent: bool = False
+
+
+PanelProvider = Callable[[Person, School], list[HomePanel]]
+
+
+@dataclass(frozen=True)
+class PanelSource:
+    provider: PanelProvider
+    right: Right
+    order: int  # lower first: the safeguarding panels come before the rest
+
+
+PANEL_SOURCES: list[PanelSource] = []
+# The few things a role does most, as buttons at the top of its home ("Report a concern").
+HOME_ACTIONS: list[NavItem] = []
+# How many records a panel links to; the rest are behind its "see all" link.
+PANEL_LINKS = 5
+
+
+def register_home_panels(provider: PanelProvider, right: Right, order: int = 50) -> None:
+    if all(source.provider is not provider for source in PANEL_SOURCES):
+        PANEL_SOURCES.append(PanelSource(provider, right, order))
+        PANEL_SOURCES.sort(key=lambda source: source.order)
+
+
+def register_home_action(*items: NavItem) -> None:
+    HOME_ACTIONS.extend(item for item in items if item not in HOME_ACTIONS)
+
+
+def home_panels_for(user: Person, school: School) -> list[HomePanel]:
+    """The panels with something waiting for ``user`` in ``school``, in order."""
+    return [panel for source in PANEL_SOURCES if source.right(user, school)
+            for panel in source.provider(user, school) if panel.count]
+
+
+def home_actions_for(user: Person, school: School) -> list[MenuEntry]:
+    return [MenuEntry(label=item.label, url=reverse(item.url_name), active=False)
+            for item in HOME_ACTIONS if item.visible_to(user, school)]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("aup.urls")),
     path("", include("governors.urls")),
     path("alerts/", mail_views.alerts, name="alerts"),
+    path("alerts/<int:notification_id>/", mail_views.open_alert, name="open_alert"),
     path("site/failed-jobs/", failed_jobs_page, name="failed_jobs"),
     path("admin/", admin.site.urls),
     # The development mailbox answers 404 unless DEBUG is on.

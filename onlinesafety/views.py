@@ -44,14 +44,18 @@ class refusal:  # noqa: N801 (used as a context manager, named like one)
         return True
 
 
-def safe_next(request: HttpRequest) -> str:
-    """The ``next`` address sent with the request if it is a path on this site, else ""."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def local_path(request: HttpRequest, target: str) -> str:
+    """``target`` if it is a path on this site, else ""."""
     local = target.startswith("/") and not target.startswith(("//", "/\\"))
     if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                  require_https=request.is_secure()):
         return target
     return ""
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The ``next`` address sent with the request if it is a path on this site, else ""."""
+    return local_path(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 def redirect_to_next(request: HttpRequest, default: str) -> HttpResponseRedirect:

@@ -6,10 +6,11 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies and the compliance calendar"
 
     def ready(self) -> None:
-        from onlinesafety.navigation import POLICIES, NavItem, register, register_object_link
+        from onlinesafety.navigation import POLICIES, NavItem, register, register_home_panels, register_object_link
 
         from . import signals  # noqa: F401
-        from .rights import can_read_register, can_see_calendar, must_read_policies
+        from .panels import approval_panels, reading_panels, review_panels
+        from .rights import can_edit_policies, can_read_register, can_see_calendar, must_read_policies
         from .selectors import setup_checklist
         from .services import starter_register
 
@@ -18,6 +19,9 @@ class PoliciesConfig(AppConfig):
             NavItem("Policies to read", "policies:to_read", must_read_policies, POLICIES),
             NavItem("Compliance calendar", "policies:compliance", can_see_calendar, POLICIES),
         )
+        register_home_panels(approval_panels, can_read_register, order=20)
+        register_home_panels(review_panels, can_edit_policies, order=30)
+        register_home_panels(reading_panels, must_read_policies, order=45)
         register_object_link("incident", NavItem("Review a policy because of this case",
                                                  "policies:early_review_for_incident", can_read_register))
 

@@ -16,11 +16,12 @@ from onlinesafety.access import check_needed, found
 from onlinesafety.accounts.models import Person, User
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import School
-from onlinesafety.schools.selectors import users_with_roles
+from onlinesafety.schools.roles import Role
+from onlinesafety.schools.selectors import roles_in, users_with_roles
 from onlinesafety.setup import ChecklistItem
 
 from . import rights, schedule
-from .models import Acknowledgement, Duty, DutyCompletion, Policy, PolicyVersion, Stage
+from .models import Acknowledgement, ApprovingBody, Duty, DutyCompletion, Policy, PolicyVersion, Stage
 from .rights import DutyAccess, DutyRight, PolicyAccess, PolicyRight
 
 if TYPE_CHECKING:
@@ -293,3 +294,30 @@ def setup_checklist(schools: Sequence[School]) -> dict[int, list[ChecklistItem]]
             "policies", 70, "The starter policies uploaded", not missing, missing, url, rights.can_edit_policies,
             in_current_school=True, fixed_by=UPLOADED_BY)]
     return items
+
+
+# ---------------------------------------------------------------- the home page's worklist
+
+def awaiting_approval_by(user: Person, school: School) -> QuerySet[Policy]:
+    """Policies whose draft waits for this person's approval: the headteacher's own, or the governing body's for a
+    governor."""
+    roles = roles_in(user, school)
+    bodies = ([ApprovingBody.HEADTEACHER] if Role.HEADTEACHER in roles else []) + (
+        [ApprovingBody.GOVERNING_BODY, ApprovingBody.MANAGEMENT_COMMITTEE] if Role.GOVERNOR in roles else [])
+    return Policy.objects.filter(school=school, stage=Stage.AWAITING_APPROVAL,
+                                 approving_body__in=bodies).order_by("title")
+
+
+def overdue_reviews(user: Person, school: School, today: date) -> QuerySet[Policy]:
+    """Policies past their review date, for those who edit them (none for anyone else)."""
+    policies = with_status(Policy.objects.filter(school=school), today).filter(status="overdue")
+    return policies.order_by("next_review_on", "title") if rights.can_edit_policies(user, school) else policies.none()
+
+
+def duties_due(school: School, today: date) -> QuerySet[Duty]:
+    """The compliance calendar's duties overdue or due within its "due soon" window."""
+    return duties_of(school).filter(next_due_on__lte=today + timedelta(days=schedule.DUE_SOON_DAYS))
+
+
+def unread_policies(user: User, school: School) -> QuerySet[WithAnnotations[Policy, ReadAnnotation]]:
+    return policies_to_read(user, school).filter(read=False)

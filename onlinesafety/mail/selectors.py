@@ -1,4 +1,6 @@
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from onlinesafety.access import found
 
 from onlinesafety.accounts.models import User
 from onlinesafety.jobs import FailedJob
@@ -9,6 +11,18 @@ from .models import Notification, OutboundEmail
 
 def notifications_for(user: User, school: School) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, school=school).order_by("-created_at")
+
+
+def alerts_in_order(user: User, school: School) -> QuerySet[Notification]:
+    """The alerts page's order: urgent alerts not yet read pinned first, then newest first."""
+    pinned = Case(When(is_urgent=True, read_at__isnull=True, then=Value(0)), default=Value(1),
+                  output_field=IntegerField())
+    return notifications_for(user, school).annotate(pinned=pinned).order_by("pinned", "-created_at", "-pk")
+
+
+def get_alert_for_user(user: User, school: School, notification_id: int) -> Notification:
+    """One of this person's alerts in this school; 404 for anyone else's, as for one that does not exist."""
+    return found(notifications_for(user, school).filter(pk=notification_id).first(), "No such alert.")
 
 
 def unread_notifications(user: User, school: School) -> QuerySet[Notification]:

@@ -262,11 +262,18 @@ def notify(*, users: Iterable[User], school: School, message: str, url: str = ""
     """An in-app alert for each user, and an email too when a subject is given. Returns how many people."""
     users = list(users)
     Notification.objects.bulk_create(
-        [Notification(user=user, school=school, message=message, url=url, is_urgent=is_urgent) for user in users]
+        [Notification(user=user, school=school, message=message[:200], url=url, is_urgent=is_urgent)
+         for user in users]
     )
     if email_subject:
         queue_emails([(user.email, email_subject, email_body) for user in users], kind=kind)
     return len(users)
+
+
+def mark_notification_read(*, notification: Notification) -> None:
+    """One alert read, when its person opens it (their own state, like "mark all read": no audit event)."""
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 @transaction.atomic

@@ -3,14 +3,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.middleware import SchoolRequest
 from onlinesafety.submissions.decorators import sent_once
 
 from . import devmailbox
-from .selectors import notifications_for
-from .services import mark_notifications_read
+from onlinesafety.views import local_path
+
+from .selectors import alerts_in_order, get_alert_for_user
+from .services import mark_notification_read, mark_notifications_read
 
 
 def _check_dev_mailbox_access(request: HttpRequest) -> HttpResponseRedirect | None:
@@ -43,8 +47,20 @@ def dev_message(request: HttpRequest, message_id: str) -> HttpResponse:
 def alerts(request: SchoolRequest) -> HttpResponse:
     assert request.school is not None, "school_member_required sends anyone without a school home"
     assert request.user.is_authenticated, "school_member_required sends anyone signed out to the login page"
-    notifications = list(notifications_for(request.user, request.school)[:100])
+    notifications = list(alerts_in_order(request.user, request.school)[:100])
     if request.method == "POST":
         mark_notifications_read(user=request.user, school=request.school)
         return redirect("alerts")
     return render(request, "mail/alerts.html", {"notifications": notifications})
+
+
+@school_member_required()
+@require_GET
+def open_alert(request: SchoolRequest, notification_id: int) -> HttpResponseRedirect:
+    """Following an alert marks it read, then goes where it points: only ever a path on this site, else back to
+    the alerts."""
+    assert request.school is not None, "school_member_required sends anyone without a school home"
+    assert request.user.is_authenticated, "school_member_required sends anyone signed out to the login page"
+    notification = get_alert_for_user(request.user, request.school, notification_id)
+    mark_notification_read(notification=notification)
+    return HttpResponseRedirect(local_path(request, notification.url) or reverse("alerts"))

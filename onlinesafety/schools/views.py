@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from onlinesafety.access import school_member_required
 from onlinesafety.forms import id_from
-from onlinesafety.navigation import object_links_for
+from onlinesafety.navigation import home_actions_for, home_panels_for, object_links_for
 
 from . import rights, selectors
 from .middleware import SESSION_KEY, SchoolRequest
@@ -29,7 +29,9 @@ def home(request: SchoolRequest) -> HttpResponse:
                 request.user),
         })
     role = primary_role(request.roles)
-    context: dict[str, object] = {}
+    # The worklist: what waits for this person, from each app's registered panels, and their main actions.
+    context: dict[str, object] = {"home_panels": home_panels_for(request.user, request.school),
+                                  "home_actions": home_actions_for(request.user, request.school)}
     if rights.is_parent(request.user, request.school):
         context["children"] = selectors.children_of(request.user, request.school)
     if rights.can_see_pupils(request.user, request.school):

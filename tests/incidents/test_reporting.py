@@ -58,7 +58,7 @@ def test_it_alerts_the_dsl_team_in_the_app_and_by_email_naming_no_one(
     assert set(Notification.objects.values_list("user__email", flat=True)) == team
     for message in mail.outbox:
         text = message.subject + message.body
-        assert "A new online safety concern was logged" in text
+        assert f"New case {Incident.objects.get().reference} (" in text and "to acknowledge" in text
         for secret in ("Poppy", "Example", "threats", people.reporter.full_name):
             assert secret not in text
         assert "http://" in message.body  # an absolute link to sign in
