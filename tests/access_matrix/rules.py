@@ -197,6 +197,8 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "schools:my_children": page(PARENTS),
     "schools:member_list": page(PEOPLE_READERS),
     "alerts": page(MEMBERS),  # POST marks the person's own alerts read (no audit event: nothing of the school's)
+    # Opening an alert marks it read and follows it: its own person only (anyone else's is a 404); GET only.
+    "open_alert": read_only(frozenset({"dsl"}), args=lambda s: {"notification_id": s.dsl_alert.pk}),
     # The development mailbox is a 404 unless DEBUG is on (never in tests, never in production).
     "mail:dev_mailbox": page(NOBODY, anonymous=frozenset({"404"})),
     "mail:dev_message": page(NOBODY, anonymous=frozenset({"404"}), site_args=lambda w: {"message_id": "0"}),

@@ -35,7 +35,7 @@ from filtering import services as filtering_services
 from filtering.models import ProviderImport
 from incidents import services as incident_services
 from incidents.models import CategoryCode, IncidentCategory
-from onlinesafety.mail.models import OutboundEmail
+from onlinesafety.mail.models import Notification, OutboundEmail
 from onlinesafety.schools.models import Membership, Organisation, School, YearGroup
 from onlinesafety.schools.people import services as people_services
 from onlinesafety.schools.roles import Role
@@ -185,6 +185,8 @@ def _build_incidents(world: SchoolWorld) -> None:
         school=school, reporter=cast.reporter, allegation_subject=cast.other_staff, **fields)
     o["head_allegation"] = incident_services.report_incident(
         school=school, reporter=cast.reporter, allegation_subject=cast.head, **fields)
+    # The DSL's alert about the new case (each alert is its own person's alone).
+    o["dsl_alert"] = Notification.objects.filter(user=cast.dsl, school=school, url__startswith="/").first()
 
 
 def _build_policies(world: SchoolWorld, today: datetime.date) -> None:
