@@ -41,5 +41,6 @@ def sign_off_panels(user: User, school: School) -> list[HomePanel]:
     reviews = selectors.reviews_to_sign_off(user, school)
     return [HomePanel("Filtering reviews for you to sign off", reviews.count(),
                       tuple(PanelLink(f"Annual review of {formats.date_format(review.reviewed_on, 'j F Y')}",
-                                      reverse("filtering:review", args=[review.pk])) for review in reviews[:PANEL_LINKS]),
+                                      reverse("filtering:review", args=[review.pk]))
+                            for review in reviews[:PANEL_LINKS]),
                       reverse("filtering:checks"), "Checks and reviews")]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.urls import reverse
 
 from onlinesafety.access import Right, any_member
-from onlinesafety.accounts.models import Person
+from onlinesafety.accounts.models import Person, User
 from onlinesafety.schools import rights as school_rights
 from onlinesafety.schools.models import School
 
@@ -163,7 +163,7 @@ class HomePanel:
     urgent: bool = False
 
 
-PanelProvider = Callable[[Person, School], list[HomePanel]]
+PanelProvider = Callable[[User, School], list[HomePanel]]
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def register_home_action(*items: NavItem) -> None:
     HOME_ACTIONS.extend(item for item in items if item not in HOME_ACTIONS)
 
 
-def home_panels_for(user: Person, school: School) -> list[HomePanel]:
+def home_panels_for(user: User, school: School) -> list[HomePanel]:
     """The panels with something waiting for ``user`` in ``school``, in order."""
     return [panel for source in PANEL_SOURCES if source.right(user, school)
             for panel in source.provider(user, school) if panel.count]

@@ -1,5 +1,7 @@
 """The policies app's panels on the home page (registered in ``apps.py``): a fixed number of queries each."""
 
+from datetime import date
+
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -8,10 +10,15 @@ from onlinesafety.navigation import PANEL_LINKS, HomePanel, PanelLink
 from onlinesafety.schools.models import School
 
 from . import selectors
+from .models import Policy
 
 
-def _policy_link(policy, detail: str = "") -> PanelLink:
+def _policy_link(policy: Policy, detail: str = "") -> PanelLink:
     return PanelLink(policy.title, reverse("policies:detail", args=[policy.pk]), detail)
+
+
+def _day(day: date | None) -> str:
+    return formats.date_format(day, "j M Y") if day else "not set"
 
 
 def approval_panels(user: User, school: School) -> list[HomePanel]:
@@ -29,7 +36,7 @@ def review_panels(user: User, school: School) -> list[HomePanel]:
     duties = selectors.duties_due(school, today)
     return [
         HomePanel("Policies overdue for review", overdue.count(),
-                  tuple(_policy_link(policy, f"review was due {formats.date_format(policy.next_review_on, 'j M Y')}")
+                  tuple(_policy_link(policy, f"review was due {_day(policy.next_review_on)}")
                         for policy in overdue[:PANEL_LINKS]),
                   reverse("policies:register"), "The policy register"),
         HomePanel("Compliance duties due", duties.count(),

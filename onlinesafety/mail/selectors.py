@@ -1,7 +1,6 @@
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from onlinesafety.access import found
-
 from onlinesafety.accounts.models import User
 from onlinesafety.jobs import FailedJob
 from onlinesafety.schools.models import School

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_GET
 from onlinesafety.access import school_member_required
 from onlinesafety.schools.middleware import SchoolRequest
 from onlinesafety.submissions.decorators import sent_once
-
-from . import devmailbox
 from onlinesafety.views import local_path
 
+from . import devmailbox
 from .selectors import alerts_in_order, get_alert_for_user
 from .services import mark_notification_read, mark_notifications_read
 

@@ -28,6 +28,7 @@ def home(request: SchoolRequest) -> HttpResponse:
             "organisations": organisations_for(request.user), "can_create_schools": rights.can_create_schools(
                 request.user),
         })
+    assert request.user.is_authenticated, "login_required sends anyone signed out to the login page"
     role = primary_role(request.roles)
     # The worklist: what waits for this person, from each app's registered panels, and their main actions.
     context: dict[str, object] = {"home_panels": home_panels_for(request.user, request.school),

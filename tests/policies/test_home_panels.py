@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from onlinesafety.navigation import home_panels_for
+from onlinesafety.schools.roles import Role
 from policies import services
 from policies.models import ApprovingBody, Duty, Policy, PolicyKind
 from policies.panels import approval_panels, reading_panels, review_panels
-from onlinesafety.schools.roles import Role
 
 pytestmark = pytest.mark.django_db
 
