@@ -15,6 +15,7 @@ from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.schools.models import ParentLink, YearGroup
 from onlinesafety.schools.roles import Role
 from onlinesafety.tokens import sha256_of
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, ParentLinkFactory, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -242,7 +243,7 @@ def test_it_signs_in_a_visitor_at_the_kiosk(page, live_server, sign_in, oakfield
 
     sign_in(page, "office@aup.example", TEST_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Registers").click()
+    go_to(page, "Technology register")
     page.get_by_role("link", name="Visitor sign-in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Visitor agreement")
     expect(page.get_by_label("Agreement text")).to_contain_text(first_line(versions[Audience.VISITOR]))

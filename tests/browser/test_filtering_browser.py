@@ -10,6 +10,7 @@ from filtering import services
 from filtering.models import ChangeRequest, ProviderImport
 from onlinesafety.schools.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, member_of
 from tests.filtering.test_import import MAPPING, ONE_ROW, csv_file
 
@@ -23,7 +24,7 @@ def test_it_lets_a_teacher_ask_the_dsl_approve_and_the_technician_make_a_change(
     today = timezone.localdate()
 
     sign_in(page, "teacher3@browser.example", TEST_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Filtering").click()
+    go_to(page, "Change requests")
     page.get_by_role("link", name="Ask for a change").click()
     page.get_by_label("Unblock").check()
     page.get_by_label("What to change").select_option(label="A whole website (domain)")

@@ -19,6 +19,7 @@ from onlinesafety import celery_app
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.schools.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, TermFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +33,7 @@ def past_term(school, name="Summer 2026"):
 
 
 def open_governor_reports(page):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Governor reports").click()
+    go_to(page, "Governor reports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Online safety reports for governors")
 
 

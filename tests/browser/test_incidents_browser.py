@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 from incidents.models import Incident, Status
 from onlinesafety.schools.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +16,7 @@ def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in
     PupilFactory(school=oakfield, first_name="Maisie", last_name="Fernsby")
 
     sign_in(page, "teacher@browser.example", TEST_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a concern").click()
+    go_to(page, "Report a concern")
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
     page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
@@ -33,7 +34,7 @@ def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in
 
     dsl_page = browser.new_context().new_page()
     sign_in(dsl_page, "dsl@browser.example", TEST_PASSWORD)
-    dsl_page.get_by_role("navigation", name="Main").get_by_role("link", name="Triage").click()
+    go_to(dsl_page, "Cases to triage")
     row = dsl_page.locator("#triage-table tbody tr", has_text=incident.reference)
     expect(row).to_contain_text("Maisie Fernsby")
     row.get_by_role("button", name="Acknowledge").click()
@@ -45,7 +46,7 @@ def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in
 def test_it_warns_at_once_and_hides_uploads_for_image_abuse_on_the_form(page, sign_in, oakfield):
     member_of(oakfield, Role.STAFF, email="staff2@browser.example")
     sign_in(page, "staff2@browser.example", TEST_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a concern").click()
+    go_to(page, "Report a concern")
     warning = page.locator("#risk-warning")
     expect(warning).to_be_hidden()
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("Yes").check()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from onlinesafety.schools.roles import Role
 from tests.browser.conftest import new_page
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,10 +21,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 def open_menu_entry(page, name, folded):
-    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
-    if folded:
-        page.get_by_role("button", name="Show menu").click()
-    link.click()
+    go_to(page, name)
 
 
 def emailed_link(live_server, email):

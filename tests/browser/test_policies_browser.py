@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from onlinesafety.schools.roles import Role
 from policies import schedule, services
 from policies.models import ApprovingBody, Policy, PolicyKind
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,7 @@ def test_it_lets_the_owner_take_a_policy_through_review_to_approval(browser, pag
     policy = make_policy(oakfield, owner)
 
     sign_in(page, "osl@browser.example", TEST_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Policies").click()
+    go_to(page, "Policies")
     page.get_by_role("link", name="Online Safety Policy").click()
     page.get_by_label("Why review it now?").select_option(label="Scheduled review")
     page.get_by_role("button", name="Start review").click()
@@ -60,7 +61,7 @@ def test_it_lets_a_teacher_acknowledge_a_policy(page, sign_in, oakfield):
     services.approve(policy=policy, actor=head, approved_on=timezone.localdate())
 
     sign_in(page, "teacher@browser.example", TEST_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="To read").click()
+    go_to(page, "Policies to read")
     page.get_by_role("button", name="I have read it").click()
     expect(page.locator("main")).to_contain_text("you have confirmed you read")
     expect(page.locator("main")).to_contain_text("Read")

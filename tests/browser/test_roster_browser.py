@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from onlinesafety.schools.models import Pupil
 from onlinesafety.schools.roles import Role
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, member_of
 from tests.roster.helpers import PUPILS_HEADER, csv_bytes, pupil
 
@@ -20,9 +21,7 @@ def test_it_imports_pupils_with_a_dry_run_and_a_confirm(request, sign_in, live_s
     screen = request.getfixturevalue(width)
     member_of(oakfield, Role.HEADTEACHER, email=f"head.{width}@browser.example")
     sign_in(screen, f"head.{width}@browser.example", TEST_PASSWORD)
-    if width == "phone":
-        screen.get_by_role("button", name="Show menu").click()
-    screen.get_by_role("navigation", name="Main").get_by_role("link", name="Roster").click()
+    go_to(screen, "Roster import")
     expect(screen.get_by_role("heading", level=1)).to_have_text("Pupils, parents and staff from the MIS")
     screen.get_by_role("link", name="Import pupils").click()
 
