@@ -10,5 +10,6 @@ def go_to(page, entry):
         toggler.click()
     link = bar.get_by_role("link", name=entry, exact=True)
     if not link.is_visible():
-        bar.locator("li.dropdown", has=link).locator("> button").click()
+        folded_entry = page.get_by_role("link", name=entry, exact=True, include_hidden=True)
+        bar.locator("li.dropdown").filter(has=folded_entry).locator("button.dropdown-toggle").click()
     link.click()
