@@ -29,7 +29,6 @@ from onlinesafety.uploads import MEGABYTE, check_upload
 from onlinesafety.weburl import parse_url
 
 from . import selectors
-from .services import NEEDS_LEVEL
 from .models import (
     Agency,
     Device,
@@ -45,6 +44,7 @@ from .models import (
     Status,
     TimelineEntry,
 )
+from .services import NEEDS_LEVEL
 
 EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
 EARLIEST_DATE = date(2000, 1, 1)  # older dates are typing mistakes
