@@ -70,14 +70,20 @@ class KioskForm(forms.Form):
 class FamilyAnswerForm(forms.Form):
     """A parent's answer for one child: the acceptable use agreement (sign or decline) or image consent."""
 
+    # Nothing is chosen for the parent: consent that is preselected is not freely given.
     decision = forms.ChoiceField(choices=[(Outcome.SIGNED, "I agree and sign"), (Outcome.DECLINED, "I decline")],
-                                 widget=forms.RadioSelect, initial=Outcome.SIGNED, label="Your answer")
+                                 widget=forms.RadioSelect, label="Your answer",
+                                 error_messages={"required": "Choose whether you agree and sign, or decline."})
     discussed_with_child = forms.BooleanField(
         required=False, label="I have read the pupil agreement with my child and talked it through with them.")
     decline_reason = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
                                      label="If you decline, please tell us why")
-    relationship = forms.ChoiceField(choices=ParentLink.Relationship.choices, label="Your relationship to the child")
-    typed_name = forms.CharField(max_length=150, label="Type your full name to sign")
+    relationship = forms.ChoiceField(
+        choices=[("", "Select your relationship to the child"), *ParentLink.Relationship.choices],
+        label="Your relationship to the child",
+        error_messages={"required": "Select your relationship to the child."})
+    typed_name = forms.CharField(max_length=150, label="Type your full name to sign",
+                                 error_messages={"required": "Type your full name to sign."})
     # Which versions the page showed, so an answer never lands on a version published after it was read.
     shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=50)
 
@@ -86,10 +92,13 @@ class FamilyAnswerForm(forms.Form):
         self.kind = kind
         if sign_only:  # a parent who declined before, now signing
             cast(forms.ChoiceField, self.fields["decision"]).choices = [(Outcome.SIGNED, "I agree and sign")]
+            del self.fields["decline_reason"]
         if kind == CampaignKind.IMAGES:
             del self.fields["decision"], self.fields["discussed_with_child"], self.fields["decline_reason"]
             for name, label in Signature.IMAGE_USES:
-                self.fields[name] = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, label=label)
+                self.fields[name] = forms.ChoiceField(
+                    choices=YES_NO, widget=forms.RadioSelect, label=label,
+                    error_messages={"required": f"Answer yes or no for “{label}”."})
 
     def clean_typed_name(self):
         return _one_line(self.cleaned_data["typed_name"])

@@ -44,6 +44,7 @@ from .models import (
     Status,
     TimelineEntry,
 )
+from .services import NEEDS_LEVEL
 
 EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
 EARLIEST_DATE = date(2000, 1, 1)  # older dates are typing mistakes
@@ -197,7 +198,9 @@ class AssignForm(VersionedForm):
 
 
 class LevelForm(VersionedForm):
-    level = forms.ChoiceField(choices=Level.choices, label="Level")
+    # No level is offered as a default: the most severe one, chosen by accident, would start a police referral.
+    level = forms.ChoiceField(choices=[("", "Select a level"), *Level.choices], label="Level",
+                              error_messages={"required": "Select the case's level."})
 
 
 class StatusForm(VersionedForm):
@@ -205,8 +208,35 @@ class StatusForm(VersionedForm):
 
 
 class CloseForm(VersionedForm):
-    outcome = forms.ChoiceField(choices=[("", "Choose an outcome")] + Outcome.choices, label="Outcome")
+    outcome = forms.ChoiceField(choices=[("", "Choose an outcome")] + Outcome.choices, label="Outcome",
+                                error_messages={"required": "Choose the outcome the case closes with."})
     summary = forms.CharField(required=False, label="Summary", widget=forms.Textarea(attrs={"rows": 2}))
+    close_open_actions = forms.BooleanField(required=False)
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        self.open_actions = list(selectors.open_actions(incident))
+        count = len(self.open_actions)
+        self.fields["close_open_actions"].label = (
+            f"Close the case and its {count} open action{'s' if count != 1 else ''}")
+
+    @property
+    def asks_about_open_actions(self) -> bool:
+        """Whether the page shows the open actions and the box to close them with the case: once a first attempt
+        to close found some (the box then stays, ticked or not, until the case closes)."""
+        return self.is_bound and bool(self.open_actions)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if not self.incident.level:
+            self.add_error(None, NEEDS_LEVEL)
+        elif self.open_actions and not cleaned.get("close_open_actions"):
+            count = len(self.open_actions)
+            self.add_error("close_open_actions",
+                           f"This case still has {count} open action{'s' if count != 1 else ''}. Tick the box to "
+                           "close them with the case, or mark them done first.")
+        return cleaned
 
 
 class ReopenForm(VersionedForm):

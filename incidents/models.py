@@ -245,6 +245,8 @@ class CaseAction(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Still open when the case was closed: done_at and done_by then say when and by whom the case closed it.
+    closed_with_case = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["done_at", "due_on", "id"]

@@ -1,5 +1,6 @@
 """Reads of incidents that depend on who is asking. What each person may do is decided in ``rights.py``."""
 
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
@@ -285,10 +286,23 @@ def case_actions(incident: Incident) -> QuerySet[CaseAction]:
     return incident.actions.select_related("owner", "done_by").order_by("done_at", "due_on", "pk")
 
 
-def case_viewers(incident: Incident) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        verb="incident.viewed", object_type="incidents.incident", object_id=str(incident.pk)
-    ).select_related("actor").order_by("-occurred_at")[:50]
+def open_actions(incident: Incident) -> QuerySet[CaseAction]:
+    return incident.actions.filter(done_at__isnull=True).select_related("owner").order_by("due_on", "pk")
+
+
+VIEWER_DAYS_SHOWN = 50
+
+
+def case_viewers(incident: Incident) -> list[dict[str, Any]]:
+    """Who opened the case, once per person per day (in the school's time zone) with how many times, newest first:
+    one query, however often the case is opened."""
+    day = TruncDate("occurred_at", tzinfo=zoneinfo.ZoneInfo(incident.school.timezone))
+    return list(
+        AuditEvent.objects.filter(verb="incident.viewed", object_type="incidents.incident",
+                                  object_id=str(incident.pk))
+        .annotate(day=day).values("day", "actor_id", "actor__full_name")
+        .annotate(views=Count("pk"), last_at=Max("occurred_at")).order_by("-day", "-last_at")[:VIEWER_DAYS_SHOWN]
+    )
 
 
 def case_subject(incident: Incident) -> Subject:

@@ -374,20 +374,36 @@ def set_status(
     return incident
 
 
+NEEDS_LEVEL = "Set the case's level before closing it."
+
+
 @transaction.atomic
 def close_case(
     *, incident: Incident, actor: User, outcome: Outcome, summary: str = "", expected_version: int | None,
-    request: HttpRequest | None = None,
+    close_open_actions: bool = False, request: HttpRequest | None = None,
 ) -> Incident:
+    """Close the case. It needs a level; open actions are closed with it only when ``close_open_actions`` says the
+    user saw them and agreed (each is then marked done by the closing user, as closed with the case)."""
     _require_right(actor, incident, "work")
     if outcome not in Outcome.values:
         raise RuleBroken("Choose an outcome to close the case.")
     _require_open(incident)
-    changes: dict[str, Any] = {"status": Status.CLOSED, "outcome": outcome, "closed_at": timezone.now()}
+    if not incident.level:
+        raise RuleBroken(NEEDS_LEVEL)
+    open_actions = list(CaseAction.objects.select_for_update().filter(incident=incident, done_at__isnull=True))
+    if open_actions and not close_open_actions:
+        raise RuleBroken(f"This case has {len(open_actions)} open action{'s' if len(open_actions) != 1 else ''}: "
+                         "confirm that they close with it, or finish them first.")
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": Status.CLOSED, "outcome": outcome, "closed_at": now}
     if not incident.acknowledged_at:
-        changes.update(acknowledged_at=timezone.now(), acknowledged_by=actor)
+        changes.update(acknowledged_at=now, acknowledged_by=actor)
     _log(incident, actor, Kind.CLOSED, f"{Outcome(outcome).label}. {summary}".strip(), "closed", request,
-         {"outcome": outcome}, expected_version=expected_version, **changes)
+         {"outcome": outcome, "actions_closed": [action.pk for action in open_actions]},
+         expected_version=expected_version, **changes)
+    if open_actions:
+        CaseAction.objects.filter(pk__in=[action.pk for action in open_actions]).update(
+            done_at=now, done_by=actor, closed_with_case=True)
     return incident
 
 

@@ -150,7 +150,7 @@ CASE_FORMS = {
     "share": forms.ShareForm,
     "evidence": forms.EvidenceForm,
 }
-NEEDS_INCIDENT = {"assign", "action", "referral", "parents", "sanction", "share"}
+NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share"}
 
 
 def _case_form(name, incident, data=None, files=None):
@@ -209,6 +209,7 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
         "access_label": {Access.VIEW: "shared with you to read", Access.CONTRIBUTE: "shared with you to work on",
                          Access.MANAGE: ""}[access.level],
         "changed_meanwhile": changed_meanwhile,
+        "refused_form": bound_form if bound_form is not None and bound_form.errors else None,
     }
 
 
@@ -268,7 +269,8 @@ def _apply_change(change, incident, data, request):
     elif change == "status":
         services.set_status(status=data["status"], expected_version=version, **common)
     elif change == "close":
-        services.close_case(outcome=data["outcome"], summary=data["summary"], expected_version=version, **common)
+        services.close_case(outcome=data["outcome"], summary=data["summary"], expected_version=version,
+                            close_open_actions=data["close_open_actions"], **common)
     elif change == "reopen":
         services.reopen_case(reason=data["reason"], expected_version=version, **common)
     elif change == "note":

@@ -21,7 +21,7 @@ from onlinesafety.views import refusal
 from .. import forms
 from ..documents import text_of
 from ..models import CampaignKind, Outcome, Signature
-from ..selectors.family import answers_for, relationship_of
+from ..selectors.family import answers_for
 from ..selectors.rounds import current_round
 from ..services import answers as services
 
@@ -49,7 +49,7 @@ def answer_page(request, *, pupil, parent, kind, invitation, done_path: Callable
         return answered_page(answers[0])
     shown = forms.FamilyAnswerForm.shown_value(version, pupil_version)
     form = forms.FamilyAnswerForm(request.POST or None, kind=kind, sign_only=bool(answers),
-                                  initial={"relationship": relationship_of(parent, pupil), "shown": shown})
+                                  initial={"shown": shown})  # nothing answered for the parent, not even who they are
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal(request, form) as attempt:

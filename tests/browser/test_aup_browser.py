@@ -114,7 +114,10 @@ def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, fam
     assert (signature.typed_name, signature.relationship, signature.discussed_with_child) == (
         "Grace Hopper", ParentLink.Relationship.GRANDPARENT, True)
     assert signature.text_sha256 == sha256_of(signed_text(home, ks2))
-    expect(phone.locator("main code")).to_have_text(signature.text_sha256)
+    fingerprint = phone.locator("#technical-details code")
+    expect(fingerprint).to_be_hidden()  # folded away under "Technical details"
+    phone.get_by_text("Technical details").click()
+    expect(fingerprint).to_have_text(signature.text_sha256)
     expect(phone.locator("#copy-window")).to_contain_text(f"for {settings.AUP_COPY_MINUTES} minutes after you answer")
     with phone.expect_download() as download:
         phone.get_by_role("link", name="Download a PDF copy").click()
@@ -187,7 +190,11 @@ def test_it_lets_a_parent_decline_with_a_reason(page, live_server, oakfield, osl
     page.goto(emailed_link(live_server, oakfield, osl, parent))
     page.get_by_role("link", name="Read and sign for Ada").click()
 
+    reason = page.get_by_label("If you decline, please tell us why")
+    expect(reason).to_be_hidden()
     page.get_by_label("I decline").check()
+    expect(reason).to_be_visible()
+    page.get_by_label("Your relationship to the child").select_option(label="Other carer")
     page.get_by_label("Type your full name to sign").fill("Grace Hopper")
     page.get_by_role("button", name="Send my answer").click()
     expect(page.locator("main")).to_contain_text("Tell us why, so the school can talk it through with you.")
@@ -205,7 +212,7 @@ def test_it_lets_a_parent_decline_with_a_reason(page, live_server, oakfield, osl
     assert (signature.pupil, signature.user, signature.outcome) == (pupil, parent, Outcome.DECLINED)
     assert signature.decline_reason == "We would like to talk about group chats first."
     assert signature.discussed_with_child is False
-    assert signature.relationship == ParentLink.Relationship.OTHER  # filled in from the school's record
+    assert signature.relationship == ParentLink.Relationship.OTHER
 
 
 def test_it_sends_a_parent_to_their_account_for_the_copy_once_the_link_has_closed(
@@ -217,6 +224,7 @@ def test_it_sends_a_parent_to_their_account_for_the_copy_once_the_link_has_close
     page.get_by_role("link", name="Read and sign for Ada").click()
     page.get_by_label("I agree and sign").check()
     page.get_by_label("I have read the pupil agreement with my child").check()
+    page.get_by_label("Your relationship to the child").select_option(label="Other carer")
     page.get_by_label("Type your full name to sign").fill("Grace Hopper")
     page.get_by_role("button", name="Send my answer").click()
 
@@ -283,10 +291,11 @@ def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, fami
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
 
-    # The agreement texts scroll, so they must take the focus (then the arrow keys scroll them).
-    ks2 = selectors.current_versions(oakfield)[Audience.PUPIL_KS2]
-    tab_to(page, page.get_by_label(ks2.title))
-    tab_to(page, page.get_by_label("I agree and sign"))
+    # The agreement texts are shown whole, so the Tab key goes straight on to the answer; nothing is chosen yet.
+    agree = page.get_by_label("I agree and sign")
+    tab_to(page, agree)
+    page.keyboard.press("Space")
+    expect(agree).to_be_checked()
     discussed = page.get_by_label("I have read the pupil agreement with my child")
     tab_to(page, discussed)
     page.keyboard.press("Space")
@@ -305,3 +314,70 @@ def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, fami
     assert (signature.pupil, signature.outcome, signature.typed_name) == (pupil, Outcome.SIGNED, "Grace Hopper")
     assert signature.discussed_with_child is True
     assert signature.relationship == ParentLink.Relationship.GRANDPARENT
+
+
+def test_it_lets_a_parent_answer_on_a_phone_with_the_keyboard_and_chooses_nothing_for_them(
+    browser, live_server, oakfield, osl, family,
+):
+    from tests.browser.conftest import assert_accessible, new_page
+
+    parent, pupil = family
+    link = emailed_link(live_server, oakfield, osl, parent)
+    context, phone = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(link)
+    tab_to(phone, phone.get_by_role("link", name="Read and sign for Ada"))
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
+
+    assert phone.evaluate("document.querySelector('input[name=decision]:checked')") is None
+    expect(phone.get_by_label("Your relationship to the child")).to_have_value("")
+    versions = selectors.current_versions(oakfield)
+    for version in (versions[Audience.PARENT], versions[Audience.PUPIL_KS2]):
+        text = phone.get_by_label(version.title)
+        assert text.evaluate("element => element.scrollHeight <= element.clientHeight + 1")  # no inner scroll
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    assert_accessible(phone)
+
+    # Nothing chosen and sent: the error summary takes the focus and names each missing answer.
+    send = phone.get_by_role("button", name="Send my answer")
+    tab_to(phone, send)
+    phone.keyboard.press("Enter")
+    summary = phone.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose whether you agree and sign, or decline.")
+    expect(summary).to_contain_text("Select your relationship to the child.")
+    assert not Signature.objects.exists()
+    assert_accessible(phone)
+
+    # The reason appears only once "I decline" is chosen (arrow keys move through a radio group).
+    reason = phone.get_by_label("If you decline, please tell us why")
+    expect(reason).to_be_hidden()
+    agree, decline = phone.get_by_label("I agree and sign"), phone.get_by_label("I decline")
+    tab_to(phone, agree)
+    phone.keyboard.press("Space")
+    phone.keyboard.press("ArrowDown")
+    expect(decline).to_be_checked()
+    expect(reason).to_be_visible()
+    phone.keyboard.press("ArrowUp")
+    expect(agree).to_be_checked()
+    expect(reason).to_be_hidden()
+
+    discussed = phone.get_by_label("I have read the pupil agreement with my child")
+    tab_to(phone, discussed)
+    phone.keyboard.press("Space")
+    relationship = phone.get_by_label("Your relationship to the child")
+    tab_to(phone, relationship)
+    phone.keyboard.type("Grandparent")
+    expect(relationship).to_have_value(ParentLink.Relationship.GRANDPARENT)
+    name = phone.get_by_label("Type your full name to sign")
+    tab_to(phone, name)
+    phone.keyboard.type("Grace Hopper")
+    tab_to(phone, send)  # the button comes straight after the answer
+    phone.keyboard.press("Enter")
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
+    signature = Signature.objects.get()
+    assert (signature.pupil, signature.outcome, signature.relationship) == (
+        pupil, Outcome.SIGNED, ParentLink.Relationship.GRANDPARENT)
+    assert_accessible(phone)
+    context.close()

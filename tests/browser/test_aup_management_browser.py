@@ -303,7 +303,9 @@ def test_it_lets_a_signed_in_parent_answer_for_two_children(page, live_server, s
     for use, answer in (("Photos and video used inside school", "Yes"), ("On the school website", "No"),
                         ("On the school's official social media", "No"), ("In the press", "Yes")):
         page.get_by_role("group", name=use).get_by_label(answer, exact=True).check()
-    expect(page.get_by_label("Your relationship to the child")).to_have_value(ParentLink.Relationship.MOTHER)
+    relationship = page.get_by_label("Your relationship to the child")
+    expect(relationship).to_have_value("")  # not even the school's record answers for her
+    relationship.select_option(label="Mother")
     page.get_by_label("Type your full name to sign").fill("Grace Hopper")
     page.get_by_role("button", name="Send my answer").click()
 
@@ -333,6 +335,7 @@ def test_it_lets_a_signed_in_parent_answer_for_two_children(page, live_server, s
     expect(page.get_by_label(older.title)).to_contain_text(older.text.splitlines()[0])
     page.get_by_label("I agree and sign").check()
     page.get_by_label("I have read the pupil agreement with my child").check()
+    page.get_by_label("Your relationship to the child").select_option(label="Mother")
     page.get_by_label("Type your full name to sign").fill("Grace Hopper")
     page.get_by_role("button", name="Send my answer").click()
 

@@ -162,14 +162,14 @@ def test_it_keeps_the_dsls_close_summary_when_the_deputy_changed_the_case_meanwh
 
     from incidents import services
     from incidents.models import IncidentCategory
-    from tests.incidents.helpers import incident_fields
+    from tests.incidents.helpers import incident_fields, with_level
 
     page = request.getfixturevalue(device)
     teacher = member_of(oakfield, Role.STAFF, email="teacher5@browser.example")
     member_of(oakfield, Role.DSL, email="dsl5@browser.example")
     deputy = member_of(oakfield, Role.DEPUTY_DSL, email="deputy5@browser.example")
     assert IncidentCategory.objects.filter(school=oakfield).exists()
-    incident = services.report_incident(school=oakfield, reporter=teacher, **incident_fields(oakfield))
+    incident = with_level(services.report_incident(school=oakfield, reporter=teacher, **incident_fields(oakfield)))
 
     sign_in(page, "dsl5@browser.example", TEST_PASSWORD)
     page.goto(live_server.url + reverse("incidents:case", args=[incident.pk]))

@@ -44,3 +44,12 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def with_level(incident, level="inappropriate"):
+    """The case with a level set (closing needs one), without a timeline entry of its own."""
+    from incidents.models import Incident
+
+    Incident.objects.filter(pk=incident.pk).update(level=level)
+    incident.refresh_from_db()
+    return incident

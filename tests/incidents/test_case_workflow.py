@@ -11,6 +11,8 @@ from incidents.selectors import access_removals
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import RuleBroken
 
+from .helpers import with_level
+
 pytestmark = pytest.mark.django_db
 
 
@@ -120,6 +122,7 @@ def test_it_refuses_a_referral_dated_in_the_future(client, people, incident):
 
 
 def test_it_refuses_to_close_without_an_outcome_then_closes_and_reopens(client, people, incident):
+    with_level(incident)
     client.force_login(people.dsl)
     assert change(client, incident, "close", outcome="").status_code == 400
     incident.refresh_from_db()
@@ -135,6 +138,7 @@ def test_it_refuses_to_close_without_an_outcome_then_closes_and_reopens(client, 
 
 
 def test_it_keeps_a_closed_case_from_new_actions(people, incident):
+    with_level(incident)
     services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
                         expected_version=incident.version)
     with pytest.raises(RuleBroken):
@@ -199,6 +203,7 @@ def test_it_returns_to_the_dashboard_but_never_to_another_site(client, people, i
 
 
 def test_it_does_not_half_reopen_a_closed_case(client, people, incident):
+    with_level(incident)
     services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
                         expected_version=incident.version)
     incident.refresh_from_db()
@@ -213,8 +218,8 @@ def test_it_does_not_half_reopen_a_closed_case(client, people, incident):
 def test_it_keeps_actions_of_a_closed_case_as_they_were(people, incident):
     action = services.add_action(incident=incident, actor=people.dsl, description="x", owner=people.dsl,
                                  due_on=timezone.localdate())
-    incident.refresh_from_db()
+    with_level(incident)
     services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
-                        expected_version=incident.version)
+                        expected_version=incident.version, close_open_actions=True)
     with pytest.raises(RuleBroken):
         services.complete_action(action=action, actor=people.dsl)

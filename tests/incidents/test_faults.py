@@ -16,7 +16,7 @@ from onlinesafety.audit.models import AuditEvent
 from onlinesafety.mail.models import Notification
 from tests.failing_storage import PARTIAL, fail_storage, files_under
 
-from .helpers import png_bytes
+from .helpers import png_bytes, with_level
 from .test_reporting import URL, form_data
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def _version_on(page, form):
 
 
 def test_it_keeps_the_typed_close_summary_when_someone_else_changed_the_case(client, make_incident, people):
-    incident = make_incident()
+    incident = with_level(make_incident())
     client.force_login(people.dsl)
     seen = _version_on(client.get(reverse("incidents:case", args=[incident.pk])).content.decode(), "close")
     # Meanwhile the deputy works on it.
@@ -166,7 +166,7 @@ def test_it_keeps_the_typed_close_summary_when_someone_else_changed_the_case(cli
 
 
 def test_it_keeps_the_typed_reopen_reason_when_someone_else_changed_the_case(client, make_incident, people):
-    incident = make_incident()
+    incident = with_level(make_incident())
     services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
                         expected_version=incident.version)
     seen = incident.version

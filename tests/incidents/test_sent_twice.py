@@ -12,7 +12,7 @@ from incidents import services
 from incidents.models import Level, Outcome, Status
 from tests.sent_twice import assert_sent_once, forms_sent_twice
 
-from .helpers import category, png_bytes
+from .helpers import category, png_bytes, with_level
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +35,26 @@ def _report(s):
 
 
 def _closed(s):
+    with_level(s.incident)
     services.close_case(incident=s.incident, actor=s.people.dsl, outcome=Outcome.RESOLVED_INTERNALLY,
                         expected_version=s.incident.version)
     s.incident.refresh_from_db()
     return _change("reopen", reason="New messages came to light")(s)
+
+
+def _leveled(case):
+    def leveled(s):
+        with_level(s.incident)
+        return case(s)
+    return leveled
+
+
+def _with_open_action(case):
+    def with_action(s):
+        services.add_action(incident=s.incident, actor=s.people.dsl, description="Speak to parents",
+                            owner=s.people.osl, due_on=timezone.localdate())
+        return _leveled(case)(s)
+    return with_action
 
 
 def _evidence(s):
@@ -71,7 +87,10 @@ CASES = {
     "assign": ("incidents:change", _change("assign", assignee=lambda s: s.people.deputy.pk)),
     "level": ("incidents:change", _change("level", level=Level.INAPPROPRIATE)),
     "status": ("incidents:change", _change("status", status=Status.WAITING)),
-    "close": ("incidents:change", _change("close", outcome=Outcome.RESOLVED_INTERNALLY, summary="Spoke to all")),
+    "close": ("incidents:change", _leveled(_change("close", outcome=Outcome.RESOLVED_INTERNALLY,
+                                                   summary="Spoke to all"))),
+    "close with its open actions": ("incidents:change", _with_open_action(_change(
+        "close", outcome=Outcome.RESOLVED_INTERNALLY, close_open_actions="on"))),
     "reopen": ("incidents:change", _closed),
     "note": ("incidents:change", _change("note", kind="note", text="Spoke to the class teacher.")),
     "action": ("incidents:change", _change("action", description="Speak to parents", owner=lambda s: s.people.osl.pk,

@@ -8,7 +8,7 @@ from incidents import services
 from incidents.models import CaseAction, CategoryCode, Incident, Outcome, Status
 from tests.factories import PupilFactory
 
-from .helpers import bulk_incidents, category
+from .helpers import bulk_incidents, category, with_level
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def test_it_counts_each_queue_and_keeps_closed_ones_recent(client, people, make_
     services.acknowledge(incident=opened, actor=people.dsl, expected_version=opened.version)
     services.set_status(incident=waiting, actor=people.dsl, status=Status.WAITING, expected_version=waiting.version)
     for case in (closed, long_closed):
+        with_level(case)
         services.close_case(incident=case, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
                             expected_version=case.version)
     Incident.objects.filter(pk=long_closed.pk).update(closed_at=timezone.now() - timedelta(days=45))
