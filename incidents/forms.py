@@ -144,8 +144,8 @@ class ReportForm(forms.Form):
     )
     allegation_subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None, required=False, label="Which adult?")
-    device = forms.ChoiceField(label="Device", choices=Device.choices, initial=Device.UNKNOWN)
-    network = forms.ChoiceField(label="Network", choices=Network.choices, initial=Network.UNKNOWN)
+    device = forms.ChoiceField(label="Device", choices=Device.choices, initial=Device.UNKNOWN, required=False)
+    network = forms.ChoiceField(label="Network", choices=Network.choices, initial=Network.UNKNOWN, required=False)
     platform = forms.CharField(label="App, game or website", required=False, max_length=120)
     url = forms.CharField(label="Web address", required=False, max_length=2000,
                           help_text="Copy the address; do not visit it again to find it.")
@@ -195,7 +195,10 @@ class ReportForm(forms.Form):
         cleaned = self.cleaned_data
         if "pupils" in cleaned and not cleaned["pupils"] and not cleaned.get("no_pupil"):
             self.add_error("no_pupil", NO_PUPIL_QUESTION)
+        # What "add more detail" leaves unanswered is recorded as not known.
         cleaned["location"] = cleaned.get("location") or Location.NOT_KNOWN
+        cleaned["device"] = cleaned.get("device") or Device.UNKNOWN
+        cleaned["network"] = cleaned.get("network") or Network.UNKNOWN
         if "category" in cleaned and cleaned["category"] is None:
             cleaned["category"] = self.fallback_category
             if self.fallback_category is None:
