@@ -96,14 +96,12 @@ class ReportForm(forms.Form):
 
     immediate_risk = forms.ChoiceField(
         label="Is a child at immediate risk of harm?", choices=YES_NO, widget=forms.RadioSelect,
-        help_text="Harm could happen today: a meeting arranged with a stranger, a threat of self-harm, a child "
-                  "missing.",
+        help_text="Harm could happen today: a meeting with a stranger, a threat of self-harm, a child missing.",
         error_messages={"required": "Select whether a child is at immediate risk of harm"},
     )
     possibly_illegal = forms.ChoiceField(
         label="Could this be illegal?", choices=Illegal.choices, widget=forms.RadioSelect,
-        help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats, fraud or "
-                  "hacking.",
+        help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats or fraud.",
         error_messages={"required": "Select whether this could be illegal"},
     )
     occurred_at = PlausibleDateTimeField(
@@ -121,7 +119,7 @@ class ReportForm(forms.Form):
         help_text="Tick this if the concern is about no pupil, or find and tick each pupil involved.",
     )
     description = forms.CharField(
-        label="What happened?", widget=forms.Textarea(attrs={"rows": 4}),
+        label="What happened?", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The facts, and the child's own words in quotation marks. Do not investigate or ask leading "
                   "questions.",
         error_messages={"required": "Describe what happened"},
