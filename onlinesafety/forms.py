@@ -273,7 +273,7 @@ class SpecificMessageBoundField(forms.BoundField):
     def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
         super().__init__(form, field, name)
         if str(field.error_messages.get("required", "")) == GENERIC_REQUIRED:
-            field.error_messages["required"] = specific_required_message(field, self.label)
+            field.error_messages["required"] = specific_required_message(field, str(self.label))
 
 
 class FormRenderer(DjangoTemplates):
