@@ -4,11 +4,15 @@ from django.utils.http import urlencode
 
 SESSION_FLAG = "aup_check_after_login"
 PASS_THROUGH = ("/aup/", "/accounts/", "/static/", "/admin/", "/dev/")
+# Never waits for an agreement: reporting a concern (the form, its pupil search, the page after sending), every
+# incident page (a case link from an urgent alert) and the alerts.
+NEVER_HELD_UP = ("/incidents/", "/alerts/")
 
 
 class AgreementsFirstMiddleware:
     """After signing in, a member with an agreement to sign sees it before anything else. Once: after that a
-    notice on every page reminds them (see ``aup.apps``)."""
+    notice on every page reminds them (see ``aup.apps``). Reporting a concern, the incident pages and the alerts are
+    never held up: the check waits for the next other page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,5 +34,5 @@ class AgreementsFirstMiddleware:
             and getattr(request, "school", None) is not None
             and request.session.get(SESSION_FLAG)
             and not request.headers.get("HX-Request")
-            and not request.path.startswith(PASS_THROUGH)
+            and not request.path.startswith(PASS_THROUGH + NEVER_HELD_UP)
         )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from onlinesafety.accounts.models import User
 from onlinesafety.forms import (
@@ -50,6 +51,9 @@ EVIDENCE_TYPES = ("image/png", "image/jpeg", "application/pdf")
 EARLIEST_DATE = date(2000, 1, 1)  # older dates are typing mistakes
 EVIDENCE_MAX_BYTES = 10 * MEGABYTE
 YES_NO = [("yes", "Yes"), ("no", "No")]
+QUICK_LOCATIONS = [(value, label) for value, label in Location.choices if value != Location.NOT_KNOWN]
+NO_PUPIL_QUESTION = ("No pupil involved? Tick “No pupil is involved” to send it without one, or find and tick each "
+                     "pupil involved.")
 
 
 def choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
@@ -83,28 +87,50 @@ def validate_web_address(value: str) -> str:
     return value
 
 
+def now_to_the_minute() -> datetime:
+    """Now in the current (the school's) time zone, as the report's date and time input shows it."""
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
 class ReportForm(forms.Form):
+    """The quick report: the two flowchart questions, when, who and what happened; the rest is "add more detail"."""
+
     immediate_risk = forms.ChoiceField(
         label="Is a child at immediate risk of harm?", choices=YES_NO, widget=forms.RadioSelect,
-        help_text="Immediate risk means harm could happen today: a meeting arranged with a stranger, a threat of "
-                  "self-harm, a child missing.",
+        help_text="Harm could happen today: a meeting with a stranger, a threat of self-harm, a child missing.",
+        error_messages={"required": "Select whether a child is at immediate risk of harm"},
     )
     possibly_illegal = forms.ChoiceField(
         label="Could this be illegal?", choices=Illegal.choices, widget=forms.RadioSelect,
-        help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats, fraud or "
-                  "hacking.",
+        help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats or fraud.",
+        error_messages={"required": "Select whether this could be illegal"},
     )
     occurred_at = PlausibleDateTimeField(
         label="When did it happen?", help_text="Your best estimate if you are not sure.",
-        earliest=lambda: start_of(EARLIEST_DATE), latest=minutes_from_now(5),
-        error_messages={"too_early": "That date is too long ago. Check the year.",
+        earliest=lambda: start_of(EARLIEST_DATE), latest=minutes_from_now(5), initial=now_to_the_minute,
+        error_messages={"required": "Enter the date and time it happened",
+                        "invalid": "Enter the date and time it happened, for example 3 December 2026 at 10:30",
+                        "too_early": "That date is too long ago. Check the year.",
                         "too_late": "That time is in the future. When did it happen?"},
     )
-    location = forms.ChoiceField(label="Where did it happen?", choices=Location.choices, widget=forms.RadioSelect)
-    category: forms.ModelChoiceField[IncidentCategory] = forms.ModelChoiceField(
-        label="What kind of concern is it?", queryset=None, empty_label="Choose the closest")
     pupils = ModelMultipleChoiceField(queryset=None, required=False, label="Pupils involved",
                                       widget=forms.CheckboxSelectMultiple)
+    no_pupil = forms.BooleanField(
+        label="No pupil is involved", required=False,
+        help_text="Tick this if the concern is about no pupil, or find and tick each pupil involved.",
+    )
+    description = forms.CharField(
+        label="What happened?", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The facts, and the child's own words in quotation marks. Do not investigate or ask leading "
+                  "questions.",
+        error_messages={"required": "Describe what happened"},
+    )
+    # Add more detail
+    location = forms.ChoiceField(label="Where did it happen?", choices=QUICK_LOCATIONS, widget=forms.RadioSelect,
+                                 required=False)
+    category: forms.ModelChoiceField[IncidentCategory] = forms.ModelChoiceField(
+        label="What kind of concern is it?", queryset=None, required=False, empty_label="Not sure (Other)",
+        help_text="The safeguarding team can change it.")
     staff_involved = ModelMultipleChoiceField(queryset=None, required=False, label="Staff involved",
                                               widget=forms.CheckboxSelectMultiple)
     other_people = forms.CharField(label="Other or unknown adults", required=False, max_length=300,
@@ -117,16 +143,11 @@ class ReportForm(forms.Form):
     )
     allegation_subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None, required=False, label="Which adult?")
-    device = forms.ChoiceField(label="Device", choices=Device.choices, initial=Device.UNKNOWN)
-    network = forms.ChoiceField(label="Network", choices=Network.choices, initial=Network.UNKNOWN)
+    device = forms.ChoiceField(label="Device", choices=Device.choices, initial=Device.UNKNOWN, required=False)
+    network = forms.ChoiceField(label="Network", choices=Network.choices, initial=Network.UNKNOWN, required=False)
     platform = forms.CharField(label="App, game or website", required=False, max_length=120)
     url = forms.CharField(label="Web address", required=False, max_length=2000,
                           help_text="Copy the address; do not visit it again to find it.")
-    description = forms.CharField(
-        label="What happened?", widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="The facts, and the child's own words in quotation marks. Do not investigate or ask leading "
-                  "questions.",
-    )
     immediate_action = forms.CharField(label="What have you done so far?", required=False,
                                        widget=forms.Textarea(attrs={"rows": 3}))
     already_told = forms.CharField(label="Who have you already told?", required=False, max_length=300)
@@ -134,6 +155,8 @@ class ReportForm(forms.Form):
         label="Evidence (screenshots or documents)", required=False,
         help_text="PNG, JPEG or PDF, up to 10 MB each (%(total)s MB in all). Never for sexual images of children.",
     )
+    DETAIL_FIELDS = ("location", "category", "staff_involved", "other_people", "is_allegation", "allegation_subject",
+                     "device", "network", "platform", "url", "immediate_action", "already_told", "evidence")
 
     def __init__(self, *args, user, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +164,7 @@ class ReportForm(forms.Form):
         categories = selectors.categories_of(school)
         self.pupils_offered = pupils_visible_to(user, school)
         choose_from(self, "category", categories)
+        self.fallback_category = selectors.fallback_category(categories)
         choose_from(self, "pupils", self.pupils_offered)
         choose_from(self, "staff_involved", selectors.staff_of(school))
         choose_from(self, "allegation_subject", selectors.staff_of(school))
@@ -158,9 +182,26 @@ class ReportForm(forms.Form):
     def clean_url(self):
         return validate_web_address(self.cleaned_data["url"])
 
+    def asks_no_pupil(self) -> bool:
+        """Whether to show the "no pupil involved?" question: once a report without a pupil has been sent."""
+        return self.is_bound and (bool(self["no_pupil"].value()) or "no_pupil" in self.errors)
+
+    def detail_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.DETAIL_FIELDS)
+
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        if "pupils" in cleaned and not cleaned["pupils"] and not cleaned.get("no_pupil"):
+            self.add_error("no_pupil", NO_PUPIL_QUESTION)
+        # What "add more detail" leaves unanswered is recorded as not known.
+        cleaned["location"] = cleaned.get("location") or Location.NOT_KNOWN
+        cleaned["device"] = cleaned.get("device") or Device.UNKNOWN
+        cleaned["network"] = cleaned.get("network") or Network.UNKNOWN
+        if "category" in cleaned and cleaned["category"] is None:
+            cleaned["category"] = self.fallback_category
+            if self.fallback_category is None:
+                self.add_error("category", "Choose what kind of concern it is")
         if cleaned.get("is_allegation") and not cleaned.get("allegation_subject"):
             self.add_error("allegation_subject", "Choose the adult the concern is about.")
         category = cleaned.get("category")

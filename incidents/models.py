@@ -52,6 +52,7 @@ class Location(models.TextChoices):
     IN_SCHOOL = "in_school", "In school"
     OUT_OF_SCHOOL = "out_of_school", "Out of school"
     ONLINE_ONLY = "online_only", "Online only"
+    NOT_KNOWN = "not_known", "Not given"  # the quick report leaves it to "add more detail"
 
 
 class Device(models.TextChoices):

@@ -37,6 +37,7 @@ from .models import (
     STAFF_RESPONSES,
     Agency,
     CaseAction,
+    CategoryCode,
     Device,
     Illegal,
     Incident,
@@ -250,6 +251,11 @@ def triage_team(school: School) -> QuerySet[User]:
 
 def categories_of(school: School) -> QuerySet[IncidentCategory]:
     return IncidentCategory.objects.filter(school=school, is_active=True).order_by("position", "name")
+
+
+def fallback_category(categories: QuerySet[IncidentCategory]) -> IncidentCategory | None:
+    """The category of a quick report that names none: the school's "Other", when it is switched on."""
+    return next((category for category in categories if category.code == CategoryCode.OTHER), None)
 
 
 def category_names(school: School) -> list[str]:

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 
 LARGEST_ID = 2**63 - 1
@@ -226,3 +227,56 @@ def id_from(data: Any, name: str) -> tuple[int | None, str]:
         return None, ""
     found = parse_id(value)
     return (found, "") if found is not None else (None, "that record was not found: reload the page and try again.")
+
+
+# ---------------------------------------------------------------- a specific message for every required field
+#
+# The GOV.UK pattern: each message says what to do about that field ("Enter the date it happened"), never "This field
+# is required.". The project's form renderer (settings.FORM_RENDERER) gives every form, the project's and the
+# libraries' alike, bound fields that replace Django's generic message with one made from the field's label and
+# widget, before the form is checked. A form gives a field its own words with ``error_messages={"required": ...}``
+# (or ``required_message(form, name, text)`` in ``__init__``); a message other than Django's is always kept.
+
+GENERIC_REQUIRED = str(forms.Field.default_error_messages["required"])
+CHOOSING_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.Select, forms.SelectMultiple)
+
+
+def _in_sentence(label: str) -> str:
+    """The label inside a sentence: trailing punctuation gone, a capital dropped unless it starts an acronym."""
+    text = label.strip().rstrip("?:.*").strip()
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def specific_required_message(field: forms.Field, label: str) -> str:
+    """What to do when ``field`` (labelled ``label``) is left empty: Select, Tick, Choose or Enter, by its widget."""
+    label = str(label or "")
+    widget = field.widget
+    question = label.strip().endswith("?")
+    subject = f"an answer to “{label.strip()}”" if question else _in_sentence(label) or "an answer"
+    if isinstance(widget, forms.CheckboxInput):
+        return f"Tick “{label.strip()}” to go on" if label else "Tick the box to go on"
+    if isinstance(widget, forms.ClearableFileInput) or isinstance(field, forms.FileField):
+        return f"Choose a file for “{label.strip()}”" if label else "Choose a file"
+    if isinstance(widget, CHOOSING_WIDGETS):
+        return f"Select {subject}"
+    return f"Enter {subject}"
+
+
+def required_message(form: forms.BaseForm, name: str, text: str) -> None:
+    """Give the form's own field ``name`` its own required message (each form has its own copy of its fields)."""
+    form.fields[name].error_messages["required"] = text
+
+
+class SpecificMessageBoundField(forms.BoundField):
+    def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
+        super().__init__(form, field, name)
+        if str(field.error_messages.get("required", "")) == GENERIC_REQUIRED:
+            field.error_messages["required"] = specific_required_message(field, str(self.label))
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's renderer, with the bound fields above (``bound_field_class``, Django 5.2)."""
+
+    bound_field_class = SpecificMessageBoundField

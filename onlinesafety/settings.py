@@ -344,6 +344,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # a few pieces of evidence of 10 MB each); the provider log import marks its own 500 MB on its view.
 MAX_REQUEST_BYTES = int(env("MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
 
+# Every form's required fields say what to do ("Enter …", "Select …"), not "This field is required." (forms.py).
+FORM_RENDERER = "onlinesafety.forms.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,5 +1,5 @@
 // The incident report form: show the evidence rules for image-abuse categories, hide the upload there,
-// keep chosen pupils when the search results change, and reveal the allegation question's follow-up.
+// keep chosen pupils when the search results change (announcing each), and reveal the allegation question's follow-up.
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -26,13 +26,18 @@
   });
 
   // A ticked search result moves into the "chosen" list so a new search does not lose it.
+  // Moving the box would drop keyboard focus to the page: it goes back to the box, and a screen reader is told.
   var chosen = document.getElementById("chosen-pupils");
+  var added = document.getElementById("pupil-added");
   document.getElementById("pupil-results").addEventListener("change", function (event) {
     var input = event.target;
     if (input.name !== "pupils" || !input.checked) { return; }
     var item = input.closest(".form-check");
+    var label = item.querySelector("label");
     chosen.appendChild(item);
     chosen.closest("fieldset").hidden = false;
+    input.focus();
+    added.textContent = "Added " + (label ? label.textContent.trim() : "a pupil") + " to the pupils chosen.";
   });
 
   document.getElementById("pupil-search").addEventListener("keydown", function (event) {

@@ -10,6 +10,17 @@ from tests.factories import TEST_PASSWORD, PupilFactory, member_of
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def open_more_detail(page):
+    """Where, what kind, device and evidence are under "Add more detail" (the quick report's minimum is above)."""
+    page.get_by_text("Add more detail").click()
+
+
+def add_pupil(page, school, first_name="Maisie", last_name="Fernsby"):
+    PupilFactory(school=school, first_name=first_name, last_name=last_name)
+    page.get_by_label("Find a pupil by name").fill(last_name[:5])
+    page.get_by_label(f"{first_name} {last_name} (Year").check()
+
+
 def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in, live_server, oakfield):
     member_of(oakfield, Role.STAFF, email="teacher@browser.example")
     member_of(oakfield, Role.DSL, email="dsl@browser.example")
@@ -20,6 +31,7 @@ def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
     page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
+    open_more_detail(page)
     page.get_by_label("In school").check()
     page.get_by_label("What kind of concern is it?").select_option(label="Cyberbullying")
     page.get_by_label("What happened?").fill("Said \"they keep posting about me\" after lunch.")
@@ -51,6 +63,7 @@ def test_it_warns_at_once_and_hides_uploads_for_image_abuse_on_the_form(page, si
     expect(warning).to_be_hidden()
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("Yes").check()
     expect(warning).to_be_visible()
+    open_more_detail(page)
     expect(page.get_by_label("Evidence (screenshots or documents)")).to_be_visible()
     page.get_by_label("What kind of concern is it?").select_option(label="Indecent images of children")
     expect(page.locator("#evidence-rules")).to_be_visible()
@@ -79,9 +92,11 @@ def test_it_makes_one_case_when_the_report_is_double_clicked(page, sign_in, live
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
     page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
+    open_more_detail(page)
     page.get_by_label("In school").check()
     page.get_by_label("What kind of concern is it?").select_option(label="Cyberbullying")
     page.get_by_label("What happened?").fill("Messages in the class chat.")
+    add_pupil(page, oakfield)
     sent = []
     page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
     send = page.get_by_role("button", name="Send to the safeguarding team")
@@ -105,6 +120,7 @@ def test_it_says_before_sending_when_the_evidence_is_more_than_the_site_takes(pa
     page.goto(f"{live_server.url}/incidents/new/")
     sent = []
     page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    open_more_detail(page)
     page.get_by_label("Evidence (screenshots or documents)").set_input_files(
         [{"name": "a.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"\0" * 700_000},
          {"name": "b.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"\0" * 700_000}])
@@ -133,9 +149,11 @@ def test_it_tells_a_teacher_the_report_is_saved_but_a_file_was_not_attached(brow
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
     page.get_by_label("When did it happen?").fill("2026-01-15T10:30")
+    open_more_detail(page)
     page.get_by_label("In school").check()
     page.get_by_label("What kind of concern is it?").select_option(label="Cyberbullying")
     page.get_by_label("What happened?").fill("Unkind messages in the class chat.")
+    add_pupil(page, oakfield)
     page.get_by_label("Evidence (screenshots or documents)").set_input_files(
         [{"name": "class-chat.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.get_by_role("button", name="Send to the safeguarding team").click()

@@ -23,7 +23,7 @@ def form_data(school, **overrides):
         "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
         "location": "in_school", "category": category(school).pk, "device": "school", "network": "school",
         "description": "Two pupils sent unkind messages about a third in the class chat.",
-        "platform": "Class chat", "url": "",
+        "platform": "Class chat", "url": "", "no_pupil": "on",
     }
     data.update(overrides)
     return data
@@ -83,8 +83,8 @@ def test_it_marks_immediate_risk_urgent_and_tells_the_reporter_to_act_now(
         ("occurred_at", (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"), "in the future"),
         ("url", "javascript:alert(1)", "http:// or https://"),
         ("url", "https://user:secret@example.com/x", "user name or password"),
-        ("description", "", "This field is required"),
-        ("immediate_risk", "", "This field is required"),
+        ("description", "", "Describe what happened"),
+        ("immediate_risk", "", "Select whether a child is at immediate risk of harm"),
     ],
 )
 def test_it_refuses_bad_input_and_saves_nothing(client, oakfield, people, field, value, message):

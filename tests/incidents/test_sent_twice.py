@@ -30,7 +30,7 @@ def _report(s):
     data = {"immediate_risk": "yes", "possibly_illegal": "no", "location": "in_school",
             "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "category": category(s.school).pk, "device": "school", "network": "school",
-            "description": "Unkind messages in the class chat."}
+            "description": "Unkind messages in the class chat.", "no_pupil": "on"}
     return s.people.reporter, reverse("incidents:report"), data
 
 

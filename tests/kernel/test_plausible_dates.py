@@ -101,7 +101,8 @@ def test_it_reads_a_single_choice_or_id_outside_a_form():
 
 def _report(school, when):
     return {"immediate_risk": "no", "possibly_illegal": "no", "location": "in_school", "occurred_at": when,
-            "category": category(school).pk, "device": "school", "network": "school", "description": "Messages."}
+            "category": category(school).pk, "device": "school", "network": "school", "description": "Messages.",
+            "no_pupil": "on"}
 
 
 @pytest.mark.parametrize(("when", "message"), [("9999-12-31T10:00", "That time is in the future."),

@@ -39,7 +39,7 @@ def report_data(school, **changes):
     return {"immediate_risk": "yes", "possibly_illegal": "no", "location": "in_school",
             "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "category": category(school).pk, "device": "school", "network": "school",
-            "description": "Unkind messages in the class chat.", **changes}
+            "description": "Unkind messages in the class chat.", "no_pupil": "on", **changes}
 
 
 def old_token(monkeypatch, days):
