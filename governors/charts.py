@@ -24,7 +24,7 @@ COLOURS = ("#1f5f8b", "#9bbcd6")
 
 def label_lines(label: str) -> list[str]:
     """A label on as many lines as it needs: never cut, words kept whole where they fit a line."""
-    return textwrap.wrap(str(label), LABEL_CHARACTERS) or [""]
+    return textwrap.wrap(str(label), LABEL_CHARACTERS, break_on_hyphens=False) or [""]
 
 
 def bar_chart(rows: list[tuple[str, list[Figure]]], series=("This term",), title="") -> str:

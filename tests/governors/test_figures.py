@@ -146,8 +146,8 @@ def test_it_applies_the_small_number_rule(settings):
     assert figures.shown(5) == "fewer than 6"
 
 
-def pdf_text(known, settings=None) -> str:
-    report = services.request_report(school=known.school, term=known.summer)
+def pdf_text(known, settings=None, term=None) -> str:
+    report = services.request_report(school=known.school, term=term or known.summer)
     services.build(report.pk)
     report.refresh_from_db()
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.file.read())).pages).replace(
