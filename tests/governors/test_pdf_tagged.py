@@ -21,7 +21,7 @@ def test_it_tags_the_report_with_its_language_title_and_headings_in_order(known)
         "Concerning This term Last term", "Pupils 4 fewer than 3", "Staff fewer than 3 0", "Pupils' key stage",
         "Where it happened", "By month", "Referrals to outside agencies", "Acceptable use agreements",
         "Policies and the compliance calendar", "Filtering and monitoring"])
-    assert [element.tag for element in tagged.elements[:3]] == ["Document", "Sect", "H1"]
+    assert tagged.blocks()[:3] == ["Document", "Sect", "H1"]
     charts = tagged.tags("Figure")
     assert charts and all(chart.alt.startswith(("By key stage.", "By month.", "Incidents by category."))
                           for chart in charts)

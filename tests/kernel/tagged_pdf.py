@@ -27,6 +27,10 @@ class TaggedPdf:
     def title(self) -> str | None:
         return self.reader.metadata.title if self.reader.metadata else None
 
+    def blocks(self) -> list[str]:
+        """The tags of the tree without its inline spans: "Document", "H1", "P", "Table"..."""
+        return [element.tag for element in self.elements if element.tag not in ("Span", "NonStruct")]
+
     def tags(self, *names: str) -> list[Element]:
         return [element for element in self.elements if element.tag in names]
 
