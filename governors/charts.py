@@ -32,7 +32,11 @@ def bar_chart(rows: list[tuple[str, list[Figure]]], series=("This term",), title
     top = max([cell.value for _, cells in rows for cell in cells if not cell.hidden] + [small_number()]) or 1
     scale = (WIDTH - LABEL - 90) / top
     heights = [_row_height(label, len(series)) for label, _ in rows]
-    height = 22 + sum(heights) + (18 if len(series) > 1 else 0)
+    held_back = any(cell.hidden for _, cells in rows for cell in cells)
+    legend = [(name, f'fill="{COLOURS[index]}"') for index, name in enumerate(series)] if len(series) > 1 else []
+    if held_back:
+        legend.append(("held back: no bar", ""))  # the hatch's fill is known once the pattern's id is
+    height = 22 + sum(heights) + (18 if legend else 0)
     hatch = f"hatch-{next(_ids)}"  # one id per chart: several charts share the PDF
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
              f'viewBox="0 0 {WIDTH} {height}" role="img">',
@@ -47,11 +51,11 @@ def bar_chart(rows: list[tuple[str, list[Figure]]], series=("This term",), title
             parts.append(_bar(cell, bar_y, scale, COLOURS[index % len(COLOURS)], hatch))
             bar_y += BAR_HEIGHT + 2
         y += row_height
-    if len(series) > 1:
-        for index, name in enumerate(series):
-            x = LABEL + index * 110
-            parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{COLOURS[index]}"/>'
-                         f'<text x="{x + 14}" y="{y + 9}" font-size="9">{escape(name)}</text>')
+    for index, (name, fill) in enumerate(legend):
+        x = LABEL + index * 95
+        fill = fill or f'fill="url(#{hatch})" stroke="#666" stroke-width=".5"'
+        parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" {fill}/>'
+                     f'<text x="{x + 14}" y="{y + 9}" font-size="9">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
