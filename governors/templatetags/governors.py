@@ -1,8 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..figures import counted as counted_figure
-from ..figures import shown
+from ..figures import counted as counted_figure, shown
 
 register = template.Library()
 
