@@ -23,6 +23,21 @@ def shown(count: int | None) -> str:
     return "—" if count is None else figure(count, small_number()).text
 
 
+def counted(count: int, singular: str, plural: str) -> str:
+    """A count with its noun, as printed: "1 case" only when the 1 is shown; "fewer than 3 cases" otherwise, so
+    the wording never tells a hidden 1 from a hidden 2."""
+    printed = figure(count, small_number())
+    return f"{printed.text} {singular if _is_one(printed) else plural}"
+
+
+def was_or_were(count: int) -> str:
+    return "was" if _is_one(figure(count, small_number())) else "were"
+
+
+def _is_one(printed: Figure) -> bool:
+    return printed.status is Status.SHOWN and printed.value == 1
+
+
 def percent(part: Figure, whole: Figure) -> str:
     """A percentage of two printed counts, given only when both are shown (it would give a hidden one away)."""
     if part.hidden or whole.hidden or not whole.value:
@@ -49,6 +64,7 @@ class ReportFigures:
     categories: list[str] = field(default_factory=list)  # every category of the school, listed whatever its count
     questions: list[str] = field(default_factory=list)
     previous_as_reported: bool = False  # last term's figures come from its own report, not today's records
+    no_data_for: Term | None = None  # the term before, when nothing was recorded for it: no comparison is made
 
 
 def figures_for_term(school: School, term: Term) -> TermFigures:
@@ -77,13 +93,26 @@ def collect(school: School, term: Term, progress: Callable[[int, str], None] = l
     before = previous_term(term)
     stored = reported_figures(before) if before else None
     previous = stored or (figures_for_term(school, before) if before else None)
+    no_data_for = None
+    if previous is not None and stored is None and nothing_recorded(previous):
+        previous, no_data_for = None, before
     progress(55, "Counting acceptable use agreements")
     aup = dict(aup_selectors.term_figures(school, ReportPeriod.of_term(term)))
     figures = ReportFigures(school=school, current=current, previous=previous, aup=aup,
                             categories=incident_selectors.category_names(school),
-                            previous_as_reported=stored is not None)
+                            previous_as_reported=stored is not None, no_data_for=no_data_for)
     figures.questions = questions_for(figures)
     return figures
+
+
+def nothing_recorded(term_figures: TermFigures) -> bool:
+    """Whether a term worked out from today's records has nothing in it: no incident, no filtering request,
+    check, revert or review, no duty done (e.g. a term before the school began using the service). Its columns
+    would read all zeros, which is not what happened: the report says there is no data instead. The policy
+    counts are left out of this: they describe today's register, whatever the term."""
+    filtering = term_figures.filtering
+    return not (term_figures.incidents["total"] or term_figures.policies["duties_done"] or filtering["requests"]
+                or filtering["checks"] or filtering["reverted"] or filtering["review_on"])
 
 
 # ---------------------------------------------------------------- figures kept with each report
@@ -131,24 +160,26 @@ def questions_for(figures: ReportFigures) -> list[str]:
         asks.append(f"Incidents rose from {shown(before.incidents['total'])} to {shown(incidents['total'])}: "
                     "what lies behind the rise, and is the curriculum responding?")
     if incidents["urgent"]:
-        asks.append(f"{shown(incidents['urgent'])} urgent case(s): were the children safe the same day, and "
-                    "were the right agencies told?")
+        asks.append(f"{counted(incidents['urgent'], 'urgent case', 'urgent cases')}: were the children safe the "
+                    "same day, and were the right agencies told?")
     if incidents["possibly_illegal"]:
-        asks.append(f"{shown(incidents['possibly_illegal'])} case(s) possibly involving illegal content: was "
-                    "evidence handled as the policy requires, and reported to the police where needed?")
+        asks.append(f"{counted(incidents['possibly_illegal'], 'case', 'cases')} possibly involving illegal "
+                    "content: was evidence handled as the policy requires, and reported to the police where needed?")
     if incidents["open_at_end"]:
-        asks.append(f"{shown(incidents['open_at_end'])} case(s) were still open at the end of term: what is "
-                    "holding them up?")
+        asks.append(f"{counted(incidents['open_at_end'], 'case', 'cases')} {was_or_were(incidents['open_at_end'])} "
+                    "still open at the end of term: what is holding them up?")
     if incidents["pupils_repeated"]:
-        asks.append(f"{shown(incidents['pupils_repeated'])} pupil(s) were involved in more than one incident: "
-                    "what support is in place for them?")
+        pupils = incidents["pupils_repeated"]
+        asks.append(f"{counted(pupils, 'pupil', 'pupils')} {was_or_were(pupils)} involved in more than one "
+                    "incident: what support is in place for them?")
     if now.median_hours_to_acknowledge and now.median_hours_to_acknowledge > 24:
         asks.append("Half of the reports waited more than a day to be acknowledged: does the safeguarding team "
                     "have the time it needs?")
     policies = now.policies["policies"]
     if policies.get("overdue"):
-        asks.append(f"{shown(policies['overdue'])} policy review(s) were overdue at the end of term: when will "
-                    "they be approved?")
+        asks.append(f"{counted(policies['overdue'], 'policy review', 'policy reviews')} "
+                    f"{was_or_were(policies['overdue'])} overdue at the end of term: when will "
+                    f"{'it' if _is_one(figure(policies['overdue'], small_number())) else 'they'} be approved?")
     late_duties = now.policies["duties_done"] - now.policies["duties_on_time"]
     if late_duties or now.policies["duties_overdue_at_end"]:
         asks.append("Some compliance duties were late or are overdue: which ones, and why?")

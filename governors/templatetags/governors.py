@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..figures import shown
+from ..figures import counted as counted_figure, shown
 
 register = template.Library()
 
@@ -10,6 +10,14 @@ register = template.Library()
 def fewer_than(count):
     """A count with the small-number rule applied."""
     return shown(count)
+
+
+@register.filter
+def counted(count, nouns: str):
+    """A count with its noun in the singular or the plural, as printed: ``{{ n|counted:"action,actions" }}``
+    gives "fewer than 3 actions" for a hidden 1, never "action(s)"."""
+    singular, plural = nouns.split(",")
+    return counted_figure(count, singular, plural)
 
 
 @register.filter

@@ -146,8 +146,8 @@ def test_it_applies_the_small_number_rule(settings):
     assert figures.shown(5) == "fewer than 6"
 
 
-def pdf_text(known, settings=None) -> str:
-    report = services.request_report(school=known.school, term=known.summer)
+def pdf_text(known, settings=None, term=None) -> str:
+    report = services.request_report(school=known.school, term=term or known.summer)
     services.build(report.pk)
     report.refresh_from_db()
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.file.read())).pages).replace(
@@ -163,7 +163,7 @@ def test_it_names_nobody_and_describes_nothing_in_the_pdf(known, people):
     assert [word for word in forbidden if word in text] == []
     assert "What governors should ask about" in text and "Summer 2026" in text and "Page 1 of" in text
     assert "Incidents reported 5 fewer than 3" in text  # this term, last term (2)
-    assert "Fewer than 3 urgent case(s)" in text
+    assert "Fewer than 3 urgent cases" in text
     # Where it happened: in school 2, out of school 2, online only 1: the 1 is hidden, so one more is withheld.
     assert "In school fewer than 3" in text and "Online only fewer than 3" in text
     assert "Urgent (a child at immediate risk) fewer than 3 0" in text
@@ -184,7 +184,7 @@ def test_it_draws_the_charts_as_vector_graphics(known):
         known.incident("cyberbullying", "in_school", [], at(datetime.date(2026, 6, day)), 1, None)
     charts = services._charts(figures.tables(summer(known)), with_previous=True)
     assert charts["categories"].startswith("<svg") and "withheld" in charts["categories"]
-    assert charts["categories"].count("fewer than 3") == 2
+    assert charts["categories"].count(">fewer than 3</text>") == 2  # drawn twice (and named in the alt text)
     assert charts["months"].startswith("<svg") and "fewer than 3" in charts["months"]
 
 
