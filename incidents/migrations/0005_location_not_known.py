@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0003_case_counter'),
+        ('incidents', '0004_action_closed_with_case'),
     ]
 
     operations = [
