@@ -15,15 +15,13 @@ def current_school(request: SchoolRequest) -> dict[str, object]:
     if school is not None:
         assert request.user.is_authenticated, "the middleware gives only a signed-in member a current school"
         unread_alerts = unread_notifications(request.user, school).count()
-    menus = menus_for(request)
     return {
         "current_school": school,
         "user_schools": getattr(request, "schools", []),
         "current_roles": sorted(Role(r).label for r in roles),
         "primary_role": main_role,
         "primary_role_label": Role(main_role).label if main_role else "",
-        "nav_menus": menus,
-        "nav_items": [entry for menu in menus for entry in menu["items"]],
+        "nav_menus": menus_for(request),
         "notices": notices_for(request),
         "show_dev_mailbox": settings.DEBUG and request.user.is_authenticated and request.user.is_staff,
         "unread_alerts": unread_alerts,

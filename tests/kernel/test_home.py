@@ -79,6 +79,6 @@ def test_it_speaks_to_the_senior_role_when_a_person_holds_two(client, oakfield, 
 def test_it_builds_navigation_from_the_role(client, oakfield, make_member, role, visible, hidden):
     client.force_login(make_member(oakfield, role))
     response = client.get(reverse("home"))
-    labels = [item["label"] for item in response.context["nav_items"]]
+    labels = [item["label"] for menu in response.context["nav_menus"] for item in menu["items"]]
     assert all(label in labels for label in visible)
     assert not any(label in labels for label in hidden)

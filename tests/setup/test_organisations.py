@@ -97,7 +97,8 @@ def test_someone_with_no_school_and_no_trust_is_told_to_ask_the_school(client, t
 # ---------------------------------------------------------------- the menu
 
 def labels(client):
-    return [item["label"] for item in client.get(reverse("home")).context["nav_items"]]
+    return [item["label"] for menu in client.get(reverse("home")).context["nav_menus"]
+            for item in menu["items"]]
 
 
 def test_the_menu_offers_set_up_to_whoever_administers_the_current_school(client, oakfield, people, trust,
