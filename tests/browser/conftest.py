@@ -127,18 +127,23 @@ def set_up_authenticator_app(page, password):
     return secret
 
 
+def sign_in_at(page, base_url, email, password, next_path=""):
+    """Sign in through the login page (and the second factor when the role needs one), going on to ``next_path``."""
+    user = give_authenticator(email)
+    page.goto(f"{base_url}/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        type_authenticator_code(page, user)
+        page.wait_for_load_state()
+
+
 @pytest.fixture
 def sign_in(live_server):
     def sign_in(page, email, password):
-        user = give_authenticator(email)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        if "/accounts/2fa/authenticate/" in page.url:
-            type_authenticator_code(page, user)
-            page.wait_for_load_state()
+        sign_in_at(page, live_server.url, email, password)
 
     return sign_in
 

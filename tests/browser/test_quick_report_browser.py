@@ -11,7 +11,7 @@ from aup import selectors as aup_selectors
 from incidents.models import Incident
 from onlinesafety.schools.roles import Role
 from tests.aup.helpers import publish_all
-from tests.browser.conftest import assert_accessible, give_authenticator, new_page, type_authenticator_code
+from tests.browser.conftest import assert_accessible, new_page, sign_in_at
 from tests.factories import TEST_PASSWORD, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,15 +23,7 @@ SEND = "Send to the safeguarding team"
 
 def sign_in_to_report(page, live_server, email):
     """Signing in from a link to the report form (as from a bookmark or an email)."""
-    user = give_authenticator(email)
-    page.goto(f"{live_server.url}/accounts/login/?next=/incidents/new/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    if "/accounts/2fa/authenticate/" in page.url:
-        type_authenticator_code(page, user)
-        page.wait_for_load_state()
+    sign_in_at(page, live_server.url, email, TEST_PASSWORD, next_path="/incidents/new/")
 
 
 def send_button_bottom(page):
