@@ -284,6 +284,21 @@ def test_it_signs_in_a_visitor_at_the_kiosk(page, live_server, sign_in, oakfield
     expect(row).to_contain_text("Olive Office")
 
 
+def sign_the_rest_with_the_keyboard(page):
+    """After the answer: tick "read with my child", choose the relationship and type the name, with the keys only."""
+    discussed = page.get_by_label("I have read the pupil agreement with my child")
+    tab_to(page, discussed)
+    page.keyboard.press("Space")
+    expect(discussed).to_be_checked()
+    relationship = page.get_by_label("Your relationship to the child")
+    tab_to(page, relationship)
+    page.keyboard.type("Grandparent")
+    expect(relationship).to_have_value(ParentLink.Relationship.GRANDPARENT)
+    name = page.get_by_label("Type your full name to sign")
+    tab_to(page, name)
+    page.keyboard.type("Grace Hopper")
+
+
 def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, family):
     parent, pupil = family
     page.goto(emailed_link(live_server, oakfield, osl, parent))
@@ -296,17 +311,7 @@ def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, fami
     tab_to(page, agree)
     page.keyboard.press("Space")
     expect(agree).to_be_checked()
-    discussed = page.get_by_label("I have read the pupil agreement with my child")
-    tab_to(page, discussed)
-    page.keyboard.press("Space")
-    expect(discussed).to_be_checked()
-    relationship = page.get_by_label("Your relationship to the child")
-    tab_to(page, relationship)
-    page.keyboard.type("Grandparent")
-    expect(relationship).to_have_value(ParentLink.Relationship.GRANDPARENT)
-    name = page.get_by_label("Type your full name to sign")
-    tab_to(page, name)
-    page.keyboard.type("Grace Hopper")
+    sign_the_rest_with_the_keyboard(page)
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
@@ -362,16 +367,7 @@ def test_it_lets_a_parent_answer_on_a_phone_with_the_keyboard_and_chooses_nothin
     expect(agree).to_be_checked()
     expect(reason).to_be_hidden()
 
-    discussed = phone.get_by_label("I have read the pupil agreement with my child")
-    tab_to(phone, discussed)
-    phone.keyboard.press("Space")
-    relationship = phone.get_by_label("Your relationship to the child")
-    tab_to(phone, relationship)
-    phone.keyboard.type("Grandparent")
-    expect(relationship).to_have_value(ParentLink.Relationship.GRANDPARENT)
-    name = phone.get_by_label("Type your full name to sign")
-    tab_to(phone, name)
-    phone.keyboard.type("Grace Hopper")
+    sign_the_rest_with_the_keyboard(phone)
     tab_to(phone, send)  # the button comes straight after the answer
     phone.keyboard.press("Enter")
 
