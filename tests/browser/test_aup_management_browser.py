@@ -29,6 +29,7 @@ from onlinesafety.mail.models import OutboundEmail
 from onlinesafety.schools.models import ParentLink, YearGroup
 from onlinesafety.schools.roles import Role
 from onlinesafety.tokens import sha256_of
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, ParentLinkFactory, PupilFactory, SchoolClassFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +46,7 @@ def publish(school, actor, *audiences):
 
 
 def menu(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    go_to(page, name)
 
 
 def named(school, role, email, full_name):
@@ -88,7 +89,7 @@ def test_it_lets_the_online_safety_lead_edit_and_republish_the_staff_agreement(
 
     sign_in(page, "osl@aup.example", TEST_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-    menu(page, "Agreements")
+    menu(page, "All agreements")
     expect(page.get_by_role("heading", level=1)).to_have_text("Acceptable use agreements")
     row = page.locator("#agreements tbody tr").filter(has_text=first.title)
     expect(row).to_contain_text("Version 1")
@@ -158,7 +159,7 @@ def test_it_lets_the_online_safety_lead_ask_the_families_of_one_class_to_sign(
                         year_group=YearGroup.Y5)
 
     sign_in(page, "osl@aup.example", TEST_PASSWORD)
-    menu(page, "Agreements")
+    menu(page, "All agreements")
     page.get_by_role("link", name="Parent campaigns").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Parent campaigns")
     expect(page.locator("#campaigns")).to_contain_text("No campaign yet.")
@@ -213,7 +214,7 @@ def test_it_lets_the_dsl_resend_to_the_families_still_to_answer_in_one_class(pag
     mail.outbox.clear()
 
     sign_in(page, "dsl@aup.example", TEST_PASSWORD)
-    menu(page, "AUP coverage")
+    menu(page, "Who has signed")
     expect(page.get_by_role("heading", level=1)).to_have_text("Who has signed")
     row = page.locator("#coverage-classes tbody tr").filter(has_text="Robins")
     expect(row.locator("td").nth(0)).to_have_text("3")
@@ -369,7 +370,7 @@ def test_it_lists_a_child_with_no_answer_on_the_photograph_register(page, live_s
     sign_for(oakfield, mary, cara, kind=CampaignKind.IMAGES, image_answers={**ALL_YES, "photos_on_website": False})
 
     sign_in(page, "teacher@aup.example", TEST_PASSWORD)
-    menu(page, "Registers")
+    menu(page, "Technology register")
     page.get_by_role("link", name="Do not photograph or publish").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Registers")
     rows = page.locator("#image-register tbody tr")
@@ -390,7 +391,7 @@ def test_it_leaves_nothing_to_publish_after_saving_the_draft_unchanged(page, liv
     services.sign_personal(version=first, user=osl, school=oakfield, typed_name=osl.full_name)
 
     sign_in(page, "osl@aup.example", TEST_PASSWORD)
-    menu(page, "Agreements")
+    menu(page, "All agreements")
     page.get_by_role("link", name=first.title).click()
     page.get_by_role("link", name="Edit the draft").click()
     expect(page.get_by_label("Agreement text")).to_have_value(first.text)
@@ -399,7 +400,7 @@ def test_it_leaves_nothing_to_publish_after_saving_the_draft_unchanged(page, liv
     expect(page.locator("main")).to_contain_text("Draft saved.")
     expect(page.get_by_role("heading", name="Draft waiting to be published")).to_have_count(0)
     expect(page.get_by_role("button", name="Publish as version 2")).to_have_count(0)
-    menu(page, "Agreements")
+    menu(page, "All agreements")
     expect(page.locator("#agreements tbody tr").filter(has_text=first.title)).not_to_contain_text(
         "Unpublished changes")
     assert "\r" not in Agreement.objects.get(school=oakfield, audience=Audience.STAFF).draft_text

@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from onlinesafety.schools.roles import Role
+from tests.browser.menus import go_to
 from tests.factories import TEST_PASSWORD, MembershipFactory, ParentLinkFactory, PupilFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,7 +65,7 @@ def test_it_finds_a_pupil_by_name(page, sign_in, oakfield):
     PupilFactory(school=oakfield, first_name="Grace", last_name="Hopper")
     PupilFactory(school=oakfield, first_name="Alan", last_name="Turing")
     sign_in(page, "finder@browser.example", TEST_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pupils").click()
+    go_to(page, "Pupils")
     page.get_by_label("Name").fill("hopp")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("table")).to_contain_text("Hopper, Grace")
