@@ -225,8 +225,7 @@ def case_change(request, incident_id: int, change: str):
     if asked := _step_up_for(request, incident):
         return asked
     form = _case_form(change, incident, request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Nothing was saved: please correct the form below.")
+    if not form.is_valid():  # the error summary says what to fix; no second box above it
         return render(request, "incidents/case.html", _case_context(request, access, form), status=400)
     with refusal(request) as attempt:
         try:

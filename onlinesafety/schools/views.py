@@ -90,6 +90,7 @@ def pupil_list(request: SchoolRequest) -> HttpResponse:
         "schools/pupil_list.html",
         {"page": page, "query": query, "classes": classes, "class_id": class_id,
          "class_error": CLASS_NOT_FOUND if class_error else "",
+         "errors": [("pupil-class", CLASS_NOT_FOUND)] if class_error else [],
          "can_include_left": can_include_left, "include_left": include_left},
         status=400 if class_error else 200,
     )

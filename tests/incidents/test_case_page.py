@@ -80,6 +80,15 @@ def test_it_refuses_a_level_form_sent_empty(client, people, incident):
     assert incident.level == ""
 
 
+def test_it_shows_a_refused_change_in_the_error_summary_alone(client, people, incident):
+    client.force_login(people.dsl)
+    response = client.post(reverse("incidents:change", args=[incident.pk, "level"]),
+                           {"level-version": incident.version, "level-level": ""})
+    page = response.content.decode()
+    assert page.count("alert-danger") == 1  # the summary, with no second box above it
+    assert page.count("There is a problem") == 1
+
+
 def test_it_refuses_to_close_a_case_with_no_level_and_changes_nothing(client, people, incident):
     client.force_login(people.dsl)
     version = incident.version

@@ -102,6 +102,7 @@ def test_it_lists_nobody_for_a_class_that_is_not_an_id(client, oakfield, teacher
         page = response.content.decode()
         assert response.status_code == 400 and "Anyone" not in page
         assert 'href="#pupil-class"' in page and 'aria-describedby="pupil-class-error"' in page
+        assert "js/form-errors.js" in page
 
 
 def test_it_lists_nobody_for_another_schools_class(client, oakfield, riverside, teacher):

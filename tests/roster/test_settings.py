@@ -46,6 +46,7 @@ def test_it_shows_each_mistake_in_an_error_summary_and_saves_nothing(client, oak
     page = response.content.decode()
     assert response.status_code == 400 and "There is a problem" in page
     assert 'href="#id_dfe_number">A DfE number is seven digits' in page
+    assert "js/form-errors.js" in page  # the shared summary, which takes the focus
     assert 'href="#id_provider_school_id">' in page and 'href="#id_api_staff_role">' in page
     assert not RosterSettings.objects.exists()
 

@@ -37,6 +37,7 @@ def test_it_refuses_an_age_out_of_bounds_with_a_clear_message(client, oakfield, 
     client.force_login(people.head)
     response = client.post(url_of(oakfield), {"step_up_case_age_days": days})
     assert response.status_code == 400 and message in response.content and b'id="error-summary"' in response.content
+    assert b"js/form-errors.js" in response.content  # the shared summary, which takes the focus
     oakfield.refresh_from_db()
     assert oakfield.step_up_case_age_days == 365 and not AuditEvent.objects.filter(
         verb="school.sign_in_security_changed").exists()

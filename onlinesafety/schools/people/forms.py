@@ -1,5 +1,5 @@
 """The people pages' forms, in the GOV.UK error pattern: a summary at the top linking to each field with a
-problem (``schools/people/_error_summary.html``), and each field's own message tied to it for screen readers
+problem (the kernel's ``_error_summary.html``), and each field's own message tied to it for screen readers
 (``schools/people/_field.html``)."""
 
 from typing import Any
