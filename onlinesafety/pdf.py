@@ -3,7 +3,7 @@
 Every PDF is tagged (WeasyPrint's PDF/UA-1 variant): a structure tree built from the HTML (headings, paragraphs,
 lists, tables with their header cells, figures with the alternative text of an SVG's <title> or an image's alt),
 the document language from <html lang> and the title from <title>, shown as the window title. A template must
-give all three; tests/kernel/test_pdf_tagged.py checks each PDF."""
+give all three; tests/<app>/test_pdf_tagged.py checks each PDF (with tests/kernel/tagged_pdf.py)."""
 
 from django.template.loader import render_to_string
 
