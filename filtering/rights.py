@@ -46,7 +46,8 @@ can_report_site = HasRole(ADULT_MEMBERS)
 
 
 def can_open_changes(user: Person, school: School) -> bool:
-    """A change request's own page: those who ask, and those who oversee (a governor opens one from the log)."""
+    """The change requests' pages (each one still limited by ``change_reach``): those who ask, and those who oversee.
+    A governor reaches none of them: the change log lists each step as text for them, with no link."""
     return can_ask_for_changes(user, school) or can_read_oversight(user, school)
 
 

@@ -144,6 +144,8 @@ def change_log(request):
     page = Paginator(entries if entries is not None else [], 50).get_page(request.GET.get("page"))
     return render(request, "filtering/change_log.html", {
         "page": page, "filter_form": filter_form, "tabs": _tabs(request),
+        # Each entry links to its request only for those who may open it (a governor reads the log alone).
+        "opens_every_change": rights.sees_every_change(request.user, request.school),
     }, status=400 if filter_form.errors else 200)
 
 

@@ -166,6 +166,8 @@ class ReportForm(forms.Form):
         choose_from(self, "category", categories)
         self.fallback_category = selectors.fallback_category(categories)
         choose_from(self, "pupils", self.pupils_offered)
+        # The page draws its own pupil boxes (found by search), so the error summary links to the search box.
+        setattr(self.fields["pupils"], "error_anchor", "pupil-search")  # read by templates/_error_summary.html
         choose_from(self, "staff_involved", selectors.staff_of(school))
         choose_from(self, "allegation_subject", selectors.staff_of(school))
         self.no_upload_category_ids = [c.pk for c in categories if not c.accepts_uploads]

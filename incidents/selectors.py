@@ -441,8 +441,7 @@ def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
     reported = ordinary.filter(reported_at__gte=start_at, reported_at__lt=end_at)
     totals = reported.aggregate(
         total=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True)),
-        possibly_illegal=Count("pk", filter=Q(possibly_illegal=Illegal.YES) | Q(
-            level__in=[Level.ILLEGAL_IMMEDIATE_RISK, Level.ILLEGAL_NO_RISK])),
+        possibly_illegal=Count("pk", filter=Q(possibly_illegal=Illegal.YES) | Q(level__in=ILLEGAL_LEVELS)),
         about_pupils=Count("pk", filter=Exists(Incident.pupils.through.objects.filter(incident=OuterRef("pk")))),
         about_staff=Count("pk", filter=Q(subject_of_allegation__isnull=False) | Exists(
             Incident.staff_involved.through.objects.filter(incident=OuterRef("pk")))),
@@ -497,10 +496,19 @@ class Worklist:
     overdue_action_cases: list[Incident]
 
 
+ILLEGAL_LEVELS = (Level.ILLEGAL_IMMEDIATE_RISK, Level.ILLEGAL_NO_RISK)
+
+
+def possibly_illegal_q() -> Q:
+    """The cases the DSL team treats as possibly illegal: once the team has set a level, its level decides; until
+    then the reporter's "yes" or "not sure" (the flowchart takes the illegal branch on any suspicion)."""
+    return Q(level__in=ILLEGAL_LEVELS) | (Q(level="") & Q(possibly_illegal__in=[Illegal.YES, Illegal.NOT_SURE]))
+
+
 def _worklist_filters(now: datetime) -> dict[str, Q]:
     unacknowledged = Q(acknowledged_at__isnull=True) & ~Q(status=Status.CLOSED)
     return {
-        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | Q(possibly_illegal=Illegal.YES)),
+        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | possibly_illegal_q()),
         "new": Q(status=Status.NEW, acknowledged_at__isnull=True),
         "overdue_acknowledgement": unacknowledged & Q(reported_at__lt=now - UNACKNOWLEDGED_AFTER),
     }

@@ -1,10 +1,5 @@
-"""Review of issue 18 (branch review18). This test FAILS until the fault it shows is fixed.
-
-Issue 18: "an error summary at the top linking to each field". The quick report draws its pupils by hand (each box
-``id="pupil-<pk>"``, next to the search box ``id="pupil-search"``), but the shared error summary links a
-checkbox list to ``#id_pupils_0``, which the page does not have. A pupil ticked who has left the roll (or is no longer
-visible to the reporter) between the search and the send gives an error whose link in the summary goes nowhere, and
-form-errors.js finds no field to focus."""
+"""The quick report draws its own pupil boxes (found by search), so a pupil's error in the summary links to the
+search box, which says what is wrong."""
 
 import re
 from datetime import timedelta
@@ -32,3 +27,4 @@ def test_it_links_a_pupils_error_in_the_summary_to_something_on_the_page(client,
     assert targets, "the summary links each error to its field"
     for target in targets:
         assert f'id="{target}"' in page, f"the error summary links to #{target}, which is not on the page"
+    assert 'aria-describedby="pupil-search-help pupil-error"' in page and 'id="pupil-error"' in page

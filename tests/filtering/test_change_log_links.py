@@ -1,11 +1,5 @@
-"""Review of issue 18 (branch review18). This test FAILS until the fault it shows is fixed.
-
-Issue 18 took governors off the list of change requests (``can_list_changes``) and sends them to the change log
-instead ("Filtering" > "Change log" is now their way in; ``can_open_changes`` says "a governor opens one from the
-log"). But every entry of the change log links to the change request's own page, and that page answers a governor
-404 (``change_reach`` gives them no request; the access matrix expects the 404). The governor's new way in is a
-list of dead links: the same kind of fault as the "provider logs tab that answers 403" the issue set out to remove.
-Either the log links only those who can open a request, or a governor can open the requests the log lists."""
+"""The change log links each entry to its change request only for someone who may open that request: a governor
+reads the log as text, with no link that answers 403 or 404."""
 
 import re
 
@@ -27,3 +21,10 @@ def test_it_gives_a_governor_no_dead_link_in_the_change_log(client, people, make
     for href in links:
         status = client.get(href).status_code
         assert status not in (403, 404), f"the change log links a {who} to {href}, which answers {status}"
+
+
+def test_it_links_each_entry_for_the_filtering_team(client, people, make_change):
+    change = make_change()
+    client.force_login(people.dsl)
+    main = client.get(reverse("filtering:log")).content.decode().split('id="main"', 1)[1]
+    assert f'href="{reverse("filtering:change", args=[change.pk])}"' in main
