@@ -1,5 +1,5 @@
-"""Acceptable use agreements in the browser: parents answering from an emailed link (on a phone, by keyboard,
-declining), a teacher asked to sign after signing in, and a visitor signed in at the office kiosk."""
+"""Acceptable use agreements in the browser: parents answering from an emailed link (on a phone, one screen at a
+time, by keyboard, declining), a teacher asked to sign after signing in, and a visitor signed in at the office kiosk."""
 
 import re
 
@@ -76,6 +76,31 @@ def tab_to(page, locator, most=40):
         if locator.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(f"Tab never reached {locator}")
+
+
+# One screen at a time on a phone (static/js/answer-steps.js): what of the page the parent sees now.
+VISIBLE_HEADINGS = "[...document.querySelectorAll('main h2')].filter(h => h.checkVisibility()).map(h => h.textContent)"
+# The script scrolls to the top at once and again on the next frame (a smooth scroll may still be under way).
+SCROLLED_AFTER_TWO_FRAMES = ("async () => { await new Promise(done => requestAnimationFrame(() => "
+                             "requestAnimationFrame(done))); return window.scrollY; }")
+
+
+def visible_headings(page) -> list[str]:
+    return [" ".join(text.split()) for text in page.evaluate(VISIBLE_HEADINGS)]
+
+
+def continue_with_the_keyboard(page):
+    tab_to(page, page.get_by_role("button", name="Continue"))
+    page.keyboard.press("Enter")
+
+
+def expect_screen(page, heading: str, step: str):
+    """Only this screen's heading shows; it says which step it is, has the focus, and the page is at its top."""
+    focused = page.locator(":focus")
+    expect(focused).to_have_text(re.compile(rf"^\s*{re.escape(step)}\s+{re.escape(heading)}"))
+    assert focused.evaluate("element => element.tagName") == "H2"
+    assert visible_headings(page) == [f"{step} {heading}"]
+    assert page.evaluate(SCROLLED_AFTER_TWO_FRAMES) == 0
 
 
 def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, family):
@@ -383,33 +408,6 @@ def test_it_lets_a_parent_answer_on_a_phone_with_the_keyboard_and_chooses_nothin
         pupil, Outcome.SIGNED, ParentLink.Relationship.GRANDPARENT)
     assert_accessible(phone)
     context.close()
-
-
-# One screen at a time on a phone (static/js/answer-steps.js): what of the page the parent sees now.
-VISIBLE_HEADINGS = "[...document.querySelectorAll('main h2')].filter(h => h.checkVisibility()).map(h => h.textContent)"
-
-
-# The script scrolls to the top at once and again on the next frame (a smooth scroll may still be under way).
-SCROLLED_AFTER_TWO_FRAMES = ("async () => { await new Promise(done => requestAnimationFrame(() => "
-                             "requestAnimationFrame(done))); return window.scrollY; }")
-
-
-def visible_headings(page) -> list[str]:
-    return [" ".join(text.split()) for text in page.evaluate(VISIBLE_HEADINGS)]
-
-
-def continue_with_the_keyboard(page):
-    tab_to(page, page.get_by_role("button", name="Continue"))
-    page.keyboard.press("Enter")
-
-
-def expect_screen(page, heading: str, step: str):
-    """Only this screen's heading shows; it says which step it is, has the focus, and the page is at its top."""
-    focused = page.locator(":focus")
-    expect(focused).to_have_text(re.compile(rf"^\s*{re.escape(step)}\s+{re.escape(heading)}"))
-    assert focused.evaluate("element => element.tagName") == "H2"
-    assert visible_headings(page) == [f"{step} {heading}"]
-    assert page.evaluate(SCROLLED_AFTER_TWO_FRAMES) == 0
 
 
 def test_it_shows_a_parent_one_part_at_a_time_on_a_phone_with_the_keyboard(
