@@ -77,7 +77,7 @@ def test_it_keeps_the_scroll_box_for_the_staff_pages_only():
 
 def test_it_keeps_the_fingerprint_under_technical_details(client, token, family):
     page = client.get(answer_url(token, family.younger)).content.decode()
-    details = page[page.index('<details class="mt-4" id="technical-details">'):page.index("</details>")]
+    details = page[page.index('id="technical-details"'):page.index("</details>")]
     assert "<summary>Technical details</summary>" in details and "SHA-256" in details
     done = client.post(answer_url(token, family.younger), answer_form(), follow=True).content.decode()
     signature = Signature.objects.get()
@@ -85,3 +85,15 @@ def test_it_keeps_the_fingerprint_under_technical_details(client, token, family)
     assert "<summary>Technical details</summary>" in details
     assert signature.text_sha256 in details
     assert done.count(signature.text_sha256) == 1
+
+
+def test_it_marks_the_screens_a_phone_steps_through(client, token, family):
+    """static/js/answer-steps.js shows one screen at a time on a phone: the pupil agreement, the home agreement,
+    then the answer (its heading, the form and the technical details). The markup alone changes nothing."""
+    page = client.get(answer_url(token, family.younger)).content.decode()
+    assert "js/answer-steps.js" in page
+    screens = re.findall(r'<(\w+)[^>]*data-answer-screen="([^"]+)"', page)
+    assert screens == [("div", "pupil"), ("div", "text"), ("h2", "answer"), ("form", "answer"),
+                       ("details", "answer")]
+    assert page.index('data-answer-screen="pupil"') < page.index("1. Read this with")
+    assert page.index("2. The home agreement") < page.index("3. Your answer")

@@ -1,5 +1,5 @@
-"""Acceptable use agreements in the browser: parents answering from an emailed link (on a phone, by keyboard,
-declining), a teacher asked to sign after signing in, and a visitor signed in at the office kiosk."""
+"""Acceptable use agreements in the browser: parents answering from an emailed link (on a phone, one screen at a
+time, by keyboard, declining), a teacher asked to sign after signing in, and a visitor signed in at the office kiosk."""
 
 import re
 
@@ -78,6 +78,31 @@ def tab_to(page, locator, most=40):
     raise AssertionError(f"Tab never reached {locator}")
 
 
+# One screen at a time on a phone (static/js/answer-steps.js): what of the page the parent sees now.
+VISIBLE_HEADINGS = "[...document.querySelectorAll('main h2')].filter(h => h.checkVisibility()).map(h => h.textContent)"
+# The script scrolls to the top at once and again on the next frame (a smooth scroll may still be under way).
+SCROLLED_AFTER_TWO_FRAMES = ("async () => { await new Promise(done => requestAnimationFrame(() => "
+                             "requestAnimationFrame(done))); return window.scrollY; }")
+
+
+def visible_headings(page) -> list[str]:
+    return [" ".join(text.split()) for text in page.evaluate(VISIBLE_HEADINGS)]
+
+
+def continue_with_the_keyboard(page):
+    tab_to(page, page.get_by_role("button", name="Continue"))
+    page.keyboard.press("Enter")
+
+
+def expect_screen(page, heading: str, step: str):
+    """Only this screen's heading shows; it says which step it is, has the focus, and the page is at its top."""
+    focused = page.locator(":focus")
+    expect(focused).to_have_text(re.compile(rf"^\s*{re.escape(step)}\s+{re.escape(heading)}"))
+    assert focused.evaluate("element => element.tagName") == "H2"
+    assert visible_headings(page) == [f"{step} {heading}"]
+    assert page.evaluate(SCROLLED_AFTER_TWO_FRAMES) == 0
+
+
 def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, family):
     parent, pupil = family
     link = emailed_link(live_server, oakfield, osl, parent)
@@ -92,12 +117,16 @@ def test_it_lets_a_parent_sign_on_a_phone(phone, live_server, oakfield, osl, fam
     assert phone.evaluate(NO_SIDEWAYS_SCROLL)
     children.get_by_role("link", name="Read and sign for Ada").click()
 
+    # One part per screen on a phone (the keyboard's way through them is tested below).
     expect(phone.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
     expect(phone.get_by_role("heading", name="1. Read this with Ada")).to_be_visible()
     expect(phone.get_by_label(ks2.title)).to_contain_text(first_line(ks2))
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    phone.get_by_role("button", name="Continue").click()
     expect(phone.get_by_role("heading", name="2. The home agreement")).to_be_visible()
     expect(phone.get_by_label(home.title)).to_contain_text(first_line(home))
     assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    phone.get_by_role("button", name="Continue").click()
 
     phone.get_by_label("I agree and sign").check()
     phone.get_by_label("I have read the pupil agreement with my child").check()
@@ -337,11 +366,13 @@ def test_it_lets_a_parent_answer_on_a_phone_with_the_keyboard_and_chooses_nothin
     assert phone.evaluate("document.querySelector('input[name=decision]:checked')") is None
     expect(phone.get_by_label("Your relationship to the child")).to_have_value("")
     versions = selectors.current_versions(oakfield)
-    for version in (versions[Audience.PARENT], versions[Audience.PUPIL_KS2]):
+    for version in (versions[Audience.PUPIL_KS2], versions[Audience.PARENT]):  # a screen each
         text = phone.get_by_label(version.title)
+        expect(text).to_be_visible()
         assert text.evaluate("element => element.scrollHeight <= element.clientHeight + 1")  # no inner scroll
-    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
-    assert_accessible(phone)
+        assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+        assert_accessible(phone)
+        continue_with_the_keyboard(phone)
 
     # Nothing chosen and sent: the error summary takes the focus and names each missing answer.
     send = phone.get_by_role("button", name="Send my answer")
@@ -376,4 +407,182 @@ def test_it_lets_a_parent_answer_on_a_phone_with_the_keyboard_and_chooses_nothin
     assert (signature.pupil, signature.outcome, signature.relationship) == (
         pupil, Outcome.SIGNED, ParentLink.Relationship.GRANDPARENT)
     assert_accessible(phone)
+    context.close()
+
+
+def test_it_shows_a_parent_one_part_at_a_time_on_a_phone_with_the_keyboard(
+    browser, live_server, oakfield, osl, family,
+):
+    from tests.browser.conftest import assert_accessible, new_page
+
+    parent, pupil = family
+    versions = selectors.current_versions(oakfield)
+    home, ks2 = versions[Audience.PARENT], versions[Audience.PUPIL_KS2]
+    link = emailed_link(live_server, oakfield, osl, parent)
+    context, phone = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(link)
+    tab_to(phone, phone.get_by_role("link", name="Read and sign for Ada"))
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
+
+    # Step 1: the pupil agreement alone, with "Continue" and no "Back".
+    assert visible_headings(phone) == ["Step 1 of 3 1. Read this with Ada"]
+    expect(phone.get_by_label(ks2.title)).to_be_visible()
+    expect(phone.get_by_label(home.title)).to_be_hidden()
+    expect(phone.get_by_role("button", name="Send my answer")).to_be_hidden()
+    expect(phone.get_by_role("button", name="Back")).to_have_count(0)
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    assert_accessible(phone)
+
+    continue_with_the_keyboard(phone)
+    expect_screen(phone, "2. The home agreement", "Step 2 of 3")
+    expect(phone.get_by_label(home.title)).to_be_visible()
+    expect(phone.get_by_label(ks2.title)).to_be_hidden()
+    assert_accessible(phone)
+
+    # Back, and on again.
+    tab_to(phone, phone.get_by_role("button", name="Back"))
+    phone.keyboard.press("Enter")
+    expect_screen(phone, "1. Read this with Ada", "Step 1 of 3")
+    continue_with_the_keyboard(phone)
+    expect_screen(phone, "2. The home agreement", "Step 2 of 3")
+    continue_with_the_keyboard(phone)
+
+    # Step 3: the answer, nothing chosen, the button and "Back"; no "Continue".
+    expect_screen(phone, "3. Your answer", "Step 3 of 3")
+    expect(phone.get_by_label(home.title)).to_be_hidden()
+    expect(phone.get_by_role("button", name="Continue")).to_have_count(0)
+    expect(phone.get_by_role("button", name="Back")).to_be_visible()
+    assert phone.evaluate("document.querySelector('input[name=decision]:checked')") is None
+    expect(phone.get_by_label("Your relationship to the child")).to_have_value("")
+    assert_accessible(phone)
+
+    agree = phone.get_by_label("I agree and sign")
+    tab_to(phone, agree)
+    phone.keyboard.press("Space")
+    expect(agree).to_be_checked()
+    sign_the_rest_with_the_keyboard(phone)
+    phone.keyboard.press("Enter")
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
+    signature = Signature.objects.get()
+    assert (signature.pupil, signature.outcome, signature.relationship, signature.discussed_with_child) == (
+        pupil, Outcome.SIGNED, ParentLink.Relationship.GRANDPARENT, True)
+    assert (signature.version, signature.pupil_version) == (home, ks2)
+    context.close()
+
+
+def test_it_asks_each_photograph_question_on_its_own_screen_on_a_phone(phone, live_server, sign_in, oakfield, osl):
+    from tests.browser.conftest import assert_accessible
+
+    versions = publish(oakfield, osl, Audience.IMAGE_CONSENT)
+    parent = member_of(oakfield, Role.PARENT, email="grace@aup.example")
+    pupil = PupilFactory(school=oakfield, first_name="Ada", last_name="Hopper", year_group=YearGroup.Y4)
+    ParentLinkFactory(parent=parent, pupil=pupil, has_parental_responsibility=True)
+    sign_in(phone, parent.email, TEST_PASSWORD)
+    phone.goto(f"{live_server.url}/aup/family/{pupil.pk}/images/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Photographs of Ada")
+
+    consent = versions[Audience.IMAGE_CONSENT]
+    assert visible_headings(phone) == [f"Step 1 of 6 {consent.title}"]
+    expect(phone.get_by_label(consent.title)).to_contain_text(first_line(consent))
+    expect(phone.locator("main fieldset:visible")).to_have_count(0)
+    continue_with_the_keyboard(phone)
+
+    uses = ["Photos and video used inside school", "On the school website",
+            "On the school's official social media", "In the press"]
+    for number, use in enumerate(uses, start=2):
+        step = f"Step {number} of 6"
+        expect_screen(phone, f"{use}*", step)
+        group = phone.get_by_role("group", name=use)
+        expect(group).to_be_visible()
+        expect(phone.locator("main fieldset:visible")).to_have_count(1)
+        if number == 2:
+            # Continue with no answer: the server's message beside the question, the screen kept, nothing chosen,
+            # and the focus on the question.
+            continue_with_the_keyboard(phone)
+            error = group.get_by_text(f"Answer yes or no for “{use}”.")
+            expect(error).to_be_visible()
+            assert visible_headings(phone) == [f"{step} {use}*"]
+            expect(group.get_by_label("Yes", exact=True)).to_be_focused()
+            assert phone.evaluate("document.querySelector('input[type=radio]:checked')") is None
+            assert group.get_by_label("Yes", exact=True).get_attribute("aria-invalid") == "true"
+            assert_accessible(phone)
+            phone.keyboard.press("Space")  # yes: the message goes at once
+            expect(error).to_have_count(0)
+            continue_with_the_keyboard(phone)
+        elif number == 3:
+            tab_to(phone, group.get_by_label("Yes", exact=True))
+            phone.keyboard.press("ArrowDown")  # no
+            expect(group.get_by_label("No", exact=True)).to_be_checked()
+            phone.keyboard.press("Enter")  # Enter in the form goes on to the next screen, it does not send it
+        else:
+            tab_to(phone, group.get_by_label("Yes", exact=True))
+            phone.keyboard.press("Space" if number == 5 else "ArrowDown")
+            continue_with_the_keyboard(phone)
+
+    expect_screen(phone, "Your answer", "Step 6 of 6")
+    expect(phone.locator("main fieldset:visible")).to_have_count(0)
+    expect(phone.get_by_role("button", name="Send my answer")).to_be_visible()
+    assert not Signature.objects.exists()
+    assert_accessible(phone)
+    relationship = phone.get_by_label("Your relationship to the child")
+    tab_to(phone, relationship)
+    phone.keyboard.type("Mother")
+    tab_to(phone, phone.get_by_label("Type your full name to sign"))
+    phone.keyboard.type("Grace Hopper")
+    phone.keyboard.press("Enter")
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
+    signature = Signature.objects.get()
+    assert (signature.photos_in_school, signature.photos_on_website, signature.photos_on_social_media,
+            signature.photos_in_press) == (True, False, False, True)
+    assert (signature.relationship, signature.typed_name) == (ParentLink.Relationship.MOTHER, "Grace Hopper")
+
+
+def test_it_shows_the_whole_answer_page_at_once_on_a_laptop_and_without_javascript(
+    browser, page, live_server, oakfield, osl, family,
+):
+    from tests.browser.conftest import new_page
+
+    parent, pupil = family
+    link = emailed_link(live_server, oakfield, osl, parent)
+    page.goto(link)
+    page.get_by_role("link", name="Read and sign for Ada").click()
+    everything = ["1. Read this with Ada", "2. The home agreement", "3. Your answer"]
+    assert visible_headings(page) == everything
+    expect(page.get_by_role("button", name="Send my answer")).to_be_visible()
+    expect(page.get_by_role("button", name="Continue")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("Step 1")
+    as_it_was = page.locator("main").inner_html()
+
+    # Narrowed to a phone's width it steps; widened again, it is the same page as before.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    assert visible_headings(page) == ["Step 1 of 3 1. Read this with Ada"]
+    page.get_by_role("button", name="Continue").click()
+    assert visible_headings(page) == ["Step 2 of 3 2. The home agreement"]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.get_by_role("button", name="Continue")).to_have_count(0)  # the media query's change is an event
+    assert visible_headings(page) == everything
+    assert page.locator("main").inner_html() == as_it_was
+
+    # A refused answer shows everything at once, even on a phone, so each link in the error summary reaches its field.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Continue")).to_have_count(0)
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert visible_headings(page)[1:] == everything
+    expect(page.get_by_role("button", name="Continue")).to_have_count(0)
+    page.get_by_role("link", name="Select your relationship to the child.").click()
+    expect(page.get_by_label("Your relationship to the child")).to_be_focused()
+
+    # Without JavaScript, a phone gets the whole page too.
+    context, plain = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                              java_script_enabled=False)
+    plain.goto(page.url)
+    assert [" ".join(h.split()) for h in plain.locator("main h2").all_inner_texts()] == everything
+    expect(plain.get_by_role("button", name="Send my answer")).to_be_visible()
+    expect(plain.get_by_role("button", name="Continue")).to_have_count(0)
     context.close()
