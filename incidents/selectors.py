@@ -207,9 +207,11 @@ def with_flags(
     matrix = current_response_tables(school) if school is not None else None
     continued = (list(_counted_links(visible, matrix, now).values_list("pupil_id", flat=True))
                  if matrix is not None else [])
+    continued_since = now - timedelta(days=matrix.continued_period_days if matrix is not None else 0)
     return incidents.annotate(
         has_continued_infringements=ExpressionWrapper(
-            Exists(through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=continued))
+            Q(occurred_at__gte=continued_since)
+            & Exists(through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=continued))
             & Exists(CaseBehaviour.objects.filter(incident=OuterRef("pk"), behaviour__in=COUNTED_BEHAVIOURS)),
             output_field=BooleanField(),
         ),
@@ -663,9 +665,10 @@ def continued_infringements(user: User, school: School, incident: Incident,
     if not incident.behaviours.filter(behaviour__in=COUNTED_BEHAVIOURS).exists():
         return None
     matrix = current_response_tables(school)
-    if matrix is None:
-        return None
-    counts = dict(_counted_links(incidents_visible_to(user, school), matrix, now or timezone.now())
+    now = now or timezone.now()
+    if matrix is None or incident.occurred_at < now - timedelta(days=matrix.continued_period_days):
+        return None  # a case from before the period does not escalate
+    counts = dict(_counted_links(incidents_visible_to(user, school), matrix, now)
                   .filter(pupil_id__in=incident.pupils.values("pk")).values_list("pupil_id", "n"))
     if not counts:
         return None
