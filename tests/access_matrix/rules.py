@@ -251,8 +251,8 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "incidents:triage": page(LEADS),
     "incidents:export": page(LEADS),
     "incidents:responses": form(LEADS, writes="all checkboxes: an empty POST is the matrix saved with none ticked"),
-    "incidents:response_tables": form(
-        LEADS, writes="an empty POST is refused (400): it names no version it was based on, so nothing is saved"),
+    # An empty POST is refused (400): it names no version it was based on, so nothing is saved.
+    "incidents:response_tables": form(LEADS),
     "incidents:case": (
         page(CASE_PAGE, args=_TEAM_CASE, label="the team's case"),
         page(frozenset({"head", "reporter"}), args=case("staff_allegation"), label="an allegation about staff"),

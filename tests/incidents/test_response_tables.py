@@ -10,15 +10,7 @@ from django.utils import timezone
 
 from incidents import defaults, services
 from incidents.forms import cell_field_name
-from incidents.models import (
-    Behaviour,
-    CaseBehaviour,
-    CategoryCode,
-    Expectation,
-    MatrixCell,
-    Response,
-    ResponseMatrix,
-)
+from incidents.models import Behaviour, CaseBehaviour, CategoryCode, Expectation, MatrixCell, Response, ResponseMatrix
 from incidents.selectors import current_response_tables, response_tables
 from onlinesafety.audit.models import AuditEvent
 from tests.factories import PupilFactory, SchoolFactory
@@ -331,8 +323,12 @@ def count_queries(client, url):
     from django.db import connection
 
     seen = []
-    with connection.execute_wrapper(lambda execute, sql, params, many, context: (seen.append(sql),
-                                                                                 execute(sql, params, many, context))[1]):
+
+    def counting(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counting):
         assert client.get(url).status_code == 200
     return len(seen)
 
