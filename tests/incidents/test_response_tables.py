@@ -371,3 +371,21 @@ def test_it_shows_the_case_with_behaviours_in_a_fixed_number_of_queries(
     # row and its counts.
     _queries(client, url, django_assert_max_num_queries, first + 4)
     assert MatrixCell.objects.exists()
+
+
+def test_it_gives_the_demo_cases_with_behaviours_and_a_pupil_at_continued_infringements(settings, client):
+    from django.core.management import call_command
+
+    from incidents.selectors import continued_infringements
+    from onlinesafety.accounts.models import User
+    from onlinesafety.schools.models import School
+
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("seed_demo", quiet_logins=True)
+    oakfield = School.objects.get(slug="oakfield")
+    assert CaseBehaviour.objects.filter(incident__school=oakfield).count() >= 20
+    dsl = User.objects.get(email="dsl@oakfield.example")
+    latest = (CaseBehaviour.objects.filter(incident__school=oakfield, behaviour=B.P_OFFENSIVE_MESSAGE)
+              .select_related("incident").order_by("-incident__occurred_at").first().incident)
+    continued = continued_infringements(dsl, oakfield, latest)
+    assert continued is not None and continued.pupils[0][1] >= 3
