@@ -571,6 +571,11 @@ def current_response_tables(school: School) -> ResponseMatrix | None:
     return ResponseMatrix.objects.filter(school=school).select_related("created_by").order_by("-number").first()
 
 
+def response_tables_version(school: School, number: int) -> ResponseMatrix | None:
+    """One version of the school's response tables, old or current (None for a number it never had)."""
+    return ResponseMatrix.objects.filter(school=school, number=number).select_related("created_by").first()
+
+
 def response_table_versions(school: School, limit: int = 20) -> list[ResponseMatrix]:
     return list(ResponseMatrix.objects.filter(school=school).select_related("created_by").order_by("-number")[:limit])
 

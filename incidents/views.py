@@ -435,6 +435,14 @@ def response_matrix(request):
 def response_tables(request):
     """The response tables (behaviour x response), edited as a whole and saved as a new version."""
     current = selectors.current_response_tables(request.school)
+    if request.method == "GET" and "version" in request.GET:  # an old version, to read
+        number = parse_id(request.GET["version"])
+        shown_version = selectors.response_tables_version(request.school, number) if number else None
+        if shown_version is None:
+            raise Http404("No such version of the response tables.")
+        return render(request, "incidents/response_tables_version.html", {
+            "version": shown_version, "current": current, "tables": selectors.response_tables(shown_version),
+        })
     tables = selectors.response_tables(current)
     status = 200
     if request.method == "POST":

@@ -42,6 +42,9 @@ def test_it_lets_the_dsl_edit_a_cell_and_see_it_on_a_case(width, browser, sign_i
     page.get_by_role("button", name="Save as a new version").click()
     expect(page.locator("#tables-version")).to_contain_text("version 2")
     assert ResponseMatrix.objects.filter(school=oakfield).count() == 2
+    page.get_by_role("link", name="Version 1", exact=True).click()  # the old version is kept, to read
+    expect(page.locator("#version-status")).to_contain_text("An earlier version")
+    assert_accessible(page)
 
     page.goto(live_server.url + reverse("incidents:case", args=[incident.pk]))
     page.locator("#manage summary", has_text="Record behaviours").click()

@@ -389,3 +389,21 @@ def test_it_gives_the_demo_cases_with_behaviours_and_a_pupil_at_continued_infrin
               .select_related("incident").order_by("-incident__occurred_at").first().incident)
     continued = continued_infringements(dsl, oakfield, latest)
     assert continued is not None and continued.pupils[0][1] >= 3
+
+
+def test_it_shows_an_old_version_to_read(client, people, oakfield):
+    client.force_login(people.dsl)
+    url = reverse("incidents:response_tables")
+    client.post(url, tables_payload(oakfield, {(B.P_PROXY, R.REFER_POLICE): "required"}))
+    old = client.get(url, {"version": 1}).content.decode()
+    assert "An earlier version" in old and "Version 2 is in force." in old
+    row = old[old.index('id="row-p_proxy"'):]
+    row = row[:row.index("</tr>")]
+    # 001 and 004 merged: both tick class teacher; 001 alone has the online safety lead; they differ on five
+    assert row.count("<strong>Required</strong>") == 2 and row.count("Suggested") == 5
+    assert "This is the version in force." in client.get(url, {"version": 2}).content.decode()
+    assert client.get(url, {"version": 3}).status_code == 404
+    assert client.get(url, {"version": "junk"}).status_code == 404
+    client.force_login(people.riverside_dsl)
+    assert "This is the version in force." in client.get(url, {"version": 1}).content.decode()  # their own
+    assert client.get(url, {"version": 2}).status_code == 404
