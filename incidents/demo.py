@@ -13,7 +13,9 @@ from onlinesafety.schools.selectors import current_term, terms_of
 
 from .models import (
     Agency,
+    Behaviour,
     CaseAction,
+    CaseBehaviour,
     CategoryCode,
     Device,
     Illegal,
@@ -25,6 +27,7 @@ from .models import (
     Outcome,
     ParentContact,
     Referral,
+    ResponseMatrix,
     Sanction,
     Status,
     TimelineEntry,
@@ -104,6 +107,20 @@ NOTES = [
 ]
 
 
+# The behaviour the DSL records for each kind of demo story (those with none are left for the DSL to decide).
+STORY_BEHAVIOURS = {
+    CategoryCode.CYBERBULLYING: [Behaviour.P_OFFENSIVE_MESSAGE],
+    CategoryCode.ONLINE_HATE: [Behaviour.P_OFFENSIVE_MESSAGE, Behaviour.P_DISREPUTE],
+    CategoryCode.DELIBERATE_ACCESS: [Behaviour.P_OFFENSIVE_CONTENT],
+    CategoryCode.ACCIDENTAL_NOT_REPORTED: [Behaviour.P_ACCIDENT_NOT_REPORTED],
+    CategoryCode.FILTER_BYPASS: [Behaviour.P_PROXY],
+    CategoryCode.ACCOUNT_MISUSE: [Behaviour.P_PUPIL_ACCOUNT],
+    CategoryCode.COPYRIGHT: [Behaviour.P_COPYRIGHT_DATA],
+    CategoryCode.DEVICE_MISUSE: [Behaviour.P_DEVICES],
+    CategoryCode.STAFF_CONDUCT: [Behaviour.S_PERSONAL_CHANNELS],
+}
+
+
 def seed(*, today=None) -> dict[str, int]:
     school = School.objects.filter(slug="oakfield").first()
     if school is None or Incident.objects.filter(school=school).exists():
@@ -126,6 +143,7 @@ class DemoIncidents:
         self.categories = {c.code: c for c in IncidentCategory.objects.filter(school=school)}
         self.pupils = list(Pupil.objects.filter(school=school).order_by("pk"))
         self.counts = {"incidents": 0}
+        self.tables = ResponseMatrix.objects.filter(school=school).order_by("-number").first()
 
     def person(self, email):
         return self.people[f"{email}@oakfield.example"]
@@ -138,7 +156,9 @@ class DemoIncidents:
         days = (self.today - self.start).days
         reporters = [self.person(e) for e in ("teacher", "r.achebe", "l.morgan", "s.kaur", "j.wallace",
                                               "m.nowak", "c.bailey", "a.rahman", "office", "tech")]
-        repeated = self.pupils[120]  # one pupil in several recent cases: the dashboard flags them
+        # One pupil in several recent cases: the dashboard flags them, and their three behaviours in the year
+        # (offensive messages) put them at continued infringements.
+        repeated = self.pupils[120]
         self.last_term(reporters)
         for index in range(56):
             story = STORIES[index % len(STORIES)]
@@ -211,6 +231,12 @@ class DemoIncidents:
                    "status": Status.OPEN}
         entries += [(Kind.ACKNOWLEDGED, owner, acked, ""), (Kind.LEVEL, owner, acked, Level(level).label),
                     (Kind.NOTE, owner, acked + timedelta(hours=2), self.rng.choice(NOTES))]
+        behaviours = STORY_BEHAVIOURS.get(incident.category.code, []) if self.tables else []
+        if behaviours:
+            CaseBehaviour.objects.bulk_create(CaseBehaviour(incident=incident, behaviour=b, matrix=self.tables,
+                                                            recorded_by=owner) for b in behaviours)
+            entries.append((Kind.BEHAVIOURS, owner, acked + timedelta(hours=1),
+                            "; ".join(f"Added: {Behaviour(b).label}" for b in behaviours)))
         due = incident.reported_at.date() + timedelta(days=7)
         done = age_days > 12 or self.rng.random() < 0.4  # a few are left overdue, for the dashboard's flag
         CaseAction.objects.create(

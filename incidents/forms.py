@@ -31,8 +31,14 @@ from onlinesafety.weburl import parse_url
 
 from . import selectors
 from .models import (
+    PUPIL_BEHAVIOURS,
+    PUPIL_RESPONSES,
+    STAFF_BEHAVIOURS,
+    STAFF_RESPONSES,
     Agency,
+    Behaviour,
     Device,
+    Expectation,
     Illegal,
     IncidentCategory,
     Level,
@@ -43,6 +49,7 @@ from .models import (
     Referral,
     Sanction,
     Status,
+    Subject,
     TimelineEntry,
 )
 from .services import NEEDS_LEVEL
@@ -290,6 +297,35 @@ class AcknowledgeForm(VersionedForm):
     pass
 
 
+class BehavioursForm(VersionedForm):
+    """Which rows of the response tables the case concerns: the pupils' table, or the staff's for a case about an
+    adult (and any behaviour already recorded from the other)."""
+
+    behaviours = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False, label="What the case concerns",
+        help_text="Tick each behaviour. The case then shows the responses the school's tables require or suggest.",
+        error_messages={"invalid_choice": "Tick only behaviours from the list: %(value)s is not one of them."},
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        self.recorded = list(incident.behaviours.values_list("behaviour", flat=True))
+        super().__init__(*args, **kwargs)
+        offered = PUPIL_BEHAVIOURS if selectors.case_subject(incident) == Subject.PUPIL else STAFF_BEHAVIOURS
+        codes = list(dict.fromkeys([*offered, *(Behaviour(code) for code in self.recorded)]))
+        set_choices(self, "behaviours", [(code.value, code.label) for code in codes])
+        self.fields["behaviours"].label = ("What the pupils did" if offered is PUPIL_BEHAVIOURS
+                                           else "What the adult did")
+        self.initial.setdefault("behaviours", self.recorded)
+
+    def clean_behaviours(self):
+        chosen = self.cleaned_data["behaviours"]
+        if not chosen and not self.recorded:
+            raise ValidationError("Tick at least one behaviour the case concerns.")
+        if set(chosen) == set(self.recorded):
+            raise ValidationError("Those are the behaviours already recorded: tick or untick one to change them.")
+        return chosen
+
+
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(k, TimelineEntry.Kind(k).label) for k in
@@ -408,3 +444,54 @@ class TriageFilterForm(FilterForm):
             assignee=data["assignee"].pk if data["assignee"] else None, date_from=data["date_from"],
             date_to=data["date_to"],
         )
+
+
+CELL_CHOICES = [("", "Blank"), (Expectation.REQUIRED.value, "Required"), (Expectation.POSSIBLY.value, "Suggested")]
+
+
+def cell_field_name(behaviour: str, response: str) -> str:
+    return f"cell__{behaviour}__{response}"
+
+
+class ResponseTablesForm(forms.Form):
+    """The whole of the response tables: a cell per behaviour and response of its table (blank, required or
+    suggested), the continued-infringements settings, and the version the editor started from."""
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    continued_threshold = forms.IntegerField(
+        label="Behaviours before a pupil is at continued infringements", min_value=2, max_value=50,
+        help_text="Counting the behaviours recorded on a pupil's cases in the period, this one included.",
+        error_messages={"required": "Enter how many behaviours make continued infringements.",
+                        "min_value": "Continued infringements need at least 2 behaviours.",
+                        "max_value": "Enter 50 behaviours or fewer.",
+                        "invalid": "Enter the number of behaviours as a whole number, like 3."},
+    )
+    continued_period_days = forms.IntegerField(
+        label="Over how many days", min_value=1, max_value=3650,
+        help_text="A rolling period ending today: 365 is the last year.",
+        error_messages={"required": "Enter the number of days the behaviours are counted over.",
+                        "min_value": "Count the behaviours over at least 1 day.",
+                        "max_value": "Count the behaviours over 3650 days (10 years) or fewer.",
+                        "invalid": "Enter the number of days as a whole number, like 365."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for behaviours, responses in ((PUPIL_BEHAVIOURS, PUPIL_RESPONSES), (STAFF_BEHAVIOURS, STAFF_RESPONSES)):
+            for behaviour in behaviours:
+                for response in responses:
+                    self.fields[cell_field_name(behaviour, response)] = forms.ChoiceField(
+                        choices=CELL_CHOICES, required=False, label=f"{behaviour.label}: {response.label}",
+                        error_messages={"invalid_choice": "Choose blank, required or suggested."},
+                    )
+
+    def cells(self) -> dict[tuple[Behaviour, Any], Expectation]:
+        """The cells that are not blank."""
+        chosen = {}
+        for behaviours, responses in ((PUPIL_BEHAVIOURS, PUPIL_RESPONSES), (STAFF_BEHAVIOURS, STAFF_RESPONSES)):
+            for behaviour in behaviours:
+                for response in responses:
+                    value = self.cleaned_data.get(cell_field_name(behaviour, response))
+                    if value:
+                        chosen[(behaviour, response)] = Expectation(value)
+        return chosen

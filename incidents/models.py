@@ -221,6 +221,7 @@ class TimelineEntry(models.Model):
         UNSHARED = "unshared", "Sharing revoked"
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
+        BEHAVIOURS = "behaviours", "Behaviours recorded"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -330,7 +331,9 @@ class Subject(models.TextChoices):
 class Response(models.TextChoices):
     # For pupils
     REFER_CLASS_TEACHER = "refer_class_teacher", "Refer to class teacher"
+    REFER_HEAD_OF_YEAR = "refer_head_of_year", "Refer to head of year"
     REFER_OSL = "refer_osl", "Refer to the Online Safety Lead"
+    REFER_DSL = "refer_dsl", "Refer to a designated safeguarding lead"
     REFER_HEADTEACHER = "refer_headteacher", "Refer to the headteacher"
     REFER_POLICE = "refer_police", "Refer to the police"
     REFER_SOCIAL_CARE = "refer_social_care", "Refer to children's social care"
@@ -349,7 +352,8 @@ class Response(models.TextChoices):
 
 
 PUPIL_RESPONSES = [
-    Response.REFER_CLASS_TEACHER, Response.REFER_OSL, Response.REFER_HEADTEACHER, Response.REFER_POLICE,
+    Response.REFER_CLASS_TEACHER, Response.REFER_HEAD_OF_YEAR, Response.REFER_OSL, Response.REFER_DSL,
+    Response.REFER_HEADTEACHER, Response.REFER_POLICE,
     Response.REFER_SOCIAL_CARE, Response.REFER_TECHNICAL, Response.INFORM_PARENTS, Response.REMOVE_ACCESS,
     Response.WARNING, Response.FURTHER_SANCTION,
 ]
@@ -371,6 +375,128 @@ class ResponseRule(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["category", "subject", "response"], name="incidents_response_unique")
+        ]
+
+
+class Behaviour(models.TextChoices):
+    """What a person did, one per row of the seeds' learner and staff response tables (``defaults.SEED_TABLES``
+    says which seed row each stands for). Distinct from the incident categories: a case has one category and may
+    concern several behaviours."""
+
+    # Pupils
+    P_ILLEGAL = "p_illegal", "Deliberately looking for content that could be illegal"
+    P_NON_EDUCATIONAL = "p_non_educational", "Using sites that have nothing to do with the lesson, without permission"
+    P_DEVICES = "p_devices", "Using a phone, camera or other device without permission (including taking pictures)"
+    P_SOCIAL_MEDIA = "p_social_media", "Personal use of social media, messaging or personal email on school devices"
+    P_ONLINE_SERVICES = "p_online_services", "Using online services the school has not allowed"
+    P_FILES = "p_files", "Downloading, uploading or sharing files without permission"
+    P_SHARING_PASSWORD = "p_sharing_password", "Letting others into the school network by sharing a password"
+    P_PUPIL_ACCOUNT = "p_pupil_account", "Getting into, or trying to get into, the network as another pupil"
+    P_STAFF_ACCOUNT = "p_staff_account", "Getting into, or trying to get into, the network as a member of staff"
+    P_CORRUPT_DATA = "p_corrupt_data", "Corrupting or destroying the data of other users"
+    P_OFFENSIVE_MESSAGE = "p_offensive_message", "Sending an offensive, harassing or bullying message"
+    P_PROXY = "p_proxy", "Using proxy sites or other means to get round the filter"
+    P_ACCIDENT_NOT_REPORTED = "p_accident_not_reported", "Coming across offensive content by accident and not telling"
+    P_OFFENSIVE_CONTENT = "p_offensive_content", "Deliberately looking for offensive or pornographic content"
+    P_COPYRIGHT_DATA = "p_copyright_data", "Receiving or passing on material that breaks copyright or data protection"
+    P_DISREPUTE = "p_disrepute", "Actions which could bring the school into disrepute or go against its ethos"
+    P_CONTINUED = "p_continued", "Continued infringements of the above after warnings or sanctions"
+    # Staff
+    S_ILLEGAL = "s_illegal", "Deliberately looking for content that could be illegal (staff)"
+    S_PERSONAL_USE = "s_personal_use", "Inappropriate personal use of the internet, social media or personal email"
+    S_FILES = "s_files", "Downloading, uploading or sharing files without permission (staff)"
+    S_ACCOUNTS = "s_accounts", "Sharing a password, or using someone else's account on the school network"
+    S_CARELESS_DATA = "s_careless_data", "Careless handling of personal data (shown, kept or sent insecurely)"
+    S_BREACH_SECURITY = "s_breach_security", "Deliberately breaking data protection or network security rules"
+    S_CORRUPT_DATA = "s_corrupt_data", "Corrupting or destroying other users' data, or damaging hardware or software"
+    S_OFFENSIVE_MESSAGE = "s_offensive_message", "Sending an offensive, harassing or bullying message (staff)"
+    S_PERSONAL_CHANNELS = ("s_personal_channels",
+                           "Using personal email or messaging for school business with pupils or parents")
+    S_PROFESSIONAL_STANDING = "s_professional_standing", "Actions which could compromise their professional standing"
+    S_DISREPUTE = "s_disrepute", "Actions which could bring the school into disrepute (staff)"
+    S_PROXY = "s_proxy", "Using proxy sites or other means to get round the filter (staff)"
+    S_ACCIDENT_NOT_REPORTED = ("s_accident_not_reported",
+                               "Coming across offensive content by accident and not reporting it")
+    S_FAILING_TO_REPORT = "s_failing_to_report", "Failing to report incidents, deliberate or accidental"
+    S_OFFENSIVE_CONTENT = "s_offensive_content", "Deliberately looking for offensive or pornographic content (staff)"
+    S_COPYRIGHT = "s_copyright", "Breaking copyright or licensing rules"
+    S_CONTINUED = "s_continued", "Continued infringements of the above after warnings or sanctions (staff)"
+
+
+def behaviour_subject(code: str) -> Subject:
+    """Whose table a behaviour is in: the pupils' (``p_``) or the staff's (``s_``)."""
+    return Subject.STAFF if code.startswith("s_") else Subject.PUPIL
+
+
+PUPIL_BEHAVIOURS = [b for b in Behaviour if behaviour_subject(b) == Subject.PUPIL]
+STAFF_BEHAVIOURS = [b for b in Behaviour if behaviour_subject(b) == Subject.STAFF]
+CONTINUED = {Subject.PUPIL: Behaviour.P_CONTINUED, Subject.STAFF: Behaviour.S_CONTINUED}
+
+
+class Expectation(models.TextChoices):
+    """A cell of the response tables: the seeds' tick, or their "possibly" (poss, depends, ?)."""
+
+    REQUIRED = "required", "Required"
+    POSSIBLY = "possibly", "Suggested"
+
+
+class ResponseMatrix(models.Model):
+    """One version of a school's response tables (behaviour x response). Saving the tables adds a version; old ones
+    are kept, and each behaviour recorded on a case points at the version in force when it was recorded."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="response_matrices")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(  # no one for the defaults a school starts with
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    continued_threshold = models.PositiveSmallIntegerField(
+        "behaviours before continued infringements", default=3,
+        help_text="A pupil's behaviours recorded in the period, this one included, that escalate by the "
+                  "continued infringements row.")
+    continued_period_days = models.PositiveSmallIntegerField("over how many days", default=365)
+
+    class Meta:
+        ordering = ["school", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "number"], name="incidents_matrix_unique_number"),
+            models.CheckConstraint(condition=Q(continued_threshold__gte=2), name="incidents_matrix_threshold"),
+            models.CheckConstraint(condition=Q(continued_period_days__gte=1), name="incidents_matrix_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response tables, version {self.number}"
+
+
+class MatrixCell(models.Model):
+    """A cell that is not blank: for this behaviour, this response is required or possibly needed."""
+
+    matrix = models.ForeignKey(ResponseMatrix, on_delete=models.CASCADE, related_name="cells")
+    behaviour = models.CharField(max_length=40, choices=Behaviour.choices)
+    response = models.CharField(max_length=40, choices=Response.choices)
+    expectation = models.CharField(max_length=10, choices=Expectation.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matrix", "behaviour", "response"], name="incidents_cell_unique"),
+            models.CheckConstraint(condition=Q(expectation__in=["required", "possibly"]),
+                                   name="incidents_cell_expectation"),
+        ]
+
+
+class CaseBehaviour(models.Model):
+    """A behaviour the DSL has recorded that a case concerns, with the tables in force when it was recorded."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="behaviours")
+    behaviour = models.CharField(max_length=40, choices=Behaviour.choices)
+    matrix = models.ForeignKey(ResponseMatrix, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "behaviour"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "behaviour"], name="incidents_case_behaviour_unique")
         ]
 
 

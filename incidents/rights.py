@@ -22,6 +22,8 @@ from .models import Incident, IncidentUserObjectPermission, Visibility
 can_report = HasRole(CONCERN_REPORTERS)
 # The dashboard, a pupil's chronology, the log export and the response matrix.
 can_triage = HasRole(SAFEGUARDING_LEADS)
+# The response tables (behaviour x response): the safeguarding leads read and edit them, saved as a new version.
+can_edit_response_tables = HasRole(SAFEGUARDING_LEADS)
 # Who a case can be assigned to (the same people as triage).
 can_be_assigned = HasRole(SAFEGUARDING_LEADS)
 # Who a case may be shared with, or given an action on: an adult who works in or governs the school.

@@ -33,20 +33,28 @@ from onlinesafety.sharing import with_object_permissions
 
 from . import rights
 from .models import (
+    CONTINUED,
+    PUPIL_BEHAVIOURS,
     PUPIL_RESPONSES,
+    STAFF_BEHAVIOURS,
     STAFF_RESPONSES,
     Agency,
+    Behaviour,
     CaseAction,
+    CaseBehaviour,
     CategoryCode,
     Device,
+    Expectation,
     Illegal,
     Incident,
     IncidentCategory,
     Level,
     Location,
+    MatrixCell,
     Network,
     Referral,
     Response,
+    ResponseMatrix,
     ResponseRule,
     Sanction,
     Status,
@@ -182,18 +190,31 @@ class TriageFlags(TypedDict):
 
     has_overdue_actions: bool
     has_repeated_pupil: bool
+    has_continued_infringements: bool  # a pupil at the tables' continued-infringements threshold
     unacknowledged_too_long: bool  # reported over 24 hours ago and still not acknowledged
 
 
 def with_flags(
-    incidents: QuerySet[Incident], visible: QuerySet[Incident], now: datetime | None = None
+    incidents: QuerySet[Incident], visible: QuerySet[Incident], now: datetime | None = None,
+    school: School | None = None,
 ) -> "QuerySet[WithAnnotations[Incident, TriageFlags]]":
     now = now or timezone.now()
     today = timezone.localdate(now)
     through = Incident.pupils.through
     # A short list, fetched once: as a subquery PostgreSQL would cost it for every row.
     repeated = repeated_pupil_ids(visible)
+    # Pupils at continued infringements: grouped in the database, fetched once (like ``repeated``).
+    matrix = current_response_tables(school) if school is not None else None
+    continued = (list(_counted_links(visible, matrix, now).values_list("pupil_id", flat=True))
+                 if matrix is not None else [])
+    continued_since = now - timedelta(days=matrix.continued_period_days if matrix is not None else 0)
     return incidents.annotate(
+        has_continued_infringements=ExpressionWrapper(
+            Q(occurred_at__gte=continued_since)
+            & Exists(through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=continued))
+            & Exists(CaseBehaviour.objects.filter(incident=OuterRef("pk"), behaviour__in=COUNTED_BEHAVIOURS)),
+            output_field=BooleanField(),
+        ),
         has_overdue_actions=Exists(
             CaseAction.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
         ),
@@ -236,7 +257,7 @@ def triage_queue(
         incidents = incidents.filter(occurred_at__date__lte=filters.date_to)
     order = ["-is_urgent", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
     return (
-        with_flags(incidents, visible, now)
+        with_flags(incidents, visible, now, school)
         .select_related("school", "category", "assigned_to")
         .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name",
                                                                           "year_group")))
@@ -545,3 +566,141 @@ def open_reports_by(user: User, school: School) -> tuple[int, list[Incident]]:
     """How many of the concerns ``user`` reported are still open, and the latest few (two queries)."""
     mine = reports_by(user, school).exclude(status=Status.CLOSED)
     return mine.count(), list(mine.select_related("school")[:WORKLIST_LINKS])
+
+
+# ---------------------------------------------------------------- the response tables (behaviour x response)
+
+# The behaviours that count towards a pupil's continued infringements (every pupil row but that one itself).
+COUNTED_BEHAVIOURS = [b.value for b in PUPIL_BEHAVIOURS if b != CONTINUED[Subject.PUPIL]]
+
+
+def current_response_tables(school: School) -> ResponseMatrix | None:
+    """The version of the school's response tables in force now (the newest)."""
+    return ResponseMatrix.objects.filter(school=school).select_related("created_by").order_by("-number").first()
+
+
+def response_tables_version(school: School, number: int) -> ResponseMatrix | None:
+    """One version of the school's response tables, old or current (None for a number it never had)."""
+    return ResponseMatrix.objects.filter(school=school, number=number).select_related("created_by").first()
+
+
+def response_table_versions(school: School, limit: int = 20) -> list[ResponseMatrix]:
+    return list(ResponseMatrix.objects.filter(school=school).select_related("created_by").order_by("-number")[:limit])
+
+
+class ResponseTable(TypedDict):
+    """One table of the response tables page: a subject's responses as columns, a row per behaviour."""
+
+    subject: str
+    key: str
+    columns: list[tuple[str, str]]  # (response code, label)
+    rows: list[tuple[str, str, list[tuple[str, str]]]]  # (behaviour code, label, [(response code, expectation)])
+
+
+def response_tables(matrix: ResponseMatrix | None) -> list[ResponseTable]:
+    """A version's cells laid out as the seeds' two tables (one query)."""
+    cells = ({(c.behaviour, c.response): c.expectation for c in matrix.cells.all()} if matrix is not None else {})
+    tables: list[ResponseTable] = []
+    for subject, behaviours, responses in ((Subject.PUPIL, PUPIL_BEHAVIOURS, PUPIL_RESPONSES),
+                                           (Subject.STAFF, STAFF_BEHAVIOURS, STAFF_RESPONSES)):
+        tables.append(ResponseTable(
+            subject=str(Subject(subject).label), key=str(subject),
+            columns=[(str(r), str(Response(r).label)) for r in responses],
+            rows=[(str(b), str(Behaviour(b).label), [(str(r), cells.get((b, r), "")) for r in responses])
+                  for b in behaviours],
+        ))
+    return tables
+
+
+@dataclass(frozen=True)
+class BehaviourResponses:
+    """A behaviour recorded on a case, with what the tables it was recorded under say to do."""
+
+    code: str
+    label: str
+    version: int
+    required: list[tuple[str, str]]  # (response code, label)
+    suggested: list[tuple[str, str]]
+
+
+def _responses_for(cells: Iterable[MatrixCell], behaviour: str, matrix_id: int) -> tuple[list, list]:
+    chosen = [c for c in cells if c.behaviour == behaviour and c.matrix_id == matrix_id]
+    order = {code: i for i, code in enumerate(Response.values)}
+    chosen.sort(key=lambda c: order[c.response])
+    return ([(c.response, str(Response(c.response).label)) for c in chosen if c.expectation == Expectation.REQUIRED],
+            [(c.response, str(Response(c.response).label)) for c in chosen if c.expectation == Expectation.POSSIBLY])
+
+
+def case_behaviours(incident: Incident) -> list[BehaviourResponses]:
+    """The behaviours recorded on a case, each with the responses of the version in force when it was recorded
+    (two queries)."""
+    recorded = list(incident.behaviours.select_related("matrix"))
+    if not recorded:
+        return []
+    cells = list(MatrixCell.objects.filter(matrix_id__in={r.matrix_id for r in recorded},
+                                           behaviour__in=[r.behaviour for r in recorded]))
+    result = []
+    for row in recorded:
+        required, suggested = _responses_for(cells, row.behaviour, row.matrix_id)
+        result.append(BehaviourResponses(code=row.behaviour, label=str(Behaviour(row.behaviour).label),
+                                         version=row.matrix.number, required=required, suggested=suggested))
+    return result
+
+
+def _counted_links(visible: QuerySet[Incident], matrix: ResponseMatrix, now: datetime) -> QuerySet[Any]:
+    """(pupil, number of counted behaviours) over the visible cases of the rolling period, at the threshold or over:
+    grouped in the database."""
+    since = now - timedelta(days=matrix.continued_period_days)
+    return (
+        _pupil_links()
+        .filter(incident__in=visible.filter(occurred_at__gte=since).values("pk"),
+                incident__behaviours__behaviour__in=COUNTED_BEHAVIOURS)
+        .values("pupil_id")
+        .annotate(n=Count("incident__behaviours"))
+        .filter(n__gte=matrix.continued_threshold)
+    )
+
+
+@dataclass(frozen=True)
+class ContinuedInfringements:
+    """Pupils of a case at the school's continued-infringements threshold, and the row they escalate by."""
+
+    threshold: int
+    period_days: int
+    pupils: list[tuple[Pupil, int]]  # the pupil, their counted behaviours in the period
+    escalation: BehaviourResponses
+
+
+def continued_infringements(user: User, school: School, incident: Incident,
+                            now: datetime | None = None) -> ContinuedInfringements | None:
+    """When a pupil of this case has reached the threshold of behaviours (this case's included) in the rolling period,
+    over the cases this person may see: the continued infringements row of the tables in force (fixed queries)."""
+    if not incident.behaviours.filter(behaviour__in=COUNTED_BEHAVIOURS).exists():
+        return None
+    matrix = current_response_tables(school)
+    now = now or timezone.now()
+    if matrix is None or incident.occurred_at < now - timedelta(days=matrix.continued_period_days):
+        return None  # a case from before the period does not escalate
+    counts = dict(_counted_links(incidents_visible_to(user, school), matrix, now)
+                  .filter(pupil_id__in=incident.pupils.values("pk")).values_list("pupil_id", "n"))
+    if not counts:
+        return None
+    pupils = [(pupil, counts[pupil.pk]) for pupil in incident.pupils.filter(pk__in=counts).order_by("last_name")]
+    row = CONTINUED[Subject.PUPIL]
+    required, suggested = _responses_for(matrix.cells.filter(behaviour=row), row, matrix.pk)
+    return ContinuedInfringements(
+        threshold=matrix.continued_threshold, period_days=matrix.continued_period_days, pupils=pupils,
+        escalation=BehaviourResponses(code=row, label=str(Behaviour(row).label), version=matrix.number,
+                                      required=required, suggested=suggested),
+    )
+
+
+def behaviour_responses_of(incident: Incident) -> set[str]:
+    """Every response the case's behaviours (and, when reached, continued infringements) call for, for ticking."""
+    codes = set(
+        MatrixCell.objects.filter(
+            Exists(CaseBehaviour.objects.filter(incident=incident, matrix_id=OuterRef("matrix_id"),
+                                                behaviour=OuterRef("behaviour")))
+        ).values_list("response", flat=True)
+    )
+    return codes

@@ -28,20 +28,25 @@ from onlinesafety.uploads import CheckedUpload, NotStored, store_file
 from . import defaults, rights
 from .models import (
     Agency,
+    Behaviour,
     CaseAction,
+    CaseBehaviour,
     CaseCounter,
     Device,
     Evidence,
+    Expectation,
     Illegal,
     Incident,
     IncidentCategory,
     Level,
     Location,
+    MatrixCell,
     Network,
     Outcome,
     ParentContact,
     Referral,
     Response,
+    ResponseMatrix,
     ResponseRule,
     Sanction,
     Status,
@@ -51,6 +56,10 @@ from .models import (
 )
 
 Kind = TimelineEntry.Kind
+
+
+class StaleTables(RuleBroken):
+    """Another member of the team saved the response tables since this editor loaded them."""
 
 
 class StaleCase(RuleBroken):
@@ -74,6 +83,7 @@ def set_up_school_defaults(*, school: School) -> None:
     )
     if added:
         record_event(verb="incident.default_categories_added", school=school, detail={"categories": len(added)})
+    _add_default_response_tables(school)
     if ResponseRule.objects.filter(school=school).exists():
         return
     categories = {c.code: c for c in IncidentCategory.objects.filter(school=school)}
@@ -104,6 +114,94 @@ def update_response_matrix(
     record_event(verb="incident.response_matrix_changed", actor=actor, school=school, request=request,
                  detail={"rules": len(wanted)})
     return len(wanted)
+
+
+# ---------------------------------------------------------------- the response tables (behaviour x response)
+
+def _add_default_response_tables(school: School) -> None:
+    """Version 1 of the school's response tables, from the seeds (only if the school has none)."""
+    if ResponseMatrix.objects.filter(school=school).exists():
+        return
+    matrix = ResponseMatrix.objects.create(school=school, number=1)
+    MatrixCell.objects.bulk_create(
+        MatrixCell(matrix=matrix, behaviour=behaviour, response=response, expectation=expectation)
+        for (behaviour, response), expectation in sorted(defaults.default_cells().items())
+    )
+    record_event(verb="incident.default_response_tables_added", school=school, target=matrix,
+                 detail={"version": 1, "cells": matrix.cells.count()})
+
+
+@transaction.atomic
+def save_response_tables(
+    *, school: School, actor: User, cells: dict[tuple[Behaviour, Response], Expectation],
+    continued_threshold: int, continued_period_days: int, based_on: int,
+    request: HttpRequest | None = None,
+) -> ResponseMatrix:
+    """Save the school's response tables as a new version (the old ones are kept: each behaviour recorded on a case
+    keeps pointing at the version it was recorded under). ``based_on`` is the version the editor saw: if someone
+    saved another since, nothing is saved."""
+    require(rights.can_edit_response_tables(actor, school),
+            "Only the safeguarding team can change the response tables.")
+    for (behaviour, response), expectation in cells.items():
+        if (behaviour not in Behaviour.values or response not in Response.values
+                or expectation not in Expectation.values):
+            raise RuleBroken("A cell of the tables is not one the page offered.")
+    if continued_threshold < 2 or continued_period_days < 1:
+        raise RuleBroken("Continued infringements need at least 2 behaviours over at least 1 day.")
+    # Lock the school's versions, so that two saves at once cannot both be based on the same one.
+    latest = ResponseMatrix.objects.select_for_update().filter(school=school).order_by("-number").first()
+    current = latest.number if latest else 0
+    if based_on != current:
+        raise StaleTables(f"Someone else saved version {current} of the tables while you were editing them, so "
+                          "nothing was saved. Reload the page to see their version, then make your change again.")
+    matrix = ResponseMatrix.objects.create(
+        school=school, number=current + 1, created_by=actor, continued_threshold=continued_threshold,
+        continued_period_days=continued_period_days,
+    )
+    MatrixCell.objects.bulk_create(
+        MatrixCell(matrix=matrix, behaviour=behaviour, response=response, expectation=expectation)
+        for (behaviour, response), expectation in sorted(cells.items())
+    )
+    before = ({(c.behaviour, c.response): c.expectation for c in latest.cells.all()} if latest else {})
+    after = {(str(b), str(r)): str(e) for (b, r), e in cells.items()}
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    record_event(verb="incident.response_tables_changed", actor=actor, school=school, target=matrix,
+                 request=request, detail={
+                     "version": matrix.number, "previous": current, "cells": len(cells),
+                     "changed": len(changed),
+                     "threshold": continued_threshold, "period_days": continued_period_days,
+                 })
+    return matrix
+
+
+@transaction.atomic
+def record_behaviours(
+    *, incident: Incident, actor: User, behaviours: Sequence[Behaviour], expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Incident:
+    """Set which behaviours the case concerns. A behaviour already recorded keeps the tables it was recorded under;
+    one added now takes the school's current version."""
+    _require_right(actor, incident, "work")
+    _require_open(incident)
+    wanted = list(dict.fromkeys(Behaviour(b) for b in behaviours))
+    current = ResponseMatrix.objects.filter(school=incident.school).order_by("-number").first()
+    if current is None:
+        raise RuleBroken("This school has no response tables yet.")
+    had = set(incident.behaviours.values_list("behaviour", flat=True))
+    added = [b for b in wanted if b not in had]
+    removed = sorted(had - set(wanted))
+    if not added and not removed:
+        raise RuleBroken("The case already has exactly those behaviours.")
+    text = "; ".join([f"Added: {Behaviour(b).label}" for b in added]
+                     + [f"Removed: {Behaviour(b).label}" for b in removed])
+    _log(incident, actor, Kind.BEHAVIOURS, text, "behaviours_recorded", request,
+         {"added": [str(b) for b in added], "removed": removed, "tables_version": current.number},
+         expected_version=expected_version)
+    incident.behaviours.filter(behaviour__in=removed).delete()
+    CaseBehaviour.objects.bulk_create(
+        CaseBehaviour(incident=incident, behaviour=b, matrix=current, recorded_by=actor) for b in added
+    )
+    return incident
 
 
 # ---------------------------------------------------------------- reporting

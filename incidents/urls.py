@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/triage/", views.triage, name="triage"),
     path("incidents/export.csv", views.export_log, name="export"),
     path("incidents/responses/", views.response_matrix, name="responses"),
+    path("incidents/response-tables/", views.response_tables, name="response_tables"),
     path("incidents/<int:incident_id>/", views.case, name="case"),
     path("incidents/<int:incident_id>/submitted/", views.submitted, name="submitted"),
     path("incidents/<int:incident_id>/change/<slug:change>/", views.case_change, name="change"),

@@ -149,8 +149,9 @@ CASE_FORMS = {
     "sanction": forms.SanctionForm,
     "share": forms.ShareForm,
     "evidence": forms.EvidenceForm,
+    "behaviours": forms.BehavioursForm,
 }
-NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share"}
+NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share", "behaviours"}
 
 
 def _case_form(name, incident, data=None, files=None):
@@ -187,9 +188,12 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
     case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
     if bound_form is not None:
         case_forms[bound_form.prefix] = bound_form
-    suggested = selectors.suggested_responses(incident)
     already = set(incident.actions.exclude(response_code="").values_list("response_code", flat=True))
+    behaviours = selectors.case_behaviours(incident)
+    continued = selectors.continued_infringements(request.user, request.school, incident)
     return {
+        "behaviours": behaviours,
+        "continued": continued,
         "incident": incident,
         "pupils": incident.pupils.select_related("school_class"),
         "staff_involved": incident.staff_involved.all(),
@@ -199,7 +203,8 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
         "evidence": incident.evidence.all(),
         "viewers": selectors.case_viewers(incident),
         "shared_with": [(person, shared >= Access.CONTRIBUTE) for person, shared in selectors.shared_with(incident)],
-        "suggested": [(code, Response(code).label, code in already) for code in suggested],
+        "suggested": [(code, Response(code).label, code in already, tag)
+                      for code, tag in _responses_to_consider(incident, behaviours, continued)],
         "forms": case_forms,
         "today": timezone.localdate(),
         "status": Status,
@@ -211,6 +216,23 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
         "changed_meanwhile": changed_meanwhile,
         "refused_form": bound_form if bound_form is not None and bound_form.errors else None,
     }
+
+
+def _responses_to_consider(incident, behaviours, continued) -> list[tuple[str, str]]:
+    """The case's checklist: (response, "Required" / "Suggested" / "") in the order of the tables, required first.
+    Required when a recorded behaviour (or continued infringements, once reached) requires it; suggested when one
+    suggests it; untagged when only the kind of concern suggests it."""
+    tags: dict[str, str] = {code: "" for code in selectors.suggested_responses(incident)}
+    rows = [*behaviours, *([continued.escalation] if continued else [])]
+    for row in rows:
+        for code, _ in row.suggested:
+            tags[code] = tags.get(code) or "Suggested"
+    for row in rows:
+        for code, _ in row.required:
+            tags[code] = "Required"
+    order = {code: i for i, code in enumerate(Response.values)}
+    rank = {"Required": 0, "Suggested": 1, "": 2}
+    return sorted(tags.items(), key=lambda item: (rank[item[1]], order[item[0]]))
 
 
 @require_POST
@@ -289,6 +311,8 @@ def _apply_change(change, incident, data, request):
         services.share_case(colleague=data["colleague"], can_contribute=data["can_contribute"], **common)
     elif change == "evidence":
         services.add_evidence(upload=data["file"], **common)
+    elif change == "behaviours":
+        services.record_behaviours(behaviours=data["behaviours"], expected_version=version, **common)
 
 
 @require_POST
@@ -327,7 +351,8 @@ def take_responses(request, incident_id: int):
     incident = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="work").incident
     if asked := _step_up_for(request, incident):
         return asked
-    suggested = set(selectors.suggested_responses(incident))
+    continued = selectors.continued_infringements(request.user, request.school, incident)
+    suggested = {code for code, _ in _responses_to_consider(incident, selectors.case_behaviours(incident), continued)}
     chosen = list(dict.fromkeys(request.POST.getlist("response")))  # each ticked once, in order
     if not set(chosen) <= suggested:
         messages.error(request, NOTHING_CHANGED.format(error=UNKNOWN_TICK))
@@ -403,3 +428,53 @@ def response_matrix(request):
         messages.success(request, f"Response matrix saved ({count} ticks).")
         return redirect("incidents:responses")
     return render(request, "incidents/responses.html", selectors.response_matrix_table(request.school, categories))
+
+
+@school_member_required(rights.can_edit_response_tables)
+@sent_once
+def response_tables(request):
+    """The response tables (behaviour x response), edited as a whole and saved as a new version."""
+    current = selectors.current_response_tables(request.school)
+    if request.method == "GET" and "version" in request.GET:  # an old version, to read
+        number = parse_id(request.GET["version"])
+        shown_version = selectors.response_tables_version(request.school, number) if number else None
+        if shown_version is None:
+            raise Http404("No such version of the response tables.")
+        return render(request, "incidents/response_tables_version.html", {
+            "version": shown_version, "current": current, "tables": selectors.response_tables(shown_version),
+        })
+    tables = selectors.response_tables(current)
+    status = 200
+    if request.method == "POST":
+        form = forms.ResponseTablesForm(request.POST)
+        if form.is_valid():
+            with refusal(request, form) as attempt:  # a stale version is a form-wide error, nothing saved
+                saved = services.save_response_tables(
+                    school=request.school, actor=request.user, cells=form.cells(),
+                    continued_threshold=form.cleaned_data["continued_threshold"],
+                    continued_period_days=form.cleaned_data["continued_period_days"],
+                    based_on=form.cleaned_data["based_on"], request=request,
+                )
+            if attempt.ok:
+                messages.success(request, f"Response tables saved as version {saved.number}.")
+                return redirect("incidents:response_tables")
+        status = 409 if form.non_field_errors() else 400
+    else:
+        initial: dict[str, object] = {
+            "based_on": current.number if current else 0,
+            "continued_threshold": current.continued_threshold if current else 3,
+            "continued_period_days": current.continued_period_days if current else 365,
+        }
+        initial.update({forms.cell_field_name(code, response): value for table in tables
+                        for code, _, cells in table["rows"] for response, value in cells})
+        form = forms.ResponseTablesForm(initial=initial)
+    shown = [  # each cell with its field, bound (what was sent) or not (what the version says)
+        {"subject": table["subject"], "key": table["key"], "columns": table["columns"],
+         "rows": [(code, label, [form[forms.cell_field_name(code, response)] for response, _ in cells])
+                  for code, label, cells in table["rows"]]}
+        for table in tables
+    ]
+    return render(request, "incidents/response_tables.html", {
+        "form": form, "tables": shown, "current": current,
+        "versions": selectors.response_table_versions(request.school),
+    }, status=status)

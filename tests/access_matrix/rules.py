@@ -251,6 +251,8 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "incidents:triage": page(LEADS),
     "incidents:export": page(LEADS),
     "incidents:responses": form(LEADS, writes="all checkboxes: an empty POST is the matrix saved with none ticked"),
+    # An empty POST is refused (400): it names no version it was based on, so nothing is saved.
+    "incidents:response_tables": form(LEADS),
     "incidents:case": (
         page(CASE_PAGE, args=_TEAM_CASE, label="the team's case"),
         page(frozenset({"head", "reporter"}), args=case("staff_allegation"), label="an allegation about staff"),
@@ -260,6 +262,7 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "incidents:change": (
         button(LEADS, args=lambda s: {**_TEAM_CASE(s), "change": "note"}, label="a note (work)"),
         button(LEADS, args=lambda s: {**_TEAM_CASE(s), "change": "share"}, label="sharing (share)"),
+        button(LEADS, args=lambda s: {**_TEAM_CASE(s), "change": "behaviours"}, label="behaviours (work)"),
     ),
     "incidents:take_responses": button(LEADS, args=_TEAM_CASE),
     "incidents:action_done": button(LEADS, args=lambda s: {**_TEAM_CASE(s), "action_id": s.action.pk},

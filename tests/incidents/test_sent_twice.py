@@ -81,6 +81,19 @@ def _matrix(s):
     return s.people.dsl, reverse("incidents:responses"), {"rule": [f"{category(s.school).pk}:pupil:warning"]}
 
 
+def _tables(s):
+    from incidents.forms import cell_field_name
+    from incidents.selectors import current_response_tables, response_tables
+
+    current = current_response_tables(s.school)
+    data = {"based_on": current.number, "continued_threshold": 3, "continued_period_days": 365}
+    for table in response_tables(current):
+        for code, _, cells in table["rows"]:
+            data.update({cell_field_name(code, response): value for response, value in cells})
+    data[cell_field_name("p_proxy", "refer_police")] = "required"
+    return s.people.dsl, reverse("incidents:response_tables"), data
+
+
 CASES = {
     "report": ("incidents:report", _report),
     "acknowledge": ("incidents:change", _change("acknowledge")),
@@ -107,6 +120,8 @@ CASES = {
     "action done": ("incidents:action_done", _action_done),
     "take responses": ("incidents:take_responses", _responses),
     "response matrix": ("incidents:responses", _matrix),
+    "behaviours": ("incidents:change", _change("behaviours", behaviours=["p_proxy", "p_files"])),
+    "response tables": ("incidents:response_tables", _tables),
 }
 
 
