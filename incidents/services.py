@@ -148,8 +148,11 @@ def save_response_tables(
             raise RuleBroken("A cell of the tables is not one the page offered.")
     if continued_threshold < 2 or continued_period_days < 1:
         raise RuleBroken("Continued infringements need at least 2 behaviours over at least 1 day.")
-    # Lock the school's versions, so that two saves at once cannot both be based on the same one.
-    latest = ResponseMatrix.objects.select_for_update().filter(school=school).order_by("-number").first()
+    # Lock the school's row (not the latest version's: a save waiting on that row would then read the version it
+    # had locked, not the one committed meanwhile, and both saves would number the same new version), so two saves
+    # at once are taken one after the other and the second is refused as out of date.
+    School.objects.select_for_update().filter(pk=school.pk).first()
+    latest = ResponseMatrix.objects.filter(school=school).order_by("-number").first()
     current = latest.number if latest else 0
     if based_on != current:
         raise StaleTables(f"Someone else saved version {current} of the tables while you were editing them, so "

@@ -407,3 +407,48 @@ def test_it_shows_an_old_version_to_read(client, people, oakfield):
     client.force_login(people.riverside_dsl)
     assert "This is the version in force." in client.get(url, {"version": 1}).content.decode()  # their own
     assert client.get(url, {"version": 2}).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_saves_one_of_two_edits_sent_at_the_same_moment_and_refuses_the_other(people, oakfield, monkeypatch):
+    """Both editors saw version 1; the first is still writing when the second arrives. The second waits for the
+    first's commit and is refused as out of date (PostgreSQL in CI, and SQLite), never a duplicate version."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    real = services.record_event
+    both_started = threading.Barrier(2)
+    outcomes = []
+
+    def slowly(**kwargs):
+        real(**kwargs)
+        if kwargs.get("verb") == "incident.response_tables_changed":
+            time.sleep(0.5)  # still in the transaction when the other save arrives
+
+    monkeypatch.setattr(services, "record_event", slowly)
+    cells = {(behaviour, response): expectation for (behaviour, response), expectation in
+             defaults.default_cells().items()}
+
+    def save():
+        try:
+            both_started.wait()
+            services.save_response_tables(school=oakfield, actor=people.dsl, cells=cells, continued_threshold=3,
+                                          continued_period_days=365, based_on=1)
+            outcomes.append("saved")
+        except services.StaleTables:
+            outcomes.append("stale")
+        except Exception as error:  # noqa: BLE001 (shown by the assertion below)
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["saved", "stale"]
+    assert list(ResponseMatrix.objects.filter(school=oakfield).values_list("number", flat=True).order_by("number")) \
+        == [1, 2]
