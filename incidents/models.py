@@ -393,34 +393,34 @@ class Behaviour(models.TextChoices):
     P_SHARING_PASSWORD = "p_sharing_password", "Letting others into the school network by sharing a password"
     P_PUPIL_ACCOUNT = "p_pupil_account", "Getting into, or trying to get into, the network as another pupil"
     P_STAFF_ACCOUNT = "p_staff_account", "Getting into, or trying to get into, the network as a member of staff"
-    P_CORRUPT_DATA = "p_corrupt_data", "Corrupting or destroying the data of other users"
+    P_CORRUPT_DATA = "p_corrupt_data", "Damaging or deleting other people's files or data"
     P_OFFENSIVE_MESSAGE = "p_offensive_message", "Sending an offensive, harassing or bullying message"
-    P_PROXY = "p_proxy", "Using proxy sites or other means to get round the filter"
+    P_PROXY = "p_proxy", "Getting round the school's filtering (a proxy, VPN or other trick)"
     P_ACCIDENT_NOT_REPORTED = "p_accident_not_reported", "Coming across offensive content by accident and not telling"
     P_OFFENSIVE_CONTENT = "p_offensive_content", "Deliberately looking for offensive or pornographic content"
     P_COPYRIGHT_DATA = "p_copyright_data", "Receiving or passing on material that breaks copyright or data protection"
-    P_DISREPUTE = "p_disrepute", "Actions which could bring the school into disrepute or go against its ethos"
-    P_CONTINUED = "p_continued", "Continued infringements of the above after warnings or sanctions"
+    P_DISREPUTE = "p_disrepute", "Conduct that could damage the school's reputation or goes against its values"
+    P_CONTINUED = "p_continued", "Continued infringements after a warning or sanction"
     # Staff
     S_ILLEGAL = "s_illegal", "Deliberately looking for content that could be illegal (staff)"
     S_PERSONAL_USE = "s_personal_use", "Inappropriate personal use of the internet, social media or personal email"
     S_FILES = "s_files", "Downloading, uploading or sharing files without permission (staff)"
     S_ACCOUNTS = "s_accounts", "Sharing a password, or using someone else's account on the school network"
     S_CARELESS_DATA = "s_careless_data", "Careless handling of personal data (shown, kept or sent insecurely)"
-    S_BREACH_SECURITY = "s_breach_security", "Deliberately breaking data protection or network security rules"
-    S_CORRUPT_DATA = "s_corrupt_data", "Corrupting or destroying other users' data, or damaging hardware or software"
+    S_BREACH_SECURITY = "s_breach_security", "Knowingly breaching the data protection or network security rules"
+    S_CORRUPT_DATA = "s_corrupt_data", "Damaging other people's data, or the school's hardware or software"
     S_OFFENSIVE_MESSAGE = "s_offensive_message", "Sending an offensive, harassing or bullying message (staff)"
     S_PERSONAL_CHANNELS = ("s_personal_channels",
                            "Using personal email or messaging for school business with pupils or parents")
-    S_PROFESSIONAL_STANDING = "s_professional_standing", "Actions which could compromise their professional standing"
-    S_DISREPUTE = "s_disrepute", "Actions which could bring the school into disrepute (staff)"
-    S_PROXY = "s_proxy", "Using proxy sites or other means to get round the filter (staff)"
+    S_PROFESSIONAL_STANDING = "s_professional_standing", "Conduct that could undermine their professional standing"
+    S_DISREPUTE = "s_disrepute", "Conduct that could damage the school's reputation (staff)"
+    S_PROXY = "s_proxy", "Getting round the school's filtering (a proxy, VPN or other trick) (staff)"
     S_ACCIDENT_NOT_REPORTED = ("s_accident_not_reported",
                                "Coming across offensive content by accident and not reporting it")
     S_FAILING_TO_REPORT = "s_failing_to_report", "Failing to report incidents, deliberate or accidental"
     S_OFFENSIVE_CONTENT = "s_offensive_content", "Deliberately looking for offensive or pornographic content (staff)"
     S_COPYRIGHT = "s_copyright", "Breaking copyright or licensing rules"
-    S_CONTINUED = "s_continued", "Continued infringements of the above after warnings or sanctions (staff)"
+    S_CONTINUED = "s_continued", "Continued infringements after a warning or sanction (staff)"
 
 
 def behaviour_subject(code: str) -> Subject:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from incidents import defaults, services
 from incidents.forms import cell_field_name
@@ -30,11 +31,11 @@ SEED_ROWS = {
         "Letting others into the school network by sharing a password",
         "Getting into, or trying to get into, the network as another pupil",
         "Getting into, or trying to get into, the network as a member of staff",
-        "Corrupting or destroying the data of other users",
+        "Damaging or deleting other people's files or data",
         "Sending an offensive, harassing or bullying message",
-        "Continued infringements of the above after warnings or sanctions",
-        "Actions which could bring the school into disrepute or go against its ethos",
-        "Using proxy sites or other means to get round the filter",
+        "Continued infringements after a warning or sanction",
+        "Conduct that could damage the school's reputation or goes against its values",
+        "Getting round the school's filtering (a proxy, VPN or other trick)",
         "Coming across offensive content by accident and not telling",
         "Deliberately looking for offensive or pornographic content",
         "Receiving or passing on material that breaks copyright or data protection",
@@ -45,17 +46,17 @@ SEED_ROWS = {
         "Downloading, uploading or sharing files without permission (staff)",
         "Sharing a password, or using someone else's account on the school network",
         "Careless handling of personal data (shown, kept or sent insecurely)",
-        "Deliberately breaking data protection or network security rules",
-        "Corrupting or destroying other users' data, or damaging hardware or software",
+        "Knowingly breaching the data protection or network security rules",
+        "Damaging other people's data, or the school's hardware or software",
         "Sending an offensive, harassing or bullying message (staff)",
         "Using personal email or messaging for school business with pupils or parents",
-        "Actions which could compromise their professional standing",
-        "Actions which could bring the school into disrepute (staff)",
-        "Using proxy sites or other means to get round the filter (staff)",
+        "Conduct that could undermine their professional standing",
+        "Conduct that could damage the school's reputation (staff)",
+        "Getting round the school's filtering (a proxy, VPN or other trick) (staff)",
         "Coming across offensive content by accident and not reporting it",
         "Deliberately looking for offensive or pornographic content (staff)",
         "Breaking copyright or licensing rules",
-        "Continued infringements of the above after warnings or sanctions (staff)",
+        "Continued infringements after a warning or sanction (staff)",
     ],
     "004 pupils": [
         "Deliberately looking for content that could be illegal",
@@ -63,24 +64,24 @@ SEED_ROWS = {
         "Getting into, or trying to get into, the network as another pupil"
         " + Getting into, or trying to get into, the network as a member of staff"
         " + Letting others into the school network by sharing a password",
-        "Corrupting or destroying the data of other users",
+        "Damaging or deleting other people's files or data",
         "Sending an offensive, harassing or bullying message",
         "Downloading, uploading or sharing files without permission",
-        "Using proxy sites or other means to get round the filter",
+        "Getting round the school's filtering (a proxy, VPN or other trick)",
         "Coming across offensive content by accident and not telling",
         "Deliberately looking for offensive or pornographic content",
         "Receiving or passing on material that breaks copyright or data protection",
         "Using a phone, camera or other device without permission (including taking pictures)",
         "Using online services the school has not allowed",
-        "Actions which could bring the school into disrepute or go against its ethos",
-        "Continued infringements of the above after warnings or sanctions",
+        "Conduct that could damage the school's reputation or goes against its values",
+        "Continued infringements after a warning or sanction",
     ],
     "004 staff": [
         "Deliberately looking for content that could be illegal (staff)",
-        "Deliberately breaking data protection or network security rules",
+        "Knowingly breaching the data protection or network security rules",
         "Deliberately looking for offensive or pornographic content (staff)",
-        "Corrupting or destroying other users' data, or damaging hardware or software",
-        "Using proxy sites or other means to get round the filter (staff)",
+        "Damaging other people's data, or the school's hardware or software",
+        "Getting round the school's filtering (a proxy, VPN or other trick) (staff)",
         "Downloading, uploading or sharing files without permission (staff)",
         "Breaking copyright or licensing rules",
         "Sharing a password, or using someone else's account on the school network",
@@ -88,10 +89,10 @@ SEED_ROWS = {
         "Using personal email or messaging for school business with pupils or parents",
         "Inappropriate personal use of the internet, social media or personal email",
         "Careless handling of personal data (shown, kept or sent insecurely)",
-        "Actions which could compromise their professional standing",
-        "Actions which could bring the school into disrepute (staff)",
+        "Conduct that could undermine their professional standing",
+        "Conduct that could damage the school's reputation (staff)",
         "Failing to report incidents, deliberate or accidental",
-        "Continued infringements of the above after warnings or sanctions (staff)",
+        "Continued infringements after a warning or sanction (staff)",
     ],
 }
 
@@ -263,7 +264,7 @@ def test_it_saves_an_edit_as_a_new_version_audited_and_keeps_the_old_one(
     riverside_cells = cells_of(current_response_tables(riverside))
     client.force_login(people.dsl)
     page = client.get(reverse("incidents:response_tables")).content.decode()
-    assert "Using proxy sites or other means to get round the filter" in page
+    assert escape("Getting round the school's filtering (a proxy, VPN or other trick)") in page
     assert "version 1" in page
     response = client.post(reverse("incidents:response_tables"), tables_payload(oakfield, {
         (B.P_PROXY, R.REFER_POLICE): "required", (B.P_PROXY, R.INFORM_PARENTS): "",
