@@ -31,15 +31,17 @@ from onlinesafety.schools.models import Pupil, School, key_stage_expression
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 from onlinesafety.sharing import with_object_permissions
 
-from . import rights
+from . import flowchart, rights
 from .models import (
     PUPIL_RESPONSES,
     STAFF_RESPONSES,
     Agency,
+    AgencyNotContacted,
     CaseAction,
     CategoryCode,
     Device,
     Illegal,
+    IllegalBranch,
     Incident,
     IncidentCategory,
     Level,
@@ -180,6 +182,8 @@ def repeated_pupil_ids(visible: QuerySet[Incident]) -> list[int]:
 class TriageFlags(TypedDict):
     """What the dashboard flags on each case, worked out in the database."""
 
+    is_possibly_illegal: bool  # the reporter said yes or not sure, or the team chose an illegal branch
+    comes_first: bool  # urgent or possibly illegal: sorted together, before the rest
     has_overdue_actions: bool
     has_repeated_pupil: bool
     unacknowledged_too_long: bool  # reported over 24 hours ago and still not acknowledged
@@ -194,6 +198,9 @@ def with_flags(
     # A short list, fetched once: as a subquery PostgreSQL would cost it for every row.
     repeated = repeated_pupil_ids(visible)
     return incidents.annotate(
+        is_possibly_illegal=ExpressionWrapper(flowchart.possibly_illegal_q(), output_field=BooleanField()),
+        comes_first=ExpressionWrapper(Q(is_urgent=True) | flowchart.possibly_illegal_q(),
+                                      output_field=BooleanField()),
         has_overdue_actions=Exists(
             CaseAction.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
         ),
@@ -218,8 +225,8 @@ class TriageFilters:
 def triage_queue(
     user: User, school: School, queue: str, filters: TriageFilters, now: datetime | None = None
 ) -> "QuerySet[WithAnnotations[Incident, TriageFlags]]":
-    """One queue of the dashboard: urgent first, then oldest first, with flags (as of ``now``) and the pupils
-    named."""
+    """One queue of the dashboard: urgent and possibly illegal cases first, then oldest first, with flags (as of
+    ``now``) and the pupils named."""
     visible = incidents_visible_to(user, school)
     incidents = visible.filter(queue_filter(queue))
     if filters.category:
@@ -234,7 +241,7 @@ def triage_queue(
         incidents = incidents.filter(occurred_at__date__gte=filters.date_from)
     if filters.date_to:
         incidents = incidents.filter(occurred_at__date__lte=filters.date_to)
-    order = ["-is_urgent", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
+    order = ["-comes_first", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
     return (
         with_flags(incidents, visible, now)
         .select_related("school", "category", "assigned_to")
@@ -309,6 +316,26 @@ def case_viewers(incident: Incident) -> list[dict[str, Any]]:
         .annotate(day=day).values("day", "actor_id", "actor__full_name")
         .annotate(views=Count("pk"), last_at=Max("occurred_at")).order_by("-day", "-last_at")[:VIEWER_DAYS_SHOWN]
     )
+
+
+def adult_in_school_involved(incident: Incident) -> bool:
+    """Whether the case names an adult who works in school (an allegation, or staff involved): the LADO is then
+    asked about."""
+    return bool(incident.subject_of_allegation_id) or incident.staff_involved.exists()
+
+
+def branch_checklist(incident: Incident, branch: IllegalBranch | None) -> list[flowchart.Step]:
+    """The flowchart's steps for a possibly illegal case, each done or open (three queries); [] for any other
+    case. ``branch`` is the case's record of them, from ``illegal_branch``."""
+    if not flowchart.is_possibly_illegal(incident):
+        return []
+    referred = set(incident.referrals.values_list("agency", flat=True))
+    not_contacted = dict(AgencyNotContacted.objects.filter(incident=incident).values_list("agency", "reason"))
+    return flowchart.steps(incident, branch, referred, not_contacted, adult_in_school_involved(incident))
+
+
+def illegal_branch(incident: Incident) -> IllegalBranch | None:
+    return IllegalBranch.objects.filter(incident=incident).select_related("evidence_by", "device_secured_by").first()
 
 
 def case_subject(incident: Incident) -> Subject:
@@ -500,7 +527,7 @@ class Worklist:
 def _worklist_filters(now: datetime) -> dict[str, Q]:
     unacknowledged = Q(acknowledged_at__isnull=True) & ~Q(status=Status.CLOSED)
     return {
-        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | Q(possibly_illegal=Illegal.YES)),
+        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | flowchart.possibly_illegal_q()),
         "new": Q(status=Status.NEW, acknowledged_at__isnull=True),
         "overdue_acknowledgement": unacknowledged & Q(reported_at__lt=now - UNACKNOWLEDGED_AFTER),
     }
