@@ -343,3 +343,17 @@ def test_it_shows_a_possibly_illegal_case_in_a_fixed_number_of_queries(client, p
     with django_assert_max_num_queries(len(first)):
         page = client.get(case_url(incident)).content.decode()
     assert "Every step is answered." in page
+
+
+# ---------------------------------------------------------------- the demo
+
+def test_it_seeds_a_demo_case_mid_branch_and_closes_none_with_open_steps(settings):
+    from django.core.management import call_command
+
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("seed_demo", quiet_logins=True)
+    flagged = Incident.objects.filter(flowchart.possibly_illegal_q(), school__slug="oakfield")
+    mid = flagged.get(possibly_illegal="not_sure", status=Status.OPEN)
+    assert open_keys(mid) == ["meeting", "agency-ceop", "agency-iwf"]  # evidence, device and the police done
+    for closed in flagged.filter(status=Status.CLOSED):
+        assert open_keys(closed) == [], closed.reference
