@@ -77,7 +77,7 @@ def steps(
         if device and branch:
             device_answer = (f"secured, held at {branch.device_held_at}" if branch.device_secured
                              else f"not secured: {branch.device_not_secured_because}")
-        found.append(Step("device", "Device secured? answered", device, device_answer,
+        found.append(Step("device", "Device: secured, or why not", device, device_answer,
                           "id_branch_device-secured_0"))
     meeting = bool(branch and branch.meeting_kind)
     found.append(Step("meeting", _meeting_label(level), meeting,
