@@ -11,18 +11,23 @@ from onlinesafety.mail.services import notify
 from onlinesafety.schools.models import Pupil, School
 from onlinesafety.schools.selectors import current_term, terms_of
 
+from . import services
 from .models import (
     Agency,
+    AgencyNotContacted,
     Behaviour,
     CaseAction,
     CaseBehaviour,
     CategoryCode,
     Device,
     Illegal,
+    IllegalBranch,
     Incident,
     IncidentCategory,
     Level,
     Location,
+    MeetingKind,
+    MeetingRole,
     Network,
     Outcome,
     ParentContact,
@@ -174,7 +179,48 @@ class DemoIncidents:
         waiting = self.case(STORIES[3], self.today - timedelta(days=2), self.person("j.wallace"),
                             [self.pupils[77]], age_days=2, leave_new=True)
         self.alert_the_team(urgent, waiting)
+        self.mid_branch()
         return self.counts
+
+    def mid_branch(self):
+        """A possibly illegal case half way down the flowchart: the reporter was not sure, the DSL chose "illegal,
+        no immediate risk", kept the evidence, secured the device and called the police on 101; the strategy
+        meeting, CEOP and the IWF are still open, so the case cannot close yet."""
+        story = (CategoryCode.SEXUAL_ABUSE, Location.ONLINE_ONLY, Device.PERSONAL, Network.HOME_OR_OTHER,
+                 "Photo sharing app",
+                 "Pupil told me an older teenager she does not know keeps sending her links to a photo app and "
+                 "asking for pictures. She showed me the app's name but I did not open anything.",
+                 "Told her she did the right thing, asked her to hand the phone in switched off.")
+        incident = self.case(story, self.today - timedelta(days=1), self.person("l.morgan"), [self.pupils[63]],
+                             age_days=1, leave_new=True)
+        Incident.objects.filter(pk=incident.pk).update(possibly_illegal=Illegal.NOT_SURE,
+                                                       url="photoapp.example/u/unknown-sender")
+        incident.refresh_from_db()
+        dsl, osl = self.person("dsl"), self.person("osl")
+        services.acknowledge(incident=incident, actor=dsl, expected_version=None)
+        services.set_level(incident=incident, actor=dsl, level=Level.ILLEGAL_NO_RISK, expected_version=None)
+        services.record_branch_evidence(incident=incident, actor=dsl, by=osl, expected_version=None,
+                                        how="App name, account name and web address written down; nothing opened",
+                                        where="The case file in the DSL's office")
+        services.record_branch_device(incident=incident, actor=dsl, secured=True, by=dsl, expected_version=None,
+                                      held_at="Switched off, sealed bag in the DSL's locked cabinet")
+        services.add_referral(incident=incident, actor=dsl, agency=Agency.POLICE_101, referred_on=self.today,
+                              reference="POL-2611-0457", contact="Child abuse investigation team")
+        self.counts["cases mid-branch"] = 1
+
+    def complete_branch(self, incident, owner, referred, closed):
+        """A closed possibly illegal case has every step of its branch answered (the service refuses it otherwise)."""
+        IllegalBranch.objects.create(
+            incident=incident, evidence_how="Web address and a description; nothing copied",
+            evidence_where="The case file", evidence_by=owner, device_secured=False,
+            device_not_secured_because="The content was seen on a pupil's own phone at home; the parent kept it",
+            meeting_kind=MeetingKind.REVIEW, meeting_on=closed.date(),
+            meeting_roles=[MeetingRole.DSL, MeetingRole.HEADTEACHER, MeetingRole.SOCIAL_CARE],
+            meeting_decision="Referral made; the school supports the pupil and closes its case.")
+        AgencyNotContacted.objects.bulk_create(
+            AgencyNotContacted(incident=incident, agency=agency, recorded_by=owner,
+                               reason="Advised by the agency referred to that no further report was needed")
+            for agency in (Agency.POLICE_101, Agency.CEOP, Agency.IWF) if agency != referred)
 
     def last_term(self, reporters) -> None:
         """A quieter previous term, all closed, so the governors' report has a term to compare with."""
@@ -265,6 +311,8 @@ class DemoIncidents:
             outcome = Outcome.REFERRED_AND_CLOSED if sensitive else self.rng.choice(
                 [Outcome.RESOLVED_INTERNALLY, Outcome.RESOLVED_INTERNALLY, Outcome.NO_FURTHER_ACTION])
             changes.update(status=Status.CLOSED, outcome=outcome, closed_at=closed)
+            if sensitive:
+                self.complete_branch(incident, owner, agency, closed)
             entries += [(Kind.FEEDBACK, owner, closed, FEEDBACK), (Kind.CLOSED, owner, closed, Outcome(outcome).label)]
         Incident.objects.filter(pk=incident.pk).update(**changes)
 

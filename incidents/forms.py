@@ -29,7 +29,7 @@ from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
 from onlinesafety.weburl import parse_url
 
-from . import selectors
+from . import flowchart, selectors
 from .models import (
     PUPIL_BEHAVIOURS,
     PUPIL_RESPONSES,
@@ -43,6 +43,8 @@ from .models import (
     IncidentCategory,
     Level,
     Location,
+    MeetingKind,
+    MeetingRole,
     Network,
     Outcome,
     ParentContact,
@@ -195,6 +197,11 @@ class ReportForm(forms.Form):
         """Whether to show the "no pupil involved?" question: once a report without a pupil has been sent."""
         return self.is_bound and (bool(self["no_pupil"].value()) or "no_pupil" in self.errors)
 
+    def hides_illegal_steps(self) -> bool:
+        """Whether the illegal-content steps start hidden: unless the form comes back with yes or not sure (the
+        page's script shows them as soon as either is chosen)."""
+        return not (self.is_bound and self["possibly_illegal"].value() in flowchart.POSSIBLY_ILLEGAL_ANSWERS)
+
     def detail_has_errors(self) -> bool:
         return any(name in self.errors for name in self.DETAIL_FIELDS)
 
@@ -267,6 +274,9 @@ class CloseForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.incident = incident
         self.open_actions = list(selectors.open_actions(incident))
+        # The flowchart's steps are read only when the form is sent: the page shows its own checklist.
+        self.open_steps = (flowchart.open_steps(selectors.branch_checklist(incident, selectors.illegal_branch(
+            incident))) if self.is_bound else [])
         count = len(self.open_actions)
         self.fields["close_open_actions"].label = (
             f"Close the case and its {count} open action{'s' if count != 1 else ''}")
@@ -281,12 +291,91 @@ class CloseForm(VersionedForm):
         cleaned = super().clean() or {}
         if not self.incident.level:
             self.add_error(None, NEEDS_LEVEL)
+        elif self.open_steps:
+            self.add_error(None, flowchart.refusal_to_close(self.open_steps))
         elif self.open_actions and not cleaned.get("close_open_actions"):
             count = len(self.open_actions)
             self.add_error("close_open_actions",
                            f"This case still has {count} open action{'s' if count != 1 else ''}. Tick the box to "
                            "close them with the case, or mark them done first.")
         return cleaned
+
+
+def _people_of(incident) -> QuerySet[User]:
+    """Adults of the school who can be named as doing a step of the case (never the person it is about)."""
+    return selectors.colleagues_to_share_with(incident.school).exclude(pk=incident.subject_of_allegation_id)
+
+
+class BranchEvidenceForm(VersionedForm):
+    how = forms.CharField(label="How was the evidence preserved?", max_length=300,
+                          help_text="For example: web address and a written description; the device kept as found. "
+                                    "Never a copy or screenshot of a sexual image of a child.",
+                          error_messages={"required": "Say how the evidence was preserved"})
+    where = forms.CharField(label="Where is it kept?", max_length=300,
+                            error_messages={"required": "Say where the evidence is kept"})
+    by: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, label="Who preserved it?", empty_label="Choose a person",
+        error_messages={"required": "Choose who preserved the evidence"})
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_from(self, "by", _people_of(incident))
+
+
+class BranchDeviceForm(VersionedForm):
+    secured = forms.ChoiceField(label="Was the device secured?", choices=YES_NO, widget=forms.RadioSelect,
+                                error_messages={"required": "Select whether the device was secured"})
+    by: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, label="Who secured it?", required=False, empty_label="Choose a person")
+    held_at = forms.CharField(label="Where is it held?", max_length=300, required=False,
+                              help_text="For example: locked in the DSL's office safe.")
+    because = forms.CharField(label="If not, why not?", max_length=300, required=False,
+                              help_text="For example: there was no device, the content was on a public website.")
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_from(self, "by", _people_of(incident))
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("secured") == "yes":
+            if not cleaned.get("by"):
+                self.add_error("by", "Choose who secured the device")
+            if not cleaned.get("held_at", "").strip():
+                self.add_error("held_at", "Say where the device is held")
+        elif cleaned.get("secured") == "no" and not cleaned.get("because", "").strip():
+            self.add_error("because", "Say why the device was not secured")
+        return cleaned
+
+
+class BranchMeetingForm(VersionedForm):
+    kind = forms.ChoiceField(label="Strategy meeting or incident review?", choices=MeetingKind.choices,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "Select whether it was a strategy meeting or an incident "
+                                                         "review"})
+    held_on = PlausibleDateField(label="When was it held?", earliest=EARLIEST_DATE, latest=today,
+                                 error_messages={"required": "Enter the date the meeting was held",
+                                                 "too_early": "That date is too long ago. Check the year.",
+                                                 "too_late": "A meeting already held cannot be in the future."})
+    roles = forms.MultipleChoiceField(label="Who was there, by role?", choices=MeetingRole.choices,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": "Tick the role of each person at the meeting"})
+    decision = forms.CharField(label="What was decided?", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                               error_messages={"required": "Say what the meeting decided"})
+
+
+class AgencyNotContactedForm(VersionedForm):
+    agency = forms.ChoiceField(label="Agency not contacted", choices=[],
+                               error_messages={"required": "Choose the agency that was not contacted"})
+    reason = forms.CharField(label="Why not?", max_length=300,
+                             help_text="For example: no web address to report; the police advised no referral.",
+                             error_messages={"required": "Say why the agency was not contacted"})
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        prompted = (flowchart.prompted_agencies(incident.level, selectors.adult_in_school_involved(incident))
+                    if incident.level in flowchart.ILLEGAL_LEVELS else [])
+        set_choices(self, "agency", [("", "Choose an agency"), *((a.value, a.label) for a in prompted)])
 
 
 class ReopenForm(VersionedForm):

@@ -217,6 +217,7 @@ class TimelineEntry(models.Model):
         EVIDENCE = "evidence", "Evidence added"
         # The reporter's file could not be stored when the concern was sent (its text is the file's own name).
         EVIDENCE_NOT_STORED = "evidence_not_stored", "File not stored: ask the reporter for it"
+        BRANCH = "branch", "Flowchart step recorded"
         SHARED = "shared", "Shared"
         UNSHARED = "unshared", "Sharing revoked"
         CLOSED = "closed", "Closed"
@@ -506,3 +507,75 @@ class CaseCounter(models.Model):
 
     school = models.OneToOneField(School, on_delete=models.CASCADE, primary_key=True, related_name="+")
     last_number = models.PositiveIntegerField(default=0)
+
+
+class MeetingKind(models.TextChoices):
+    STRATEGY = "strategy", "Strategy meeting"
+    REVIEW = "review", "Incident review"
+
+
+class MeetingRole(models.TextChoices):
+    """Who was at a strategy meeting or incident review, by role (people outside school have no account)."""
+
+    DSL = "dsl", "Designated Safeguarding Lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy DSL"
+    HEADTEACHER = "headteacher", "Headteacher"
+    ONLINE_SAFETY_LEAD = "online_safety_lead", "Online Safety Lead"
+    TEACHER = "teacher", "Class teacher or tutor"
+    HEAD_OF_YEAR = "head_of_year", "Head of year"
+    TECHNICIAN = "technician", "IT technician"
+    CHAIR = "chair", "Chair of governors"
+    POLICE = "police", "Police"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    LADO = "lado", "LADO"
+    LA_HR = "la_hr", "Local authority or HR"
+
+
+class IllegalBranch(models.Model):
+    """What the safeguarding team recorded of the flowchart's illegal branch on one case: evidence kept, the device,
+    the strategy meeting or incident review. The branch itself is the case's ``level`` (the same three choices), so
+    the two can never disagree; each agency the branch asks about is answered by a ``Referral`` (contacted) or an
+    ``AgencyNotContacted`` (with the reason)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="illegal_branch")
+    evidence_how = models.CharField("how the evidence was preserved", max_length=300, blank=True)
+    evidence_where = models.CharField("where it is kept", max_length=300, blank=True)
+    evidence_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    device_secured = models.BooleanField(null=True, blank=True)  # None: not answered yet
+    device_secured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    device_held_at = models.CharField("where the device is held", max_length=300, blank=True)
+    device_not_secured_because = models.CharField(max_length=300, blank=True)
+    meeting_kind = models.CharField(max_length=10, choices=MeetingKind.choices, blank=True)
+    meeting_on = models.DateField(null=True, blank=True)
+    meeting_roles = models.JSONField(default=list, blank=True)  # MeetingRole values
+    meeting_decision = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(device_secured__isnull=True) | Q(device_secured=False, device_not_secured_because__gt="")
+                | Q(device_secured=True, device_secured_by__isnull=False, device_held_at__gt=""),
+                name="incidents_branch_device_answered"),
+            models.CheckConstraint(
+                condition=Q(meeting_kind="") | Q(meeting_on__isnull=False, meeting_decision__gt=""),
+                name="incidents_branch_meeting_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flowchart steps of case {self.incident_id}"
+
+
+class AgencyNotContacted(models.Model):
+    """An agency the branch asks about that the team decided not to contact, and why."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="agencies_not_contacted")
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+    reason = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "agency"], name="incidents_agency_answered_once")]

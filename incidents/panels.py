@@ -8,7 +8,7 @@ from onlinesafety.accounts.models import User
 from onlinesafety.navigation import HomePanel, PanelLink
 from onlinesafety.schools.models import School
 
-from . import selectors
+from . import flowchart, selectors
 from .models import Incident
 
 
@@ -16,6 +16,8 @@ def _case_link(incident: Incident, detail: str) -> PanelLink:
     label = f"Case {incident.reference} ({incident.category.name.lower()})"
     if incident.is_urgent:
         label = f"Urgent: {label}"
+    elif flowchart.still_possibly_illegal(incident):
+        label = f"Possibly illegal: {label}"
     return PanelLink(label, reverse("incidents:case", args=[incident.pk]), detail)
 
 

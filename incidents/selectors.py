@@ -31,7 +31,7 @@ from onlinesafety.schools.models import Pupil, School, key_stage_expression
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 from onlinesafety.sharing import with_object_permissions
 
-from . import rights
+from . import flowchart, rights
 from .models import (
     CONTINUED,
     PUPIL_BEHAVIOURS,
@@ -39,6 +39,7 @@ from .models import (
     STAFF_BEHAVIOURS,
     STAFF_RESPONSES,
     Agency,
+    AgencyNotContacted,
     Behaviour,
     CaseAction,
     CaseBehaviour,
@@ -46,9 +47,9 @@ from .models import (
     Device,
     Expectation,
     Illegal,
+    IllegalBranch,
     Incident,
     IncidentCategory,
-    Level,
     Location,
     MatrixCell,
     Network,
@@ -188,6 +189,8 @@ def repeated_pupil_ids(visible: QuerySet[Incident]) -> list[int]:
 class TriageFlags(TypedDict):
     """What the dashboard flags on each case, worked out in the database."""
 
+    is_possibly_illegal: bool  # flowchart.still_possibly_illegal_q: an illegal level, or no level and a yes/not sure
+    comes_first: bool  # urgent or possibly illegal: sorted together, before the rest
     has_overdue_actions: bool
     has_repeated_pupil: bool
     has_continued_infringements: bool  # a pupil at the tables' continued-infringements threshold
@@ -215,6 +218,9 @@ def with_flags(
             & Exists(CaseBehaviour.objects.filter(incident=OuterRef("pk"), behaviour__in=COUNTED_BEHAVIOURS)),
             output_field=BooleanField(),
         ),
+        is_possibly_illegal=ExpressionWrapper(flowchart.still_possibly_illegal_q(), output_field=BooleanField()),
+        comes_first=ExpressionWrapper(Q(is_urgent=True) | flowchart.still_possibly_illegal_q(),
+                                      output_field=BooleanField()),
         has_overdue_actions=Exists(
             CaseAction.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
         ),
@@ -239,8 +245,8 @@ class TriageFilters:
 def triage_queue(
     user: User, school: School, queue: str, filters: TriageFilters, now: datetime | None = None
 ) -> "QuerySet[WithAnnotations[Incident, TriageFlags]]":
-    """One queue of the dashboard: urgent first, then oldest first, with flags (as of ``now``) and the pupils
-    named."""
+    """One queue of the dashboard: urgent and possibly illegal cases first, then oldest first, with flags (as of
+    ``now``) and the pupils named."""
     visible = incidents_visible_to(user, school)
     incidents = visible.filter(queue_filter(queue))
     if filters.category:
@@ -255,7 +261,7 @@ def triage_queue(
         incidents = incidents.filter(occurred_at__date__gte=filters.date_from)
     if filters.date_to:
         incidents = incidents.filter(occurred_at__date__lte=filters.date_to)
-    order = ["-is_urgent", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
+    order = ["-comes_first", "reported_at", "pk"] if queue != "closed" else ["-closed_at", "pk"]
     return (
         with_flags(incidents, visible, now, school)
         .select_related("school", "category", "assigned_to")
@@ -330,6 +336,26 @@ def case_viewers(incident: Incident) -> list[dict[str, Any]]:
         .annotate(day=day).values("day", "actor_id", "actor__full_name")
         .annotate(views=Count("pk"), last_at=Max("occurred_at")).order_by("-day", "-last_at")[:VIEWER_DAYS_SHOWN]
     )
+
+
+def adult_in_school_involved(incident: Incident) -> bool:
+    """Whether the case names an adult who works in school (an allegation, or staff involved): the LADO is then
+    asked about."""
+    return bool(incident.subject_of_allegation_id) or incident.staff_involved.exists()
+
+
+def branch_checklist(incident: Incident, branch: IllegalBranch | None) -> list[flowchart.Step]:
+    """The flowchart's steps for a possibly illegal case, each done or open (three queries); [] for any other
+    case. ``branch`` is the case's record of them, from ``illegal_branch``."""
+    if not flowchart.is_possibly_illegal(incident):
+        return []
+    referred = set(incident.referrals.values_list("agency", flat=True))
+    not_contacted = dict(AgencyNotContacted.objects.filter(incident=incident).values_list("agency", "reason"))
+    return flowchart.steps(incident, branch, referred, not_contacted, adult_in_school_involved(incident))
+
+
+def illegal_branch(incident: Incident) -> IllegalBranch | None:
+    return IllegalBranch.objects.filter(incident=incident).select_related("evidence_by", "device_secured_by").first()
 
 
 def case_subject(incident: Incident) -> Subject:
@@ -462,7 +488,7 @@ def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
     reported = ordinary.filter(reported_at__gte=start_at, reported_at__lt=end_at)
     totals = reported.aggregate(
         total=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True)),
-        possibly_illegal=Count("pk", filter=Q(possibly_illegal=Illegal.YES) | Q(level__in=ILLEGAL_LEVELS)),
+        possibly_illegal=Count("pk", filter=Q(possibly_illegal=Illegal.YES) | Q(level__in=flowchart.ILLEGAL_LEVELS)),
         about_pupils=Count("pk", filter=Exists(Incident.pupils.through.objects.filter(incident=OuterRef("pk")))),
         about_staff=Count("pk", filter=Q(subject_of_allegation__isnull=False) | Exists(
             Incident.staff_involved.through.objects.filter(incident=OuterRef("pk")))),
@@ -517,19 +543,10 @@ class Worklist:
     overdue_action_cases: list[Incident]
 
 
-ILLEGAL_LEVELS = (Level.ILLEGAL_IMMEDIATE_RISK, Level.ILLEGAL_NO_RISK)
-
-
-def possibly_illegal_q() -> Q:
-    """The cases the DSL team treats as possibly illegal: once the team has set a level, its level decides; until
-    then the reporter's "yes" or "not sure" (the flowchart takes the illegal branch on any suspicion)."""
-    return Q(level__in=ILLEGAL_LEVELS) | (Q(level="") & Q(possibly_illegal__in=[Illegal.YES, Illegal.NOT_SURE]))
-
-
 def _worklist_filters(now: datetime) -> dict[str, Q]:
     unacknowledged = Q(acknowledged_at__isnull=True) & ~Q(status=Status.CLOSED)
     return {
-        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | possibly_illegal_q()),
+        "urgent": ~Q(status=Status.CLOSED) & (Q(is_urgent=True) | flowchart.still_possibly_illegal_q()),
         "new": Q(status=Status.NEW, acknowledged_at__isnull=True),
         "overdue_acknowledgement": unacknowledged & Q(reported_at__lt=now - UNACKNOWLEDGED_AFTER),
     }

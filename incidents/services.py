@@ -25,9 +25,10 @@ from onlinesafety.schools.models import Membership, Pupil, School
 from onlinesafety.schools.roles import DSL_TEAM, Role
 from onlinesafety.uploads import CheckedUpload, NotStored, store_file
 
-from . import defaults, rights
+from . import defaults, flowchart, rights, selectors
 from .models import (
     Agency,
+    AgencyNotContacted,
     Behaviour,
     CaseAction,
     CaseBehaviour,
@@ -36,11 +37,14 @@ from .models import (
     Evidence,
     Expectation,
     Illegal,
+    IllegalBranch,
     Incident,
     IncidentCategory,
     Level,
     Location,
     MatrixCell,
+    MeetingKind,
+    MeetingRole,
     Network,
     Outcome,
     ParentContact,
@@ -327,7 +331,7 @@ def new_case_message(incident: Incident) -> tuple[str, str]:
     """The alert and email subject for a new case. The alert says which case (its reference and category) and
     how urgent it is; neither names anyone or says what happened."""
     about = f"case {incident.reference} ({incident.category.name.lower()[:60]})"
-    illegal = " It may involve something illegal." if incident.possibly_illegal == Illegal.YES else ""
+    illegal = " It may involve something illegal." if flowchart.reporter_said_possibly_illegal(incident) else ""
     if incident.is_urgent:
         return (f"Urgent: {about} needs you now: a child may be at immediate risk.{illegal}",
                 "Urgent online safety concern")
@@ -491,6 +495,8 @@ def close_case(
     _require_open(incident)
     if not incident.level:
         raise RuleBroken(NEEDS_LEVEL)
+    if open_steps := flowchart.open_steps(selectors.branch_checklist(incident, selectors.illegal_branch(incident))):
+        raise RuleBroken(flowchart.refusal_to_close(open_steps))
     open_actions = list(CaseAction.objects.select_for_update().filter(incident=incident, done_at__isnull=True))
     if open_actions and not close_open_actions:
         raise RuleBroken(f"This case has {len(open_actions)} open action{'s' if len(open_actions) != 1 else ''}: "
@@ -506,6 +512,127 @@ def close_case(
         CaseAction.objects.filter(pk__in=[action.pk for action in open_actions]).update(
             done_at=now, done_by=actor, closed_with_case=True)
     return incident
+
+
+# ---------------------------------------------------------------- the flowchart's illegal branch
+
+def _require_possibly_illegal(incident: Incident) -> None:
+    if not flowchart.is_possibly_illegal(incident):
+        raise RuleBroken("This case is not flagged as possibly illegal: the flowchart's illegal steps do not apply.")
+
+
+def _require_person_of_school(incident: Incident, person: User | None, what: str) -> None:
+    if person is None or not rights.can_be_shared_with(person, incident.school):
+        raise RuleBroken(f"Choose who {what}: a member of staff or governor of this school.")
+    _require_not_subject(incident, person)
+
+
+def _branch_for_update(incident: Incident) -> IllegalBranch:
+    branch, _ = IllegalBranch.objects.select_for_update().get_or_create(incident=incident)
+    return branch
+
+
+@transaction.atomic
+def record_branch_evidence(
+    *, incident: Incident, actor: User, how: str, where: str, by: User, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> IllegalBranch:
+    """How the evidence of a possibly illegal case was preserved, where it is kept and who did it."""
+    _require_right(actor, incident, "work")
+    _require_open(incident)
+    _require_possibly_illegal(incident)
+    how, where = how.strip(), where.strip()
+    if not how or not where:
+        raise RuleBroken("Say how the evidence was preserved and where it is kept.")
+    _require_person_of_school(incident, by, "preserved the evidence")
+    branch = _branch_for_update(incident)
+    branch.evidence_how, branch.evidence_where, branch.evidence_by = how, where, by
+    branch.save(update_fields=["evidence_how", "evidence_where", "evidence_by"])
+    _log(incident, actor, Kind.BRANCH, f"Evidence preserved ({how}), kept {where}, by {by.full_name}",
+         "branch_evidence_recorded", request, {"by_id": by.pk}, expected_version=expected_version)
+    return branch
+
+
+@transaction.atomic
+def record_branch_device(
+    *, incident: Incident, actor: User, secured: bool, by: User | None = None, held_at: str = "",
+    because: str = "", expected_version: int | None, request: HttpRequest | None = None,
+) -> IllegalBranch:
+    """Whether the device was secured: if so by whom and where it is held; if not, why not."""
+    _require_right(actor, incident, "work")
+    _require_open(incident)
+    _require_possibly_illegal(incident)
+    held_at, because = held_at.strip(), because.strip()
+    if secured:
+        _require_person_of_school(incident, by, "secured the device")
+        if not held_at:
+            raise RuleBroken("Say where the device is held.")
+        text = f"Device secured by {by.full_name if by else ''}, held at {held_at}"
+    else:
+        if not because:
+            raise RuleBroken("Say why the device was not secured.")
+        by, held_at = None, ""
+        text = f"Device not secured: {because}"
+    branch = _branch_for_update(incident)
+    branch.device_secured, branch.device_secured_by, branch.device_held_at = secured, by, held_at
+    branch.device_not_secured_because = "" if secured else because
+    branch.save(update_fields=["device_secured", "device_secured_by", "device_held_at",
+                               "device_not_secured_because"])
+    _log(incident, actor, Kind.BRANCH, text, "branch_device_recorded", request,
+         {"secured": secured, "by_id": by.pk if by else None}, expected_version=expected_version)
+    return branch
+
+
+@transaction.atomic
+def record_branch_meeting(
+    *, incident: Incident, actor: User, kind: MeetingKind, held_on: date, roles: Sequence[MeetingRole],
+    decision: str, expected_version: int | None, request: HttpRequest | None = None,
+) -> IllegalBranch:
+    """The strategy meeting or incident review: when, who came (by role) and what was decided."""
+    _require_right(actor, incident, "work")
+    _require_open(incident)
+    _require_possibly_illegal(incident)
+    if kind not in MeetingKind.values:
+        raise RuleBroken("Choose whether it was a strategy meeting or an incident review.")
+    chosen = list(dict.fromkeys(roles))
+    if not chosen or not set(chosen) <= set(MeetingRole.values):
+        raise RuleBroken("Tick the role of each person at the meeting.")
+    decision = decision.strip()
+    if not decision:
+        raise RuleBroken("Say what the meeting decided.")
+    branch = _branch_for_update(incident)
+    branch.meeting_kind, branch.meeting_on = kind, held_on
+    branch.meeting_roles, branch.meeting_decision = [str(role) for role in chosen], decision
+    branch.save(update_fields=["meeting_kind", "meeting_on", "meeting_roles", "meeting_decision"])
+    _log(incident, actor, Kind.BRANCH,
+         f"{MeetingKind(kind).label} on {held_on:%d %b %Y} ({', '.join(MeetingRole(r).label for r in chosen)}): "
+         f"{decision}", "branch_meeting_recorded", request, {"kind": kind, "roles": branch.meeting_roles},
+         expected_version=expected_version)
+    return branch
+
+
+@transaction.atomic
+def record_agency_not_contacted(
+    *, incident: Incident, actor: User, agency: Agency, reason: str, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> AgencyNotContacted:
+    """An agency the branch asks about, not contacted, and why (a contacted one is recorded as a referral)."""
+    _require_right(actor, incident, "work")
+    _require_open(incident)
+    _require_possibly_illegal(incident)
+    prompted = flowchart.prompted_agencies(incident.level, selectors.adult_in_school_involved(incident))
+    if agency not in prompted:
+        raise RuleBroken("This case's branch does not ask about that agency.")
+    reason = reason.strip()
+    if not reason:
+        raise RuleBroken("Say why the agency was not contacted.")
+    if incident.referrals.filter(agency=agency).exists():
+        raise RuleBroken(f"A referral to {Agency(agency).label} is already recorded: it was contacted.")
+    answer, _ = AgencyNotContacted.objects.update_or_create(
+        incident=incident, agency=agency, defaults={"reason": reason, "recorded_by": actor})
+    _log(incident, actor, Kind.BRANCH, f"{Agency(agency).label} not contacted: {reason}", "agency_not_contacted",
+         request, {"agency": agency}, expected_version=expected_version)
+    return answer
 
 
 @transaction.atomic

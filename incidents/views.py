@@ -26,8 +26,8 @@ from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.uploads import EXTENSIONS, MEGABYTE, NotStored
 from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
 
-from . import exports, forms, rights, selectors, services
-from .models import CaseAction, Evidence, Incident, Response, Status, Subject
+from . import exports, flowchart, forms, rights, selectors, services
+from .models import CaseAction, Evidence, Incident, MeetingRole, Response, Status, Subject
 from .rights import Access
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def submitted(request, incident_id: int):
     incident = selectors.get_own_report_for_user(request.user, request.school, incident_id)
     return render(request, "incidents/submitted.html", {
         "incident": incident, "not_stored": selectors.files_not_stored(incident),
+        "illegal_steps": flowchart.reporter_said_possibly_illegal(incident),
     })
 
 
@@ -150,16 +151,37 @@ CASE_FORMS = {
     "share": forms.ShareForm,
     "evidence": forms.EvidenceForm,
     "behaviours": forms.BehavioursForm,
+    # The flowchart's illegal branch (the branch itself is the level)
+    "branch_evidence": forms.BranchEvidenceForm,
+    "branch_device": forms.BranchDeviceForm,
+    "branch_meeting": forms.BranchMeetingForm,
+    "agency": forms.AgencyNotContactedForm,
 }
-NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share", "behaviours"}
+NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share", "behaviours",
+                  "branch_evidence", "branch_device", "agency"}
 
 
-def _case_form(name, incident, data=None, files=None):
+def _branch_initial(branch):
+    """The flowchart forms start from what is recorded, so correcting one answer keeps the others."""
+    if branch is None:
+        return {}
+    secured = {True: "yes", False: "no", None: None}[branch.device_secured]
+    return {"how": branch.evidence_how, "where": branch.evidence_where, "by": branch.evidence_by_id,
+            "secured": secured, "held_at": branch.device_held_at, "because": branch.device_not_secured_because,
+            "kind": branch.meeting_kind or None, "held_on": branch.meeting_on, "roles": branch.meeting_roles,
+            "decision": branch.meeting_decision}
+
+
+def _case_form(name, incident, data=None, files=None, branch=None):
     form_class = CASE_FORMS[name]
     kwargs = {"incident": incident} if name in NEEDS_INCIDENT else {}
     # Forms that change a field start from its current value.
     initial = {"version": incident.version, "assignee": incident.assigned_to_id, "level": incident.level,
                "status": incident.status if incident.status in (Status.OPEN, Status.WAITING) else Status.OPEN}
+    if name.startswith("branch_"):
+        initial.update(_branch_initial(branch))
+        if name == "branch_device" and branch is not None:
+            initial["by"] = branch.device_secured_by_id
     return form_class(data, files, initial=initial, prefix=name, **kwargs)
 
 
@@ -185,16 +207,24 @@ def _step_up_for(request, incident):
 
 def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_meanwhile=None):
     incident = access.incident
-    case_forms = {name: _case_form(name, incident) for name in CASE_FORMS}
+    possibly_illegal = flowchart.is_possibly_illegal(incident)
+    branch = selectors.illegal_branch(incident) if possibly_illegal else None
+    case_forms = {name: _case_form(name, incident, branch=branch) for name in CASE_FORMS}
     if bound_form is not None:
         case_forms[bound_form.prefix] = bound_form
     already = set(incident.actions.exclude(response_code="").values_list("response_code", flat=True))
     behaviours = selectors.case_behaviours(incident)
     continued = selectors.continued_infringements(request.user, request.school, incident)
+    checklist = selectors.branch_checklist(incident, branch) if possibly_illegal else []
     return {
         "behaviours": behaviours,
         "continued": continued,
         "incident": incident,
+        "possibly_illegal": possibly_illegal,
+        "branch": branch,
+        "meeting_roles": [MeetingRole(role).label for role in branch.meeting_roles] if branch else [],
+        "checklist": checklist,
+        "steps_open": sum(1 for step in checklist if not step.done),
         "pupils": incident.pupils.select_related("school_class"),
         "staff_involved": incident.staff_involved.all(),
         "timeline": selectors.case_timeline(incident),
@@ -313,6 +343,18 @@ def _apply_change(change, incident, data, request):
         services.add_evidence(upload=data["file"], **common)
     elif change == "behaviours":
         services.record_behaviours(behaviours=data["behaviours"], expected_version=version, **common)
+    elif change == "branch_evidence":
+        services.record_branch_evidence(how=data["how"], where=data["where"], by=data["by"],
+                                        expected_version=version, **common)
+    elif change == "branch_device":
+        services.record_branch_device(secured=data["secured"] == "yes", by=data["by"], held_at=data["held_at"],
+                                      because=data["because"], expected_version=version, **common)
+    elif change == "branch_meeting":
+        services.record_branch_meeting(kind=data["kind"], held_on=data["held_on"], roles=data["roles"],
+                                       decision=data["decision"], expected_version=version, **common)
+    elif change == "agency":
+        services.record_agency_not_contacted(agency=data["agency"], reason=data["reason"], expected_version=version,
+                                             **common)
 
 
 @require_POST

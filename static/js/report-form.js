@@ -1,5 +1,6 @@
 // The incident report form: show the evidence rules for image-abuse categories, hide the upload there,
-// keep chosen pupils when the search results change (announcing each), and reveal the allegation question's follow-up.
+// keep chosen pupils when the search results change (announcing each), reveal the allegation question's follow-up,
+// and show what to do at once when the concern could be illegal.
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -9,6 +10,7 @@
   var evidenceBox = document.getElementById("evidence-box");
   var evidenceRules = document.getElementById("evidence-rules");
   var riskWarning = document.getElementById("risk-warning");
+  var illegalSteps = document.getElementById("illegal-steps");
 
   function showCategoryRules() {
     var blocked = noUpload.indexOf(parseInt(category.value, 10)) !== -1;
@@ -20,6 +22,14 @@
     var yes = form.querySelector("[name=immediate_risk][value=yes]");
     riskWarning.hidden = !(yes && yes.checked);
   }
+  // "Could this be illegal?" answered yes or not sure: what to do (and not do) now, at once. Sending stays open.
+  function showIllegalSteps() {
+    var chosen = form.querySelector("[name=possibly_illegal]:checked");
+    illegalSteps.hidden = !(chosen && (chosen.value === "yes" || chosen.value === "not_sure"));
+  }
+  form.querySelectorAll("[name=possibly_illegal]").forEach(function (input) {
+    input.addEventListener("change", showIllegalSteps);
+  });
   category.addEventListener("change", showCategoryRules);
   form.querySelectorAll("[name=immediate_risk]").forEach(function (input) {
     input.addEventListener("change", showRiskWarning);
@@ -65,5 +75,6 @@
 
   showCategoryRules();
   showRiskWarning();
+  showIllegalSteps();
   showAllegation();
 })();

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Level, Outcome, Status
+from incidents.models import Incident, Level, Outcome, Status
 from tests.sent_twice import assert_sent_once, forms_sent_twice
 
 from .helpers import category, png_bytes, with_level
@@ -55,6 +55,15 @@ def _with_open_action(case):
                             owner=s.people.osl, due_on=timezone.localdate())
         return _leveled(case)(s)
     return with_action
+
+
+def _possibly_illegal(case, level=""):
+    """The case flagged by its reporter as possibly illegal (and on ``level``'s branch), then ``case``."""
+    def flagged(s):
+        Incident.objects.filter(pk=s.incident.pk).update(possibly_illegal="not_sure", level=level)
+        s.incident.refresh_from_db()
+        return case(s)
+    return flagged
 
 
 def _evidence(s):
@@ -116,6 +125,15 @@ CASES = {
                                              until=lambda s: (timezone.localdate() + timedelta(days=7)).isoformat())),
     "share": ("incidents:change", _change("share", colleague=lambda s: s.people.other_staff.pk)),
     "evidence": ("incidents:change", _evidence),
+    "branch evidence": ("incidents:change", _possibly_illegal(_change(
+        "branch_evidence", how="Address written down", where="Case file", by=lambda s: s.people.osl.pk))),
+    "branch device": ("incidents:change", _possibly_illegal(_change(
+        "branch_device", secured="yes", by=lambda s: s.people.osl.pk, held_at="DSL's safe"))),
+    "branch meeting": ("incidents:change", _possibly_illegal(_change(
+        "branch_meeting", kind="strategy", held_on=lambda s: timezone.localdate().isoformat(), roles=["dsl"],
+        decision="Police to lead."))),
+    "agency not contacted": ("incidents:change", _possibly_illegal(_change(
+        "agency", agency="iwf", reason="No web address"), level=Level.ILLEGAL_NO_RISK)),
     "revoke share": ("incidents:revoke_share", _revoke),
     "action done": ("incidents:action_done", _action_done),
     "take responses": ("incidents:take_responses", _responses),
