@@ -220,7 +220,8 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
         "behaviours": behaviours,
         "continued": continued,
         "incident": incident,
-        "possibly_illegal": possibly_illegal,
+        "possibly_illegal": possibly_illegal,  # the branch's steps apply
+        "still_possibly_illegal": flowchart.still_possibly_illegal(incident),  # the badge: the team's level decides
         "branch": branch,
         "meeting_roles": [MeetingRole(role).label for role in branch.meeting_roles] if branch else [],
         "checklist": checklist,

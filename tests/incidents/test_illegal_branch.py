@@ -131,6 +131,21 @@ def test_it_flags_yes_and_not_sure_alike_and_sorts_them_with_the_urgent(client, 
     assert 'id="possibly-illegal-badge"' not in client.get(case_url(newest)).content.decode()
 
 
+@pytest.mark.parametrize("answer", ["yes", "not_sure"])
+def test_it_unflags_a_case_the_team_grades_inappropriate_but_keeps_its_review_step(client, people, make_incident,
+                                                                                 answer):
+    graded = with_level(make_incident(possibly_illegal=answer), Level.INAPPROPRIATE)
+    earlier = make_incident()
+    Incident.objects.filter(pk=earlier.pk).update(reported_at=timezone.now() - timedelta(days=2))
+    client.force_login(people.dsl)
+    response = client.get(reverse("incidents:triage"))
+    assert [i.pk for i in response.context["page"].object_list] == [earlier.pk, graded.pk]  # not first any more
+    assert ">Possibly illegal</span>" not in response.content.decode()
+    page = client.get(case_url(graded)).content.decode()
+    assert 'id="possibly-illegal-badge"' not in page
+    assert flowchart.is_possibly_illegal(graded)  # the inappropriate branch still asks for its review
+
+
 def test_it_flags_a_case_the_team_puts_on_an_illegal_branch(make_incident):
     incident = with_level(make_incident(), Level.ILLEGAL_NO_RISK)
     assert flowchart.is_possibly_illegal(incident)
