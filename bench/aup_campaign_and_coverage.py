@@ -46,7 +46,7 @@ import tracemalloc
 from collections import deque
 from datetime import timedelta
 
-from common import set_up_django, time_pages  # bench/ is on the path when a script here runs
+from common import set_up_django, signed_in, time_pages  # bench/ is on the path when a script here runs
 
 BATCH = 1000
 # An all-through school: Reception to Year 13 (all three pupil agreements), the classes spread evenly.
@@ -79,7 +79,6 @@ def main() -> None:
     from django.core import mail
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -292,8 +291,7 @@ def main() -> None:
     assert remind("again", campaign_at + timedelta(days=8)) == 0, "a rerun on the same day must send nothing"
 
     # ------------------------------------------------------------ 4. the pages
-    client = Client()
-    client.force_login(osl)
+    client = signed_in(osl)
     urls = ["/aup/coverage/", f"/aup/campaigns/{campaign.pk}/", "/aup/coverage/outstanding/?kind=agreement",
             "/aup/registers/technology/"]
     response = client.get(urls[0])

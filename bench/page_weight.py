@@ -28,13 +28,12 @@ import io
 import json
 import os
 import re
-import secrets
 import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import ROOT, set_up_django  # bench/ is on the path when a script here runs
+from common import ROOT, set_up_django, signed_in  # bench/ is on the path when a script here runs
 
 sys.path.insert(0, str(ROOT))
 from tests.page_assets import css_assets, kind_of, page_assets  # noqa: E402  (the page weight test's own parser)
@@ -95,26 +94,6 @@ def measure(client, url: str, asset_cache: dict) -> dict:
     }
 
 
-def signed_in(user):
-    """A test client signed in as ``user`` with both factors (as a member of staff whose role needs a second
-    factor is, once they have given it: tests/conftest.py does the same for the test suite), past the one
-    detour to their unsigned agreements that follows a sign-in (the pages then show a reminder instead)."""
-    import time
-
-    from django.test import Client
-
-    from aup.middleware import SESSION_FLAG as AGREEMENTS_FIRST
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.pop(AGREEMENTS_FIRST, None)  # the once-after-sign-in detour to unsigned agreements has been taken
-    session.save()
-    return client
-
-
 def pages_to_measure() -> list[tuple[str, str, str]]:
     """(label, the demo login, url): the main page of each role, on the demo data."""
     from django.db.models import Count
@@ -158,7 +137,6 @@ def main() -> None:
     args = parser.parse_args()
 
     # DEBUG off (set_up_django) needs a key of its own and the test client's host name.
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     set_up_django("page_weight.sqlite3")
     from django.conf import settings

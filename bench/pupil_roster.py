@@ -11,7 +11,7 @@ reports the query count.
 import argparse
 import time
 
-from common import set_up_django, time_pages  # bench/ is on the path when a script here runs
+from common import set_up_django, signed_in, time_pages  # bench/ is on the path when a script here runs
 
 
 def main() -> None:
@@ -22,7 +22,6 @@ def main() -> None:
 
     set_up_django("roster.sqlite3")
     from django.core.management import call_command
-    from django.test import Client
 
     from onlinesafety.schools.models import Pupil, School, SchoolClass
     from onlinesafety.schools.roles import Role
@@ -44,8 +43,7 @@ def main() -> None:
     )
     print(f"created {args.pupils} pupils in {time.perf_counter() - started:.1f} s")
 
-    client = Client()
-    client.force_login(member_of(school, Role.STAFF))
+    client = signed_in(member_of(school, Role.STAFF))
     urls = ["/pupils/", f"/pupils/?class={classes[3].pk}", "/pupils/?page=200"]
     pages = [(url, url, {}) for url in urls]
     pages.insert(1, ("/pupils/ POST q=surname12", "/pupils/", {}, {"q": "surname12"}))  # a name goes in the body

@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import set_up_django, time_pages  # bench/ is on the path when a script here runs
+from common import set_up_django, signed_in, time_pages  # bench/ is on the path when a script here runs
 
 CATEGORY_WEIGHTS = {  # how often each default category comes up; the serious ones are rare
     "cyberbullying": 20, "online_hate": 4, "youth_imagery": 2, "sexual_abuse": 1, "indecent_images": 1,
@@ -52,7 +52,6 @@ def main() -> None:
     from django.db import connection, transaction
     from django.db.models import Count, F
     from django.db.models.functions import Mod
-    from django.test import Client
     from django.utils import timezone
 
     from incidents.models import (
@@ -205,8 +204,7 @@ def main() -> None:
           f"open={open_cases.count()} waiting={visible.filter(status=Status.WAITING).count()} "
           f"closed (30 days)={recently_closed}")
 
-    client = Client()
-    client.force_login(dsl)
+    client = signed_in(dsl)
     urls = [
         ("/incidents/triage/?queue=new", {}),
         ("/incidents/triage/?queue=open", {}),
