@@ -548,19 +548,19 @@ class ResponseTablesForm(forms.Form):
 
     based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     continued_threshold = forms.IntegerField(
-        label="Behaviours before a pupil is at continued infringements", min_value=2, max_value=50,
-        help_text="Counting the behaviours recorded on a pupil's cases in the period, this one included.",
-        error_messages={"required": "Enter how many behaviours make continued infringements.",
-                        "min_value": "Continued infringements need at least 2 behaviours.",
-                        "max_value": "Enter 50 behaviours or fewer.",
-                        "invalid": "Enter the number of behaviours as a whole number, like 3."},
+        label="Cases before a pupil is at continued infringements", min_value=2, max_value=50,
+        help_text="Counting the pupil's cases in the period that record a behaviour, this one included.",
+        error_messages={"required": "Enter how many cases make continued infringements.",
+                        "min_value": "Continued infringements need at least 2 cases.",
+                        "max_value": "Enter 50 cases or fewer.",
+                        "invalid": "Enter the number of cases as a whole number, like 3."},
     )
     continued_period_days = forms.IntegerField(
         label="Over how many days", min_value=1, max_value=3650,
         help_text="A rolling period ending today: 365 is the last year.",
-        error_messages={"required": "Enter the number of days the behaviours are counted over.",
-                        "min_value": "Count the behaviours over at least 1 day.",
-                        "max_value": "Count the behaviours over 3650 days (10 years) or fewer.",
+        error_messages={"required": "Enter the number of days the cases are counted over.",
+                        "min_value": "Count the cases over at least 1 day.",
+                        "max_value": "Count the cases over 3650 days (10 years) or fewer.",
                         "invalid": "Enter the number of days as a whole number, like 365."},
     )
 

@@ -665,15 +665,16 @@ def case_behaviours(incident: Incident) -> list[BehaviourResponses]:
 
 
 def _counted_links(visible: QuerySet[Incident], matrix: ResponseMatrix, now: datetime) -> QuerySet[Any]:
-    """(pupil, number of counted behaviours) over the visible cases of the rolling period, at the threshold or over:
-    grouped in the database."""
+    """(pupil, number of cases) over the visible cases of the rolling period that record a counted behaviour, at the
+    threshold or over: grouped in the database. Cases, not behaviours: one case that records three behaviours is a
+    first time, and "continued" means after an earlier warning or sanction."""
     since = now - timedelta(days=matrix.continued_period_days)
     return (
         _pupil_links()
         .filter(incident__in=visible.filter(occurred_at__gte=since).values("pk"),
                 incident__behaviours__behaviour__in=COUNTED_BEHAVIOURS)
         .values("pupil_id")
-        .annotate(n=Count("incident__behaviours"))
+        .annotate(n=Count("incident_id", distinct=True))
         .filter(n__gte=matrix.continued_threshold)
     )
 
@@ -684,7 +685,7 @@ class ContinuedInfringements:
 
     threshold: int
     period_days: int
-    pupils: list[tuple[Pupil, int]]  # the pupil, their counted behaviours in the period
+    pupils: list[tuple[Pupil, int]]  # the pupil, their cases with a counted behaviour in the period
     escalation: BehaviourResponses
 
 
@@ -711,13 +712,3 @@ def continued_infringements(user: User, school: School, incident: Incident,
                                       required=required, suggested=suggested),
     )
 
-
-def behaviour_responses_of(incident: Incident) -> set[str]:
-    """Every response the case's behaviours (and, when reached, continued infringements) call for, for ticking."""
-    codes = set(
-        MatrixCell.objects.filter(
-            Exists(CaseBehaviour.objects.filter(incident=incident, matrix_id=OuterRef("matrix_id"),
-                                                behaviour=OuterRef("behaviour")))
-        ).values_list("response", flat=True)
-    )
-    return codes

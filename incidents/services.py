@@ -150,8 +150,8 @@ def save_response_tables(
         if (behaviour not in Behaviour.values or response not in Response.values
                 or expectation not in Expectation.values):
             raise RuleBroken("A cell of the tables is not one the page offered.")
-    if continued_threshold < 2 or continued_period_days < 1:
-        raise RuleBroken("Continued infringements need at least 2 behaviours over at least 1 day.")
+    if not (2 <= continued_threshold <= 50 and 1 <= continued_period_days <= 3650):
+        raise RuleBroken("Continued infringements need 2 to 50 cases over 1 to 3650 days.")
     # Lock the school's row (not the latest version's: a save waiting on that row would then read the version it
     # had locked, not the one committed meanwhile, and both saves would number the same new version), so two saves
     # at once are taken one after the other and the second is refused as out of date.

@@ -236,7 +236,7 @@ def test_it_escalates_by_continued_infringements_at_the_threshold_and_not_before
     third = _case_with(make_incident, people, pupil, B.P_SOCIAL_MEDIA)
     page = case_page(client, third)
     assert 'id="continued-infringements"' in page
-    assert "Poppy Example: 3 behaviours recorded in the last 365 days" in page
+    assert "Poppy Example: 3 cases with a behaviour recorded in the last 365 days" in page
     escalation = page[page.index('id="continued-infringements"'):]
     escalation = escalation[:escalation.index("</div>")]
     assert "Refer to the headteacher" in escalation and "Further sanction" in escalation
@@ -254,7 +254,7 @@ def test_it_takes_the_threshold_and_period_from_the_schools_tables(client, peopl
     second = _case_with(make_incident, people, pupil, B.P_DEVICES, days_ago=5)
     assert 'id="continued-infringements"' not in case_page(client, second)
     third = _case_with(make_incident, people, pupil, B.P_FILES, days_ago=2)
-    assert "2 behaviours recorded in the last 30 days" in case_page(client, third)
+    assert "2 cases with a behaviour recorded in the last 30 days" in case_page(client, third)
 
 
 def test_it_saves_an_edit_as_a_new_version_audited_and_keeps_the_old_one(
@@ -304,7 +304,7 @@ def test_it_refuses_a_stale_or_wrong_edit_with_a_message_and_saves_nothing(clien
     assert wrong.status_code == 400
     text = wrong.content.decode()
     assert "Choose blank, required or suggested." in text and "There is a problem" in text
-    assert "Continued infringements need at least 2 behaviours." in text
+    assert "Continued infringements need at least 2 cases." in text
     assert ResponseMatrix.objects.filter(school=oakfield).count() == 1
     assert not AuditEvent.objects.filter(verb="incident.response_tables_changed").exists()
 
@@ -361,7 +361,7 @@ def test_it_shows_the_case_with_behaviours_in_a_fixed_number_of_queries(
     url = reverse("incidents:case", args=[incident.pk])
     client.get(url)
     first = count_queries(client, url)
-    record(incident, people, B.P_PROXY, B.P_FILES, B.P_DEVICES, B.P_SOCIAL_MEDIA)  # now at continued infringements
+    record(incident, people, B.P_PROXY, B.P_FILES, B.P_DEVICES, B.P_SOCIAL_MEDIA)  # one case: still a first time
     for behaviour in (B.P_OFFENSIVE_MESSAGE, B.P_DISREPUTE, B.P_CORRUPT_DATA):
         _case_with(make_incident, people, pupil, behaviour)
     client.post(reverse("incidents:response_tables"), tables_payload(incident.school))  # a version 2 as well

@@ -1,4 +1,4 @@
-"""Review of the response tables (branch review14m): faults found, each a test that fails until it is fixed."""
+"""Continued infringements count a pupil's cases, not behaviours: one case recording several is a first time."""
 
 import pytest
 from django.urls import reverse
