@@ -711,4 +711,3 @@ def continued_infringements(user: User, school: School, incident: Incident,
         escalation=BehaviourResponses(code=row, label=str(Behaviour(row).label), version=matrix.number,
                                       required=required, suggested=suggested),
     )
-
