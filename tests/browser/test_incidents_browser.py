@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def open_more_detail(page):
     """Where, what kind, device and evidence are under "Add more detail" (the quick report's minimum is above)."""
-    page.get_by_text("Add more detail").click()
+    page.locator("summary", has_text="Add more detail").click()
 
 
 def add_pupil(page, school, first_name="Maisie", last_name="Fernsby"):
