@@ -28,6 +28,9 @@ SHARED_ASSETS_GZIP = 85 * KB  # base.html's stylesheets, scripts and icon, gzip 
 SHARED_ASSETS_BR = 70 * KB  # the same, brotli (what current browsers are sent)
 FIRST_VISIT = 120 * KB  # any main page, empty cache: HTML as the app sends it + its assets compressed
 REPEAT_VISIT = 48 * KB  # the same page again: the HTML only (assets are cached for a year, immutable)
+# The case page holds every form of "Manage this case"; the flowchart's branch and the behaviours (issue 14) took its
+# HTML from 26 KB to 49.6 KB (the behaviours' 34 boxes 6.5 KB, the meeting's roles 5.6 KB).
+CASE_PAGE_REPEAT_VISIT = 64 * KB
 TRIAGE_HTML_GZIP = 8 * KB  # the triage dashboard showing a full page of 25 cases, if a proxy gzips HTML
 
 
@@ -100,9 +103,10 @@ def test_it_keeps_each_main_page_within_the_first_and_repeat_visit_budget(client
     if url == "case":
         url = f"/incidents/{cases[0].pk}/"
     client.force_login(getattr(people, who))
+    budget = CASE_PAGE_REPEAT_VISIT if url.startswith("/incidents/") and url[11:-1].isdigit() else REPEAT_VISIT
     weight = weigh(client, url)
     assert weight["first_visit"] <= FIRST_VISIT, f"{url}: {weight['first_visit'] / KB:.1f} KB on a first visit"
-    assert weight["html"] <= REPEAT_VISIT, f"{url}: {weight['html'] / KB:.1f} KB of HTML on a repeat visit"
+    assert weight["html"] <= budget, f"{url}: {weight['html'] / KB:.1f} KB of HTML on a repeat visit"
 
 
 def test_it_keeps_the_triage_dashboard_html_within_its_bound_with_a_full_page(client, people, cases):
