@@ -202,6 +202,11 @@ class ReportForm(forms.Form):
         page's script shows them as soon as either is chosen)."""
         return not (self.is_bound and self["possibly_illegal"].value() in flowchart.POSSIBLY_ILLEGAL_ANSWERS)
 
+    def hides_evidence(self) -> bool:
+        """Whether the upload starts hidden: when the form comes back with yes or not sure (nothing is attached to a
+        concern that could be illegal), unless it comes back to say just that, next to the field."""
+        return not self.hides_illegal_steps() and "evidence" not in self.errors
+
     def detail_has_errors(self) -> bool:
         return any(name in self.errors for name in self.DETAIL_FIELDS)
 
@@ -222,7 +227,9 @@ class ReportForm(forms.Form):
             self.add_error("allegation_subject", "Choose the adult the concern is about.")
         category = cleaned.get("category")
         files = cleaned.get("evidence") or []
-        if category is not None and files and not category.accepts_uploads:
+        if files and cleaned.get("possibly_illegal") in flowchart.POSSIBLY_ILLEGAL_ANSWERS:
+            self.add_error("evidence", COULD_BE_ILLEGAL_NO_FILES)
+        elif category is not None and files and not category.accepts_uploads:
             self.add_error(
                 "evidence",
                 "Do not upload anything for this kind of concern. Do not view, copy, share or save the images: "
@@ -237,6 +244,13 @@ class ReportForm(forms.Form):
                     self.add_error("evidence", error)
             cleaned["checked_files"] = checked
         return cleaned
+
+
+# The steps shown for a concern that could be illegal say never to copy or screenshot the content; the form does
+# not then take a copy. The safeguarding team adds what evidence it keeps on the case page.
+COULD_BE_ILLEGAL_NO_FILES = ("Do not attach anything to a concern that could be illegal: remove the files, describe "
+                             "what was seen in words and give the web address. The safeguarding team decides what "
+                             "evidence to keep.")
 
 
 class VersionedForm(forms.Form):

@@ -457,6 +457,7 @@ def set_level(
     request: HttpRequest | None = None,
 ) -> Incident:
     _require_right(actor, incident, "work")
+    _require_open(incident)  # a closed case's level was checked by closing: changing it would skip its branch's steps
     _log(incident, actor, Kind.LEVEL, Level(level).label, "level_set", request,
          {"level": level}, expected_version=expected_version, level=level)
     return incident

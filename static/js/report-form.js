@@ -12,10 +12,19 @@
   var riskWarning = document.getElementById("risk-warning");
   var illegalSteps = document.getElementById("illegal-steps");
 
-  function showCategoryRules() {
-    var blocked = noUpload.indexOf(parseInt(category.value, 10)) !== -1;
+  function couldBeIllegal() {
+    var chosen = form.querySelector("[name=possibly_illegal]:checked");
+    return Boolean(chosen && (chosen.value === "yes" || chosen.value === "not_sure"));
+  }
+  // No upload for an image-abuse category (its rules say why) or for a concern that could be illegal (its steps say
+  // never to copy the content): the box is hidden and emptied.
+  function showCategoryRules(event) {
+    // A box sent back with its error stays in sight until the person changes an answer (the summary links to it).
+    if (!event && evidenceBox.querySelector(".invalid-feedback")) { return; }
+    var imageAbuse = noUpload.indexOf(parseInt(category.value, 10)) !== -1;
+    var blocked = imageAbuse || couldBeIllegal();
     evidenceBox.hidden = blocked;
-    evidenceRules.hidden = !blocked;
+    evidenceRules.hidden = !imageAbuse;
     if (blocked) { evidenceBox.querySelector("input[type=file]").value = ""; }
   }
   function showRiskWarning() {
@@ -24,11 +33,11 @@
   }
   // "Could this be illegal?" answered yes or not sure: what to do (and not do) now, at once. Sending stays open.
   function showIllegalSteps() {
-    var chosen = form.querySelector("[name=possibly_illegal]:checked");
-    illegalSteps.hidden = !(chosen && (chosen.value === "yes" || chosen.value === "not_sure"));
+    illegalSteps.hidden = !couldBeIllegal();
   }
   form.querySelectorAll("[name=possibly_illegal]").forEach(function (input) {
     input.addEventListener("change", showIllegalSteps);
+    input.addEventListener("change", showCategoryRules);
   });
   category.addEventListener("change", showCategoryRules);
   form.querySelectorAll("[name=immediate_risk]").forEach(function (input) {

@@ -38,10 +38,15 @@ def test_it_shows_a_reporter_who_is_not_sure_the_illegal_steps_at_once(width, br
     expect(steps).to_contain_text("Do not open, view, copy, forward, print or screenshot")
     expect(steps).to_contain_text("LADO")
     assert_accessible(page)
+    evidence = page.locator("#evidence-box")
+    expect(evidence).to_be_hidden()  # nothing is attached to a concern that could be illegal
     question.get_by_label("No", exact=True).check()
     expect(steps).to_be_hidden()
+    page.locator("summary", has_text="Add more detail").click()
+    expect(evidence).to_be_visible()
     question.get_by_label("Yes", exact=True).check()
     expect(steps).to_be_visible()
+    expect(evidence).to_be_hidden()
 
     # Nothing is held back: the report goes with the steps shown.
     page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()

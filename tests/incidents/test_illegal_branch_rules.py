@@ -1,7 +1,9 @@
-"""Review of the flowchart's illegal branch (review14b): faults found, each test failing until fixed."""
+"""The illegal branch holds after closing (a closed case's level is not changed) and no file is attached to a concern
+that could be illegal (its steps say never to copy the content)."""
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from incidents import services
 from incidents.models import Agency, Level, Outcome, Status
@@ -70,3 +72,24 @@ def test_it_asks_no_screenshots_of_a_reporter_who_says_it_could_be_illegal(clien
     box = page[page.index('id="evidence-box"'):]
     tag, rest = box[:box.index(">")], box[box.index(">"):box.index('id="evidence-too-large"')]
     assert "hidden" in tag or "screenshot" not in rest.lower(), " ".join(rest.split())[:200]
+
+
+@pytest.mark.parametrize("answer", ["yes", "not_sure"])
+def test_it_refuses_files_with_a_concern_that_could_be_illegal_and_keeps_the_box_in_sight(client, people, oakfield,
+                                                                                           answer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents.forms import COULD_BE_ILLEGAL_NO_FILES
+    from incidents.models import Incident
+    from tests.incidents.helpers import png_bytes
+    from tests.kernel.test_sent_once import report_data
+
+    client.force_login(people.reporter)
+    payload = report_data(oakfield, immediate_risk="no", possibly_illegal=answer)
+    payload["evidence"] = [SimpleUploadedFile("shot.png", png_bytes(), "image/png")]
+    response = client.post(reverse("incidents:report"), payload)
+    page = response.content.decode()
+    assert escape(COULD_BE_ILLEGAL_NO_FILES) in page and 'id="error-summary"' in page
+    assert not Incident.objects.exists()
+    box = page[page.index('id="evidence-box"'):]
+    assert "hidden" not in box[:box.index(">")]  # the error is next to the field, in sight
