@@ -328,6 +328,17 @@ def sign_the_rest_with_the_keyboard(page):
     page.keyboard.type("Grace Hopper")
 
 
+def agree_and_sign_with_the_keyboard(page):
+    """Choose "I agree and sign", answer the rest and send, with the keys only; the thank-you page follows."""
+    agree = page.get_by_label("I agree and sign")
+    tab_to(page, agree)
+    page.keyboard.press("Space")
+    expect(agree).to_be_checked()
+    sign_the_rest_with_the_keyboard(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+
+
 def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, family):
     parent, pupil = family
     page.goto(emailed_link(live_server, oakfield, osl, parent))
@@ -336,14 +347,7 @@ def test_it_can_be_used_with_the_keyboard(page, live_server, oakfield, osl, fami
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada's online safety agreement")
 
     # The agreement texts are shown whole, so the Tab key goes straight on to the answer; nothing is chosen yet.
-    agree = page.get_by_label("I agree and sign")
-    tab_to(page, agree)
-    page.keyboard.press("Space")
-    expect(agree).to_be_checked()
-    sign_the_rest_with_the_keyboard(page)
-    page.keyboard.press("Enter")
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    agree_and_sign_with_the_keyboard(page)
     signature = Signature.objects.get()
     assert (signature.pupil, signature.outcome, signature.typed_name) == (pupil, Outcome.SIGNED, "Grace Hopper")
     assert signature.discussed_with_child is True
@@ -457,14 +461,7 @@ def test_it_shows_a_parent_one_part_at_a_time_on_a_phone_with_the_keyboard(
     expect(phone.get_by_label("Your relationship to the child")).to_have_value("")
     assert_accessible(phone)
 
-    agree = phone.get_by_label("I agree and sign")
-    tab_to(phone, agree)
-    phone.keyboard.press("Space")
-    expect(agree).to_be_checked()
-    sign_the_rest_with_the_keyboard(phone)
-    phone.keyboard.press("Enter")
-
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
+    agree_and_sign_with_the_keyboard(phone)
     signature = Signature.objects.get()
     assert (signature.pupil, signature.outcome, signature.relationship, signature.discussed_with_child) == (
         pupil, Outcome.SIGNED, ParentLink.Relationship.GRANDPARENT, True)
