@@ -547,6 +547,8 @@ def test_it_shows_the_whole_answer_page_at_once_on_a_laptop_and_without_javascri
     page.goto(link)
     page.get_by_role("link", name="Read and sign for Ada").click()
     everything = ["1. Read this with Ada", "2. The home agreement", "3. Your answer"]
+    expect(page.get_by_role("button", name="Send my answer")).to_be_visible()  # the page has arrived
+    page.wait_for_load_state("load")
     assert visible_headings(page) == everything
     expect(page.get_by_role("button", name="Send my answer")).to_be_visible()
     expect(page.get_by_role("button", name="Continue")).to_have_count(0)

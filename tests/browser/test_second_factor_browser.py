@@ -73,8 +73,12 @@ def test_it_adds_a_passkey_and_signs_in_with_it(browser, live_server, oakfield, 
     page.get_by_role("link", name="Add a passkey or security key").click()
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name=re.compile("Confirm")).click()
+    # The Add button works through allauth's script, bound when the page has loaded: a click before then would
+    # send the form without a credential (as a slow CI machine once did).
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Add Security Key")
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Add").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Recovery")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Recovery", timeout=15_000)
     page.goto(f"{live_server.url}/incidents/triage/")
     expect(page).to_have_url(re.compile(r"/incidents/triage/"))
 
