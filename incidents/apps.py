@@ -23,7 +23,6 @@ class IncidentsConfig(AppConfig):
             NavItem("Report a concern", "incidents:report", can_report, SAFEGUARDING),
             NavItem("Cases to triage", "incidents:triage", can_triage, SAFEGUARDING),
             NavItem("My reports", "incidents:mine", can_report, SAFEGUARDING),
-            NavItem("Response matrix", "incidents:responses", can_triage, SAFEGUARDING),
             NavItem("Response tables", "incidents:response_tables", can_edit_response_tables, SAFEGUARDING),
         )
         # Reporting a concern is the first thing on the home of everyone who may, and never waits for anything.

@@ -365,20 +365,6 @@ STAFF_RESPONSES = [
 ]
 
 
-class ResponseRule(models.Model):
-    """One tick in the school's response matrix: for this category and subject, suggest this response."""
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="response_rules")
-    category = models.ForeignKey(IncidentCategory, on_delete=models.CASCADE, related_name="response_rules")
-    subject = models.CharField(max_length=10, choices=Subject.choices)
-    response = models.CharField(max_length=40, choices=Response.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["category", "subject", "response"], name="incidents_response_unique")
-        ]
-
-
 class Behaviour(models.TextChoices):
     """What a person did, one per row of the seeds' learner and staff response tables (``defaults.SEED_TABLES``
     says which seed row each stands for). Distinct from the incident categories: a case has one category and may

@@ -20,7 +20,7 @@ from onlinesafety.schools.selectors import roles_in
 from .models import Incident, IncidentUserObjectPermission, Visibility
 
 can_report = HasRole(CONCERN_REPORTERS)
-# The dashboard, a pupil's chronology, the log export and the response matrix.
+# The dashboard, a pupil's chronology, the log export and the response tables.
 can_triage = HasRole(SAFEGUARDING_LEADS)
 # The response tables (behaviour x response): the safeguarding leads read and edit them, saved as a new version.
 can_edit_response_tables = HasRole(SAFEGUARDING_LEADS)

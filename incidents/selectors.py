@@ -56,7 +56,6 @@ from .models import (
     Referral,
     Response,
     ResponseMatrix,
-    ResponseRule,
     Sanction,
     Status,
     Subject,
@@ -365,13 +364,6 @@ def case_subject(incident: Incident) -> Subject:
     return Subject.PUPIL
 
 
-def suggested_responses(incident: Incident) -> list[str]:
-    return list(
-        ResponseRule.objects.filter(category=incident.category, subject=case_subject(incident))
-        .values_list("response", flat=True)
-    )
-
-
 def shared_with(incident: Incident) -> list[tuple[User, Access]]:
     """Colleagues the case is shared with, and whether they may work on it."""
     perms = get_users_with_perms(
@@ -425,29 +417,6 @@ def access_removals(school: School, on_date: date) -> dict[int, date]:
         .values("pupil_id").annotate(latest=Max("until")).values_list("pupil_id", "latest")
     )
     return dict(rows)
-
-
-class MatrixTable(TypedDict):
-    """One table of the response matrix page: a subject's responses as columns, a row of ticks per category."""
-
-    subject: str
-    columns: list[str]
-    rows: list[tuple[IncidentCategory, list[tuple[str, bool, str]]]]  # (category, [(input value, ticked, label)])
-
-
-def response_matrix_table(school: School, categories: Iterable[IncidentCategory]) -> dict[str, list[MatrixTable]]:
-    """The school's matrix as rows of ticks, for the editing page."""
-    ticked = set(ResponseRule.objects.filter(school=school).values_list("category_id", "subject", "response"))
-    tables: list[MatrixTable] = []
-    for subject, responses in ((Subject.PUPIL, PUPIL_RESPONSES), (Subject.STAFF, STAFF_RESPONSES)):
-        rows = [
-            (category, [(f"{category.pk}:{subject}:{code}", (category.pk, subject, code) in ticked,
-                         str(Response(code).label)) for code in responses])
-            for category in categories
-        ]
-        tables.append(MatrixTable(subject=str(Subject(subject).label),
-                                  columns=[str(Response(c).label) for c in responses], rows=rows))
-    return {"tables": tables}
 
 
 # ---------------------------------------------------------------- figures for the governors' termly report

@@ -51,10 +51,8 @@ from .models import (
     Referral,
     Response,
     ResponseMatrix,
-    ResponseRule,
     Sanction,
     Status,
-    Subject,
     TimelineEntry,
     Visibility,
 )
@@ -78,7 +76,7 @@ def _require_right(actor: User, incident: Incident, needed: rights.CaseRight) ->
 
 @transaction.atomic
 def set_up_school_defaults(*, school: School) -> None:
-    """Give a school the default categories and response matrix (adds only what is missing). Called by the
+    """Give a school the default categories and response tables (adds only what is missing). Called by the
     system (when a school is created, and by the demo), so it checks no one's right."""
     existing = set(IncidentCategory.objects.filter(school=school).values_list("code", flat=True))
     added = IncidentCategory.objects.bulk_create(
@@ -88,36 +86,6 @@ def set_up_school_defaults(*, school: School) -> None:
     if added:
         record_event(verb="incident.default_categories_added", school=school, detail={"categories": len(added)})
     _add_default_response_tables(school)
-    if ResponseRule.objects.filter(school=school).exists():
-        return
-    categories = {c.code: c for c in IncidentCategory.objects.filter(school=school)}
-    rules = [
-        ResponseRule(school=school, category=categories[code], subject=subject, response=response)
-        for subject, matrix in ((Subject.PUPIL, defaults.PUPIL_MATRIX), (Subject.STAFF, defaults.STAFF_MATRIX))
-        for code, responses in matrix.items()
-        for response in responses
-        if code in categories
-    ]
-    ResponseRule.objects.bulk_create(rules)
-    record_event(verb="incident.default_responses_added", school=school, detail={"rules": len(rules)})
-
-
-@transaction.atomic
-def update_response_matrix(
-    *, school: School, actor: User, ticked: set[tuple[int, str, str]], request: HttpRequest | None = None
-) -> int:
-    """Replace the school's matrix with ``ticked`` (category id, subject, response) triples."""
-    require(rights.can_triage(actor, school), "Only the safeguarding team can change the response matrix.")
-    valid_categories = set(IncidentCategory.objects.filter(school=school).values_list("pk", flat=True))
-    wanted = {(c, s, r) for c, s, r in ticked if c in valid_categories and s in Subject.values
-              and r in Response.values}
-    ResponseRule.objects.filter(school=school).delete()
-    ResponseRule.objects.bulk_create(
-        [ResponseRule(school=school, category_id=c, subject=s, response=r) for c, s, r in sorted(wanted)]
-    )
-    record_event(verb="incident.response_matrix_changed", actor=actor, school=school, request=request,
-                 detail={"rules": len(wanted)})
-    return len(wanted)
 
 
 # ---------------------------------------------------------------- the response tables (behaviour x response)

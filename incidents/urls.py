@@ -10,7 +10,6 @@ urlpatterns = [
     path("incidents/mine/", views.my_reports, name="mine"),
     path("incidents/triage/", views.triage, name="triage"),
     path("incidents/export.csv", views.export_log, name="export"),
-    path("incidents/responses/", views.response_matrix, name="responses"),
     path("incidents/response-tables/", views.response_tables, name="response_tables"),
     path("incidents/<int:incident_id>/", views.case, name="case"),
     path("incidents/<int:incident_id>/submitted/", views.submitted, name="submitted"),

@@ -27,7 +27,7 @@ from onlinesafety.uploads import EXTENSIONS, MEGABYTE, NotStored
 from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
 
 from . import exports, flowchart, forms, rights, selectors, services
-from .models import CaseAction, Evidence, Incident, MeetingRole, Response, Status, Subject
+from .models import CaseAction, Evidence, Incident, MeetingRole, Response, Status
 from .rights import Access
 
 logger = logging.getLogger(__name__)
@@ -250,10 +250,10 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
 
 
 def _responses_to_consider(incident, behaviours, continued) -> list[tuple[str, str]]:
-    """The case's checklist: (response, "Required" / "Suggested" / "") in the order of the tables, required first.
+    """The case's checklist: (response, "Required" / "Suggested") in the order of the tables, required first.
     Required when a recorded behaviour (or continued infringements, once reached) requires it; suggested when one
-    suggests it; untagged when only the kind of concern suggests it."""
-    tags: dict[str, str] = {code: "" for code in selectors.suggested_responses(incident)}
+    suggests it."""
+    tags: dict[str, str] = {}
     rows = [*behaviours, *([continued.escalation] if continued else [])]
     for row in rows:
         for code, _ in row.suggested:
@@ -262,7 +262,7 @@ def _responses_to_consider(incident, behaviours, continued) -> list[tuple[str, s
         for code, _ in row.required:
             tags[code] = "Required"
     order = {code: i for i, code in enumerate(Response.values)}
-    rank = {"Required": 0, "Suggested": 1, "": 2}
+    rank = {"Required": 0, "Suggested": 1}
     return sorted(tags.items(), key=lambda item: (rank[item[1]], order[item[0]]))
 
 
@@ -442,35 +442,6 @@ def export_log(request):
     services.record_log_export(school=request.school, actor=request.user, rows=incidents.count(), request=request)
     rows = exports.incident_log_rows(incidents, zoneinfo.ZoneInfo(request.school.timezone))
     return csv_response(rows, f"incident-log-{request.school.slug}-{timezone.localdate():%Y-%m-%d}.csv")
-
-
-def _ticked_rules(values, category_ids):
-    """The matrix's ticks as (category id, subject, response), or None if one is not a cell of the matrix."""
-    ticked = set()
-    for value in values:
-        category, _, rest = value.partition(":")
-        subject, _, code = rest.partition(":")
-        category_id = parse_id(category)
-        if category_id not in category_ids or subject not in Subject.values or code not in Response.values:
-            return None
-        ticked.add((category_id, subject, code))
-    return ticked
-
-
-@school_member_required(rights.can_triage)
-@sent_once
-def response_matrix(request):
-    categories = list(selectors.categories_of(request.school))
-    if request.method == "POST":
-        ticked = _ticked_rules(request.POST.getlist("rule"), {category.pk for category in categories})
-        if ticked is None:
-            messages.error(request, NOTHING_CHANGED.format(error=UNKNOWN_TICK))
-            return redirect("incidents:responses")
-        count = services.update_response_matrix(school=request.school, actor=request.user, ticked=ticked,
-                                                request=request)
-        messages.success(request, f"Response matrix saved ({count} ticks).")
-        return redirect("incidents:responses")
-    return render(request, "incidents/responses.html", selectors.response_matrix_table(request.school, categories))
 
 
 @school_member_required(rights.can_edit_response_tables)

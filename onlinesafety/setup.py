@@ -10,7 +10,7 @@ kernel never imports them.
   kernel's own items (terms, people, the DSL and deputy, the link governor, the chair) are listed here.
 - **Starter records.** Each starter takes a school just created from the set-up page and gives it what the school
   then edits (the policies app: the starter policy register). The defaults every school has, however it was
-  created (categories, the response matrix, agreements, duties), come from ``post_save`` signals instead.
+  created (categories, the response tables, agreements, duties), come from ``post_save`` signals instead.
 """
 
 from collections.abc import Callable, Sequence

@@ -250,7 +250,6 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "incidents:mine": page(CONCERN_REPORTERS),
     "incidents:triage": page(LEADS),
     "incidents:export": page(LEADS),
-    "incidents:responses": form(LEADS, writes="all checkboxes: an empty POST is the matrix saved with none ticked"),
     # An empty POST is refused (400): it names no version it was based on, so nothing is saved.
     "incidents:response_tables": form(LEADS),
     "incidents:case": (

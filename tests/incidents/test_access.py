@@ -42,7 +42,6 @@ def test_it_matches_the_access_matrix(client, people, pupil, case_with_evidence,
         reverse("incidents:mine"): expected_for_school_pages(person, REPORTERS),
         reverse("incidents:triage"): expected_for_school_pages(person, TRIAGE),
         reverse("incidents:export"): expected_for_school_pages(person, TRIAGE),
-        reverse("incidents:responses"): expected_for_school_pages(person, TRIAGE),
         reverse("incidents:chronology", args=[pupil.pk]):
             404 if person == "riverside_dsl" else expected_for_school_pages(person, TRIAGE),
         reverse("incidents:case", args=[incident.pk]): 200 if person in FULL_CASE | {"reporter"} else 404,

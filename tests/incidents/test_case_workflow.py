@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from incidents import services
-from incidents.models import CaseAction, Incident, Level, Outcome, Sanction, Status
+from incidents.models import Behaviour, CaseAction, Incident, Level, Outcome, Sanction, Status
 from incidents.selectors import access_removals
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import RuleBroken
@@ -78,8 +78,13 @@ def test_it_tracks_actions_and_flags_overdue_ones(client, people, incident):
 def test_it_turns_ticked_responses_into_actions(client, people, incident):
     client.force_login(people.dsl)
     url = reverse("incidents:take_responses", args=[incident.pk])
-    # Police is not suggested for cyberbullying by pupils: like a nonsense value, it was never offered, so nothing
-    # is added.
+    # Nothing is offered before the case says which behaviours it concerns (the kind of concern alone offers none).
+    assert client.post(url, {"response": ["inform_parents"]}).status_code == 302
+    assert not CaseAction.objects.exists()
+    services.record_behaviours(incident=incident, actor=people.dsl, behaviours=[Behaviour.P_OFFENSIVE_MESSAGE],
+                               expected_version=None)
+    # The tables do not ask for the police for an offensive message: like a nonsense value, it was never offered,
+    # so nothing is added.
     for wrong in ("not_a_response", "refer_police"):
         refused = client.post(url, {"response": ["inform_parents", wrong]}, follow=True)
         assert "Nothing was changed: a box ticked is not one the page offered" in refused.content.decode()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident, ResponseRule
+from incidents.models import ResponseMatrix, Subject
 from onlinesafety.audit.models import AuditEvent
 from tests.factories import PupilFactory, SchoolFactory
 
@@ -70,43 +70,28 @@ def test_it_neutralises_spreadsheet_formulas_in_the_export(client, people, make_
     assert read_csv(client.get(reverse("incidents:export")))[1][5].startswith("'=")
 
 
-def test_it_gives_every_new_school_the_default_categories_and_matrix():
+def test_it_gives_every_new_school_the_default_categories_and_response_tables():
     school = SchoolFactory()
     codes = set(school.incident_categories.values_list("code", flat=True))
     assert {"cyberbullying", "indecent_images", "harmful_ai", "staff_conduct", "other"} <= codes
     assert len(codes) == 16
     assert not school.incident_categories.get(code="youth_imagery").accepts_uploads
-    assert ResponseRule.objects.filter(school=school, subject="staff").exists()
+    tables = ResponseMatrix.objects.get(school=school)
+    assert tables.number == 1 and tables.cells.filter(behaviour__startswith="s_").exists()
 
 
-def test_it_edits_the_response_matrix(client, oakfield, people):
-    category = oakfield.incident_categories.get(code="cyberbullying")
+def test_it_has_one_response_table_only_the_category_matrix_is_gone(client, people):
     client.force_login(people.dsl)
-    page = client.get(reverse("incidents:responses"))
-    assert f'value="{category.pk}:pupil:inform_parents" checked' in page.content.decode()
-    other_school_category = SchoolFactory().incident_categories.first()
-    before = set(ResponseRule.objects.filter(school=oakfield).values_list("category_id", "subject", "response"))
-    for wrong in ("junk", f"{other_school_category.pk}:pupil:warning", f"{category.pk}:pupil:not_a_response"):
-        refused = client.post(reverse("incidents:responses"), {"rule": [f"{category.pk}:pupil:warning", wrong]},
-                              follow=True)
-        assert "Nothing was changed: a box ticked is not one the page offered" in refused.content.decode()
-    rules = set(ResponseRule.objects.filter(school=oakfield).values_list("category_id", "subject", "response"))
-    assert rules == before and not AuditEvent.objects.filter(verb="incident.response_matrix_changed").exists()
-    client.post(reverse("incidents:responses"), {"rule": [f"{category.pk}:pupil:warning",
-                                                          f"{category.pk}:staff:disciplinary"]})
-    rules = set(ResponseRule.objects.filter(school=oakfield).values_list("category_id", "subject", "response"))
-    assert rules == {(category.pk, "pupil", "warning"), (category.pk, "staff", "disciplinary")}
-    assert AuditEvent.objects.filter(verb="incident.response_matrix_changed").exists()
+    assert client.get("/incidents/responses/").status_code == 404
+    assert client.get(reverse("incidents:response_tables")).status_code == 200
 
 
-def test_it_suggests_the_staff_table_for_an_allegation(people, make_incident):
-    from incidents.selectors import suggested_responses
+def test_it_offers_the_staff_table_for_an_allegation(people, make_incident):
+    from incidents.selectors import case_subject
 
     pupil_case = make_incident()
     staff_case = make_incident(allegation_subject=people.other_staff)
-    assert "inform_parents" in suggested_responses(pupil_case)
-    assert "refer_line_manager" in suggested_responses(staff_case)
-    assert Incident.objects.count() == 2
+    assert (case_subject(pupil_case), case_subject(staff_case)) == (Subject.PUPIL, Subject.STAFF)
 
 
 def test_it_links_the_chronology_from_the_pupil_page_for_the_safeguarding_team(client, people, pupil):

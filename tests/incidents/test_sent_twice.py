@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident, Level, Outcome, Status
+from incidents.models import Behaviour, Incident, Level, Outcome, Status
 from tests.sent_twice import assert_sent_once, forms_sent_twice
 
 from .helpers import category, png_bytes, with_level
@@ -83,11 +83,9 @@ def _action_done(s):
 
 
 def _responses(s):
+    services.record_behaviours(incident=s.incident, actor=s.people.dsl, behaviours=[Behaviour.P_OFFENSIVE_MESSAGE],
+                               expected_version=None)
     return s.people.dsl, reverse("incidents:take_responses", args=[s.incident.pk]), {"response": ["inform_parents"]}
-
-
-def _matrix(s):
-    return s.people.dsl, reverse("incidents:responses"), {"rule": [f"{category(s.school).pk}:pupil:warning"]}
 
 
 def _tables(s):
@@ -137,7 +135,6 @@ CASES = {
     "revoke share": ("incidents:revoke_share", _revoke),
     "action done": ("incidents:action_done", _action_done),
     "take responses": ("incidents:take_responses", _responses),
-    "response matrix": ("incidents:responses", _matrix),
     "behaviours": ("incidents:change", _change("behaviours", behaviours=["p_proxy", "p_files"])),
     "response tables": ("incidents:response_tables", _tables),
 }

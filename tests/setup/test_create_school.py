@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from aup.models import Agreement
-from incidents.models import ResponseRule
+from incidents.models import ResponseMatrix
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.rules import NotAllowed, RuleBroken
 from onlinesafety.schools.models import Phase, School
@@ -154,7 +154,7 @@ def test_it_starts_the_school_usable(client, site_admin):
     post(client, phase="secondary", timezone="Asia/Dubai")
     school = School.objects.get()
     assert school.timezone == "Asia/Dubai"
-    assert ResponseRule.objects.filter(school=school).exists()
+    assert ResponseMatrix.objects.filter(school=school).exists()
     agreements = Agreement.objects.filter(school=school)
     assert agreements.filter(current_version__isnull=True).count() == agreements.count() == 7
     assert not agreements.filter(audience="pupil_early").exists()

@@ -3,7 +3,7 @@
 import pytest
 
 from aup.models import Agreement
-from incidents.models import IncidentCategory, ResponseRule
+from incidents.models import IncidentCategory, ResponseMatrix
 from onlinesafety.schools.models import Phase, School
 from onlinesafety.schools.setup import services
 from policies.models import ApprovingBody, Duty, Policy
@@ -61,7 +61,8 @@ def test_a_pupil_referral_unit_reports_to_its_management_committee():
 def test_it_gives_the_starter_register_to_a_school_created_from_the_page_only(site_admin):
     plain = SchoolFactory()  # the Django admin or a test: the defaults, but no starter register
     assert not Policy.objects.filter(school=plain).exists()
-    assert ResponseRule.objects.filter(school=plain).exists() and IncidentCategory.objects.filter(school=plain).exists()
+    assert ResponseMatrix.objects.filter(school=plain).exists()
+    assert IncidentCategory.objects.filter(school=plain).exists()
     unit = services.create_school(actor=site_admin, organisation=None, name="Riverbank Centre", urn="654321",
                                   local_authority="Leeds", phase=Phase.ALTERNATIVE, timezone_name="Europe/London")
     register = Policy.objects.filter(school=unit)

@@ -69,7 +69,7 @@ def _just_created_by(actor: User, school: School, name: str) -> bool:
 
 def create_school(*, actor: User, name: str, urn: str, local_authority: str, phase: Phase, timezone_name: str,
                   organisation: Organisation | None, request: HttpRequest | None = None) -> School:
-    """A new school, usable at once: every app's defaults come with it (categories and the response matrix,
+    """A new school, usable at once: every app's defaults come with it (categories and the response tables,
     the agreements for its phase as drafts, the compliance calendar) and its starter records (the policy
     register). The same school sent twice by the same person is created once."""
     require(organisation is not None or is_site_admin(actor),
