@@ -129,6 +129,13 @@ def save_response_tables(
     if based_on != current:
         raise StaleTables(f"Someone else saved version {current} of the tables while you were editing them, so "
                           "nothing was saved. Reload the page to see their version, then make your change again.")
+    before = ({(c.behaviour, c.response): c.expectation for c in latest.cells.all()} if latest else {})
+    after = {(str(b), str(r)): str(e) for (b, r), e in cells.items()}
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if latest and not changed and (latest.continued_threshold, latest.continued_period_days) == (
+            continued_threshold, continued_period_days):
+        raise RuleBroken(f"Nothing was saved: the tables are the same as version {current}. Change a cell or a "
+                         "setting to save a new version.")
     matrix = ResponseMatrix.objects.create(
         school=school, number=current + 1, created_by=actor, continued_threshold=continued_threshold,
         continued_period_days=continued_period_days,
@@ -137,9 +144,6 @@ def save_response_tables(
         MatrixCell(matrix=matrix, behaviour=behaviour, response=response, expectation=expectation)
         for (behaviour, response), expectation in sorted(cells.items())
     )
-    before = ({(c.behaviour, c.response): c.expectation for c in latest.cells.all()} if latest else {})
-    after = {(str(b), str(r)): str(e) for (b, r), e in cells.items()}
-    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     record_event(verb="incident.response_tables_changed", actor=actor, school=school, target=matrix,
                  request=request, detail={
                      "version": matrix.number, "previous": current, "cells": len(cells),

@@ -461,8 +461,9 @@ def response_tables(request):
     status = 200
     if request.method == "POST":
         form = forms.ResponseTablesForm(request.POST)
+        stale = False
         if form.is_valid():
-            with refusal(request, form) as attempt:  # a stale version is a form-wide error, nothing saved
+            with refusal(request, form) as attempt:  # a stale or unchanged save is a form-wide error, nothing saved
                 saved = services.save_response_tables(
                     school=request.school, actor=request.user, cells=form.cells(),
                     continued_threshold=form.cleaned_data["continued_threshold"],
@@ -472,7 +473,8 @@ def response_tables(request):
             if attempt.ok:
                 messages.success(request, f"Response tables saved as version {saved.number}.")
                 return redirect("incidents:response_tables")
-        status = 409 if form.non_field_errors() else 400
+            stale = isinstance(attempt.error, services.StaleTables)
+        status = 409 if stale else 400
     else:
         initial: dict[str, object] = {
             "based_on": current.number if current else 0,

@@ -305,6 +305,9 @@ def test_it_refuses_a_stale_or_wrong_edit_with_a_message_and_saves_nothing(clien
     text = wrong.content.decode()
     assert "Choose blank, required or suggested." in text and "There is a problem" in text
     assert "Continued infringements need at least 2 cases." in text
+    unchanged = client.post(url, tables_payload(oakfield))
+    assert unchanged.status_code == 400
+    assert "Nothing was saved: the tables are the same as version 1." in unchanged.content.decode()
     assert ResponseMatrix.objects.filter(school=oakfield).count() == 1
     assert not AuditEvent.objects.filter(verb="incident.response_tables_changed").exists()
 
@@ -431,6 +434,7 @@ def test_it_saves_one_of_two_edits_sent_at_the_same_moment_and_refuses_the_other
     monkeypatch.setattr(services, "record_event", slowly)
     cells = {(behaviour, response): expectation for (behaviour, response), expectation in
              defaults.default_cells().items()}
+    cells[(B.P_PROXY, R.REFER_POLICE)] = Expectation.REQUIRED  # a change, or nothing would be saved
 
     def save():
         try:
