@@ -613,11 +613,16 @@ def reopen_case(
     *, incident: Incident, actor: User, reason: str, expected_version: int | None,
     request: HttpRequest | None = None,
 ) -> Incident:
+    """Reopen a closed case; the actions that closed only because the case did are open again (those finished
+    before it closed stay done)."""
     _require_right(actor, incident, "work")
     if incident.status != Status.CLOSED:
         raise RuleBroken("Only a closed case can be reopened.")
-    _log(incident, actor, Kind.REOPENED, reason, "reopened", request, expected_version=expected_version,
-         status=Status.OPEN, outcome="", closed_at=None)
+    closed_with_it = list(CaseAction.objects.select_for_update().filter(incident=incident, closed_with_case=True)
+                          .values_list("pk", flat=True))
+    _log(incident, actor, Kind.REOPENED, reason, "reopened", request, {"actions_reopened": closed_with_it},
+         expected_version=expected_version, status=Status.OPEN, outcome="", closed_at=None)
+    CaseAction.objects.filter(pk__in=closed_with_it).update(done_at=None, done_by=None, closed_with_case=False)
     return incident
 
 

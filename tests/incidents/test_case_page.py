@@ -151,6 +151,23 @@ def test_it_asks_before_closing_a_case_with_open_actions_then_closes_them_as_its
     assert "closed with the case" in client.get(case_url(incident)).content.decode()
 
 
+def test_it_opens_again_on_reopening_only_the_actions_that_closed_with_the_case(people, incident):
+    with_level(incident)
+    closed_with_it = open_action(incident, people)
+    finished = open_action(incident, people, "Tell the class teacher")
+    services.complete_action(action=finished, actor=people.osl)
+    incident.refresh_from_db()
+    services.close_case(incident=incident, actor=people.dsl, outcome=Outcome.NO_FURTHER_ACTION,
+                        expected_version=incident.version, close_open_actions=True)
+    services.reopen_case(incident=incident, actor=people.dsl, reason="New messages came to light",
+                         expected_version=incident.version)
+    closed_with_it.refresh_from_db()
+    finished.refresh_from_db()
+    assert (closed_with_it.done_at, closed_with_it.done_by, closed_with_it.closed_with_case) == (None, None, False)
+    assert (finished.done_by, finished.done_at is not None) == (people.osl, True)
+    assert AuditEvent.objects.get(verb="incident.reopened").detail == {"actions_reopened": [closed_with_it.pk]}
+
+
 def test_it_refuses_in_the_service_to_close_open_actions_not_confirmed(people, incident):
     with_level(incident)
     open_action(incident, people)
