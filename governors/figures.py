@@ -292,6 +292,26 @@ def month_rows(data: ReportFigures) -> list[Row]:
                      None, totals=(data.current.incidents["total"], None))
 
 
+def checklist_rows(data: ReportFigures) -> list[Row]:
+    """The harms' procedure checklists: the cases with one, then those split into every item answered or not,
+    suppressed as one table that adds up to the first row. A report from before checklists has no last term."""
+    threshold = small_number()
+    now = data.current.incidents
+    before = data.previous.incidents if data.previous and "with_checklist" in data.previous.incidents else None
+    first: Row = ("Cases with a procedure checklist", figure(now.get("with_checklist", 0), threshold),
+                  figure(before["with_checklist"], threshold) if before is not None else None)
+
+    def split(figures: dict[str, Any]) -> list[int]:
+        return [figures["checklists_complete"], figures["with_checklist"] - figures["checklists_complete"]]
+
+    if "with_checklist" not in now:
+        return [first]
+    parts = breakdown(["Every item answered", "Some items unanswered"], split(now),
+                      split(before) if before is not None else None,
+                      totals=(now["with_checklist"], before["with_checklist"] if before is not None else None))
+    return [first, *parts]
+
+
 def agreement_rows(rows: Sequence[Any]) -> list[tuple[str, Figure, Figure, Figure, Figure]]:
     """(agreement, asked, signed or answered, declined, outstanding): the answers add up to the people asked."""
     if not rows:
@@ -336,6 +356,7 @@ def tables(data: ReportFigures) -> dict:
                              previous("by_key_stage"), totals=_incident_totals(data, "about_pupils"),
                              overlapping=True),
         "months": month_rows(data),
+        "checklists": checklist_rows(data),
         "referrals": list(filter(_says_something, _keyed(incident_selectors.AGENCY_LABELS.items(),
                                                          inc["referrals"], previous("referrals")))),
         "policies": _keyed(policy_selectors.STATUS_LABELS.items(), now.policies["policies"],

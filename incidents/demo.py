@@ -11,7 +11,7 @@ from onlinesafety.mail.services import notify
 from onlinesafety.schools.models import Pupil, School
 from onlinesafety.schools.selectors import current_term, terms_of
 
-from . import services
+from . import checklists, services
 from .models import (
     Agency,
     AgencyNotContacted,
@@ -19,6 +19,7 @@ from .models import (
     CaseAction,
     CaseBehaviour,
     CategoryCode,
+    ChecklistAnswer,
     Device,
     Illegal,
     IllegalBranch,
@@ -180,7 +181,43 @@ class DemoIncidents:
                             [self.pupils[77]], age_days=2, leave_new=True)
         self.alert_the_team(urgent, waiting)
         self.mid_branch()
+        self.checklists()
         return self.counts
+
+    def checklists(self):
+        """Two open cases with their harm's checklist under way: nudes shared, the UKCIS steps partly answered; and
+        a data breach discovered this morning, its 72 hours to the ICO decision running."""
+        dsl = self.person("dsl")
+        nudes = self.case(STORIES[9], self.today - timedelta(days=1), self.person("r.achebe"),
+                          self.rng.sample(self.pupils, 2), age_days=1, leave_new=True)
+        services.acknowledge(incident=nudes, actor=dsl, expected_version=None)
+        services.answer_checklist(incident=nudes, actor=dsl, kind="sharing_nudes", answers={
+            "review_meeting": ("yes", ""), "risk_adult": ("no", ""), "risk_coercion": ("yes", ""),
+            "referred": ("yes", ""), "not_viewed": ("yes", "")})
+        services.add_referral(incident=nudes, actor=dsl, agency=Agency.SOCIAL_CARE, referred_on=self.today,
+                              reference="MASH-5531", contact="Front door duty social worker")
+        breach = self.case(STORIES[12], self.today, self.person("office"), [], age_days=0, leave_new=True)
+        services.acknowledge(incident=breach, actor=dsl, expected_version=None)
+        discovered = min(timezone.now(), breach.reported_at) - timedelta(hours=3)
+        services.set_checklist_clock(incident=breach, actor=dsl, kind="data_breach", started_at=discovered)
+        services.answer_checklist(incident=breach, actor=dsl, kind="data_breach", answers={
+            "contained": ("yes", ""), "dpo_told": ("yes", "")})
+        self.counts["cases with a checklist under way"] = 2
+
+    def answer_checklist(self, incident, owner, when, closed):
+        """The demo's worked cases answer their checklist: every item once closed, the first half (and any
+        deadline's item) while open. Risk questions are answered no."""
+        record = incident.checklists.first()
+        if record is None:
+            return
+        definition = checklists.CHECKLISTS[record.kind]
+        items = list(definition.items) if closed else [
+            item for n, item in enumerate(definition.items)
+            if n < definition.size // 2 or item.key == definition.deadline_item]
+        ChecklistAnswer.objects.bulk_create(
+            ChecklistAnswer(checklist=record, item=item.key, answered_by=owner, answered_at=when,
+                            answer="no" if item.key.startswith("risk_") else "yes")
+            for item in items)
 
     def mid_branch(self):
         """A possibly illegal case half way down the flowchart: the reporter was not sure, the DSL chose "illegal,
@@ -257,6 +294,7 @@ class DemoIncidents:
         Incident.objects.filter(pk=incident.pk).update(reported_at=reported)
         incident.reported_at = reported
         incident.pupils.set(pupils)
+        services.add_category_checklist(incident)
         entries = [(Kind.REPORTED, reporter, reported, "")]
         if not (leave_new or age_days == 0):
             self.work_on(incident, pupils, age_days, sensitive, entries)
@@ -314,6 +352,7 @@ class DemoIncidents:
             if sensitive:
                 self.complete_branch(incident, owner, agency, closed)
             entries += [(Kind.FEEDBACK, owner, closed, FEEDBACK), (Kind.CLOSED, owner, closed, Outcome(outcome).label)]
+        self.answer_checklist(incident, owner, acked + timedelta(hours=6), closed=age_days > 21)
         Incident.objects.filter(pk=incident.pk).update(**changes)
 
     def allegation(self):

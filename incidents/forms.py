@@ -37,6 +37,7 @@ from .models import (
     STAFF_RESPONSES,
     Agency,
     Behaviour,
+    ChecklistAnswerValue,
     Device,
     Expectation,
     Illegal,
@@ -283,11 +284,17 @@ class CloseForm(VersionedForm):
                                 error_messages={"required": "Choose the outcome the case closes with."})
     summary = forms.CharField(required=False, label="Summary", widget=forms.Textarea(attrs={"rows": 2}))
     close_open_actions = forms.BooleanField(required=False)
+    close_unanswered_checklist = forms.BooleanField(required=False)
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
         self.incident = incident
         self.open_actions = list(selectors.open_actions(incident))
+        # The harms' checklists do not stop a case closing: items still unanswered ask the user to confirm.
+        self.unanswered_checklist = selectors.unanswered_checklist_items(incident)
+        unanswered = len(self.unanswered_checklist)
+        self.fields["close_unanswered_checklist"].label = (
+            f"Close the case with {unanswered} checklist item{'s' if unanswered != 1 else ''} unanswered")
         # The flowchart's steps are read only when the form is sent: the page shows its own checklist.
         self.open_steps = (flowchart.open_steps(selectors.branch_checklist(incident, selectors.illegal_branch(
             incident))) if self.is_bound else [])
@@ -312,6 +319,11 @@ class CloseForm(VersionedForm):
             self.add_error("close_open_actions",
                            f"This case still has {count} open action{'s' if count != 1 else ''}. Tick the box to "
                            "close them with the case, or mark them done first.")
+        if self.unanswered_checklist and not cleaned.get("close_unanswered_checklist"):
+            count = len(self.unanswered_checklist)
+            self.add_error("close_unanswered_checklist",
+                           f"{count} checklist item{'s are' if count != 1 else ' is'} not answered. Answer "
+                           f"{'them' if count != 1 else 'it'}, or tick the box to close the case anyway.")
         return cleaned
 
 
@@ -598,3 +610,83 @@ class ResponseTablesForm(forms.Form):
                     if value:
                         chosen[(behaviour, response)] = Expectation(value)
         return chosen
+
+
+# ---------------------------------------------------------------- the harms' procedure checklists
+
+ANSWER_CHOICES = ChecklistAnswerValue.choices
+
+
+def checklist_prefix(kind: str) -> str:
+    return f"checklist-{kind}"
+
+
+class ChecklistAnswersForm(forms.Form):
+    """One checklist's items, each yes / no / not applicable (none preselected until answered), with a note where
+    an answer needs one. An item left blank is left as it was."""
+
+    def __init__(self, *args, view, **kwargs):
+        kwargs.setdefault("prefix", checklist_prefix(view.record.kind))
+        super().__init__(*args, **kwargs)
+        self.view = view
+        self.rows = []
+        for row in view.rows:
+            item = row.item
+            self.fields[item.key] = forms.ChoiceField(
+                label=item.question, choices=ANSWER_CHOICES, required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                help_text=item.hint, initial=row.answer.answer if row.answer else None)
+            note_name = f"{item.key}-note"
+            if item.note_needed_for:
+                self.fields[note_name] = forms.CharField(
+                    label=item.note_prompt, max_length=300, required=False,
+                    widget=forms.TextInput(attrs={"class": "form-control"}),
+                    initial=row.answer.note if row.answer else "")
+            self.rows.append((row, self[item.key], self[note_name] if item.note_needed_for else None))
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        given = 0
+        for row in self.view.rows:
+            item = row.item
+            answer = cleaned.get(item.key)
+            if not answer:
+                continue
+            given += 1
+            note = (cleaned.get(f"{item.key}-note") or "").strip()
+            if answer in item.note_needed_for and not note:
+                self.add_error(f"{item.key}-note", f"{item.note_prompt}: needed when the answer is "
+                                                   f"“{ChecklistAnswerValue(answer).label.lower()}”")
+        if not given and not self.errors:
+            self.add_error(None, "Answer at least one question of the checklist.")
+        return cleaned
+
+    def answers(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {row.item.key: (data[row.item.key], data.get(f"{row.item.key}-note") or "")
+                for row in self.view.rows if data.get(row.item.key)}
+
+
+class AddChecklistForm(forms.Form):
+    kind = forms.ChoiceField(label="Checklist to add", choices=(),
+                             error_messages={"required": "Choose the checklist to add",
+                                             "invalid_choice": "Choose a checklist from the list"})
+
+    def __init__(self, *args, incident, **kwargs):
+        kwargs.setdefault("prefix", "add_checklist")
+        super().__init__(*args, **kwargs)
+        set_choices(self, "kind", [("", "Choose a checklist"), *selectors.checklists_to_add(incident)])
+
+
+class ChecklistClockForm(forms.Form):
+    started_at = PlausibleDateTimeField(
+        label="When was it discovered?", latest=minutes_from_now(5),
+        help_text="The 72 hours run from the moment the school became aware of the breach.",
+        error_messages={"required": "Enter the date and time the breach was discovered",
+                        "invalid": "Enter the date and time it was discovered, for example 3 December 2026 at 10:30",
+                        "too_early": "That date is too long ago. Check the year.",
+                        "too_late": "That time is in the future. When was it discovered?"})
+
+    def __init__(self, *args, kind, **kwargs):
+        kwargs.setdefault("prefix", f"clock-{kind}")
+        super().__init__(*args, **kwargs)

@@ -223,6 +223,7 @@ class TimelineEntry(models.Model):
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
         BEHAVIOURS = "behaviours", "Behaviours recorded"
+        CHECKLIST = "checklist", "Checklist"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -565,3 +566,61 @@ class AgencyNotContacted(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "agency"], name="incidents_agency_answered_once")]
+
+
+class ChecklistKind(models.TextChoices):
+    """The procedure checklists for specific harms (``checklists.CHECKLISTS`` holds their items)."""
+
+    SHARING_NUDES = "sharing_nudes", "Sharing nudes and semi-nudes"
+    SEXUAL_ABUSE = "sexual_abuse", "Online sexual abuse and grooming"
+    INDECENT_IMAGES = "indecent_images", "Indecent images of children"
+    RADICALISATION = "radicalisation", "Radicalisation and extremism (Prevent)"
+    CYBERBULLYING = "cyberbullying", "Cyberbullying"
+    ONLINE_HATE = "online_hate", "Online hate"
+    GENERATIVE_AI = "generative_ai", "Misuse of generative AI"
+    DATA_BREACH = "data_breach", "Personal data breach"
+
+
+class ChecklistAnswerValue(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NA = "na", "Not applicable"
+
+
+class CaseChecklist(models.Model):
+    """A procedure checklist that applies to a case: the one its category brings (``added_by`` empty), or one the
+    safeguarding team added (a cyberbullying case that also involves nudes)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="checklists")
+    kind = models.CharField(max_length=20, choices=ChecklistKind.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    # For a checklist with a clock (the data breach's 72 hours): when the harm was discovered.
+    clock_started_at = models.DateTimeField("when it was discovered", null=True, blank=True)
+
+    class Meta:
+        ordering = ["incident", "added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="incidents_checklist_once")]
+
+    def __str__(self) -> str:
+        return f"{ChecklistKind(self.kind).label} checklist of case {self.incident_id}"
+
+
+class ChecklistAnswer(models.Model):
+    """One item of a case's checklist answered: yes, no or not applicable, by whom and when. Changing it updates
+    this row; each change is an audit event (``incident.checklist_answered``), which keeps the history."""
+
+    checklist = models.ForeignKey(CaseChecklist, on_delete=models.CASCADE, related_name="answers")
+    item = models.CharField(max_length=40)
+    answer = models.CharField(max_length=3, choices=ChecklistAnswerValue.choices)
+    note = models.CharField(max_length=300, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["checklist", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "item"], name="incidents_checklist_answer_once"),
+            models.CheckConstraint(condition=Q(answer__in=["yes", "no", "na"]), name="incidents_checklist_answer"),
+        ]

@@ -39,7 +39,7 @@ class Access(IntEnum):
     MANAGE = 4  # the role's own cases: everything, including sharing
 
 
-CaseRight = Literal["read", "work", "share"]
+CaseRight = Literal["read", "work", "share", "manage"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,10 @@ class CaseAccess:
 
     @property
     def share(self) -> bool:  # share and revoke
+        return self.level >= Access.MANAGE
+
+    @property
+    def manage(self) -> bool:  # the harm's procedure checklists: the team whose role gives them the case
         return self.level >= Access.MANAGE
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DurationField,
     Exists,
@@ -18,6 +19,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -31,7 +34,7 @@ from onlinesafety.schools.models import Pupil, School, key_stage_expression
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 from onlinesafety.sharing import with_object_permissions
 
-from . import flowchart, rights
+from . import checklists, flowchart, rights
 from .models import (
     CONTINUED,
     PUPIL_BEHAVIOURS,
@@ -43,7 +46,10 @@ from .models import (
     Behaviour,
     CaseAction,
     CaseBehaviour,
+    CaseChecklist,
     CategoryCode,
+    ChecklistAnswer,
+    ChecklistKind,
     Device,
     Expectation,
     Illegal,
@@ -439,6 +445,8 @@ class IncidentFigures(TypedDict):
     hours_to_close: list[float]
     open_at_end: int
     pupils_repeated: int
+    with_checklist: int  # cases with a harm's procedure checklist
+    checklists_complete: int  # of those, every item of every checklist answered
 
 
 LOCATION_LABELS = dict(Location.choices)
@@ -464,6 +472,7 @@ def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
         about_others=Count("pk", filter=~Q(other_people="")),
     )
     through = _pupil_links().filter(incident__in=reported.values("pk"))
+    checklist_counts = _checklist_figures(reported)
     open_at_end = ordinary.filter(reported_at__lt=end_at).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=end_at))
     return IncidentFigures(
@@ -484,7 +493,89 @@ def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
         hours_to_close=_hours(reported.filter(closed_at__isnull=False, closed_at__lt=end_at), "closed_at"),
         open_at_end=open_at_end.count(),
         pupils_repeated=through.values("pupil_id").annotate(n=Count("incident_id")).filter(n__gte=2).count(),
+        with_checklist=checklist_counts["with_checklist"],
+        checklists_complete=checklist_counts["checklists_complete"],
     )
+
+
+def _incomplete_checklists() -> QuerySet[CaseChecklist]:
+    """Checklists with fewer answers than items (each item is answered at most once)."""
+    items = Case(*[When(kind=kind, then=Value(definition.size)) for kind, definition in
+                   checklists.CHECKLISTS.items()], default=Value(0))
+    return CaseChecklist.objects.annotate(answered=Count("answers"), items=items).filter(answered__lt=F("items"))
+
+
+def _checklist_figures(reported: QuerySet[Incident]) -> dict[str, int]:
+    """Cases with a checklist, and of those the ones with every item answered: one query."""
+    has = Exists(CaseChecklist.objects.filter(incident=OuterRef("pk")))
+    incomplete = Exists(_incomplete_checklists().filter(incident=OuterRef("pk")))
+    return reported.aggregate(with_checklist=Count("pk", filter=Q(has)),
+                              checklists_complete=Count("pk", filter=Q(has) & ~Q(incomplete)))
+
+
+# ---------------------------------------------------------------- the harms' procedure checklists on a case
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    item: checklists.Item
+    answer: ChecklistAnswer | None
+
+
+@dataclass(frozen=True)
+class CaseChecklistView:
+    record: CaseChecklist
+    definition: checklists.Checklist
+    rows: list[ChecklistRow]
+    deadline: checklists.Deadline | None
+    warning: str
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for row in self.rows if row.answer is not None)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def open_rows(self) -> list[ChecklistRow]:
+        return [row for row in self.rows if row.answer is None]
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+def case_checklists(incident: Incident, now: datetime | None = None) -> list[CaseChecklistView]:
+    """The case's checklists, each item with its answer (who and when), completion and any deadline: two queries."""
+    now = now or timezone.now()
+    records = list(CaseChecklist.objects.filter(incident=incident).prefetch_related(
+        Prefetch("answers", queryset=ChecklistAnswer.objects.select_related("answered_by"))))
+    shown = []
+    for record in records:
+        definition = checklists.CHECKLISTS.get(record.kind)
+        if definition is None:
+            continue
+        answers = {answer.item: answer for answer in record.answers.all()}
+        rows = [ChecklistRow(item, answers.get(item.key)) for item in definition.items]
+        given = {key: (a.answer, a.answered_at) for key, a in answers.items()}
+        shown.append(CaseChecklistView(
+            record=record, definition=definition, rows=rows,
+            deadline=checklists.deadline(definition, record.clock_started_at, given, now),
+            warning=checklists.escalation(definition, {key: a.answer for key, a in answers.items()})))
+    return shown
+
+
+def unanswered_checklist_items(incident: Incident) -> list[tuple[str, str]]:
+    """(checklist title, question) of each item not yet answered, in the order the case page lists them."""
+    return [(view.definition.title, row.item.question) for view in case_checklists(incident)
+            for row in view.open_rows]
+
+
+def checklists_to_add(incident: Incident) -> list[tuple[str, str]]:
+    """The checklists the team may still add to the case."""
+    have = set(incident.checklists.values_list("kind", flat=True))
+    return [(kind.value, kind.label) for kind in ChecklistKind if kind.value not in have]
 
 
 def _hours(incidents: QuerySet[Incident], field: str) -> list[float]:

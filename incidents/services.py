@@ -5,6 +5,7 @@ then writes. Changes to a case's fields check the version the user saw (optimist
 changed the case in the meantime, ``StaleCase`` is raised and nothing is saved.
 """
 
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -25,14 +26,18 @@ from onlinesafety.schools.models import Membership, Pupil, School
 from onlinesafety.schools.roles import DSL_TEAM, Role
 from onlinesafety.uploads import CheckedUpload, NotStored, store_file
 
-from . import defaults, flowchart, rights, selectors
+from . import checklists, defaults, flowchart, rights, selectors
 from .models import (
     Agency,
     AgencyNotContacted,
     Behaviour,
     CaseAction,
     CaseBehaviour,
+    CaseChecklist,
     CaseCounter,
+    ChecklistAnswer,
+    ChecklistAnswerValue,
+    ChecklistKind,
     Device,
     Evidence,
     Expectation,
@@ -269,6 +274,7 @@ def _report_incident(
     )
     incident.pupils.set(pupils)
     incident.staff_involved.set(staff_involved)
+    add_category_checklist(incident)
     saved, not_stored = [], []
     try:
         # A file the uploads folder refuses must not lose the report: each is stored on its own (a savepoint), one
@@ -478,13 +484,124 @@ def close_case(
     changes: dict[str, Any] = {"status": Status.CLOSED, "outcome": outcome, "closed_at": now}
     if not incident.acknowledged_at:
         changes.update(acknowledged_at=now, acknowledged_by=actor)
-    _log(incident, actor, Kind.CLOSED, f"{Outcome(outcome).label}. {summary}".strip(), "closed", request,
-         {"outcome": outcome, "actions_closed": [action.pk for action in open_actions]},
+    # Unanswered checklist items do not stop a case closing (the case page asks the user to confirm): the closing
+    # says how many there were, on the timeline and in the audit.
+    unanswered = len(selectors.unanswered_checklist_items(incident))
+    left = f" Closed with {unanswered} checklist item{'s' if unanswered != 1 else ''} unanswered." if unanswered else ""
+    _log(incident, actor, Kind.CLOSED, f"{Outcome(outcome).label}. {summary}".strip() + left, "closed", request,
+         {"outcome": outcome, "actions_closed": [action.pk for action in open_actions],
+          "checklist_items_unanswered": unanswered},
          expected_version=expected_version, **changes)
     if open_actions:
         CaseAction.objects.filter(pk__in=[action.pk for action in open_actions]).update(
             done_at=now, done_by=actor, closed_with_case=True)
     return incident
+
+
+# ---------------------------------------------------------------- the harms' procedure checklists
+
+def add_category_checklist(incident: Incident) -> CaseChecklist | None:
+    """The checklist the case's category brings, if any (a data breach's clock starts when it was reported: the
+    team corrects it to when the breach was discovered). Called for each new case, so it checks no one's right."""
+    kind = checklists.for_category(incident.category.code)
+    if kind is None:
+        return None
+    started = incident.reported_at if checklists.CHECKLISTS[kind].deadline_hours else None
+    checklist, _ = CaseChecklist.objects.get_or_create(incident=incident, kind=kind,
+                                                       defaults={"clock_started_at": started})
+    return checklist
+
+
+def _require_manager(actor: User, incident: Incident) -> None:
+    require(rights.may(actor, incident, "manage"),
+            "Only the safeguarding team handling this case can answer its checklists.")
+
+
+@transaction.atomic
+def add_checklist(
+    *, incident: Incident, actor: User, kind: str, request: HttpRequest | None = None
+) -> CaseChecklist:
+    """Add another harm's checklist to the case (e.g. a cyberbullying case that also involves nudes)."""
+    _require_manager(actor, incident)
+    _require_open(incident)
+    if kind not in ChecklistKind.values:
+        raise RuleBroken("Choose a checklist from the list.")
+    if incident.checklists.filter(kind=kind).exists():
+        raise RuleBroken(f"The case already has the {ChecklistKind(kind).label.lower()} checklist.")
+    definition = checklists.CHECKLISTS[kind]
+    checklist = CaseChecklist.objects.create(
+        incident=incident, kind=kind, added_by=actor,
+        clock_started_at=incident.reported_at if definition.deadline_hours else None)
+    _log(incident, actor, Kind.CHECKLIST, f"Checklist added: {definition.title}", "checklist_added", request,
+         {"checklist": kind})
+    return checklist
+
+
+@transaction.atomic
+def answer_checklist(
+    *, incident: Incident, actor: User, kind: str, answers: dict[str, tuple[str, str]],
+    request: HttpRequest | None = None,
+) -> int:
+    """Record the answers to a case's checklist: ``answers`` maps an item to (yes / no / na, note). Only the items
+    whose answer or note changed are written, each with who and when, and each change is an audit event holding the
+    previous answer (the history). Returns how many changed."""
+    _require_manager(actor, incident)
+    _require_open(incident)
+    checklist = CaseChecklist.objects.select_for_update().filter(incident=incident, kind=kind).first()
+    if checklist is None:
+        raise RuleBroken("The case has no such checklist.")
+    definition = checklists.CHECKLISTS[checklist.kind]
+    had = {a.item: a for a in checklist.answers.all()}
+    now, changed = timezone.now(), []
+    for key, (answer, note) in answers.items():
+        item = definition.item(key)
+        if item is None or answer not in ChecklistAnswerValue.values:
+            raise RuleBroken("An answer is not one the page offered: reload the page and try again.")
+        note = note.strip()[:300]
+        if answer in item.note_needed_for and not note:
+            raise RuleBroken(f"{item.note_prompt or 'Say why'}: “{item.question}”")
+        before = had.get(key)
+        if before is not None and before.answer == answer and before.note == note:
+            continue
+        ChecklistAnswer.objects.update_or_create(
+            checklist=checklist, item=key,
+            defaults={"answer": answer, "note": note, "answered_by": actor, "answered_at": now})
+        changed.append(key)
+        record_event(verb="incident.checklist_answered", actor=actor, school=incident.school, target=incident,
+                     request=request, detail={"checklist": checklist.kind, "item": key, "answer": answer,
+                                              "previous": before.answer if before else None,
+                                              "note_changed": before is not None and before.note != note})
+    if not changed:
+        raise RuleBroken("Nothing changed: the answers are the ones already recorded.")
+    count = len(changed)
+    _log(incident, actor, Kind.CHECKLIST,
+         f"{definition.title}: {count} answer{'s' if count != 1 else ''} recorded", "checklist_saved", request,
+         {"checklist": checklist.kind, "items": changed})
+    return count
+
+
+@transaction.atomic
+def set_checklist_clock(
+    *, incident: Incident, actor: User, kind: str, started_at: datetime,
+    request: HttpRequest | None = None,
+) -> CaseChecklist:
+    """When the harm was discovered (the data breach's 72 hours run from then)."""
+    _require_manager(actor, incident)
+    _require_open(incident)
+    checklist = CaseChecklist.objects.select_for_update().filter(incident=incident, kind=kind).first()
+    if checklist is None or not checklists.CHECKLISTS[checklist.kind].deadline_hours:
+        raise RuleBroken("That checklist has no clock.")
+    if started_at > timezone.now():
+        raise RuleBroken("The time it was discovered cannot be in the future.")
+    previous = checklist.clock_started_at
+    checklist.clock_started_at = started_at
+    checklist.save(update_fields=["clock_started_at"])
+    tz = zoneinfo.ZoneInfo(incident.school.timezone)
+    _log(incident, actor, Kind.CHECKLIST,
+         f"{checklists.CHECKLISTS[checklist.kind].title}: discovered {started_at.astimezone(tz):%d %b %Y %H:%M}",
+         "checklist_clock_set", request,
+         {"checklist": checklist.kind, "previous": previous.isoformat() if previous else None})
+    return checklist
 
 
 # ---------------------------------------------------------------- the flowchart's illegal branch

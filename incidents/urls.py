@@ -18,5 +18,9 @@ urlpatterns = [
     path("incidents/<int:incident_id>/actions/<int:action_id>/done/", views.action_done, name="action_done"),
     path("incidents/<int:incident_id>/shared/<int:user_id>/revoke/", views.revoke_share, name="revoke_share"),
     path("incidents/<int:incident_id>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
+    path("incidents/<int:incident_id>/checklists/add/", views.checklist_add, name="checklist_add"),
+    path("incidents/<int:incident_id>/checklists/<slug:kind>/", views.checklist_answer, name="checklist_answer"),
+    path("incidents/<int:incident_id>/checklists/<slug:kind>/discovered/", views.checklist_clock,
+         name="checklist_clock"),
     path("pupils/<int:pupil_id>/chronology/", views.chronology, name="chronology"),
 ]

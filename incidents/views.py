@@ -246,7 +246,31 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
                          Access.MANAGE: ""}[access.level],
         "changed_meanwhile": changed_meanwhile,
         "refused_form": bound_form if bound_form is not None and bound_form.errors else None,
+        **_checklist_context(access, bound_form),
     }
+
+
+def _checklist_context(access: rights.CaseAccess, bound_form=None) -> dict:
+    """The harms' checklists of the case, each with its form (for the team managing an open case) and, for one
+    with a clock, the form saying when the harm was discovered; a form sent with errors is shown as sent."""
+    incident = access.incident
+    may_answer = access.manage and incident.status != Status.CLOSED
+    bound = {bound_form.prefix: bound_form} if bound_form is not None else {}
+    shown = []
+    for view in selectors.case_checklists(incident):
+        kind = view.record.kind
+        form = clock = None
+        if may_answer:
+            form = bound.get(forms.checklist_prefix(kind)) or forms.ChecklistAnswersForm(view=view)
+            if view.definition.deadline_hours:
+                started = view.record.clock_started_at
+                clock = bound.get(f"clock-{kind}") or forms.ChecklistClockForm(
+                    kind=kind, initial={"started_at": timezone.localtime(started) if started else None})
+        shown.append((view, form, clock))
+    add_form = None
+    if may_answer:
+        add_form = bound.get("add_checklist") or forms.AddChecklistForm(incident=incident)
+    return {"harm_checklists": shown, "add_checklist_form": add_form, "can_manage": access.manage}
 
 
 def _responses_to_consider(incident, behaviours, continued) -> list[tuple[str, str]]:
@@ -356,6 +380,82 @@ def _apply_change(change, incident, data, request):
     elif change == "agency":
         services.record_agency_not_contacted(agency=data["agency"], reason=data["reason"], expected_version=version,
                                              **common)
+
+
+# ---------------------------------------------------------------- the harms' procedure checklists
+
+def _checklist_view_of(incident, kind):
+    view = next((v for v in selectors.case_checklists(incident) if v.record.kind == kind), None)
+    if view is None:
+        raise Http404("The case has no such checklist.")
+    return view
+
+
+def _checklist_refused(request, access, form):
+    return render(request, "incidents/case.html", _case_context(request, access, form), status=400)
+
+
+@require_POST
+@school_member_required()
+@sent_once
+def checklist_answer(request, incident_id: int, kind: str):
+    """Answers to one of the case's checklists: only the team managing the case (403 for anyone it is shared
+    with)."""
+    access = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="manage")
+    incident = access.incident
+    if asked := _step_up_for(request, incident):
+        return asked
+    form = forms.ChecklistAnswersForm(request.POST, view=_checklist_view_of(incident, kind))
+    if not form.is_valid():
+        return _checklist_refused(request, access, form)
+    with refusal(request, form) as attempt:
+        count = services.answer_checklist(incident=incident, actor=request.user, kind=kind, answers=form.answers(),
+                                          request=request)
+    if not attempt.ok:
+        return _checklist_refused(request, access, form)
+    messages.success(request, f"{count} answer{'s' if count != 1 else ''} saved.")
+    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#checklist-{kind}")
+
+
+@require_POST
+@school_member_required()
+@sent_once
+def checklist_add(request, incident_id: int):
+    access = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="manage")
+    incident = access.incident
+    if asked := _step_up_for(request, incident):
+        return asked
+    form = forms.AddChecklistForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return _checklist_refused(request, access, form)
+    kind = form.cleaned_data["kind"]
+    with refusal(request, form, "kind") as attempt:
+        services.add_checklist(incident=incident, actor=request.user, kind=kind, request=request)
+    if not attempt.ok:
+        return _checklist_refused(request, access, form)
+    messages.success(request, "Checklist added.")
+    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#checklist-{kind}")
+
+
+@require_POST
+@school_member_required()
+@sent_once
+def checklist_clock(request, incident_id: int, kind: str):
+    access = selectors.get_incident_for_user(request.user, request.school, incident_id, needed="manage")
+    incident = access.incident
+    if asked := _step_up_for(request, incident):
+        return asked
+    _checklist_view_of(incident, kind)
+    form = forms.ChecklistClockForm(request.POST, kind=kind)
+    if not form.is_valid():
+        return _checklist_refused(request, access, form)
+    with refusal(request, form, "started_at") as attempt:
+        services.set_checklist_clock(incident=incident, actor=request.user, kind=kind,
+                                     started_at=form.cleaned_data["started_at"], request=request)
+    if not attempt.ok:
+        return _checklist_refused(request, access, form)
+    messages.success(request, "Saved.")
+    return redirect(f"{reverse('incidents:case', args=[incident.pk])}#checklist-{kind}")
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0008_timeline_kinds_of_both'),
+        ('incidents', '0010_checklists'),
     ]
 
     operations = [

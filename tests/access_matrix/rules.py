@@ -269,6 +269,10 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "incidents:revoke_share": button(LEADS, args=lambda s: {**_TEAM_CASE(s), "user_id": s.shared_with.pk},
                                      writes="'revoke' is a button"),
     "incidents:evidence": page(CASE_READERS, args=lambda s: {**_TEAM_CASE(s), "evidence_id": s.evidence.pk}),
+    # The harms' checklists: the team managing the case alone (the technician it is shared with: 403).
+    "incidents:checklist_add": button(LEADS, args=_TEAM_CASE),
+    "incidents:checklist_answer": button(LEADS, args=lambda s: {**_TEAM_CASE(s), "kind": "cyberbullying"}),
+    "incidents:checklist_clock": button(LEADS, args=lambda s: {**_TEAM_CASE(s), "kind": "cyberbullying"}),
     "incidents:chronology": page(LEADS, args=lambda s: {"pupil_id": s.pupil.pk}),
     # ------------------------------------------------------------ policies and the calendar (policies.rights)
     # The policy is owned by the Online Safety Lead and approved by the head; the duty is the technicians'.

@@ -54,6 +54,7 @@ def test_it_puts_the_report_first_sets_a_level_and_closes_with_the_open_action(w
 
     page.locator("#id_close-outcome").select_option(label="Resolved internally")
     page.locator("#id_close-summary").fill("Spoke to both families.")
+    page.get_by_label("Close the case with 6 checklist items unanswered").check()  # its cyberbullying checklist
     page.get_by_role("button", name="Close case").click()
     confirm = page.locator("#open-actions-confirm")
     expect(confirm).to_contain_text("Speak to the parents")

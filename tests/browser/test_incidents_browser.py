@@ -194,6 +194,7 @@ def test_it_keeps_the_dsls_close_summary_when_the_deputy_changed_the_case_meanwh
     summary = "Spoke to both families; the messages have stopped."
     page.locator("#id_close-outcome").select_option(index=1)
     page.locator("#id_close-summary").fill(summary)
+    page.get_by_label("Close the case with 6 checklist items unanswered").check()  # its cyberbullying checklist
     # Meanwhile the deputy takes the case on.
     incident.refresh_from_db()
     services.assign(incident=incident, actor=deputy, assignee=deputy, expected_version=incident.version)

@@ -29,7 +29,8 @@ def case_url(incident):
 def close(client, incident, **data):
     incident.refresh_from_db()
     payload = {"close-version": incident.version, "close-outcome": Outcome.RESOLVED_INTERNALLY,
-               "close-summary": "Spoke to both families."}
+               "close-summary": "Spoke to both families.",
+               "close-close_unanswered_checklist": "on"}  # its cyberbullying checklist is not answered
     payload.update({f"close-{key}": value for key, value in data.items()})
     return client.post(reverse("incidents:change", args=[incident.pk, "close"]), payload)
 

@@ -132,7 +132,8 @@ def test_it_refuses_to_close_without_an_outcome_then_closes_and_reopens(client, 
     assert change(client, incident, "close", outcome="").status_code == 400
     incident.refresh_from_db()
     assert incident.status == Status.NEW
-    closed = change(client, incident, "close", outcome=Outcome.RESOLVED_INTERNALLY, summary="Spoke to all")
+    closed = change(client, incident, "close", outcome=Outcome.RESOLVED_INTERNALLY, summary="Spoke to all",
+                    close_unanswered_checklist="on")
     assert closed.status_code == 302
     incident.refresh_from_db()
     assert (incident.status, incident.outcome) == (Status.CLOSED, Outcome.RESOLVED_INTERNALLY)

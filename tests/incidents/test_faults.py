@@ -142,7 +142,7 @@ def test_it_keeps_the_typed_close_summary_when_someone_else_changed_the_case(cli
     summary = "Talked to both pupils' parents; the messages have stopped."
     response = client.post(reverse("incidents:change", args=[incident.pk, "close"]),
                            {"close-outcome": Outcome.RESOLVED_INTERNALLY, "close-summary": summary,
-                            "close-version": seen})
+                            "close-version": seen, "close-close_unanswered_checklist": "on"})
     page = response.content.decode()
     assert response.status_code == 409
     assert "Someone else changed this case while you were working on it" in page
@@ -158,7 +158,7 @@ def test_it_keeps_the_typed_close_summary_when_someone_else_changed_the_case(cli
 
     again = client.post(reverse("incidents:change", args=[incident.pk, "close"]),
                         {"close-outcome": Outcome.RESOLVED_INTERNALLY, "close-summary": summary,
-                         "close-version": _version_on(page, "close")})
+                         "close-version": _version_on(page, "close"), "close-close_unanswered_checklist": "on"})
     assert again.status_code == 302
     incident.refresh_from_db()
     assert incident.status == Status.CLOSED

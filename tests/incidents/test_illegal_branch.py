@@ -324,7 +324,8 @@ def test_it_closes_a_possibly_illegal_case_once_every_step_is_answered(client, p
     not_contacted(incident, people, Agency.CEOP, "No contact with a child")
     not_contacted(incident, people, Agency.IWF, "No web address")
     client.force_login(people.dsl)
-    assert change(client, incident, "close", outcome=Outcome.REFERRED_AND_CLOSED).status_code == 302
+    assert change(client, incident, "close", outcome=Outcome.REFERRED_AND_CLOSED,
+                  close_unanswered_checklist="on").status_code == 302
     incident.refresh_from_db()
     assert incident.status == Status.CLOSED
     with pytest.raises(RuleBroken, match="closed"):

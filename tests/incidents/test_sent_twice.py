@@ -101,6 +101,18 @@ def _tables(s):
     return s.people.dsl, reverse("incidents:response_tables"), data
 
 
+def _checklist_answers(s):
+    return (s.people.dsl, reverse("incidents:checklist_answer", args=[s.incident.pk, "cyberbullying"]),
+            {"checklist-cyberbullying-evidence_kept": "yes", "checklist-cyberbullying-support": "no"})
+
+
+def _checklist_clock(s):
+    services.add_checklist(incident=s.incident, actor=s.people.dsl, kind="data_breach")
+    discovered = (timezone.localtime() - timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    return (s.people.dsl, reverse("incidents:checklist_clock", args=[s.incident.pk, "data_breach"]),
+            {"clock-data_breach-started_at": discovered})
+
+
 CASES = {
     "report": ("incidents:report", _report),
     "acknowledge": ("incidents:change", _change("acknowledge")),
@@ -108,9 +120,9 @@ CASES = {
     "level": ("incidents:change", _change("level", level=Level.INAPPROPRIATE)),
     "status": ("incidents:change", _change("status", status=Status.WAITING)),
     "close": ("incidents:change", _leveled(_change("close", outcome=Outcome.RESOLVED_INTERNALLY,
-                                                   summary="Spoke to all"))),
+                                                   summary="Spoke to all", close_unanswered_checklist="on"))),
     "close with its open actions": ("incidents:change", _with_open_action(_change(
-        "close", outcome=Outcome.RESOLVED_INTERNALLY, close_open_actions="on"))),
+        "close", outcome=Outcome.RESOLVED_INTERNALLY, close_open_actions="on", close_unanswered_checklist="on"))),
     "reopen": ("incidents:change", _closed),
     "note": ("incidents:change", _change("note", kind="note", text="Spoke to the class teacher.")),
     "action": ("incidents:change", _change("action", description="Speak to parents", owner=lambda s: s.people.osl.pk,
@@ -137,6 +149,11 @@ CASES = {
     "take responses": ("incidents:take_responses", _responses),
     "behaviours": ("incidents:change", _change("behaviours", behaviours=["p_proxy", "p_files"])),
     "response tables": ("incidents:response_tables", _tables),
+    "checklist answers": ("incidents:checklist_answer", _checklist_answers),
+    "checklist added": ("incidents:checklist_add", lambda s: (
+        s.people.dsl, reverse("incidents:checklist_add", args=[s.incident.pk]),
+        {"add_checklist-kind": "sharing_nudes"})),
+    "checklist discovered": ("incidents:checklist_clock", _checklist_clock),
 }
 
 
