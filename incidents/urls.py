@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import outside_views, views
 
 app_name = "incidents"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("incidents/<int:incident_id>/shared/<int:user_id>/revoke/", views.revoke_share, name="revoke_share"),
     path("incidents/<int:incident_id>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("pupils/<int:pupil_id>/chronology/", views.chronology, name="chronology"),
+    # Reports from pupils and parents (no account): outside_views.py.
+    path("incidents/pupil-link/", outside_views.pupil_link, name="pupil_link"),
+    path("tell/<str:token>/", outside_views.tell, name="tell"),
+    path("tell/<str:token>/thanks/", outside_views.tell_thanks, name="tell_thanks"),
+    path("p/<slug:school_slug>/report/", outside_views.parent_report, name="parent_report"),
+    path("p/<slug:school_slug>/report/sent/", outside_views.parent_report_sent, name="parent_report_sent"),
 ]
