@@ -1,7 +1,7 @@
 """Reports from pupils and parents in a browser: a pupil on a classroom tablet (810x1080) tells a trusted adult
 through the school's link with the keyboard alone, and sees a calm thank-you page; a parent on a phone (390x844)
-sends the public form, is shown their mistakes in the error summary first, then their reference. Each page passes
-axe-core."""
+sends the public form, is shown their mistakes in the error summary first, then their reference; the DSL makes the
+link and copies it. Each page passes axe-core."""
 
 import re
 from datetime import timedelta
@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from incidents import services
 from incidents.models import Incident, ReporterKind
-from tests.browser.conftest import assert_accessible, new_page
+from tests.browser.conftest import assert_accessible, new_page, sign_in_at
+from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,4 +94,21 @@ def test_it_lets_a_parent_report_a_concern_on_a_phone(browser, live_server, oakf
     assert_accessible(page)
     incident = Incident.objects.get()
     assert incident.reporter_kind == ReporterKind.PARENT and incident.outside_report.receipt == receipt
+    context.close()
+
+
+def test_it_lets_the_dsl_make_and_copy_the_pupils_link(browser, live_server, oakfield, people):
+    context, page = new_page(browser, viewport={"width": 1280, "height": 800},
+                             permissions=["clipboard-read", "clipboard-write"])
+    sign_in_at(page, live_server.url, people.dsl.email, TEST_PASSWORD, next_path="/incidents/pupil-link/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("tell a trusted adult")
+    page.get_by_role("button", name="Make the pupils' link").click()
+    link = page.get_by_label("The link").input_value()
+    assert re.search(r"/tell/[0-9a-f]{40}/$", link)
+    page.get_by_role("button", name="Copy the link").click()
+    expect(page.locator("#copy-status")).to_have_text(re.compile("Link copied|The link is selected"))
+    assert_accessible(page)
+    old = link
+    page.get_by_role("button", name="Make a new link").click()
+    assert page.get_by_label("The link").input_value() != old
     context.close()
