@@ -5,8 +5,8 @@ from django.utils.http import urlencode
 SESSION_FLAG = "aup_check_after_login"
 PASS_THROUGH = ("/aup/", "/accounts/", "/static/", "/admin/", "/dev/")
 # Never waits for an agreement: reporting a concern (the form, its pupil search, the page after sending), every
-# incident page (a case link from an urgent alert) and the alerts.
-NEVER_HELD_UP = ("/incidents/", "/alerts/")
+# incident page (a case link from an urgent alert), the alerts, and the pupils' and parents' report forms.
+NEVER_HELD_UP = ("/incidents/", "/alerts/", "/tell/", "/p/")
 
 
 class AgreementsFirstMiddleware:

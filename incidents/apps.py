@@ -17,13 +17,14 @@ class IncidentsConfig(AppConfig):
 
         from . import signals  # noqa: F401
         from .panels import case_panels, own_report_panels
-        from .rights import can_edit_response_tables, can_report, can_triage
+        from .rights import can_edit_response_tables, can_manage_pupil_link, can_report, can_triage
 
         register(
             NavItem("Report a concern", "incidents:report", can_report, SAFEGUARDING),
             NavItem("Cases to triage", "incidents:triage", can_triage, SAFEGUARDING),
             NavItem("My reports", "incidents:mine", can_report, SAFEGUARDING),
             NavItem("Response tables", "incidents:response_tables", can_edit_response_tables, SAFEGUARDING),
+            NavItem("The pupils' link", "incidents:pupil_link", can_manage_pupil_link, SAFEGUARDING),
         )
         # Reporting a concern is the first thing on the home of everyone who may, and never waits for anything.
         register_home_action(NavItem("Report a concern", "incidents:report", can_report, SAFEGUARDING))

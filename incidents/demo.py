@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from onlinesafety.mail.services import notify
+from onlinesafety.mail.services import absolute_url, notify
 from onlinesafety.schools.models import Pupil, School
 from onlinesafety.schools.selectors import current_term, terms_of
 
@@ -20,6 +20,7 @@ from .models import (
     CaseBehaviour,
     CategoryCode,
     ChecklistAnswer,
+    Danger,
     Device,
     Illegal,
     IllegalBranch,
@@ -31,8 +32,11 @@ from .models import (
     MeetingRole,
     Network,
     Outcome,
+    OutsideReport,
     ParentContact,
+    PupilReportLink,
     Referral,
+    ReporterKind,
     ResponseMatrix,
     Sanction,
     Status,
@@ -182,6 +186,7 @@ class DemoIncidents:
         self.alert_the_team(urgent, waiting)
         self.mid_branch()
         self.checklists()
+        self.alert_the_team(*self.outside_reports())
         return self.counts
 
     def checklists(self):
@@ -218,6 +223,38 @@ class DemoIncidents:
             ChecklistAnswer(checklist=record, item=item.key, answered_by=owner, answered_at=when,
                             answer="no" if item.key.startswith("risk_") else "yes")
             for item in items)
+
+    def outside_reports(self):
+        """The pupils' link, a pupil's own report (they gave their first name) and a parent's report, both waiting in
+        the triage queue with no category chosen yet ("Other") and no level, as the forms leave them."""
+        link = demo_pupil_link(self.school)
+        other = self.categories[CategoryCode.OTHER]
+        made = []
+        for kind, when, description, platform, outside in (
+            (ReporterKind.PUPIL, timezone.now() - timedelta(hours=3),
+             "Someone in a game I play keeps saying mean things about me and my friends said he knows where I live. "
+             "I blocked him but he made a new name.", "online game",
+             {"reporter_name": "Maya", "child_class": "6R", "danger_now": Danger.NOT_SURE, "link": link}),
+            (ReporterKind.PARENT, timezone.now() - timedelta(hours=20),
+             "My daughter was added to a group chat by older pupils where a photo of her was edited and shared with "
+             "rude comments. She is very upset and does not want to come in tomorrow.", "Social media",
+             {"reporter_name": "Jo Parent", "reporter_email": "jo.parent@home.example", "child_name": "Ella",
+              "child_class": "Year 7", "danger_now": Danger.NO, "receipt": "R-D3M7-7K2Q",
+              "occurred_on": self.today - timedelta(days=1)}),
+        ):
+            self.counts["incidents"] += 1
+            incident = Incident.objects.create(
+                school=self.school, number=self.counts["incidents"], reported_by=None, reporter_kind=kind,
+                occurred_at=when, location=Location.NOT_KNOWN, category=other, description=description,
+                platform=platform, immediate_risk=False, is_urgent=outside["danger_now"] == Danger.NOT_SURE,
+                possibly_illegal=Illegal.NOT_ASKED)
+            Incident.objects.filter(pk=incident.pk).update(reported_at=when)
+            OutsideReport.objects.create(incident=incident, kind=kind, **outside)
+            TimelineEntry.objects.create(incident=incident, kind=Kind.REPORTED, author=None,
+                                         text=f"Sent by a {ReporterKind(kind).label.lower()} (no account)")
+            made.append(incident)
+        self.counts["reports from pupils and parents"] = len(made)
+        return made
 
     def mid_branch(self):
         """A possibly illegal case half way down the flowchart: the reporter was not sure, the DSL chose "illegal,
@@ -360,3 +397,28 @@ class DemoIncidents:
         incident = self.case(ALLEGATION, self.today - timedelta(days=6), self.person("office"), [self.pupils[150]],
                              age_days=6, visibility=Visibility.HEADTEACHER, subject=subject)
         incident.staff_involved.set([subject])
+
+
+# ---------------------------------------------------------------- the printed pupil link
+
+DEMO_LINK_NONCE = "demo-pupil-link"  # the token is an HMAC of it under SECRET_KEY: the same link on every run
+
+
+def demo_pupil_link(school) -> PupilReportLink:
+    link = PupilReportLink.objects.filter(school=school, revoked_at__isnull=True).first()
+    if link is None:
+        link = PupilReportLink(school=school, nonce=DEMO_LINK_NONCE)
+        link.token_sha256 = services.token_digest(services.pupil_link_token(link))
+        link.save()
+    return link
+
+
+def pupil_link() -> list[str]:
+    school = School.objects.filter(slug="oakfield").first()
+    if school is None:
+        return []
+    link = demo_pupil_link(school)
+    return [f"The pupils' \"tell a trusted adult\" link (no sign-in needed): "
+            f"{absolute_url(reverse('incidents:tell', args=[services.pupil_link_token(link)]))}",
+            f"The parents' report form (no sign-in needed): "
+            f"{absolute_url(reverse('incidents:parent_report', args=[school.slug]))}"]

@@ -21,6 +21,11 @@ def _system(incident) -> str:
     return "; ".join(part for part in parts if part)
 
 
+def _author(entry) -> str:
+    """Who wrote a timeline entry: a person, or (a pupil's or a parent's report) who sent it, with no account."""
+    return entry.author.full_name if entry.author is not None else "sent without an account"
+
+
 def _actions(incident, tz) -> str:
     lines = []
     for entry in incident.timeline.all():
@@ -28,7 +33,7 @@ def _actions(incident, tz) -> str:
             continue
         text = f": {entry.text}" if entry.text else ""
         when = timezone.localtime(entry.created_at, tz)
-        lines.append(f"{when:%d/%m/%Y %H:%M} {entry.get_kind_display()}{text} — {entry.author.full_name}")
+        lines.append(f"{when:%d/%m/%Y %H:%M} {entry.get_kind_display()}{text} — {_author(entry)}")
     return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ from onlinesafety.weburl import parse_url
 
 from . import flowchart, selectors
 from .models import (
+    ILLEGAL_ANSWERS,
     PUPIL_BEHAVIOURS,
     PUPIL_RESPONSES,
     STAFF_BEHAVIOURS,
@@ -38,9 +39,9 @@ from .models import (
     Agency,
     Behaviour,
     ChecklistAnswerValue,
+    Danger,
     Device,
     Expectation,
-    Illegal,
     IncidentCategory,
     Level,
     Location,
@@ -111,7 +112,7 @@ class ReportForm(forms.Form):
         error_messages={"required": "Select whether a child is at immediate risk of harm"},
     )
     possibly_illegal = forms.ChoiceField(
-        label="Could this be illegal?", choices=Illegal.choices, widget=forms.RadioSelect,
+        label="Could this be illegal?", choices=ILLEGAL_ANSWERS, widget=forms.RadioSelect,
         help_text="For example sexual images of a child, grooming, terrorism, hate crime, threats or fraud.",
         error_messages={"required": "Select whether this could be illegal"},
     )
@@ -690,3 +691,77 @@ class ChecklistClockForm(forms.Form):
     def __init__(self, *args, kind, **kwargs):
         kwargs.setdefault("prefix", f"clock-{kind}")
         super().__init__(*args, **kwargs)
+# ---------------------------------------------------------------- reports from pupils and parents
+
+PUPIL_WHERE = [
+    ("online game", "In an online game"),
+    ("social media", "On social media"),
+    ("messages", "In messages or a chat"),
+    ("website", "On a website"),
+    ("somewhere else", "Somewhere else"),
+]
+
+
+class PupilReportForm(forms.Form):
+    """The pupils' "tell a trusted adult" form: short questions in plain words; the name and class are theirs to
+    give or not."""
+
+    what_happened = forms.CharField(
+        label="What happened?", help_text="Tell us in your own words.", max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Tell us what happened, in your own words."})
+    where = forms.ChoiceField(
+        label="Where did it happen?", choices=PUPIL_WHERE, widget=forms.RadioSelect,
+        error_messages={"required": "Choose where it happened. If you are not sure, choose Somewhere else."})
+    danger_now = forms.ChoiceField(
+        label="Is someone in danger right now?", choices=Danger.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose Yes, No or I don't know."})
+    name = forms.CharField(
+        label="Your name (you don't have to tell us)", required=False, max_length=150,
+        help_text="You can tell us your name so we can help you. You don't have to.")
+    school_class = forms.CharField(label="Your class (you don't have to tell us)", required=False, max_length=60)
+
+
+PARENT_PLATFORMS = [
+    ("", "Choose one"),
+    ("Social media", "Social media"),
+    ("Messaging app or text messages", "Messaging app or text messages"),
+    ("Online game", "Online game"),
+    ("Video or streaming site", "Video or streaming site"),
+    ("Website", "Website"),
+    ("Email", "Email"),
+    ("Other or not known", "Other or not known"),
+]
+HONEYPOT = "homepage"
+
+
+class ParentReportForm(forms.Form):
+    """A parent's or carer's "report an online safety concern" form (the school's public page). ``homepage`` is the
+    honeypot: hidden from people (and from screen readers), filled in by robots."""
+
+    reporter_name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(
+        attrs={"autocomplete": "name"}))
+    reporter_email = forms.EmailField(
+        label="Your email address", help_text="We send your reference here. The email repeats nothing you tell us.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your email address, so we can send your reference",
+                        "invalid": "Enter an email address like name@example.com"})
+    child_name = forms.CharField(label="Your child's name (optional)", required=False, max_length=150)
+    child_class = forms.CharField(label="Their class or year (optional)", required=False, max_length=60)
+    what_happened = forms.CharField(
+        label="What happened?", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What you saw or were told, who was involved if you know, and anything already done about it.",
+        error_messages={"required": "Enter what happened"})
+    occurred_on = PlausibleDateField(
+        label="When did it happen?", help_text="The day, or your best guess.", earliest=days_from_today(-3650),
+        latest=today, error_messages={"required": "Enter the day it happened, or your best guess",
+                                      "too_late": "The day it happened must be today or in the past"})
+    platform = forms.ChoiceField(label="Where did it happen?", choices=PARENT_PLATFORMS,
+                                 error_messages={"required": "Select where it happened, or Other or not known"})
+    danger_now = forms.ChoiceField(
+        label="Is a child in danger right now?", choices=[(Danger.YES, "Yes"), (Danger.NO, "No")],
+        widget=forms.RadioSelect, error_messages={"required": "Select yes if a child is in danger right now"})
+    homepage = forms.CharField(label="Leave this empty", required=False, max_length=200)
+
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get(HONEYPOT, "").strip())

@@ -72,6 +72,21 @@ class Illegal(models.TextChoices):
     YES = "yes", "Yes"
     NOT_SURE = "not_sure", "Not sure"
     NO = "no", "No"
+    # A pupil's or a parent's report: they are not asked (the safeguarding team decides at triage).
+    NOT_ASKED = "not_asked", "Not asked"
+
+
+# What the staff report form offers (a reporter is never offered "not asked").
+ILLEGAL_ANSWERS = [(value, label) for value, label in Illegal.choices if value != Illegal.NOT_ASKED]
+
+
+class ReporterKind(models.TextChoices):
+    """Who sent the report: a member of staff (signed in: ``reported_by``), or a pupil or a parent through the
+    signed-out forms (no account: ``reported_by`` is empty, what they told us is in ``OutsideReport``)."""
+
+    STAFF = "staff", "Staff"
+    PUPIL = "pupil", "Pupil"
+    PARENT = "parent", "Parent or carer"
 
 
 class Status(models.TextChoices):
@@ -102,7 +117,11 @@ class Visibility(models.TextChoices):
 class Incident(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
     number = models.PositiveIntegerField(help_text="The school's own running number for the case.")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a pupil's or a parent's report (``reporter_kind``; a database check keeps the two together), so a
+    # rule that compares it with a person must first ask that it is set.
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reporter_kind = models.CharField(max_length=10, choices=ReporterKind.choices, default=ReporterKind.STAFF)
     reported_at = models.DateTimeField(auto_now_add=True)
     occurred_at = models.DateTimeField("when it happened")
     location = models.CharField(max_length=20, choices=Location.choices)
@@ -151,6 +170,10 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="closed") | ~Q(outcome=""), name="incidents_closed_needs_outcome"
             ),
+            models.CheckConstraint(
+                condition=Q(reporter_kind="staff", reported_by__isnull=False)
+                | Q(reporter_kind__in=["pupil", "parent"], reported_by__isnull=True),
+                name="incidents_reporter_kind_matches"),
         ]
         indexes = [
             models.Index(fields=["school", "status", "-is_urgent", "reported_at"], name="incidents_queue"),
@@ -227,7 +250,9 @@ class TimelineEntry(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only for the "reported" entry of a pupil's or a parent's report (they have no account).
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     text = models.TextField(blank=True)
 
@@ -624,3 +649,61 @@ class ChecklistAnswer(models.Model):
             models.UniqueConstraint(fields=["checklist", "item"], name="incidents_checklist_answer_once"),
             models.CheckConstraint(condition=Q(answer__in=["yes", "no", "na"]), name="incidents_checklist_answer"),
         ]
+# ---------------------------------------------------------------- reports from pupils and parents
+
+class PupilReportLink(models.Model):
+    """A school's "tell a trusted adult" link (``/tell/<token>/``), for a classroom bookmark: no account, no sign-in.
+    The token is not stored: it is an HMAC of ``nonce`` under the site's secret key (so the safeguarding team can be
+    shown it again), and only its SHA-256 is kept to find the link. Regenerating revokes the old link; one live link
+    per school (a partial unique constraint)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school"], condition=Q(revoked_at__isnull=True),
+                                               name="incidents_one_live_pupil_link")]
+
+    def __str__(self) -> str:
+        return f"Pupil report link {self.pk}"
+
+
+class Danger(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "I don't know"
+
+
+class OutsideReport(models.Model):
+    """What a pupil or a parent told us beyond the case's own fields. A child's name is kept as text for the team
+    to link to a pupil record: the report never attaches a pupil itself."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="outside_report")
+    kind = models.CharField(max_length=10, choices=ReporterKind.choices)
+    reporter_name = models.CharField("their name", max_length=150, blank=True)  # a pupil's, only if they chose
+    reporter_email = models.EmailField("their email", blank=True)  # a parent's
+    child_name = models.CharField("the child's name", max_length=150, blank=True)
+    child_class = models.CharField("class", max_length=60, blank=True)
+    danger_now = models.CharField("someone in danger now", max_length=10, choices=Danger.choices)
+    occurred_on = models.DateField("the day it happened", null=True, blank=True)  # a parent's answer
+    # The parent's receipt reference (not the case number: see docs/architecture.md, "Incidents"); empty for a pupil.
+    receipt = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    link = models.ForeignKey(PupilReportLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="pupil") | Q(kind="parent", receipt__isnull=False,
+                                                               reporter_email__gt=""),
+                                   name="incidents_parent_report_has_receipt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report from outside school for case {self.incident_id}"

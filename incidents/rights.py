@@ -28,6 +28,8 @@ can_edit_response_tables = HasRole(SAFEGUARDING_LEADS)
 can_be_assigned = HasRole(SAFEGUARDING_LEADS)
 # Who a case may be shared with, or given an action on: an adult who works in or governs the school.
 can_be_shared_with = HasRole(STAFF_AND_GOVERNORS)
+# The pupils' "tell a trusted adult" link: shown, regenerated and switched off by the safeguarding leads.
+can_manage_pupil_link = HasRole(SAFEGUARDING_LEADS)
 # Who a concern can be about, as staff involved or as the subject of an allegation.
 can_be_named_as_staff = HasRole(CONCERN_REPORTERS)
 
@@ -122,7 +124,9 @@ def _level(user: User, incident: Incident) -> Access | None:
     shared = _shared_level(user, incident) if can_be_shared_with(user, school) else None
     if shared is not None:
         return shared
-    if incident.reported_by_id == user.pk:
+    # A pupil's or a parent's report has no reporter account (None): it matches nobody, never a person whose pk is
+    # unset.
+    if incident.reported_by_id is not None and incident.reported_by_id == user.pk:
         return Access.REPORTER
     return None
 

@@ -1,5 +1,6 @@
 """Reads of incidents that depend on who is asking. What each person may do is decided in ``rights.py``."""
 
+import hashlib
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,7 +60,10 @@ from .models import (
     Location,
     MatrixCell,
     Network,
+    OutsideReport,
+    PupilReportLink,
     Referral,
+    ReporterKind,
     Response,
     ResponseMatrix,
     Sanction,
@@ -771,3 +775,30 @@ def continued_infringements(user: User, school: School, incident: Incident,
         escalation=BehaviourResponses(code=row, label=str(Behaviour(row).label), version=matrix.number,
                                       required=required, suggested=suggested),
     )
+
+
+# ---------------------------------------------------------------- reports from pupils and parents
+
+def pupil_link_for_token(token: str) -> PupilReportLink | None:
+    """The school's live pupil link this token opens, or None (unknown, altered or switched off)."""
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return PupilReportLink.objects.select_related("school").filter(token_sha256=digest,
+                                                                    revoked_at__isnull=True).first()
+
+
+def live_pupil_link(school: School) -> PupilReportLink | None:
+    return PupilReportLink.objects.select_related("created_by").filter(school=school, revoked_at__isnull=True).first()
+
+
+def school_for_public_report(school_slug: str) -> School:
+    """The school whose public report form this is (404 for a slug that is none)."""
+    return found(School.objects.filter(slug=school_slug).first(), "No such school.")
+
+
+def outside_report(incident: Incident) -> OutsideReport | None:
+    """What a pupil or a parent told us beyond the case's fields (None for a staff report)."""
+    if incident.reporter_kind == ReporterKind.STAFF:
+        return None
+    return OutsideReport.objects.filter(incident=incident).first()

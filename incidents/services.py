@@ -5,9 +5,11 @@ then writes. Changes to a case's fields check the version the user saw (optimist
 changed the case in the meantime, ``StaleCase`` is raised and nothing is saved.
 """
 
+import hashlib
+import secrets
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,11 +18,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from guardian.shortcuts import assign_perm, remove_perm
 
 from onlinesafety.accounts.models import User
 from onlinesafety.audit.services import record_event
-from onlinesafety.mail.services import absolute_url, notify
+from onlinesafety.mail.services import absolute_url, notify, queue_email
 from onlinesafety.rules import RuleBroken, require
 from onlinesafety.schools.models import Membership, Pupil, School
 from onlinesafety.schools.roles import DSL_TEAM, Role
@@ -35,9 +38,11 @@ from .models import (
     CaseBehaviour,
     CaseChecklist,
     CaseCounter,
+    CategoryCode,
     ChecklistAnswer,
     ChecklistAnswerValue,
     ChecklistKind,
+    Danger,
     Device,
     Evidence,
     Expectation,
@@ -52,8 +57,11 @@ from .models import (
     MeetingRole,
     Network,
     Outcome,
+    OutsideReport,
     ParentContact,
+    PupilReportLink,
     Referral,
+    ReporterKind,
     Response,
     ResponseMatrix,
     Sanction,
@@ -309,6 +317,8 @@ def new_case_message(incident: Incident) -> tuple[str, str]:
     """The alert and email subject for a new case. The alert says which case (its reference and category) and
     how urgent it is; neither names anyone or says what happened."""
     about = f"case {incident.reference} ({incident.category.name.lower()[:60]})"
+    if incident.reporter_kind != ReporterKind.STAFF:
+        about += f", reported by a {ReporterKind(incident.reporter_kind).label.lower()}"
     illegal = " It may involve something illegal." if flowchart.reporter_said_possibly_illegal(incident) else ""
     if incident.is_urgent:
         return (f"Urgent: {about} needs you now: a child may be at immediate risk.{illegal}",
@@ -873,3 +883,154 @@ def record_evidence_download(*, evidence: Evidence, actor: User, request: HttpRe
 def record_log_export(*, school: School, actor: User, rows: int, request: HttpRequest | None = None) -> None:
     require(rights.can_triage(actor, school), "Only the safeguarding team can export the incident log.")
     record_event(verb="incident.log_exported", actor=actor, school=school, request=request, detail={"rows": rows})
+
+
+# ---------------------------------------------------------------- reports from pupils and parents
+
+RECEIPT_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+
+
+def pupil_link_token(link: PupilReportLink) -> str:
+    """The link's token, made again from its nonce under the site's secret key (the token itself is not stored)."""
+    return salted_hmac("incidents.pupil-report-link", f"{link.school_id}:{link.nonce}",
+                       algorithm="sha256").hexdigest()[:40]
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _revoke_live_link(school: School, actor: User | None) -> PupilReportLink | None:
+    live = PupilReportLink.objects.select_for_update().filter(school=school, revoked_at__isnull=True).first()
+    if live is not None:
+        live.revoked_at, live.revoked_by = timezone.now(), actor
+        live.save(update_fields=["revoked_at", "revoked_by"])
+    return live
+
+
+def _new_link(school: School, actor: User | None) -> PupilReportLink:
+    link = PupilReportLink(school=school, nonce=secrets.token_urlsafe(32), created_by=actor)
+    link.token_sha256 = token_digest(pupil_link_token(link))
+    link.save()
+    return link
+
+
+@transaction.atomic
+def make_pupil_link(*, school: School, actor: User, request: HttpRequest | None = None) -> PupilReportLink:
+    """A new pupil link for the school; the one it had (if any) stops working at once."""
+    require(rights.can_manage_pupil_link(actor, school), "Only the safeguarding team can change the pupil link.")
+    old = _revoke_live_link(school, actor)
+    link = _new_link(school, actor)
+    record_event(verb="incident.pupil_link_made", actor=actor, school=school, target=link, request=request,
+                 detail={"replaced": old.pk if old else None})
+    return link
+
+
+@transaction.atomic
+def switch_off_pupil_link(*, school: School, actor: User, request: HttpRequest | None = None) -> None:
+    require(rights.can_manage_pupil_link(actor, school), "Only the safeguarding team can change the pupil link.")
+    old = _revoke_live_link(school, actor)
+    if old is None:
+        raise RuleBroken("The school has no pupil link switched on.")
+    record_event(verb="incident.pupil_link_switched_off", actor=actor, school=school, target=old, request=request)
+
+
+def record_pupil_link_shown(*, school: School, actor: User, link: PupilReportLink,
+                            request: HttpRequest | None = None) -> None:
+    """Who has been shown the link (it opens the pupils' form to whoever holds it)."""
+    require(rights.can_manage_pupil_link(actor, school), "Only the safeguarding team can see the pupil link.")
+    record_event(verb="incident.pupil_link_shown", actor=actor, school=school, target=link, request=request)
+
+
+def _outside_category(school: School) -> IncidentCategory:
+    """The school's "Other": the safeguarding team chooses the real category at triage."""
+    categories = IncidentCategory.objects.filter(school=school)
+    category = categories.filter(code=CategoryCode.OTHER).first() or categories.order_by("position", "pk").first()
+    if category is None:
+        set_up_school_defaults(school=school)
+        category = IncidentCategory.objects.get(school=school, code=CategoryCode.OTHER)
+    return category
+
+
+def _report_from_outside(
+    *, school: School, kind: ReporterKind, description: str, platform: str, danger: Danger, occurred_at: datetime,
+    outside: dict[str, Any], request: HttpRequest | None,
+) -> Incident:
+    incident = Incident.objects.create(
+        school=school, number=_next_number(school), reported_by=None, reporter_kind=kind,
+        occurred_at=occurred_at, location=Location.NOT_KNOWN, category=_outside_category(school),
+        description=description, platform=platform[:120], immediate_risk=danger == Danger.YES,
+        # A child who does not know whether someone is in danger is seen as soon as someone can.
+        is_urgent=danger in (Danger.YES, Danger.NOT_SURE), possibly_illegal=Illegal.NOT_ASKED,
+        visibility=Visibility.DSL_TEAM,
+    )
+    OutsideReport.objects.create(incident=incident, kind=kind, danger_now=danger, **outside)
+    TimelineEntry.objects.create(incident=incident, kind=Kind.REPORTED, author=None,
+                                 text=f"Sent by a {ReporterKind(kind).label.lower()} (no account)")
+    record_event(verb=f"incident.reported_by_{kind}", school=school, target=incident, request=request,
+                 detail={"urgent": incident.is_urgent, "named": bool(outside.get("reporter_name")
+                                                                        or outside.get("child_name"))})
+    _tell_new_case(incident)
+    return incident
+
+
+@transaction.atomic
+def report_from_pupil(
+    *, link: PupilReportLink, description: str, where: str, danger: Danger, name: str = "", school_class: str = "",
+    request: HttpRequest | None = None,
+) -> Incident:
+    """A pupil's report through their school's link: a new case "reported by a pupil" in the triage queue. It names
+    the child only if they gave their name (kept as text: no pupil record is attached)."""
+    if link.revoked_at is not None:
+        raise RuleBroken("This link has been switched off.")
+    if not description.strip():
+        raise RuleBroken("Say what happened.")
+    return _report_from_outside(
+        school=link.school, kind=ReporterKind.PUPIL, description=description.strip(), platform=where,
+        danger=Danger(danger), occurred_at=timezone.now(), request=request,
+        outside={"reporter_name": name.strip()[:150], "child_class": school_class.strip()[:60], "link": link},
+    )
+
+
+def new_receipt() -> str:
+    """A parent's receipt reference: random (it says nothing of how many cases the school has) and easy to read
+    out, e.g. ``R-7KQ2-M9XD``."""
+    letters = "".join(secrets.choice(RECEIPT_LETTERS) for _ in range(8))
+    return f"R-{letters[:4]}-{letters[4:]}"
+
+
+def receipt_email(*, school: School, receipt: str) -> tuple[str, str]:
+    """The parent's receipt: the school and the reference only (no child, no details, not even their own name)."""
+    subject = f"Your report to {school.name} has been received"
+    body = (f"Thank you. {school.name} has received your online safety report.\n\n"
+            f"Your reference is {receipt}. Quote it if you contact the school about your report.\n\n"
+            "The school's safeguarding team will look at it. If a child is in immediate danger, call 999.\n\n"
+            "This email does not repeat what you told us. If you did not send a report, you can ignore it.")
+    return subject, body
+
+
+@transaction.atomic
+def report_from_parent(
+    *, school: School, reporter_name: str, reporter_email: str, description: str, occurred_on: date,
+    platform: str, danger: Danger, child_name: str = "", child_class: str = "", request: HttpRequest | None = None,
+) -> OutsideReport:
+    """A parent's or carer's report through the school's public form: a new case "reported by a parent" in the
+    triage queue, and a receipt emailed to them that names nothing."""
+    if not (description.strip() and reporter_name.strip() and reporter_email.strip()):
+        raise RuleBroken("Give your name, your email and what happened.")
+    zone = zoneinfo.ZoneInfo(school.timezone)
+    occurred_at = min(datetime.combine(occurred_on, time(12), tzinfo=zone), timezone.now())
+    for _ in range(5):
+        receipt = new_receipt()
+        if not OutsideReport.objects.filter(receipt=receipt).exists():
+            break
+    incident = _report_from_outside(
+        school=school, kind=ReporterKind.PARENT, description=description.strip(), platform=platform,
+        danger=Danger(danger), occurred_at=occurred_at, request=request,
+        outside={"reporter_name": reporter_name.strip()[:150], "reporter_email": reporter_email.strip(),
+                 "child_name": child_name.strip()[:150], "child_class": child_class.strip()[:60],
+                 "occurred_on": occurred_on, "receipt": receipt},
+    )
+    subject, body = receipt_email(school=school, receipt=receipt)
+    queue_email(to=reporter_email.strip(), subject=subject, body=body, kind="incident_parent_receipt")
+    return incident.outside_report

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import outside_views, views
 
 app_name = "incidents"
 
@@ -23,4 +23,10 @@ urlpatterns = [
     path("incidents/<int:incident_id>/checklists/<slug:kind>/discovered/", views.checklist_clock,
          name="checklist_clock"),
     path("pupils/<int:pupil_id>/chronology/", views.chronology, name="chronology"),
+    # Reports from pupils and parents (no account): outside_views.py.
+    path("incidents/pupil-link/", outside_views.pupil_link, name="pupil_link"),
+    path("tell/<str:token>/", outside_views.tell, name="tell"),
+    path("tell/<str:token>/thanks/", outside_views.tell_thanks, name="tell_thanks"),
+    path("p/<slug:school_slug>/report/", outside_views.parent_report, name="parent_report"),
+    path("p/<slug:school_slug>/report/sent/", outside_views.parent_report_sent, name="parent_report_sent"),
 ]

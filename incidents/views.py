@@ -220,6 +220,7 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
         "behaviours": behaviours,
         "continued": continued,
         "incident": incident,
+        "outside": selectors.outside_report(incident),  # a pupil's or a parent's report: what they told us
         "possibly_illegal": possibly_illegal,  # the branch's steps apply
         "still_possibly_illegal": flowchart.still_possibly_illegal(incident),  # the badge: the team's level decides
         "branch": branch,

@@ -10,6 +10,8 @@ Three limits, each read from settings (README.md, "Configuration"; 0 switches on
   (``ratelimit.locked_out``) per lockout, naming no link.
 - **Requests to signed-out pages**, per network: ``RATE_LIMIT_PUBLIC_PER_MINUTE``, on every view decorated with
   ``public_page`` or ``token_page``, so the public pages cannot be scraped or hammered.
+- **Reports sent without signing in**: a parent's report ``RATE_LIMIT_REPORTS_PER_HOUR`` per network, a pupil's
+  ``RATE_LIMIT_PUPIL_REPORTS_PER_HOUR`` per school link (``report_refusal``).
 - **Heavy actions through one link** (an answer posted, a PDF made, a password tried):
   ``RATE_LIMIT_LINK_ACTIONS_PER_HOUR`` per link, counted by the link's id.
 
@@ -57,8 +59,8 @@ logger = logging.getLogger(__name__)
 
 IPV6_NETWORK_BITS = 64
 # The events a network's limit writes, each with the network's address: what the admin's unlock reads.
-LIMIT_VERBS = frozenset({"ratelimit.locked_out", "ratelimit.public_limited"})
-Reason = Literal["failures", "public", "link"]
+LIMIT_VERBS = frozenset({"ratelimit.locked_out", "ratelimit.public_limited", "ratelimit.reports_limited"})
+Reason = Literal["failures", "public", "link", "reports"]
 View = Callable[..., HttpResponse]
 
 
@@ -79,6 +81,14 @@ def public_requests() -> Limit:
 
 def link_actions() -> Limit:
     return Limit("link-actions", settings.RATE_LIMIT_LINK_ACTIONS_PER_HOUR, 60 * 60)
+
+
+def reports_by_network() -> Limit:
+    return Limit("reports", settings.RATE_LIMIT_REPORTS_PER_HOUR, 60 * 60)
+
+
+def reports_by_link() -> Limit:
+    return Limit("link-reports", settings.RATE_LIMIT_PUPIL_REPORTS_PER_HOUR, 60 * 60)
 
 
 def _now() -> float:
@@ -274,6 +284,24 @@ def link_action_refusal(request: HttpRequest, *, link: models.Model, school: Sch
     return refusal_page(request, "link", over.seconds_left)
 
 
+# ---------------------------------------------------------------- reports sent without signing in
+
+def report_refusal(request: HttpRequest, *, school: School, link: models.Model | None = None) -> HttpResponse | None:
+    """One more report sent through a signed-out form, counted before it is saved: by ``link`` (a school's pupil
+    link, ``RATE_LIMIT_PUPIL_REPORTS_PER_HOUR``: a classroom shares one network) or else by the network
+    (``RATE_LIMIT_REPORTS_PER_HOUR``). None while under the limit, else the 429 page, the first of the hour
+    audited."""
+    limit = reports_by_link() if link is not None else reports_by_network()
+    subject = f"{link._meta.label_lower}-{link.pk}" if link is not None else _subject_of(request)
+    over = _over(limit, subject) if limit.most and subject else None
+    if over is None:
+        return None
+    if over.first:
+        record_event(verb="ratelimit.reports_limited", school=school, target=link, request=request,
+                     detail={"limit": limit.name, "most": limit.most, "seconds": limit.seconds})
+    return refusal_page(request, "reports", over.seconds_left)
+
+
 # ---------------------------------------------------------------- unlocking
 
 def clear_network(address: str, *, actor: Person | None = None, request: HttpRequest | None = None,
@@ -282,7 +310,7 @@ def clear_network(address: str, *, actor: Person | None = None, request: HttpReq
     the audit trail's admin or ``manage.py clear_rate_limits``), audited with the address it was for."""
     subject = subject_of_address(address)
     keys = []
-    for limit in (link_failures(), public_requests()):
+    for limit in (link_failures(), public_requests(), reports_by_network()):
         window, _ = _window(limit)
         for number in (window, window - 1):
             keys += [_key(limit, subject, number, what) for what in ("count", "lockout", "noted")]

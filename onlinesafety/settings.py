@@ -482,8 +482,8 @@ DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.see
                 "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed",
                 "onlinesafety.accounts.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
-DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link",
-                   "onlinesafety.accounts.demo.announce"]
+DEMO_ANNOUNCERS = ["aup.demo.signing_link", "incidents.demo.pupil_link",
+                   "onlinesafety.schools.people.demo.invitation_link", "onlinesafety.accounts.demo.announce"]
 
 # How long an invitation to set a password works (the link is single use).
 INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
@@ -505,6 +505,10 @@ RATE_LIMIT_LINK_FAILURES = max(0, int(env("RATE_LIMIT_LINK_FAILURES", "20")))
 RATE_LIMIT_LOCKOUT_MINUTES = max(1, int(env("RATE_LIMIT_LOCKOUT_MINUTES", "15")))
 RATE_LIMIT_LINK_ACTIONS_PER_HOUR = max(0, int(env("RATE_LIMIT_LINK_ACTIONS_PER_HOUR", "30")))
 RATE_LIMIT_PUBLIC_PER_MINUTE = max(0, int(env("RATE_LIMIT_PUBLIC_PER_MINUTE", "120")))
+# Reports sent without signing in, in an hour: a parent's form per network, and a school's pupil link (a classroom
+# shares one network, so the pupils' reports are counted by the link).
+RATE_LIMIT_REPORTS_PER_HOUR = max(0, int(env("RATE_LIMIT_REPORTS_PER_HOUR", "5")))
+RATE_LIMIT_PUPIL_REPORTS_PER_HOUR = max(0, int(env("RATE_LIMIT_PUPIL_REPORTS_PER_HOUR", "60")))
 
 # Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.
 GOVERNOR_REPORT_SMALL_NUMBER = max(3, int(env("GOVERNOR_REPORT_SMALL_NUMBER", "3")))

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0010_checklists'),
+        ('incidents', '0011_reports_from_pupils_and_parents'),
     ]
 
     operations = [

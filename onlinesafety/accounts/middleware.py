@@ -26,6 +26,7 @@ OPEN_WITHOUT_SECOND_FACTOR = frozenset({
     "account_logout", "account_login", "accounts:logout", "accounts:login", "accounts:second_factor",
     "mfa_reauthenticate", "mfa_reauthenticate_webauthn",
     "incidents:report", "incidents:pupil_search", "incidents:submitted",
+    "incidents:tell", "incidents:tell_thanks", "incidents:parent_report", "incidents:parent_report_sent",
 })
 # ... and, to a person who has none yet, setting one up. Never to a person who has one: a session opened with the
 # password alone must not reach their recovery codes (or add a factor of its own) with the password again.

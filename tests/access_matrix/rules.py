@@ -274,6 +274,19 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "incidents:checklist_answer": button(LEADS, args=lambda s: {**_TEAM_CASE(s), "kind": "cyberbullying"}),
     "incidents:checklist_clock": button(LEADS, args=lambda s: {**_TEAM_CASE(s), "kind": "cyberbullying"}),
     "incidents:chronology": page(LEADS, args=lambda s: {"pupil_id": s.pupil.pk}),
+    # Reports from pupils and parents (incidents/outside_views.py). The pupil link's page: the safeguarding leads
+    # (rights.can_manage_pupil_link). The pupils' form: whoever holds the school's link, signed in or not; an
+    # unknown link is a 404 page. The parents' form: anyone, for any school (the school's public pages).
+    "incidents:pupil_link": form(LEADS),
+    "incidents:tell": (
+        page(EVERYONE, any_school=True, args=lambda s: {"token": s.pupil_link_token}, label="its link"),
+        page(EVERYONE, any_school=True, args=lambda s: {"token": "not-a-token"}, label="unknown token",
+             answers=frozenset({404})),
+    ),
+    "incidents:tell_thanks": page(EVERYONE, any_school=True, args=lambda s: {"token": s.pupil_link_token}),
+    "incidents:parent_report": page(EVERYONE, any_school=True, args=lambda s: {"school_slug": s.school.slug}),
+    "incidents:parent_report_sent": page(EVERYONE, any_school=True,
+                                         args=lambda s: {"school_slug": s.school.slug}),
     # ------------------------------------------------------------ policies and the calendar (policies.rights)
     # The policy is owned by the Online Safety Lead and approved by the head; the duty is the technicians'.
     "policies:register": page(STAFF_AND_GOVERNORS),

@@ -185,6 +185,9 @@ def _build_incidents(world: SchoolWorld) -> None:
         school=school, reporter=cast.reporter, allegation_subject=cast.other_staff, **fields)
     o["head_allegation"] = incident_services.report_incident(
         school=school, reporter=cast.reporter, allegation_subject=cast.head, **fields)
+    # The school's pupil link ("tell a trusted adult"): whoever holds it opens it, signed in or not.
+    o["pupil_link_token"] = incident_services.pupil_link_token(
+        incident_services.make_pupil_link(school=school, actor=cast.dsl))
     # The DSL's alert about the new case (each alert is its own person's alone).
     o["dsl_alert"] = Notification.objects.filter(user=cast.dsl, school=school, url__startswith="/").first()
 

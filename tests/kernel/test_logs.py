@@ -65,7 +65,7 @@ def test_it_knows_whether_every_url_parameter_carries_a_secret():
 def test_it_finds_the_links_that_carry_a_secret_from_the_resolver():
     routes = {route.route for route in logscrub.secret_routes_of(get_resolver())}
     assert routes == {"aup/sign/<str:token>/", "accounts/invitation/<str:token>/",
-                      "accounts/password/reset/key/<base36:uidb36>-<str:key>/"}
+                      "accounts/password/reset/key/<base36:uidb36>-<str:key>/", "tell/<str:token>/"}
 
 
 def address_of(route: str, secret: str) -> str:
