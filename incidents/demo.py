@@ -198,9 +198,13 @@ class DemoIncidents:
             pupils = self.rng.sample(self.pupils, self.rng.choice([1, 1, 2]))
             self.case(story, day, reporters[index % len(reporters)], pupils, age_days=(self.today - day).days)
         for turn, back in enumerate((26, 15, 4)):
-            self.case(REPEATED_STORY, self.today - timedelta(days=back), self.person("teacher"),
-                      [self.pupils[121 + turn], repeated, self.pupils[130 + turn]], age_days=back,
-                      roles=[R.AFFECTED, R.CAUSED_HARM, R.WITNESS])
+            latest = self.case(REPEATED_STORY, self.today - timedelta(days=back), self.person("teacher"),
+                               [self.pupils[121 + turn], repeated, self.pupils[130 + turn]], age_days=back,
+                               roles=[R.AFFECTED, R.CAUSED_HARM, R.INVOLVED if back == 4 else R.WITNESS])
+        # The reporter was not sure what the friend's part was; the DSL, having spoken to them, records it.
+        latest.refresh_from_db()
+        services.set_pupil_role(incident=latest, actor=self.person("dsl"), pupil=self.pupils[132], role=R.WITNESS,
+                                expected_version=None)
         self.allegation()
         urgent = self.case(STORIES[10], self.today, self.person("teacher"), [self.pupils[42]], age_days=0,
                            urgent=True)

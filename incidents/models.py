@@ -108,7 +108,8 @@ class Incident(models.Model):
     location = models.CharField(max_length=20, choices=Location.choices)
     category = models.ForeignKey(IncidentCategory, on_delete=models.PROTECT, related_name="incidents")
 
-    pupils = models.ManyToManyField(Pupil, blank=True, related_name="incidents", through="IncidentPupil")
+    pupils: "models.ManyToManyField[Pupil, IncidentPupil]" = models.ManyToManyField(
+        Pupil, blank=True, related_name="incidents", through="IncidentPupil")
     staff_involved = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     other_people = models.CharField("other or unknown adults", max_length=300, blank=True)
 
