@@ -1,6 +1,7 @@
 """The quick report in a browser: a teacher with an agreement unsigned signs in and reaches the form in one step,
-sends the minimum (six inputs or fewer, and one more for each pupil's role) at laptop and phone width, and the minimum fits one 768 px laptop screen;
-an empty send moves focus to the error summary, whose links focus their fields; a pupil added is announced."""
+sends the minimum (six inputs or fewer, and one more for each pupil's role) at laptop and phone width, and the
+minimum fits one 768 px laptop screen; an empty send moves focus to the error summary, whose links focus their
+fields; a pupil added is announced, and their role is asked next."""
 
 import re
 
