@@ -63,7 +63,6 @@ EVIDENCE_MAX_BYTES = 10 * MEGABYTE
 YES_NO = [("yes", "Yes"), ("no", "No")]
 QUICK_LOCATIONS = [(value, label) for value, label in Location.choices if value != Location.NOT_KNOWN]
 ROLE_CHOICES = [("", "Choose their role"), *PupilRole.choices]
-MAX_PUPILS = 60  # more pupils than any one report names: the rest of the boxes are not read
 NO_PUPIL_QUESTION = ("No pupil involved? Tick “No pupil is involved” to send it without one, or find and tick each "
                      "pupil involved.")
 
@@ -212,7 +211,7 @@ class ReportForm(forms.Form):
         if not self.is_bound:
             return []
         if not hasattr(self, "_selected_pupils"):
-            ids = [pk for pk in map(parse_id, self["pupils"].data or []) if pk is not None][:MAX_PUPILS]
+            ids = [pk for pk in map(parse_id, self["pupils"].data or []) if pk is not None]
             self._selected_pupils = list(self.pupils_offered.filter(pk__in=ids).order_by("last_name", "first_name",
                                                                                          "pk")) if ids else []
         return self._selected_pupils
