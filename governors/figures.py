@@ -355,6 +355,10 @@ def tables(data: ReportFigures) -> dict:
         "key_stages": _keyed([(stage, stage) for stage in KEY_STAGES], inc["by_key_stage"],
                              previous("by_key_stage"), totals=_incident_totals(data, "about_pupils"),
                              overlapping=True),
+        # Distinct pupils by their role in the term's cases: one pupil can hold two roles in two cases, so these add
+        # up to nothing printed, and each count is suppressed on its own.
+        "pupil_roles": _keyed(incident_selectors.PUPIL_ROLE_LABELS.items(), inc["pupils_by_role"],
+                              inc_before.get("pupils_by_role") if inc_before is not None else None),
         "months": month_rows(data),
         "checklists": checklist_rows(data),
         "referrals": list(filter(_says_something, _keyed(incident_selectors.AGENCY_LABELS.items(),

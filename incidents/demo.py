@@ -26,6 +26,7 @@ from .models import (
     IllegalBranch,
     Incident,
     IncidentCategory,
+    IncidentPupil,
     Level,
     Location,
     MeetingKind,
@@ -35,6 +36,7 @@ from .models import (
     OutsideReport,
     ParentContact,
     PupilReportLink,
+    PupilRole,
     Referral,
     ReporterKind,
     ResponseMatrix,
@@ -109,6 +111,30 @@ ALLEGATION = (
     "Told the parent the headteacher will be in touch today.",
 )
 
+# The repeated pupil's cases: a classmate harmed, the repeated pupil alleged to have caused it, another who saw it.
+REPEATED_STORY = (
+    CategoryCode.CYBERBULLYING, Location.OUT_OF_SCHOOL, Device.PERSONAL, Network.HOME_OR_OTHER, "Year group chat",
+    "A pupil showed me name-calling aimed at them in the year group chat, posted by a classmate who also told others "
+    "to leave them out. A friend who is in the chat came with them and had seen it too.",
+    "Thanked them both for telling me. Looked only at what they chose to show me.",
+)
+
+# Each demo pupil's role, by kind of story: the first pupil named takes the first role, the second the next.
+R = PupilRole
+STORY_ROLES = {
+    CategoryCode.CYBERBULLYING: [R.AFFECTED, R.CAUSED_HARM],
+    CategoryCode.DELIBERATE_ACCESS: [R.CAUSED_HARM, R.WITNESS],
+    CategoryCode.FILTER_BYPASS: [R.CAUSED_HARM, R.CAUSED_HARM],
+    CategoryCode.ACCOUNT_MISUSE: [R.CAUSED_HARM, R.AFFECTED],
+    CategoryCode.DEVICE_MISUSE: [R.CAUSED_HARM, R.AFFECTED],
+    CategoryCode.COPYRIGHT: [R.CAUSED_HARM, R.INVOLVED],
+    CategoryCode.HARMFUL_AI: [R.AFFECTED, R.CAUSED_HARM],
+    CategoryCode.YOUTH_IMAGERY: [R.AFFECTED, R.CAUSED_HARM],
+    CategoryCode.SEXUAL_ABUSE: [R.AFFECTED, R.WITNESS],
+    CategoryCode.DATA_BREACH: [R.AFFECTED, R.AFFECTED],
+    CategoryCode.STAFF_CONDUCT: [R.AFFECTED, R.WITNESS],
+}  # the others (online hate in a shared document, radicalisation, ...): "involved" until the team knows more
+
 FEEDBACK = "Thank you for reporting this so quickly. The school has acted and the pupils involved are being supported."
 NOTES = [
     "Spoke with the class teacher; no earlier concerns about this group.",
@@ -167,7 +193,8 @@ class DemoIncidents:
         reporters = [self.person(e) for e in ("teacher", "r.achebe", "l.morgan", "s.kaur", "j.wallace",
                                               "m.nowak", "c.bailey", "a.rahman", "office", "tech")]
         # One pupil in several recent cases: the dashboard flags them, and their three behaviours in the year
-        # (offensive messages) put them at continued infringements.
+        # (offensive messages), each in a case where they are alleged to have caused harm, put them at continued
+        # infringements. Each case also has the classmate harmed and one who saw it: the label is theirs alone.
         repeated = self.pupils[120]
         self.last_term(reporters)
         for index in range(56):
@@ -175,9 +202,14 @@ class DemoIncidents:
             day = self.start + timedelta(days=int(days * index / 56))
             pupils = self.rng.sample(self.pupils, self.rng.choice([1, 1, 2]))
             self.case(story, day, reporters[index % len(reporters)], pupils, age_days=(self.today - day).days)
-        for back in (26, 15, 4):
-            self.case(STORIES[0], self.today - timedelta(days=back), self.person("teacher"), [repeated],
-                      age_days=back)
+        for turn, back in enumerate((26, 15, 4)):
+            latest = self.case(REPEATED_STORY, self.today - timedelta(days=back), self.person("teacher"),
+                               [self.pupils[121 + turn], repeated, self.pupils[130 + turn]], age_days=back,
+                               roles=[R.AFFECTED, R.CAUSED_HARM, R.INVOLVED if back == 4 else R.WITNESS])
+        # The reporter was not sure what the friend's part was; the DSL, having spoken to them, records it.
+        latest.refresh_from_db()
+        services.set_pupil_role(incident=latest, actor=self.person("dsl"), pupil=self.pupils[132], role=R.WITNESS,
+                                expected_version=None)
         self.allegation()
         urgent = self.case(STORIES[10], self.today, self.person("teacher"), [self.pupils[42]], age_days=0,
                            urgent=True)
@@ -315,7 +347,7 @@ class DemoIncidents:
                    message=new_case_message(incident)[0], url=reverse("incidents:case", args=[incident.pk]))
 
     def case(self, story, day, reporter, pupils, age_days, urgent=False, leave_new=False,
-             visibility=Visibility.DSL_TEAM, subject=None):
+             visibility=Visibility.DSL_TEAM, subject=None, roles=None):
         code, location, device, network, platform, description, action_taken = story
         self.counts["incidents"] += 1
         occurred = self.moment(day)
@@ -330,7 +362,10 @@ class DemoIncidents:
         )
         Incident.objects.filter(pk=incident.pk).update(reported_at=reported)
         incident.reported_at = reported
-        incident.pupils.set(pupils)
+        pattern = roles or STORY_ROLES.get(code, [R.INVOLVED])
+        IncidentPupil.objects.bulk_create(
+            IncidentPupil(incident=incident, pupil=pupil, role=pattern[min(i, len(pattern) - 1)])
+            for i, pupil in enumerate(pupils))
         services.add_category_checklist(incident)
         entries = [(Kind.REPORTED, reporter, reported, "")]
         if not (leave_new or age_days == 0):

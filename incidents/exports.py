@@ -9,7 +9,8 @@ HEADER = ["Case", "Date and time", "Type of incident", "People involved", "Syste
 
 
 def _people(incident) -> str:
-    names = [f"{p.first_name} {p.last_name} (pupil)" for p in incident.pupils.all()]
+    names = [f"{link.pupil.first_name} {link.pupil.last_name} (pupil, {link.get_role_display().lower()})"
+             for link in incident.pupil_links.all()]
     names += [f"{u.full_name} (staff)" for u in incident.staff_involved.all()]
     if incident.other_people:
         names.append(incident.other_people)

@@ -50,6 +50,7 @@ from .models import (
     Network,
     Outcome,
     ParentContact,
+    PupilRole,
     Referral,
     Sanction,
     Status,
@@ -63,6 +64,7 @@ EARLIEST_DATE = date(2000, 1, 1)  # older dates are typing mistakes
 EVIDENCE_MAX_BYTES = 10 * MEGABYTE
 YES_NO = [("yes", "Yes"), ("no", "No")]
 QUICK_LOCATIONS = [(value, label) for value, label in Location.choices if value != Location.NOT_KNOWN]
+ROLE_CHOICES = [("", "Choose their role"), *PupilRole.choices]
 NO_PUPIL_QUESTION = ("No pupil involved? Tick “No pupil is involved” to send it without one, or find and tick each "
                      "pupil involved.")
 
@@ -185,12 +187,40 @@ class ReportForm(forms.Form):
         evidence = self.fields["evidence"]
         evidence.help_text = evidence.help_text % {"total": (settings.MAX_REQUEST_BYTES - MEGABYTE) // MEGABYTE}
 
-    def selected_pupils(self) -> QuerySet[Pupil] | list[Pupil]:
+        self.role_fields = self._add_role_fields()
+
+    def _add_role_fields(self) -> list[tuple[Pupil, str]]:
+        """A role question for each pupil ticked (``role_<id>``), with nothing chosen in advance: the reporter says
+        whether the pupil was harmed, is said to have caused harm, saw it, or was involved. The page draws the
+        questions next to the pupils' boxes; an unanswered one links from the error summary to its own list."""
+        added, questions = [], {}
+        for pupil in self.selected_pupils():
+            name = f"role_{pupil.pk}"
+            questions[name] = forms.ChoiceField(
+                label=f"Role of {pupil.full_name}", choices=ROLE_CHOICES,
+                error_messages={"required": f"Choose the role of {pupil.full_name} in what happened (affected, "
+                                            "alleged to have caused harm, witness or involved), or untick them",
+                                "invalid_choice": f"Choose the role of {pupil.full_name} from the list"})
+            added.append((pupil, name))
+        if questions:  # asked (and listed in the error summary) straight after the pupils
+            fields = list(self.fields.items())
+            at = [name for name, _ in fields].index("pupils") + 1
+            self.fields = dict([*fields[:at], *questions.items(), *fields[at:]])
+        return added
+
+    def selected_pupils(self) -> list[Pupil]:
         """Pupils to show as already chosen when the form is shown again."""
         if not self.is_bound:
             return []
-        ids = [pk for pk in map(parse_id, self["pupils"].data or []) if pk is not None]
-        return self.pupils_offered.filter(pk__in=ids) if ids else []
+        if not hasattr(self, "_selected_pupils"):
+            ids = [pk for pk in map(parse_id, self["pupils"].data or []) if pk is not None]
+            self._selected_pupils = list(self.pupils_offered.filter(pk__in=ids).order_by("last_name", "first_name",
+                                                                                         "pk")) if ids else []
+        return self._selected_pupils
+
+    def chosen_pupils(self) -> list[tuple[Pupil, forms.BoundField]]:
+        """The pupils ticked, each with their role question, for the page to draw."""
+        return [(pupil, self[name]) for pupil, name in self.role_fields]
 
     def clean_url(self):
         return validate_web_address(self.cleaned_data["url"])
@@ -217,6 +247,7 @@ class ReportForm(forms.Form):
         cleaned = self.cleaned_data
         if "pupils" in cleaned and not cleaned["pupils"] and not cleaned.get("no_pupil"):
             self.add_error("no_pupil", NO_PUPIL_QUESTION)
+        cleaned["pupil_roles"] = {pupil.pk: cleaned[name] for pupil, name in self.role_fields if cleaned.get(name)}
         # What "add more detail" leaves unanswered is recorded as not known.
         cleaned["location"] = cleaned.get("location") or Location.NOT_KNOWN
         cleaned["device"] = cleaned.get("device") or Device.UNKNOWN
@@ -440,6 +471,23 @@ class BehavioursForm(VersionedForm):
         if set(chosen) == set(self.recorded):
             raise ValidationError("Those are the behaviours already recorded: tick or untick one to change them.")
         return chosen
+
+
+class PupilRoleForm(VersionedForm):
+    """The safeguarding team corrects a linked pupil's role in this case (nothing is chosen for them)."""
+
+    pupil: forms.ModelChoiceField[Pupil] = forms.ModelChoiceField(
+        queryset=None, label="Pupil", empty_label="Choose a pupil",
+        error_messages={"required": "Choose the pupil whose role changes",
+                        "invalid_choice": "Choose one of the pupils linked to this case"})
+    role = forms.ChoiceField(
+        label="Their role in this case", choices=ROLE_CHOICES,
+        error_messages={"required": "Choose the pupil's role in this case",
+                        "invalid_choice": "Choose the pupil's role from the list"})
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_from(self, "pupil", incident.pupils.order_by("last_name", "first_name"))
 
 
 class NoteForm(forms.Form):

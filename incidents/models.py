@@ -127,7 +127,8 @@ class Incident(models.Model):
     location = models.CharField(max_length=20, choices=Location.choices)
     category = models.ForeignKey(IncidentCategory, on_delete=models.PROTECT, related_name="incidents")
 
-    pupils = models.ManyToManyField(Pupil, blank=True, related_name="incidents")
+    pupils: "models.ManyToManyField[Pupil, IncidentPupil]" = models.ManyToManyField(
+        Pupil, blank=True, related_name="incidents", through="IncidentPupil")
     staff_involved = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     other_people = models.CharField("other or unknown adults", max_length=300, blank=True)
 
@@ -190,6 +191,36 @@ class Incident(models.Model):
         return f"{prefix}-{self.number:04d}"
 
 
+class PupilRole(models.TextChoices):
+    """A linked pupil's part in one incident. It belongs to that pupil in that case alone: it is never shown on another
+    pupil's chronology, nor to anyone who may not read the case."""
+
+    AFFECTED = "affected", "Affected (harmed)"
+    CAUSED_HARM = "caused_harm", "Alleged to have caused harm"
+    WITNESS = "witness", "Witness"
+    INVOLVED = "involved", "Involved"
+
+
+class IncidentPupil(models.Model):
+    """A pupil linked to an incident, with their role in it. The reporter chooses each role; the safeguarding team
+    can change it on the case (``services.set_pupil_role``). Links made before roles existed are "involved"."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="pupil_links")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="incident_links")
+    role = models.CharField(max_length=20, choices=PupilRole.choices, default=PupilRole.INVOLVED)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "pupil"], name="incidents_pupil_once"),
+            models.CheckConstraint(condition=Q(role__in=["affected", "caused_harm", "witness", "involved"]),
+                                   name="incidents_pupil_role_known"),
+        ]
+        indexes = [models.Index(fields=["pupil", "role"], name="incidents_pupil_role")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in case {self.incident_id}"
+
+
 class IncidentUserObjectPermission(UserObjectPermissionBase):
     """Cases shared with one person. A direct foreign key, so visibility checks join on an indexed integer."""
 
@@ -247,6 +278,7 @@ class TimelineEntry(models.Model):
         REOPENED = "reopened", "Reopened"
         BEHAVIOURS = "behaviours", "Behaviours recorded"
         CHECKLIST = "checklist", "Checklist"
+        PUPIL_ROLE = "pupil_role", "Pupil's role changed"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -20,6 +21,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -57,11 +59,13 @@ from .models import (
     IllegalBranch,
     Incident,
     IncidentCategory,
+    IncidentPupil,
     Location,
     MatrixCell,
     Network,
     OutsideReport,
     PupilReportLink,
+    PupilRole,
     Referral,
     ReporterKind,
     Response,
@@ -78,7 +82,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 # The vocabulary other apps use when they open a case through ``incidents.services.report_incident``.
-__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network"]
+__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network", "PupilRole"]
 
 UNACKNOWLEDGED_AFTER = timedelta(hours=24)
 REPEAT_WINDOW = timedelta(days=30)
@@ -223,7 +227,8 @@ def with_flags(
     return incidents.annotate(
         has_continued_infringements=ExpressionWrapper(
             Q(occurred_at__gte=continued_since)
-            & Exists(through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=continued))
+            & Exists(through.objects.filter(incident_id=OuterRef("pk"), pupil_id__in=continued,
+                                            role=PupilRole.CAUSED_HARM))
             & Exists(CaseBehaviour.objects.filter(incident=OuterRef("pk"), behaviour__in=COUNTED_BEHAVIOURS)),
             output_field=BooleanField(),
         ),
@@ -367,6 +372,12 @@ def illegal_branch(incident: Incident) -> IllegalBranch | None:
     return IllegalBranch.objects.filter(incident=incident).select_related("evidence_by", "device_secured_by").first()
 
 
+def case_pupils(incident: Incident) -> QuerySet[IncidentPupil]:
+    """The pupils linked to a case, each with their role in it (for those who may read the case), by name."""
+    return (IncidentPupil.objects.filter(incident=incident).select_related("pupil__school_class")
+            .order_by("pupil__last_name", "pupil__first_name", "pupil_id"))
+
+
 def case_subject(incident: Incident) -> Subject:
     """Whether the suggested responses are the pupils' or the staff table."""
     if incident.subject_of_allegation_id or (not incident.pupils.exists() and incident.staff_involved.exists()):
@@ -399,9 +410,16 @@ def staff_of(school: School) -> QuerySet[User]:
 # ---------------------------------------------------------------- chronology and the log
 
 def chronology_for_pupil(user: User, school: School, pupil: Pupil) -> QuerySet[Incident]:
+    """The cases of ``pupil`` this person may see, each annotated with ``pupil_role``: this pupil's role in it. The
+    other pupils' roles are not read: a label given to one pupil never appears on another's chronology."""
+    own_role = IncidentPupil.objects.filter(incident_id=OuterRef("pk"), pupil=pupil).values("role")[:1]
     return (
         incidents_visible_to(user, school)
         .filter(pupils=pupil)
+        .annotate(pupil_role=Subquery(own_role))
+        .annotate(pupil_role_label=Case(*[When(pupil_role=value, then=Value(str(label)))
+                                          for value, label in PupilRole.choices],
+                                        default=Value(""), output_field=CharField()))
         .select_related("school", "category", "assigned_to")
         .prefetch_related("pupils")
         .order_by("-occurred_at", "-pk")
@@ -414,6 +432,8 @@ def incident_log(user: User, school: School) -> QuerySet[Incident]:
         .select_related("school", "category", "reported_by")
         .prefetch_related(
             "pupils", "staff_involved",
+            Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil").order_by(
+                "pupil__last_name", "pupil__first_name", "pupil_id")),
             Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author").order_by("created_at")),
         )
         .order_by("occurred_at", "pk")
@@ -451,9 +471,14 @@ class IncidentFigures(TypedDict):
     pupils_repeated: int
     with_checklist: int  # cases with a harm's procedure checklist
     checklists_complete: int  # of those, every item of every checklist answered
+    pupils_by_role: dict[str, int]  # PupilRole value -> pupils with that role in a case of the term (distinct)
 
 
 LOCATION_LABELS = dict(Location.choices)
+PUPIL_ROLE_LABELS = {  # as the governors' report words each role's count of pupils
+    PupilRole.AFFECTED: "Pupils affected (harmed)", PupilRole.CAUSED_HARM: "Pupils alleged to have caused harm",
+    PupilRole.WITNESS: "Pupils who witnessed it", PupilRole.INVOLVED: "Pupils otherwise involved",
+}
 AGENCY_LABELS = dict(Agency.choices)
 
 
@@ -499,6 +524,7 @@ def term_figures(school: School, period: ReportPeriod) -> IncidentFigures:
         pupils_repeated=through.values("pupil_id").annotate(n=Count("incident_id")).filter(n__gte=2).count(),
         with_checklist=checklist_counts["with_checklist"],
         checklists_complete=checklist_counts["checklists_complete"],
+        pupils_by_role=dict(through.values_list("role").annotate(n=Count("pupil_id", distinct=True)).order_by()),
     )
 
 
@@ -731,11 +757,13 @@ def case_behaviours(incident: Incident) -> list[BehaviourResponses]:
 def _counted_links(visible: QuerySet[Incident], matrix: ResponseMatrix, now: datetime) -> QuerySet[Any]:
     """(pupil, number of cases) over the visible cases of the rolling period that record a counted behaviour, at the
     threshold or over: grouped in the database. Cases, not behaviours: one case that records three behaviours is a
-    first time, and "continued" means after an earlier warning or sanction."""
+    first time, and "continued" means after an earlier warning or sanction. Only cases where the pupil is alleged to
+    have caused harm count: not those where they were harmed, saw it, or are only "involved"."""
     since = now - timedelta(days=matrix.continued_period_days)
     return (
         _pupil_links()
-        .filter(incident__in=visible.filter(occurred_at__gte=since).values("pk"),
+        .filter(role=PupilRole.CAUSED_HARM,
+                incident__in=visible.filter(occurred_at__gte=since).values("pk"),
                 incident__behaviours__behaviour__in=COUNTED_BEHAVIOURS)
         .values("pupil_id")
         .annotate(n=Count("incident_id", distinct=True))
@@ -755,16 +783,18 @@ class ContinuedInfringements:
 
 def continued_infringements(user: User, school: School, incident: Incident,
                             now: datetime | None = None) -> ContinuedInfringements | None:
-    """When a pupil of this case has reached the threshold of behaviours (this case's included) in the rolling period,
-    over the cases this person may see: the continued infringements row of the tables in force (fixed queries)."""
+    """When a pupil alleged to have caused harm in this case has reached the threshold of cases with a behaviour (this
+    case's included) in the rolling period where they were alleged to have caused harm too, over the cases this
+    person may see: the continued infringements row of the tables in force (fixed queries)."""
     if not incident.behaviours.filter(behaviour__in=COUNTED_BEHAVIOURS).exists():
         return None
     matrix = current_response_tables(school)
     now = now or timezone.now()
     if matrix is None or incident.occurred_at < now - timedelta(days=matrix.continued_period_days):
         return None  # a case from before the period does not escalate
+    harmed_here = incident.pupil_links.filter(role=PupilRole.CAUSED_HARM).values("pupil_id")
     counts = dict(_counted_links(incidents_visible_to(user, school), matrix, now)
-                  .filter(pupil_id__in=incident.pupils.values("pk")).values_list("pupil_id", "n"))
+                  .filter(pupil_id__in=harmed_here).values_list("pupil_id", "n"))
     if not counts:
         return None
     pupils = [(pupil, counts[pupil.pk]) for pupil in incident.pupils.filter(pk__in=counts).order_by("last_name")]

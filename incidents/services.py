@@ -8,7 +8,7 @@ changed the case in the meantime, ``StaleCase`` is raised and nothing is saved.
 import hashlib
 import secrets
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -50,6 +50,7 @@ from .models import (
     IllegalBranch,
     Incident,
     IncidentCategory,
+    IncidentPupil,
     Level,
     Location,
     MatrixCell,
@@ -60,6 +61,7 @@ from .models import (
     OutsideReport,
     ParentContact,
     PupilReportLink,
+    PupilRole,
     Referral,
     ReporterKind,
     Response,
@@ -196,6 +198,31 @@ def record_behaviours(
     return incident
 
 
+@transaction.atomic
+def set_pupil_role(
+    *, incident: Incident, actor: User, pupil: Pupil, role: PupilRole, expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> IncidentPupil:
+    """Change a linked pupil's role in this case (the reporter's choice, corrected by the team). The role is this
+    pupil's in this case alone; the audit event records ids and roles, never a name."""
+    _require_right(actor, incident, "work")
+    _require_open(incident)
+    if role not in PupilRole.values:
+        raise RuleBroken("Choose a role from the list.")
+    link = IncidentPupil.objects.select_for_update().filter(incident=incident, pupil=pupil).first()
+    if link is None:
+        raise RuleBroken("That pupil is not linked to this case.")
+    if link.role == role:
+        raise RuleBroken(f"{pupil.full_name} is already recorded as {PupilRole(role).label.lower()}.")
+    was = link.role
+    _log(incident, actor, Kind.PUPIL_ROLE,
+         f"{pupil.full_name}: {PupilRole(role).label} (was {PupilRole(was).label.lower()})", "pupil_role_changed",
+         request, {"pupil_id": pupil.pk, "role": role, "was": was}, expected_version=expected_version)
+    link.role = role
+    link.save(update_fields=["role"])
+    return link
+
+
 # ---------------------------------------------------------------- reporting
 
 def _route(school: School, allegation_subject: User | None) -> Visibility:
@@ -247,10 +274,11 @@ def report_incident(
     description: str, immediate_risk: bool, possibly_illegal: Illegal, device: Device = Device.UNKNOWN,
     network: Network = Network.UNKNOWN, platform: str = "", url: str = "", other_people: str = "",
     immediate_action: str = "", already_told: str = "", pupils: Iterable[Pupil] = (),
-    staff_involved: Iterable[User] = (), allegation_subject: User | None = None,
-    files: Sequence[CheckedUpload] = (), request: HttpRequest | None = None,
+    pupil_roles: Mapping[int, str] | None = None, staff_involved: Iterable[User] = (),
+    allegation_subject: User | None = None, files: Sequence[CheckedUpload] = (), request: HttpRequest | None = None,
 ) -> Incident:
-    """Log a new concern, tell whoever must know, and return it."""
+    """Log a new concern, tell whoever must know, and return it. ``pupil_roles``: each pupil's role (pupil id ->
+    ``PupilRole``), as the reporter chose it; a pupil without one is "involved"."""
     require(rights.can_report(reporter, school), "You cannot report a concern in this school.")
     fields: dict[str, Any] = {
         "occurred_at": occurred_at, "location": location, "category": category, "description": description,
@@ -259,14 +287,15 @@ def report_incident(
         "immediate_action": immediate_action, "already_told": already_told,
     }
     return _report_incident(school=school, reporter=reporter, fields=fields, pupils=pupils,
-                            staff_involved=staff_involved, allegation_subject=allegation_subject, files=files,
-                            request=request)
+                            pupil_roles=pupil_roles or {}, staff_involved=staff_involved,
+                            allegation_subject=allegation_subject, files=files, request=request)
 
 
 @transaction.atomic
 def _report_incident(
-    *, school: School, reporter: User, fields: dict[str, Any], pupils: Iterable[Pupil], staff_involved: Iterable[User],
-    allegation_subject: User | None, files: Sequence[CheckedUpload], request: HttpRequest | None,
+    *, school: School, reporter: User, fields: dict[str, Any], pupils: Iterable[Pupil],
+    pupil_roles: Mapping[int, str], staff_involved: Iterable[User], allegation_subject: User | None,
+    files: Sequence[CheckedUpload], request: HttpRequest | None,
 ) -> Incident:
     category: IncidentCategory = fields["category"]
     if files and not category.accepts_uploads:
@@ -280,7 +309,7 @@ def _report_incident(
         subject_of_allegation=allegation_subject,
         **fields,
     )
-    incident.pupils.set(pupils)
+    _link_pupils(incident, pupils, pupil_roles)
     incident.staff_involved.set(staff_involved)
     add_category_checklist(incident)
     saved, not_stored = [], []
@@ -311,6 +340,17 @@ def _report_incident(
             evidence.file.delete(save=False)
         raise
     return incident
+
+
+def _link_pupils(incident: Incident, pupils: Iterable[Pupil], roles: Mapping[int, str]) -> None:
+    chosen = list(dict.fromkeys(pupils))
+    unknown = {roles[p.pk] for p in chosen if p.pk in roles} - set(PupilRole.values)
+    if unknown:
+        raise RuleBroken("Choose each pupil's role from the list.")
+    IncidentPupil.objects.bulk_create(
+        IncidentPupil(incident=incident, pupil=pupil, role=roles.get(pupil.pk, PupilRole.INVOLVED))
+        for pupil in chosen
+    )
 
 
 def new_case_message(incident: Incident) -> tuple[str, str]:

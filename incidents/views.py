@@ -59,7 +59,8 @@ def report(request):
                     immediate_risk=data["immediate_risk"] == "yes", possibly_illegal=data["possibly_illegal"],
                     device=data["device"], network=data["network"], platform=data["platform"], url=data["url"],
                     other_people=data["other_people"], immediate_action=data["immediate_action"],
-                    already_told=data["already_told"], pupils=data["pupils"], staff_involved=data["staff_involved"],
+                    already_told=data["already_told"], pupils=data["pupils"], pupil_roles=data["pupil_roles"],
+                    staff_involved=data["staff_involved"],
                     allegation_subject=data["allegation_subject"] if data["is_allegation"] else None,
                     files=data["checked_files"], request=request,
                 )
@@ -86,7 +87,8 @@ def pupil_search(request):
     if len(query) >= 2:
         pupils = search_pupils(pupils_visible_to(request.user, request.school), query).select_related(
             "school_class").order_by("last_name", "first_name")[:20]
-    return render(request, "incidents/_pupil_results.html", {"pupils": pupils, "query": query})
+    return render(request, "incidents/_pupil_results.html", {"pupils": pupils, "query": query,
+                                                             "role_choices": forms.ROLE_CHOICES})
 
 
 @school_member_required(rights.can_report)
@@ -151,6 +153,7 @@ CASE_FORMS = {
     "share": forms.ShareForm,
     "evidence": forms.EvidenceForm,
     "behaviours": forms.BehavioursForm,
+    "pupil_role": forms.PupilRoleForm,
     # The flowchart's illegal branch (the branch itself is the level)
     "branch_evidence": forms.BranchEvidenceForm,
     "branch_device": forms.BranchDeviceForm,
@@ -158,7 +161,7 @@ CASE_FORMS = {
     "agency": forms.AgencyNotContactedForm,
 }
 NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share", "behaviours",
-                  "branch_evidence", "branch_device", "agency"}
+                  "branch_evidence", "branch_device", "agency", "pupil_role"}
 
 
 def _branch_initial(branch):
@@ -227,7 +230,7 @@ def _case_context(request, access: rights.CaseAccess, bound_form=None, changed_m
         "meeting_roles": [MeetingRole(role).label for role in branch.meeting_roles] if branch else [],
         "checklist": checklist,
         "steps_open": sum(1 for step in checklist if not step.done),
-        "pupils": incident.pupils.select_related("school_class"),
+        "pupils": selectors.case_pupils(incident),  # each with their role: this page is for those who may read it
         "staff_involved": incident.staff_involved.all(),
         "timeline": selectors.case_timeline(incident),
         "actions": selectors.case_actions(incident),
@@ -369,6 +372,8 @@ def _apply_change(change, incident, data, request):
         services.add_evidence(upload=data["file"], **common)
     elif change == "behaviours":
         services.record_behaviours(behaviours=data["behaviours"], expected_version=version, **common)
+    elif change == "pupil_role":
+        services.set_pupil_role(pupil=data["pupil"], role=data["role"], expected_version=version, **common)
     elif change == "branch_evidence":
         services.record_branch_evidence(how=data["how"], where=data["where"], by=data["by"],
                                         expected_version=version, **common)

@@ -1,5 +1,5 @@
 // The incident report form: show the evidence rules for image-abuse categories, hide the upload there,
-// keep chosen pupils when the search results change (announcing each), reveal the allegation question's follow-up,
+// keep chosen pupils when the search results change (announcing each, and asking each one's role), reveal the allegation question's follow-up,
 // and show what to do at once when the concern could be illegal.
 (function () {
   "use strict";
@@ -55,8 +55,15 @@
     var label = item.querySelector("label");
     chosen.appendChild(item);
     chosen.closest("fieldset").hidden = false;
+    // The pupil's role: asked now, with nothing chosen (sent only from here, so a result box never overrides it).
+    var role = item.querySelector(".pupil-role");
+    if (role) {
+      role.hidden = false;
+      role.querySelector("select").disabled = false;
+    }
     input.focus();
-    added.textContent = "Added " + (label ? label.textContent.trim() : "a pupil") + " to the pupils chosen.";
+    added.textContent = "Added " + (label ? label.textContent.trim() : "a pupil") +
+      " to the pupils chosen. Choose their role next.";
   });
 
   document.getElementById("pupil-search").addEventListener("keydown", function (event) {

@@ -19,6 +19,7 @@ def add_pupil(page, school, first_name="Maisie", last_name="Fernsby"):
     PupilFactory(school=school, first_name=first_name, last_name=last_name)
     page.get_by_label("Find a pupil by name").fill(last_name[:5])
     page.get_by_label(f"{first_name} {last_name} (Year").check()
+    page.get_by_label(f"Role of {first_name} {last_name}").select_option("involved")
 
 
 def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in, live_server, oakfield):
@@ -38,6 +39,7 @@ def test_it_lets_a_teacher_report_and_the_dsl_acknowledge(browser, page, sign_in
     page.get_by_label("Find a pupil by name").fill("ferns")
     page.get_by_label("Maisie Fernsby (Year 4").check()
     expect(page.locator("#chosen-pupils")).to_contain_text("Maisie Fernsby")
+    page.get_by_label("Role of Maisie Fernsby").select_option("affected")
     page.get_by_role("button", name="Send to the safeguarding team").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
 

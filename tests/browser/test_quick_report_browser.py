@@ -1,6 +1,7 @@
 """The quick report in a browser: a teacher with an agreement unsigned signs in and reaches the form in one step,
-sends the minimum (six inputs or fewer) at laptop and phone width, and the minimum fits one 768 px laptop screen;
-an empty send moves focus to the error summary, whose links focus their fields; a pupil added is announced."""
+sends the minimum (six inputs or fewer, and one more for each pupil's role) at laptop and phone width, and the
+minimum fits one 768 px laptop screen; an empty send moves focus to the error summary, whose links focus their
+fields; a pupil added is announced, and their role is asked next."""
 
 import re
 
@@ -67,16 +68,20 @@ def test_it_lets_a_teacher_send_the_minimum_report_straight_after_signing_in(bro
     page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
     page.get_by_label("Find a pupil by name").fill("ferns")
     page.get_by_label("Maisie Fernsby (Year").check()
+    role = page.get_by_label("Role of Maisie Fernsby")
+    assert role.input_value() == ""  # nothing chosen for the reporter
+    role.select_option("affected")
     page.get_by_label("What happened?").fill("Unkind messages about her in the class chat.")
-    inputs += 5
+    inputs += 6
     expect(page.locator("#pupil-added")).to_have_text(re.compile(r"^Added Maisie Fernsby \(Year"))
     assert_accessible(page)
     page.get_by_role("button", name=SEND).click()
     inputs += 1
-    assert inputs <= 6
+    assert inputs <= 7  # the six of the minimum, and the pupil's role
     expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
     incident = Incident.objects.get()
     assert list(incident.pupils.values_list("first_name", flat=True)) == ["Maisie"]
+    assert incident.pupil_links.get().role == "affected"
     assert_accessible(page)
     context.close()
 
@@ -92,6 +97,32 @@ def test_it_keeps_keyboard_focus_on_a_pupil_ticked_and_announces_it(page, sign_i
     assert page.evaluate("document.activeElement.name") == "pupils"
     expect(page.locator("#pupil-added")).to_contain_text("Added Maisie Fernsby")
     assert page.locator("#pupil-added").get_attribute("aria-live") == "polite"
+
+
+def test_it_asks_each_ticked_pupils_role_by_keyboard_and_links_a_missing_one(page, sign_in, live_server, teacher):
+    sign_in(page, teacher.email, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.get_by_role("group", name="Is a child at immediate risk of harm?").get_by_label("No", exact=True).check()
+    page.get_by_role("group", name="Could this be illegal?").get_by_label("No", exact=True).check()
+    page.get_by_label("What happened?").fill("Unkind messages in the class chat.")
+    page.get_by_label("Find a pupil by name").fill("ferns")
+    page.get_by_label("Maisie Fernsby (Year").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#pupil-added")).to_contain_text("Choose their role next")
+    page.keyboard.press("Tab")  # the role question comes straight after the pupil's box
+    assert page.evaluate("document.activeElement.name").startswith("role_")
+    page.get_by_role("button", name=SEND).click()  # no role chosen: refused, saying whose
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Choose the role of Maisie Fernsby in what happened")
+    assert Incident.objects.count() == 0
+    assert_accessible(page)
+    summary.get_by_role("link", name=re.compile("Choose the role of Maisie Fernsby")).click()
+    assert page.evaluate("document.activeElement.id").startswith("id_role_")
+    page.keyboard.press("End")  # the last choice, "Involved", by keyboard alone (a closed select takes the keys)
+    expect(page.get_by_label("Role of Maisie Fernsby")).to_have_value("involved")
+    page.get_by_role("button", name=SEND).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("your concern has been sent")
+    assert Incident.objects.get().pupil_links.get().role == "involved"
 
 
 @pytest.mark.parametrize("device", ["page", "phone"])

@@ -201,7 +201,7 @@ def test_it_builds_a_report_in_a_fixed_number_of_queries(known, people, django_a
         with CaptureQueriesContext(connection) as queries:
             figures.collect(known.school, known.summer)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 50
+    assert counts[0] == counts[1] <= 52  # one query per figure (pupils by role and checklists added one each)
     assert TermReport.objects.count() == 0
 
 

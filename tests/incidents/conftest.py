@@ -9,11 +9,11 @@ from .helpers import incident_fields, png_bytes
 
 @pytest.fixture
 def make_incident(oakfield, people):
-    def make(school=None, reporter=None, pupils=(), allegation_subject=None, **overrides):
+    def make(school=None, reporter=None, pupils=(), allegation_subject=None, pupil_roles=None, **overrides):
         school = school or oakfield
         return services.report_incident(
             school=school, reporter=reporter or people.reporter, **incident_fields(school, **overrides),
-            pupils=pupils, allegation_subject=allegation_subject,
+            pupils=pupils, pupil_roles=pupil_roles, allegation_subject=allegation_subject,
         )
 
     return make

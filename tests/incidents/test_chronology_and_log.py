@@ -57,7 +57,7 @@ def test_it_exports_the_incident_log_with_the_paper_logs_columns(client, people,
                        "Incident details", "Actions taken and by whom"]
     assert len(rows) == 2  # the restricted allegation is not the DSL's to export
     row = rows[1]
-    assert row[0] == incident.reference and "Poppy Example (pupil)" in row[3]
+    assert row[0] == incident.reference and "Poppy Example (pupil, involved)" in row[3]
     assert "Class chat" in row[4] and "https://example.com/x" in row[4]
     assert f"Acknowledged — {people.dsl.full_name}" in row[6]
     event = AuditEvent.objects.get(verb="incident.log_exported")

@@ -22,6 +22,7 @@ def minimum(pupil=None, **changes):
             "description": "Unkind messages about a pupil in the class chat."}
     if pupil is not None:
         data["pupils"] = [pupil.pk]
+        data[f"role_{pupil.pk}"] = "affected"  # each pupil's role is the reporter's to choose
     return {**data, **changes}
 
 

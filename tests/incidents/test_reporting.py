@@ -33,7 +33,7 @@ def test_it_logs_a_report_and_shows_a_confirmation(client, oakfield, people, pup
                                                    django_capture_on_commit_callbacks):
     client.force_login(people.reporter)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, form_data(oakfield, pupils=[pupil.pk]))
+        response = client.post(URL, form_data(oakfield, pupils=[pupil.pk], **{f"role_{pupil.pk}": "witness"}))
     incident = Incident.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("incidents:submitted", args=[incident.pk])
@@ -52,7 +52,8 @@ def test_it_alerts_the_dsl_team_in_the_app_and_by_email_naming_no_one(
 ):
     client.force_login(people.reporter)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(URL, form_data(oakfield, pupils=[pupil.pk], description="Poppy Example was sent threats."))
+        client.post(URL, form_data(oakfield, pupils=[pupil.pk], description="Poppy Example was sent threats.",
+                                   **{f"role_{pupil.pk}": "affected"}))
     team = {u.email for u in people.dsl_team()}
     assert {m.to[0] for m in mail.outbox} == team
     assert set(Notification.objects.values_list("user__email", flat=True)) == team

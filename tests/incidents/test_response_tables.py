@@ -216,7 +216,9 @@ def test_it_lets_the_dsl_tick_a_required_response_into_an_action(client, people,
 
 
 def _case_with(make_incident, people, pupil, behaviour, days_ago=1):
-    incident = make_incident(pupils=[pupil], occurred_at=timezone.now() - timedelta(days=days_ago))
+    """A case where ``pupil`` is alleged to have caused harm (only those count towards continued infringements)."""
+    incident = make_incident(pupils=[pupil], pupil_roles={pupil.pk: "caused_harm"},
+                             occurred_at=timezone.now() - timedelta(days=days_ago))
     record(incident, people, behaviour)
     return incident
 
@@ -359,7 +361,7 @@ def test_it_shows_the_tables_page_in_a_fixed_number_of_queries(client, people, o
 def test_it_shows_the_case_with_behaviours_in_a_fixed_number_of_queries(
         client, people, make_incident, pupil, django_assert_max_num_queries):
     client.force_login(people.dsl)
-    incident = make_incident(pupils=[pupil])
+    incident = make_incident(pupils=[pupil], pupil_roles={pupil.pk: "caused_harm"})
     record(incident, people, B.P_PROXY)
     url = reverse("incidents:case", args=[incident.pk])
     client.get(url)

@@ -151,6 +151,7 @@ CASES = {
     "sanction": ("incidents:change", _change("sanction", pupil=lambda s: s.pupil.pk, kind="access_removed",
                                              until=lambda s: (timezone.localdate() + timedelta(days=7)).isoformat())),
     "share": ("incidents:change", _change("share", colleague=lambda s: s.people.other_staff.pk)),
+    "pupil role": ("incidents:change", _change("pupil_role", pupil=lambda s: s.pupil.pk, role="witness")),
     "evidence": ("incidents:change", _evidence),
     "branch evidence": ("incidents:change", _possibly_illegal(_change(
         "branch_evidence", how="Address written down", where="Case file", by=lambda s: s.people.osl.pk))),

@@ -245,7 +245,8 @@ def test_it_keeps_names_and_tokens_out_of_every_log_line_of_the_main_flows(
             "immediate_risk": "no", "possibly_illegal": "no", "location": "in_school",
             "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "category": category(oakfield).pk, "device": "school", "network": "school", "platform": "Class chat",
-            "description": "Dylan Roberts was sent threats in the class chat.", "url": "", "pupils": [dylan.pk]},
+            "description": "Dylan Roberts was sent threats in the class chat.", "url": "", "pupils": [dylan.pk],
+            f"role_{dylan.pk}": "affected"},
             follow=True)
     assert sent.redirect_chain and b"your concern has been sent" in sent.content
     dsl = LoggedClient(access_logs)
