@@ -9,6 +9,7 @@ UK GDPR's 72 hours to tell the ICO)."""
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .models import CategoryCode, ChecklistAnswerValue, ChecklistKind
 
@@ -73,6 +74,11 @@ CHECKLISTS: dict[str, Checklist] = {c.kind: c for c in [
             Item("not_viewed", "Have staff kept from viewing the images?",
                  "Answer no only if someone viewed them under the guidance's narrow exception.", WHY,
                  "Who viewed them, why, and who agreed (the headteacher)"),
+            Item("devices_secured", "Are the devices holding the images confiscated, switched off and kept secure, "
+                                    "without anyone looking through them?",
+                 "Not applicable if the case is not referred to the police."),
+            Item("parents", "Parents or carers told, unless that would put the child at risk?",
+                 "If not, say why.", WHY, "Why the parents or carers were not told"),
             Item("deletion_advice", "Have the young people been told how to delete the images and have them taken "
                                     "down (for example with Report Remove)?"),
         ),
@@ -200,28 +206,57 @@ def for_category(code: str) -> ChecklistKind | None:
 class Deadline:
     due_at: datetime
     met_at: datetime | None  # when the deadline's item was answered yes or not applicable
-    overdue: bool  # past due and not met
+    overdue: bool  # past due and not met, on an open case (a closed case is never overdue)
     hours_left: int  # whole hours until due (negative once past)
     label: str
+    seconds_left: float = 0.0  # until due (negative once past)
+    closed_unmet: bool = False  # the case closed without the deadline's item met (a case closed before the rule)
 
     @property
     def hours_overdue(self) -> int:
         return max(0, -self.hours_left)
 
+    @property
+    def left_text(self) -> str:
+        """The time left, as the case page prints it: "less than an hour", "5 hours", "2 days 3 hours"."""
+        return span(max(0.0, self.seconds_left))
+
+    @property
+    def overdue_text(self) -> str:
+        return span(max(0.0, -self.seconds_left))
+
+
+def span(seconds: float) -> str:
+    """A length of time in whole hours, as days and hours beyond 48 hours; under an hour, "less than an hour"."""
+    hours = int(seconds // 3600)
+    if hours < 1:
+        return "less than an hour"
+    if hours <= 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days, hours = divmod(hours, 24)
+    text = f"{days} day{'s' if days != 1 else ''}"
+    return f"{text} {hours} hour{'s' if hours != 1 else ''}" if hours else text
+
 
 def deadline(checklist: Checklist, started_at: datetime | None, answers: Mapping[str, tuple[str, datetime]],
-             now: datetime) -> Deadline | None:
+             now: datetime, closed_at: datetime | None = None) -> Deadline | None:
     """The checklist's clock, from ``started_at`` (when the harm was discovered). ``answers``: item -> (answer,
-    answered at). Met once its item is answered yes or not applicable; overdue past the due time until then."""
+    answered at). Met once its item is answered yes or not applicable; overdue past the due time until then, while
+    the case is open (``closed_at`` None): a closed case's clock has stopped."""
     if checklist.deadline_hours is None or started_at is None:
         return None
     due = started_at + timedelta(hours=checklist.deadline_hours)
+    met = deadline_met_at(checklist, answers)
+    left = (due - now).total_seconds()
+    return Deadline(due_at=due, met_at=met, overdue=met is None and closed_at is None and now > due,
+                    hours_left=int(left / 3600), label=checklist.deadline_label, seconds_left=left,
+                    closed_unmet=met is None and closed_at is not None)
+
+
+def deadline_met_at(checklist: Checklist, answers: Mapping[str, tuple[str, datetime]]) -> datetime | None:
+    """When the deadline's item was answered yes or not applicable (a "no" means the decision is not made)."""
     answer = answers.get(checklist.deadline_item)
-    met = answer[1] if answer and answer[0] in (ChecklistAnswerValue.YES, ChecklistAnswerValue.NA) else None
-    left = (due - now).total_seconds() / 3600
-    return Deadline(due_at=due, met_at=met, overdue=met is None and now > due,
-                    hours_left=int(left),
-                    label=checklist.deadline_label)
+    return answer[1] if answer and answer[0] in (ChecklistAnswerValue.YES, ChecklistAnswerValue.NA) else None
 
 
 def escalation(checklist: Checklist, answers: Mapping[str, str]) -> str:
@@ -232,3 +267,9 @@ def escalation(checklist: Checklist, answers: Mapping[str, str]) -> str:
             checklist.escalation_item) != ChecklistAnswerValue.YES:
         return checklist.escalation_message
     return ""
+
+
+def answer_version(answer: Any) -> str:
+    """A recorded answer's version (a ``ChecklistAnswer``: when it was last given, which every change moves on), or
+    "" for an item not answered: the answer form carries it, and a save is refused when it no longer matches."""
+    return answer.answered_at.isoformat() if answer is not None else ""

@@ -29,7 +29,7 @@ from onlinesafety.schools.selectors import pupils_visible_to
 from onlinesafety.uploads import MEGABYTE, check_upload
 from onlinesafety.weburl import parse_url
 
-from . import flowchart, selectors
+from . import checklists, flowchart, selectors
 from .models import (
     ILLEGAL_ANSWERS,
     PUPIL_BEHAVIOURS,
@@ -672,15 +672,21 @@ def checklist_prefix(kind: str) -> str:
 
 class ChecklistAnswersForm(forms.Form):
     """One checklist's items, each yes / no / not applicable (none preselected until answered), with a note where
-    an answer needs one. An item left blank is left as it was."""
+    an answer needs one. An item left blank is left as it was. Each item carries, hidden, the version of its answer
+    the page was drawn with (``<item>-seen``), so that the service refuses to overwrite a colleague's answer given
+    since (``services.answer_checklist``'s ``seen``)."""
 
     def __init__(self, *args, view, **kwargs):
         kwargs.setdefault("prefix", checklist_prefix(view.record.kind))
         super().__init__(*args, **kwargs)
         self.view = view
         self.rows = []
+        # A form-wide error ("answer at least one") links to the first item's first radio.
+        self.first_field = f"{self.prefix}-{view.rows[0].item.key}_0" if view.rows else ""
         for row in view.rows:
             item = row.item
+            self.fields[f"{item.key}-seen"] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=checklists.answer_version(row.answer))
             self.fields[item.key] = forms.ChoiceField(
                 label=item.question, choices=ANSWER_CHOICES, required=False,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
@@ -714,6 +720,10 @@ class ChecklistAnswersForm(forms.Form):
         data = self.cleaned_data
         return {row.item.key: (data[row.item.key], data.get(f"{row.item.key}-note") or "")
                 for row in self.view.rows if data.get(row.item.key)}
+
+    def seen(self) -> dict[str, str]:
+        """Each item's answer version as the page showed it ("" for unanswered)."""
+        return {row.item.key: self.cleaned_data.get(f"{row.item.key}-seen") or "" for row in self.view.rows}
 
 
 class AddChecklistForm(forms.Form):

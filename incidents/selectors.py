@@ -577,9 +577,11 @@ class CaseChecklistView:
 
 
 def case_checklists(incident: Incident, now: datetime | None = None) -> list[CaseChecklistView]:
-    """The case's checklists, each item with its answer (who and when), completion and any deadline: two queries."""
+    """The case's checklists, each item with its answer (who and when), who added it, completion and any deadline
+    (stopped once the case is closed): two queries."""
     now = now or timezone.now()
-    records = list(CaseChecklist.objects.filter(incident=incident).prefetch_related(
+    closed_at = (incident.closed_at or now) if incident.status == Status.CLOSED else None
+    records = list(CaseChecklist.objects.filter(incident=incident).select_related("added_by").prefetch_related(
         Prefetch("answers", queryset=ChecklistAnswer.objects.select_related("answered_by"))))
     shown = []
     for record in records:
@@ -591,7 +593,7 @@ def case_checklists(incident: Incident, now: datetime | None = None) -> list[Cas
         given = {key: (a.answer, a.answered_at) for key, a in answers.items()}
         shown.append(CaseChecklistView(
             record=record, definition=definition, rows=rows,
-            deadline=checklists.deadline(definition, record.clock_started_at, given, now),
+            deadline=checklists.deadline(definition, record.clock_started_at, given, now, closed_at=closed_at),
             warning=checklists.escalation(definition, {key: a.answer for key, a in answers.items()})))
     return shown
 
@@ -600,6 +602,23 @@ def unanswered_checklist_items(incident: Incident) -> list[tuple[str, str]]:
     """(checklist title, question) of each item not yet answered, in the order the case page lists them."""
     return [(view.definition.title, row.item.question) for view in case_checklists(incident)
             for row in view.open_rows]
+
+
+def legal_deadlines_unmet(incident: Incident) -> str:
+    """Why the case cannot close yet, "" if it can: a checklist whose deadline is a legal duty (the data breach's
+    decision on telling the ICO) has it answered yes or not applicable. The other items are prompts and never block
+    closing; this one is the law (UK GDPR article 33)."""
+    for record in CaseChecklist.objects.filter(incident=incident).prefetch_related("answers"):
+        definition = checklists.CHECKLISTS.get(record.kind)
+        if definition is None or not definition.deadline_item:
+            continue
+        given = {a.item: (a.answer, a.answered_at) for a in record.answers.all()}
+        if checklists.deadline_met_at(definition, given) is None:
+            item = definition.item(definition.deadline_item)
+            question = item.question if item else definition.deadline_label
+            return (f"Answer “{question}” on the {definition.title.lower()} checklist before closing the case "
+                    "(yes, or not applicable): the decision on telling the ICO is a legal duty.")
+    return ""
 
 
 def checklists_to_add(incident: Incident) -> list[tuple[str, str]]:

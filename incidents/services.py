@@ -526,6 +526,8 @@ def close_case(
         raise RuleBroken(NEEDS_LEVEL)
     if open_steps := flowchart.open_steps(selectors.branch_checklist(incident, selectors.illegal_branch(incident))):
         raise RuleBroken(flowchart.refusal_to_close(open_steps))
+    if missing := selectors.legal_deadlines_unmet(incident):
+        raise RuleBroken(missing)
     open_actions = list(CaseAction.objects.select_for_update().filter(incident=incident, done_at__isnull=True))
     if open_actions and not close_open_actions:
         raise RuleBroken(f"This case has {len(open_actions)} open action{'s' if len(open_actions) != 1 else ''}: "
@@ -576,25 +578,42 @@ def add_checklist(
     _require_open(incident)
     if kind not in ChecklistKind.values:
         raise RuleBroken("Choose a checklist from the list.")
+    # The case row is locked, so that two adding the same checklist at once are taken one after the other: the
+    # second is refused below rather than failing on the unique constraint.
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    already = f"The case already has the {ChecklistKind(kind).label.lower()} checklist."
     if incident.checklists.filter(kind=kind).exists():
-        raise RuleBroken(f"The case already has the {ChecklistKind(kind).label.lower()} checklist.")
+        raise RuleBroken(already)
     definition = checklists.CHECKLISTS[kind]
-    checklist = CaseChecklist.objects.create(
-        incident=incident, kind=kind, added_by=actor,
-        clock_started_at=incident.reported_at if definition.deadline_hours else None)
+    try:
+        with transaction.atomic():  # a savepoint: a database without row locks still refuses, never a 500
+            checklist = CaseChecklist.objects.create(
+                incident=incident, kind=kind, added_by=actor,
+                clock_started_at=incident.reported_at if definition.deadline_hours else None)
+    except IntegrityError:
+        raise RuleBroken(already) from None
     _log(incident, actor, Kind.CHECKLIST, f"Checklist added: {definition.title}", "checklist_added", request,
          {"checklist": kind})
     return checklist
 
 
+STALE_CHECKLIST = ("Someone else has answered this checklist since you opened the page, so nothing was saved. "
+                   "Check their answers below, then answer again.")
+
+
 @transaction.atomic
 def answer_checklist(
     *, incident: Incident, actor: User, kind: str, answers: dict[str, tuple[str, str]],
-    request: HttpRequest | None = None,
+    seen: dict[str, str] | None = None, request: HttpRequest | None = None,
 ) -> int:
     """Record the answers to a case's checklist: ``answers`` maps an item to (yes / no / na, note). Only the items
     whose answer or note changed are written, each with who and when, and each change is an audit event holding the
-    previous answer (the history). Returns how many changed."""
+    previous answer (the history). Returns how many changed.
+
+    ``seen`` (the form's): each item's answer version (``checklists.answer_version``) as the user's page showed it.
+    When an item to be written has been answered by anyone since, nothing is saved (optimistic: the page was stale,
+    and writing would undo a colleague's answer). ``None`` (a caller with no page, e.g. the demo) skips the check.
+    An answer that needs no note (a "no" changed to "yes") clears the note."""
     _require_manager(actor, incident)
     _require_open(incident)
     checklist = CaseChecklist.objects.select_for_update().filter(incident=incident, kind=kind).first()
@@ -607,12 +626,14 @@ def answer_checklist(
         item = definition.item(key)
         if item is None or answer not in ChecklistAnswerValue.values:
             raise RuleBroken("An answer is not one the page offered: reload the page and try again.")
-        note = note.strip()[:300]
+        note = note.strip()[:300] if answer in item.note_needed_for else ""
         if answer in item.note_needed_for and not note:
             raise RuleBroken(f"{item.note_prompt or 'Say why'}: “{item.question}”")
         before = had.get(key)
         if before is not None and before.answer == answer and before.note == note:
             continue
+        if seen is not None and seen.get(key, "") != checklists.answer_version(before):
+            raise RuleBroken(STALE_CHECKLIST)
         ChecklistAnswer.objects.update_or_create(
             checklist=checklist, item=key,
             defaults={"answer": answer, "note": note, "answered_by": actor, "answered_at": now})

@@ -26,7 +26,7 @@ from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.uploads import EXTENSIONS, MEGABYTE, NotStored
 from onlinesafety.views import NOTHING_CHANGED, redirect_to_next, refusal
 
-from . import exports, flowchart, forms, rights, selectors, services
+from . import checklists, exports, flowchart, forms, rights, selectors, services
 from .models import CaseAction, Evidence, Incident, MeetingRole, Response, Status
 from .rights import Access
 
@@ -416,11 +416,31 @@ def checklist_answer(request, incident_id: int, kind: str):
         return _checklist_refused(request, access, form)
     with refusal(request, form) as attempt:
         count = services.answer_checklist(incident=incident, actor=request.user, kind=kind, answers=form.answers(),
-                                          request=request)
+                                          seen=form.seen(), request=request)
     if not attempt.ok:
+        if str(attempt.error) == services.STALE_CHECKLIST:
+            form = _redrawn_after_stale(request, incident, kind)
         return _checklist_refused(request, access, form)
     messages.success(request, f"{count} answer{'s' if count != 1 else ''} saved.")
     return redirect(f"{reverse('incidents:case', args=[incident.pk])}#checklist-{kind}")
+
+
+def _redrawn_after_stale(request, incident, kind):
+    """The answer form after a stale save: the answers as recorded now (a colleague's among them), the user's own
+    for items nobody answered meanwhile, and today's versions, so that a second save is a considered one."""
+    view = _checklist_view_of(incident, kind)
+    data = request.POST.copy()
+    prefix = forms.checklist_prefix(kind)
+    for row in view.rows:
+        key = f"{prefix}-{row.item.key}"
+        data[f"{key}-seen"] = checklists.answer_version(row.answer)
+        if row.answer is not None:
+            data[key] = row.answer.answer
+            data[f"{key}-note"] = row.answer.note
+    form = forms.ChecklistAnswersForm(data, view=view)
+    form.is_valid()
+    form.add_error(None, services.STALE_CHECKLIST)
+    return form
 
 
 @require_POST

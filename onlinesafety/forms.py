@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Model, QuerySet
 from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 LARGEST_ID = 2**63 - 1
 
@@ -153,12 +154,38 @@ class PlausibleDateTimeField(forms.DateTimeField):
     """A date and time between ``earliest`` and ``latest`` (datetimes, or functions of now); by default from 1900
     to the end of the year thirty years from now."""
 
-    default_error_messages = BOUND_MESSAGES
+    default_error_messages = {
+        **BOUND_MESSAGES,
+        "nonexistent_time": "%(time)s on %(date)s did not happen here: the clocks went forward an hour. Enter the "
+                            "time the clock showed, for example %(example)s",
+    }
 
     def __init__(self, *, earliest: DateTimeBound = None, latest: DateTimeBound = None, **kwargs: Any) -> None:
         self.earliest, self.latest = earliest, latest
         kwargs.setdefault("widget", DateTimeInput())
         super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:
+        """As Django's, but a time the clocks change at is not refused with its generic message: in the hour the
+        clocks go back (it happens twice) the first, earlier occurrence is taken, which keeps a deadline counted
+        from it on the safe side; a time in the hour they skip going forward gets a message of its own."""
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+        naive = value if isinstance(value, datetime) else parse_datetime(str(value).strip())
+        if naive is None:
+            naive = forms.fields.BaseTemporalField.to_python(self, str(value).strip())
+        if not isinstance(naive, datetime):
+            return None
+        zone = timezone.get_current_timezone()
+        earlier = naive.replace(tzinfo=zone, fold=0)
+        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive.replace(fold=0):
+            later = earlier.astimezone(UTC).astimezone(zone)  # the clock's reading an hour on
+            raise ValidationError(self.error_messages["nonexistent_time"], code="nonexistent_time", params={
+                "time": f"{naive:%H:%M}", "date": f"{naive.day} {naive:%B %Y}", "example": f"{later:%H:%M}"})
+        return earlier
 
     def limits(self) -> tuple[datetime, datetime]:
         def end_of_latest_year() -> datetime:

@@ -46,7 +46,7 @@ def test_it_lets_the_dsl_answer_the_sharing_nudes_checklist(width, browser, live
     sign_in_at(page, live_server.url, dsl.email, TEST_PASSWORD,
                next_path=reverse("incidents:case", args=[incident.pk]))
     checklist = page.locator("#checklist-sharing_nudes")
-    expect(checklist.locator("#checklist-sharing_nudes-progress")).to_contain_text("0 of 9 answered")
+    expect(checklist.locator("#checklist-sharing_nudes-progress")).to_contain_text("0 of 11 answered")
     assert_accessible(page)
 
     choose_by_keyboard(page, "Has the DSL held an initial review meeting with the staff involved?", "Yes")
@@ -69,7 +69,7 @@ def test_it_lets_the_dsl_answer_the_sharing_nudes_checklist(width, browser, live
     page.keyboard.type("The headteacher agreed the DSL could check one image's age marker.")
     page.locator("#checklist-sharing_nudes").get_by_role("button", name="Save answers").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#checklist-sharing_nudes-progress")).to_contain_text("4 of 9 answered")
+    expect(page.locator("#checklist-sharing_nudes-progress")).to_contain_text("4 of 11 answered")
     warning = page.locator("#checklist-sharing_nudes-warning")
     expect(warning).to_contain_text("refer to the police or children's social care now")
     expect(page.locator("#checklist-sharing_nudes-open")).to_contain_text("Referred to the police")
@@ -79,7 +79,7 @@ def test_it_lets_the_dsl_answer_the_sharing_nudes_checklist(width, browser, live
     # Referral recorded: the warning goes.
     choose_by_keyboard(page, "Referred to the police or children's social care?", "Yes")
     page.locator("#checklist-sharing_nudes").get_by_role("button", name="Save answers").click()
-    expect(page.locator("#checklist-sharing_nudes-progress")).to_contain_text("5 of 9 answered")
+    expect(page.locator("#checklist-sharing_nudes-progress")).to_contain_text("5 of 11 answered")
     expect(page.locator("#checklist-sharing_nudes-warning")).to_have_count(0)
     context.close()
 
