@@ -46,6 +46,8 @@ def may_be_sexual_image(category: str) -> bool:
 
 
 def read_risk(value: str) -> Risk:
+    if not value.strip():
+        raise ValueError("the risk level is empty")
     word = value.strip().lower().removeprefix("level ").removesuffix(" risk").strip()
     if word not in _RISK_WORDS:
         raise ValueError(f"the risk level {value.strip()[:30]!r} is not one we read (low, medium, high, or 1 to 5)")

@@ -92,7 +92,7 @@ def receive_alerts(*, school: School, payloads: list[Mapping[str, Any]]) -> inge
     alerts = []
     for position, payload in enumerate(payloads, start=1):
         try:
-            alerts.append(ingest.read_alert(_webhook_fields(payload), zone))
+            alerts.append(ingest.read_alert(webhook_fields(payload), zone))
         except ValueError as error:
             raise ValueError(f"alert {position}: {error}") from None
     with transaction.atomic():
@@ -119,7 +119,7 @@ WEBHOOK_KEYS = {
 }
 
 
-def _webhook_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
+def webhook_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise ValueError("each alert must be a JSON object")
     fields: dict[str, Any] = {}

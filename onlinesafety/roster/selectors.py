@@ -51,16 +51,21 @@ def failed_roster_imports(limit: int) -> list[FailedJob]:
             for item in failed]
 
 
+def _identifier_keys(value: str) -> list[str]:
+    local = value.split("@", 1)[0]
+    return list(dict.fromkeys((value, value.upper(), local, local.upper())))
+
+
 def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[str, int]:
     """For identifiers another system holds for pupils (a monitoring alert's pupil id or username), the pupil each
     names, by the MIS's keys: the MIS id, else the UPN (upper case), else a username whose part before any "@" is
-    the MIS id. An identifier that names no pupil of this school is absent. One query, whatever the number."""
+    the MIS id (in any case). An identifier that names no pupil of this school is absent. One query, whatever the number."""
     wanted: dict[str, set[str]] = {}
     for identifier in identifiers:
         value = identifier.strip()
         if not value:
             continue
-        for key in {value, value.upper(), value.split("@", 1)[0]}:
+        for key in _identifier_keys(value):
             wanted.setdefault(key, set()).add(identifier)
     if not wanted:
         return {}
@@ -74,7 +79,7 @@ def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[
     found: dict[str, int] = {}
     for identifier in {i for group in wanted.values() for i in group}:
         value = identifier.strip()
-        for key in (value, value.upper(), value.split("@", 1)[0]):
+        for key in _identifier_keys(value):
             if key in by_key:
                 found[identifier] = by_key[key]
                 break
