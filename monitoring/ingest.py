@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from onlinesafety.csvimport import parse_time
@@ -113,20 +113,53 @@ def save_alerts(school: School, alerts: Iterable[Alert], *, arrival: Arrival, so
     saved = Saved()
     if not batch:
         return saved
-    with transaction.atomic():
-        known = set(MonitoringAlert.objects.filter(school=school, provider_reference__in=list(batch))
-                    .values_list("provider_reference", flat=True))
-        new = [alert for reference, alert in batch.items() if reference not in known]
-        pupils = pupil_ids_by_identifier(school, {alert[5] for alert in new} | {alert[3] for alert in new})
-        now = timezone.now()
-        MonitoringAlert.objects.bulk_create(
-            [MonitoringAlert(**dict(zip(COLUMNS, alert, strict=True)), school=school, arrival=arrival,
-                             received_at=now, source_id=source_id,
-                             pupil_id=pupils.get(alert[5]) or pupils.get(alert[3]))
-             for alert in new],
-            batch_size=BATCH, ignore_conflicts=True)
-    saved.added = len(new)
-    saved.duplicate = len(alerts) - len(new)
-    saved.high_risk_added = sum(1 for alert in new if alert[7] == Risk.HIGH)
-    saved.references_added = [alert[1] for alert in new]
+    pupils = pupil_ids_by_identifier(school, {alert[5] for alert in batch.values()} |
+                                     {alert[3] for alert in batch.values()})
+    now = timezone.now()
+    rows = [(*alert, school.pk, arrival.value, now, source_id, pupils.get(alert[5]) or pupils.get(alert[3]))
+            for alert in batch.values()]
+    if connection.vendor == "postgresql":
+        added = _copy_into_postgresql(rows)
+    else:
+        added = _insert(school, rows)
+    saved.added = len(added)
+    saved.duplicate = len(alerts) - len(added)
+    saved.high_risk_added = sum(1 for _, risk in added if risk == Risk.HIGH)
+    saved.references_added = [reference for reference, _ in added]
     return saved
+
+
+# A row as saved: an alert's values, then these.
+ROW_COLUMNS = (*COLUMNS, "school_id", "arrival", "received_at", "source_id", "pupil_id")
+# What the model's defaults would give a new alert (COPY and a raw INSERT do not apply them).
+NEW = {"status": "new", "dismiss_reason": "", "dismiss_note": ""}
+
+
+def _insert(school: School, rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    with transaction.atomic():
+        known = set(MonitoringAlert.objects.filter(school=school, provider_reference__in=[row[1] for row in rows])
+                    .values_list("provider_reference", flat=True))
+        new = [row for row in rows if row[1] not in known]
+        MonitoringAlert.objects.bulk_create([MonitoringAlert(**dict(zip(ROW_COLUMNS, row, strict=True)))
+                                             for row in new], batch_size=BATCH, ignore_conflicts=True)
+    return [(row[1], row[7]) for row in new]
+
+
+def _copy_into_postgresql(rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    """COPY the batch into a temporary table, then insert what is new: the database says which were added."""
+    columns = ", ".join(ROW_COLUMNS)
+    defaults = ", ".join(NEW)
+    values = ", ".join(f"'{value}'" for value in NEW.values())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS monitoring_import_rows (occurred_at timestamptz, provider_reference text, "
+            "provider text, user_ref text, device text, pupil_identifier text, category text, risk text, "
+            "captured_text text, screenshot_ref text, content_withheld boolean, school_id bigint, arrival text, "
+            "received_at timestamptz, source_id bigint, pupil_id bigint) ON COMMIT DELETE ROWS")
+        with cursor.cursor.copy(f"COPY monitoring_import_rows ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO monitoring_monitoringalert ({columns}, {defaults}) "
+                       f"SELECT {columns}, {values} FROM monitoring_import_rows "
+                       "ON CONFLICT (school_id, provider_reference) DO NOTHING RETURNING provider_reference, risk")
+        return [(reference, risk) for reference, risk in cursor.fetchall()]

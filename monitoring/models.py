@@ -125,7 +125,6 @@ class MonitoringAlert(models.Model):
         indexes = [
             models.Index(fields=["school", "status", "-occurred_at", "-id"], name="monitoring_alert_inbox"),
             models.Index(fields=["school", "-occurred_at", "-id"], name="monitoring_alert_time"),
-            models.Index(fields=["school", "risk", "status"], name="monitoring_alert_risk"),
         ]
 
     @property

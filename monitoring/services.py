@@ -351,7 +351,7 @@ def _finish(alert_import: MonitoringImport, state: str, counts: dict[str, int], 
 
 def _lock_new(alert: MonitoringAlert, actor: User) -> MonitoringAlert:
     require(rights.can_triage_alerts(actor, alert.school), TEAM_ONLY)
-    locked = MonitoringAlert.objects.select_for_update().select_related("school", "pupil").get(pk=alert.pk)
+    locked = MonitoringAlert.objects.select_for_update(of=("self",)).select_related("school", "pupil").get(pk=alert.pk)
     if locked.status != AlertStatus.NEW:
         raise RuleBroken(f"This alert has already been triaged ({locked.get_status_display().lower()}).")
     return locked

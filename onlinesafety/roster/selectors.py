@@ -51,6 +51,9 @@ def failed_roster_imports(limit: int) -> list[FailedJob]:
             for item in failed]
 
 
+KEYS_LOOKED_UP = 400
+
+
 def _identifier_keys(value: str) -> list[str]:
     local = value.split("@", 1)[0]
     return list(dict.fromkeys((value, value.upper(), local, local.upper())))
@@ -59,7 +62,8 @@ def _identifier_keys(value: str) -> list[str]:
 def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[str, int]:
     """For identifiers another system holds for pupils (a monitoring alert's pupil id or username), the pupil each
     names, by the MIS's keys: the MIS id, else the UPN (upper case), else a username whose part before any "@" is
-    the MIS id (in any case). An identifier that names no pupil of this school is absent. One query, whatever the number."""
+    the MIS id (in any case). An identifier that names no pupil of this school is absent. One query, whatever the
+    number."""
     wanted: dict[str, set[str]] = {}
     for identifier in identifiers:
         value = identifier.strip()
@@ -70,7 +74,10 @@ def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[
     if not wanted:
         return {}
     keys = list(wanted)
-    rows = Pupil.objects.filter(Q(mis_id__in=keys) | Q(upn__in=keys), school=school).values_list("pk", "mis_id", "upn")
+    pupils = Pupil.objects.filter(school=school).exclude(mis_id="", upn="")
+    # A few keys are looked up; many (a batch of an import) cost less as every pupil's keys, read once.
+    rows = (pupils.filter(Q(mis_id__in=keys) | Q(upn__in=keys)) if len(keys) <= KEYS_LOOKED_UP else pupils
+            ).values_list("pk", "mis_id", "upn")
     by_key: dict[str, int] = {}
     for pk, mis_id, upn in rows:
         for key in (upn, mis_id):  # the MIS id wins over a UPN that happens to be spelt the same
