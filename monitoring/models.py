@@ -90,7 +90,8 @@ class MonitoringAlert(models.Model):
     """One alert the provider raised. An alert that may show a sexual image of a child keeps its metadata only:
     its captured text and screenshot reference are dropped as it arrives (``content_withheld``)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # Every index below starts with the school: the foreign key needs none of its own.
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", db_index=False)
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
     arrival = models.CharField(max_length=10, choices=Arrival.choices)
@@ -125,6 +126,10 @@ class MonitoringAlert(models.Model):
         indexes = [
             models.Index(fields=["school", "status", "-occurred_at", "-id"], name="monitoring_alert_inbox"),
             models.Index(fields=["school", "-occurred_at", "-id"], name="monitoring_alert_time"),
+            models.Index(fields=["school", "risk", "-occurred_at", "-id"], name="monitoring_alert_risk"),
+            # The counts of what waits (high risk, matched to nobody), from the index alone.
+            models.Index(fields=["school", "risk", "pupil"], condition=Q(status="new"),
+                         name="monitoring_alert_waiting"),
         ]
 
     @property

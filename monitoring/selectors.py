@@ -1,9 +1,11 @@
 """Reads of monitoring alerts, scoped to the school and the person asking."""
 
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from onlinesafety.accounts.models import Person
 from onlinesafety.jobs import FailedJob
@@ -13,13 +15,12 @@ from . import rights
 from .models import AlertStatus, MonitoringAlert, MonitoringImport, MonitoringSettings, Risk
 
 __all__ = ["AlertStatus", "Risk", "alert_counts", "alerts_for", "get_alert_for_user", "get_import_for_user",
-           "imports_of", "settings_of", "waiting_high_risk"]
+           "imports_of", "inbox_page", "settings_of", "waiting_high_risk"]
 
 
 def alerts_for(user: Person, school: School, *, status: str = "", risk: str = "") -> QuerySet[MonitoringAlert]:
-    """The school's alerts for the inbox, newest first (none for anyone outside the safeguarding team). Deferred:
-    the captured text is read on the alert's own page only."""
-    alerts = MonitoringAlert.objects.filter(school=school).select_related("pupil").defer("captured_text")
+    """The school's alerts for the inbox, newest first (none for anyone outside the safeguarding team)."""
+    alerts = MonitoringAlert.objects.filter(school=school)
     if not rights.can_triage_alerts(user, school):
         return alerts.none()
     if status:
@@ -29,23 +30,42 @@ def alerts_for(user: Person, school: School, *, status: str = "", risk: str = ""
     return alerts.order_by("-occurred_at", "-pk")
 
 
+SHOWN_AT_MOST = 10_000  # the inbox pages through the newest 10,000 alerts of a list (a status, a risk, or both)
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``SHOWN_AT_MOST`` rows (a count over a school's whole history would cost more than the page)."""
+
+    @cached_property
+    def count(self) -> int:
+        return cast(QuerySet[Any], self.object_list).order_by()[:SHOWN_AT_MOST].count()
+
+
+def inbox_page(alerts: QuerySet[MonitoringAlert], number: Any, per_page: int) -> Page:
+    """One page of ``alerts``: the page's ids first (from the index alone, however deep the page), then those rows with
+    their pupils. Two queries and the count, whatever the number of alerts. The captured text is left for the alert's
+    own page."""
+    page = CappedPaginator(alerts.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = MonitoringAlert.objects.filter(pk__in=ids).select_related("pupil").defer("captured_text").in_bulk()
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 class AlertCounts(TypedDict):
     new: int
     new_high: int
     unmatched_new: int
-    total: int
 
 
 def alert_counts(user: Person, school: School) -> AlertCounts:
-    """How many wait, how many of them are high risk or matched to nobody: one query."""
+    """How many wait, how many of them are high risk or matched to nobody: one query, over the waiting alerts only."""
     if not rights.can_triage_alerts(user, school):
-        return {"new": 0, "new_high": 0, "unmatched_new": 0, "total": 0}
-    new = Q(status=AlertStatus.NEW)
-    counts = MonitoringAlert.objects.filter(school=school).aggregate(
-        new=Count("pk", filter=new), new_high=Count("pk", filter=new & Q(risk=Risk.HIGH)),
-        unmatched_new=Count("pk", filter=new & Q(pupil__isnull=True)), total=Count("pk"))
-    return {"new": counts["new"], "new_high": counts["new_high"], "unmatched_new": counts["unmatched_new"],
-            "total": counts["total"]}
+        return {"new": 0, "new_high": 0, "unmatched_new": 0}
+    counts = MonitoringAlert.objects.filter(school=school, status=AlertStatus.NEW).aggregate(
+        new=Count("pk"), new_high=Count("pk", filter=Q(risk=Risk.HIGH)),
+        unmatched_new=Count("pk", filter=Q(pupil__isnull=True)))
+    return {"new": counts["new"], "new_high": counts["new_high"], "unmatched_new": counts["unmatched_new"]}
 
 
 def waiting_high_risk(school: School) -> int:

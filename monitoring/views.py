@@ -2,7 +2,6 @@ import hmac
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -34,12 +33,12 @@ def inbox(request):
     filters = filter_form.filters()
     alerts = (selectors.alerts_for(request.user, request.school, status=filters["status"], risk=filters["risk"])
               if filters is not None else selectors.alerts_for(request.user, request.school).none())
-    page = Paginator(alerts, PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.inbox_page(alerts, request.GET.get("page"), PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "monitoring/inbox.html", {
         "page": page, "filter_form": filter_form, "counts": selectors.alert_counts(request.user, request.school),
-        "query": query.urlencode(), "tabs": _tabs(request),
+        "query": query.urlencode(), "tabs": _tabs(request), "shown_at_most": selectors.SHOWN_AT_MOST,
     }, status=400 if filter_form.errors else 200)
 
 
