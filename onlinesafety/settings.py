@@ -485,8 +485,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
-DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed", "monitoring.demo.seed",
-                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed",
+DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
+                "monitoring.demo.seed", "onlinesafety.schools.people.demo.seed", "governors.demo.seed",
+                "onlinesafety.schools.setup.demo.seed",
                 "onlinesafety.accounts.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
 DEMO_ANNOUNCERS = ["aup.demo.signing_link", "onlinesafety.schools.people.demo.invitation_link",
