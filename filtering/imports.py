@@ -1,18 +1,17 @@
 """Importing a provider's CSV of blocked-access events: streamed, so a million rows use little memory."""
 
-import codecs
 import csv
 import hashlib
-import io
 import zoneinfo
 from datetime import UTC, datetime, tzinfo
-from typing import IO, Any, Final
+from typing import Any, Final
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from onlinesafety import csvimport
 from onlinesafety.audit.services import record_event
-from onlinesafety.rules import RuleBroken
+from onlinesafety.csvimport import ImportRefused, detect_encoding, parse_time, read_header, text_of
 
 from .models import BlockedEvent, ProviderImport
 
@@ -20,79 +19,12 @@ BATCH = 5000
 MAX_BAD_LINES_KEPT = 100
 FIELDS = ("time", "user", "user_group", "url", "category", "action")
 REQUIRED = ("time", "user", "url", "category")
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z",
-                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%SZ")
-
-
-class ImportRefused(RuleBroken):
-    """The file itself is refused: it cannot be imported at all (not CSV, no header, bad mapping, already
-    imported). Views show it against the file or the mapping."""
-
-
-def detect_encoding(binary: IO[bytes]) -> str:
-    """UTF-8 (with or without a byte-order mark) if every byte decodes as UTF-8, else Windows-1252 (Latin-1 with
-    the printable extras Windows exports use: curly quotes, the euro sign)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    binary.seek(0)
-    try:
-        for chunk in iter(lambda: binary.read(1 << 20), b""):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
-
-
-def _text(binary: IO[bytes], encoding: str) -> io.TextIOWrapper:
-    binary.seek(0)
-    # Bytes Windows-1252 leaves undefined become U+FFFD rather than stopping the import.
-    return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
-
-
-def read_header(binary: IO[bytes], encoding: str) -> list[str]:
-    text = _text(binary, encoding)
-    try:
-        header = next(csv.reader(text), None)
-    except csv.Error:
-        header = None
-    finally:
-        text.detach()
-    if not header or not any(cell.strip() for cell in header):
-        raise ImportRefused("The file has no header row. Export it from the provider as CSV with column names.")
-    if any("\x00" in cell for cell in header):
-        raise ImportRefused("That is not a CSV file.")
-    return [cell.strip() for cell in header]
+__all__ = ["ImportRefused", "check_mapping", "detect_encoding", "parse_time", "read_header", "run_import"]
 
 
 def check_mapping(mapping: dict[str, Any], header: list[str]) -> dict[str, int]:
     """{field: column index}; every required field mapped to a column that exists."""
-    columns = {}
-    for field in FIELDS:
-        chosen = mapping.get(field, "")
-        if chosen in ("", None):
-            if field in REQUIRED:
-                raise ImportRefused(f"Choose the column that holds the {field.replace('_', ' ')}.")
-            continue
-        if chosen not in header:
-            raise ImportRefused(f"There is no column called {chosen!r}.")
-        columns[field] = header.index(chosen)
-    return columns
-
-
-def parse_time(value: str, zone: tzinfo) -> datetime:
-    value = value.strip()
-    try:  # ISO 8601 in its many spellings: T or space, fractions of a second, Z or an offset
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" UTC", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-    except ValueError:
-        pass
-    for fmt in TIME_FORMATS:
-        try:
-            parsed = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-    raise ValueError("the time is not in a format we read (for example 2026-11-23 14:05:00)")
+    return csvimport.check_mapping(mapping, header, FIELDS, REQUIRED)
 
 
 Event = tuple[datetime, str, str, str, str, str, str, int, int]
@@ -185,7 +117,7 @@ def _read_all(provider_import: ProviderImport, counts: Counts, bad_lines: BadLin
     batch: dict[str, Event] = {}
     duplicates_in_file = 0
     with provider_import.file.open("rb") as binary:
-        text = _text(binary, provider_import.encoding)
+        text = text_of(binary, provider_import.encoding)
         reader = csv.reader(text)
         next(reader, None)  # the header
         while True:

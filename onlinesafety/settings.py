@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "policies",
     "filtering",
     "aup",
+    "monitoring",
     "governors",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -374,6 +375,7 @@ else:
 # simply run at their next time.
 TASK_TIME_LIMITS = {
     "filtering.tasks.import_provider_log": 3600,  # up to 500 MB of log
+    "monitoring.tasks.import_alerts": 1800,  # up to 200 MB of alerts
     "onlinesafety.roster.tasks.apply_roster_import": 1800,
     "onlinesafety.roster.tasks.fetch_roster_import": 600,  # one Wonde fetch has a 60 s budget per kind
     "onlinesafety.governors.tasks.build_report": 300,  # seconds in practice
@@ -388,6 +390,7 @@ PERIODIC_TASK_TIME_LIMITS = {
     "onlinesafety.roster.tasks.look_after_imports": 300,
     "filtering.tasks.requeue_waiting_imports": 300,
     "filtering.tasks.process_reverts": 900,
+    "monitoring.tasks.requeue_waiting_imports": 300,
     "policies.tasks.send_due_reminders": 1800,
     "aup.tasks.remind_families": 1800,
     "onlinesafety.submissions.tasks.forget_old_tokens": 900,
@@ -460,6 +463,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filtering.tasks.requeue_waiting_imports",
         "schedule": 300.0,  # an import queued while the broker was down is sent to a worker again
     },
+    "monitoring-requeue-waiting-imports": {
+        "task": "monitoring.tasks.requeue_waiting_imports",
+        "schedule": 300.0,  # an alerts import queued while the broker was down is sent to a worker again
+    },
     "roster-look-after-imports": {
         "task": "onlinesafety.roster.tasks.look_after_imports",
         "schedule": 300.0,  # re-send roster imports left waiting, fail stuck ones, expire day-old dry runs
@@ -479,7 +486,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", "oakfield-demo-2026")
 # Each domain app adds its part of the demo; seed_demo runs these after the schools and people.
 DEMO_SEEDERS = ["incidents.demo.seed", "policies.demo.seed", "filtering.demo.seed", "aup.demo.seed",
-                "onlinesafety.schools.people.demo.seed", "governors.demo.seed", "onlinesafety.schools.setup.demo.seed",
+                "monitoring.demo.seed", "onlinesafety.schools.people.demo.seed", "governors.demo.seed",
+                "onlinesafety.schools.setup.demo.seed",
                 "onlinesafety.accounts.demo.seed"]
 # Lines printed after the demo logins (each returns a list of strings), e.g. a working signing link.
 DEMO_ANNOUNCERS = ["aup.demo.signing_link", "incidents.demo.pupil_link",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("policies.urls")),
     path("", include("filtering.urls")),
     path("", include("aup.urls")),
+    path("", include("monitoring.urls")),
     path("", include("governors.urls")),
     path("alerts/", mail_views.alerts, name="alerts"),
     path("alerts/<int:notification_id>/", mail_views.open_alert, name="open_alert"),

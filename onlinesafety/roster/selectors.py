@@ -1,11 +1,13 @@
 """Reads of the roster imports, scoped to the school and the person asking."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from onlinesafety.accounts.models import Person
 from onlinesafety.jobs import FailedJob
-from onlinesafety.schools.models import School
+from onlinesafety.schools.models import Pupil, School
 
 from .models import Kind, RosterImport, RosterSettings, SavedMapping, Status
 from .rights import can_import_roster
@@ -47,3 +49,45 @@ def failed_roster_imports(limit: int) -> list[FailedJob]:
                       reason=item.failure[:200] or "Unknown",
                       retried_by="The headteacher, on the school's roster page")
             for item in failed]
+
+
+KEYS_LOOKED_UP = 400
+
+
+def _identifier_keys(value: str) -> list[str]:
+    local = value.split("@", 1)[0]
+    return list(dict.fromkeys((value, value.upper(), local, local.upper())))
+
+
+def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[str, int]:
+    """For identifiers another system holds for pupils (a monitoring alert's pupil id or username), the pupil each
+    names, by the MIS's keys: the MIS id, else the UPN (upper case), else a username whose part before any "@" is
+    the MIS id (in any case). An identifier that names no pupil of this school is absent. One query, whatever the
+    number."""
+    wanted: dict[str, set[str]] = {}
+    for identifier in identifiers:
+        value = identifier.strip()
+        if not value:
+            continue
+        for key in _identifier_keys(value):
+            wanted.setdefault(key, set()).add(identifier)
+    if not wanted:
+        return {}
+    keys = list(wanted)
+    pupils = Pupil.objects.filter(school=school).exclude(mis_id="", upn="")
+    # A few keys are looked up; many (a batch of an import) cost less as every pupil's keys, read once.
+    rows = (pupils.filter(Q(mis_id__in=keys) | Q(upn__in=keys)) if len(keys) <= KEYS_LOOKED_UP else pupils
+            ).values_list("pk", "mis_id", "upn")
+    by_key: dict[str, int] = {}
+    for pk, mis_id, upn in rows:
+        for key in (upn, mis_id):  # the MIS id wins over a UPN that happens to be spelt the same
+            if key:
+                by_key[key] = pk
+    found: dict[str, int] = {}
+    for identifier in {i for group in wanted.values() for i in group}:
+        value = identifier.strip()
+        for key in _identifier_keys(value):
+            if key in by_key:
+                found[identifier] = by_key[key]
+                break
+    return found

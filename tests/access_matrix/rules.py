@@ -19,6 +19,8 @@ How to write one (the role groups are in ``actors.py``; derive them from the app
 - ``any_school=True``: a public record (the policies page, a signing link): another school's is as open.
 - ``answers``: what an allowed actor may get (default: 2xx, 3xx other than to sign in, and 400 for a form sent
   empty); ``anonymous``: how a signed-out visitor is refused (default: a redirect to sign in).
+- ``csrf_exempt="why"``: a view that takes no CSRF token (a provider's webhook): a POST without one is checked like
+  any POST instead of expecting the CSRF failure page.
 - ``writes="why"``: a POST with no fields but its tokens (CSRF, the one-time form token) is a complete request
   that changes something (a button with no fields: sign out, acknowledge, lift a restriction). Without it, such a
   POST that records an audit event fails the test: a form that accepts nothing as a valid write is a finding.
@@ -87,6 +89,7 @@ class Rule:
     writes: str = ""
     to_sign_in: bool = False  # its answer may be a redirect to sign in (after signing out, say): then no refusal
     missing: frozenset[int] = frozenset({404})  # how another school's record is answered: as one that does not exist
+    csrf_exempt: str = ""  # why the view takes no CSRF token (a system posts to it, with a secret of its own)
 
 
 def page(who: Actors, **options: Any) -> Rule:
@@ -340,6 +343,22 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # The flag is named in the POST: an empty one names none, 404.
     "filtering:flag_to_incident": button(DSL_TEAM, answers=frozenset({404})),
     "filtering:settings": form(LEADS),
+    # ------------------------------------------------------------ monitoring alerts (monitoring.rights: the DSL team)
+    "monitoring:inbox": read_only(DSL_TEAM),
+    "monitoring:alert": read_only(DSL_TEAM, args=lambda s: {"alert_id": s.monitoring_alert.pk}),
+    "monitoring:dismiss": button(DSL_TEAM, args=lambda s: {"alert_id": s.monitoring_alert.pk}),  # no reason: 400
+    "monitoring:link": button(DSL_TEAM, args=lambda s: {"alert_id": s.monitoring_alert.pk}),  # no case: 400
+    "monitoring:open_case": button(DSL_TEAM, args=lambda s: {"alert_id": s.monitoring_alert.pk},
+                                   writes="'open a case from this alert' is one click"),
+    "monitoring:imports": form(DSL_TEAM),
+    "monitoring:import": form(DSL_TEAM, args=lambda s: {"import_id": s.monitoring_import.pk}),
+    "monitoring:import_retry": button(DSL_TEAM, args=lambda s: {"import_id": s.monitoring_import.pk}),  # not failed
+    "monitoring:settings": read_only(DSL_TEAM),
+    "monitoring:new_secret": button(DSL_TEAM, writes="'set a new secret' is a button"),
+    # The provider's system posts alerts with the school's secret in a header: no session, no CSRF token. Sent
+    # without the secret (as every actor here), it is 403 for anyone, whatever school; GET is 405.
+    "monitoring:webhook": Rule(get=None, post=NOBODY, args=slug, any_school=True, anonymous=frozenset({"403"}),
+                               csrf_exempt="the provider's system posts alerts with the school's secret in a header"),
     # ------------------------------------------------------------ acceptable use agreements (aup.rights)
     "aup:list": page(STAFF_AND_GOVERNORS),
     "aup:detail": page(STAFF_AND_GOVERNORS, args=lambda s: {"agreement_id": s.agreement.pk}),

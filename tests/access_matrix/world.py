@@ -35,6 +35,8 @@ from filtering import services as filtering_services
 from filtering.models import ProviderImport
 from incidents import services as incident_services
 from incidents.models import CategoryCode, IncidentCategory
+from monitoring import ingest
+from monitoring.models import Arrival, MonitoringAlert, MonitoringImport
 from onlinesafety.mail.models import Notification, OutboundEmail
 from onlinesafety.schools.models import Membership, Organisation, School, YearGroup
 from onlinesafety.schools.people import services as people_services
@@ -127,6 +129,7 @@ def build_school(school: School, cast: Cast, domain: str) -> SchoolWorld:
     _build_incidents(world)
     _build_policies(world, today)
     _build_filtering(world, today)
+    _build_monitoring(world)
     o["identity_provider"] = _identity_provider(school, cast.head, f"staff.{domain}")
     o["report"] = ready_report(o["past_term"])
     o["roster_import"] = dry_run(school, cast.head, "pupils", pupils_csv(1))
@@ -225,6 +228,19 @@ def _build_filtering(world: SchoolWorld, today: datetime.date) -> None:
     provider_import.file.save("log.csv", ContentFile(b"time,user,url,category\r\n"), save=False)
     provider_import.save()
     o["provider_import"] = provider_import
+
+
+def _build_monitoring(world: SchoolWorld) -> None:
+    school, cast, o = world.school, world.cast, world.objects
+    ingest.save_alerts(school, [ingest.read_alert({
+        "time": timezone.now(), "provider_reference": "MATRIX-1", "user": "amy.b", "category": "Bullying",
+        "risk": "medium", "captured_text": "typed something"}, datetime.UTC)], arrival=Arrival.WEBHOOK)
+    o["monitoring_alert"] = MonitoringAlert.objects.get(school=school, provider_reference="MATRIX-1")
+    alert_import = MonitoringImport(school=school, uploaded_by=cast.dsl, original_name="alerts.csv",
+                                    header=["time", "category", "risk"])
+    alert_import.file.save("alerts.csv", ContentFile(b"time,category,risk\r\n"), save=False)
+    alert_import.save()
+    o["monitoring_import"] = alert_import
 
 
 def _identity_provider(owner: Any, actor: Any, domain: str) -> IdentityProvider:
