@@ -28,7 +28,7 @@ def add_checklists_to_open_cases(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0009_pupil_roles'),
+        ('incidents', '0008_timeline_kinds_of_both'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='timelineentry',
             name='kind',
-            field=models.CharField(choices=[('reported', 'Reported'), ('acknowledged', 'Acknowledged'), ('assigned', 'Assigned'), ('level', 'Level set'), ('note', 'Note'), ('status', 'Status changed'), ('action', 'Action'), ('action_done', 'Action done'), ('referral', 'Referral'), ('parents', 'Parents or carers informed'), ('sanction', 'Sanction'), ('feedback', 'Feedback to the reporter'), ('lesson', 'Lesson learnt'), ('evidence', 'Evidence added'), ('evidence_not_stored', 'File not stored: ask the reporter for it'), ('branch', 'Flowchart step recorded'), ('shared', 'Shared'), ('unshared', 'Sharing revoked'), ('closed', 'Closed'), ('reopened', 'Reopened'), ('behaviours', 'Behaviours recorded'), ('checklist', 'Checklist'), ('pupil_role', "Pupil's role changed")], max_length=20),
+            field=models.CharField(choices=[('reported', 'Reported'), ('acknowledged', 'Acknowledged'), ('assigned', 'Assigned'), ('level', 'Level set'), ('note', 'Note'), ('status', 'Status changed'), ('action', 'Action'), ('action_done', 'Action done'), ('referral', 'Referral'), ('parents', 'Parents or carers informed'), ('sanction', 'Sanction'), ('feedback', 'Feedback to the reporter'), ('lesson', 'Lesson learnt'), ('evidence', 'Evidence added'), ('evidence_not_stored', 'File not stored: ask the reporter for it'), ('branch', 'Flowchart step recorded'), ('shared', 'Shared'), ('unshared', 'Sharing revoked'), ('closed', 'Closed'), ('reopened', 'Reopened'), ('behaviours', 'Behaviours recorded'), ('checklist', 'Checklist')], max_length=20),
         ),
         migrations.CreateModel(
             name='CaseChecklist',

@@ -7,9 +7,12 @@ import datetime
 import re
 from datetime import timedelta
 
+import pyotp
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -25,6 +28,7 @@ from tests.factories import PupilFactory, TermFactory
 
 from .test_quick_report import URL, minimum
 from .test_response_tables import case_page, record
+from .test_step_up_review import second_factor_given
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +296,7 @@ def test_it_reads_last_terms_report_made_before_roles_as_not_known(people, make_
 
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_the_links_made_before_roles_as_involved_when_migrating(oakfield, people, pupil, tom):
-    before, after = [("incidents", "0008_timeline_kinds_of_both")], [("incidents", "0009_pupil_roles")]
+    before, after = [("incidents", "0012_retire_category_matrix")], [("incidents", "0013_pupil_roles")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
@@ -334,3 +338,40 @@ def test_it_gives_the_demo_cases_pupils_with_roles(settings):
     roles = set(IncidentPupil.objects.filter(incident__school=oakfield).values_list("role", flat=True))
     assert roles == set(PupilRole.values)
     assert TimelineEntry.objects.filter(incident__school=oakfield, kind=TimelineEntry.Kind.PUPIL_ROLE).count() == 1
+
+
+# Migrations merged before the roles' one: a database migrated then has them applied, so roles must come after.
+MERGED_BEFORE_ROLES = ["0010_checklists", "0011_reports_from_pupils_and_parents", "0012_retire_category_matrix"]
+
+
+def test_it_migrates_a_database_already_at_the_migrations_merged_before_roles():
+    """A database migrated with the checklists, the outside reports and the retired matrix (0010-0012) but not
+    yet the roles moves forward: the roles migration (0013) depends on them, and none of them depends on it (which
+    would stop ``migrate`` with InconsistentMigrationHistory)."""
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    applied = {key for key in loader.graph.nodes if key[0] != "incidents"}
+    applied |= {("incidents", name) for name in ["0001_initial", "0002_timeline_evidence_not_stored",
+                                                 "0003_case_counter", "0004_action_closed_with_case",
+                                                 "0005_location_not_known", "0006_response_tables",
+                                                 "0007_illegal_branch", "0008_timeline_kinds_of_both",
+                                                 *MERGED_BEFORE_ROLES]}
+    missing = [(key, parent) for key in applied if key in loader.graph.nodes
+               for parent in loader.graph.node_map[key].parents
+               if parent.key not in applied and parent.key[0] == "incidents"]
+    assert missing == []
+
+
+def test_it_holds_back_a_pupils_role_on_the_chronology_where_it_holds_back_the_case(client, people, make_incident,
+                                                                                      pupil):
+    """Where the chronology holds back what a case says until the second factor is given again (an allegation about
+    staff, an old case), it holds back the pupil's role too: which child was harmed in an allegation is what the
+    case says."""
+    TOTP.activate(people.head, pyotp.random_base32())
+    case = make_incident(pupils=[pupil], pupil_roles={pupil.pk: "affected"}, allegation_subject=people.reporter,
+                         description="A member of staff messaged a pupil at night.")
+    client.force_login(people.head)
+    second_factor_given(client, people.head, minutes_ago=20)
+    assert client.get(reverse("incidents:case", args=[case.pk])).status_code == 302  # the case page asks
+    page = client.get(reverse("incidents:chronology", args=[pupil.pk])).content.decode()
+    assert case.reference in page and "Open the case to read it" in page  # the description is held back
+    assert "affected (harmed)" not in page, "the chronology shows the pupil's role in a held-back case"

@@ -29,7 +29,7 @@ def copy_links_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("incidents", "0008_timeline_kinds_of_both"),
+        ("incidents", "0012_retire_category_matrix"),
         ("schools", "0001_initial"),
     ]
 
@@ -68,6 +68,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="timelineentry",
             name="kind",
-            field=models.CharField(choices=[("reported", "Reported"), ("acknowledged", "Acknowledged"), ("assigned", "Assigned"), ("level", "Level set"), ("note", "Note"), ("status", "Status changed"), ("action", "Action"), ("action_done", "Action done"), ("referral", "Referral"), ("parents", "Parents or carers informed"), ("sanction", "Sanction"), ("feedback", "Feedback to the reporter"), ("lesson", "Lesson learnt"), ("evidence", "Evidence added"), ("evidence_not_stored", "File not stored: ask the reporter for it"), ("branch", "Flowchart step recorded"), ("shared", "Shared"), ("unshared", "Sharing revoked"), ("closed", "Closed"), ("reopened", "Reopened"), ("behaviours", "Behaviours recorded"), ("pupil_role", "Pupil's role changed")], max_length=20),  # noqa: E501
+            field=models.CharField(choices=[("reported", "Reported"), ("acknowledged", "Acknowledged"), ("assigned", "Assigned"), ("level", "Level set"), ("note", "Note"), ("status", "Status changed"), ("action", "Action"), ("action_done", "Action done"), ("referral", "Referral"), ("parents", "Parents or carers informed"), ("sanction", "Sanction"), ("feedback", "Feedback to the reporter"), ("lesson", "Lesson learnt"), ("evidence", "Evidence added"), ("evidence_not_stored", "File not stored: ask the reporter for it"), ("branch", "Flowchart step recorded"), ("shared", "Shared"), ("unshared", "Sharing revoked"), ("closed", "Closed"), ("reopened", "Reopened"), ("behaviours", "Behaviours recorded"), ("checklist", "Checklist"), ("pupil_role", "Pupil's role changed")], max_length=20),  # noqa: E501
         ),
     ]
