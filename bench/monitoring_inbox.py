@@ -13,6 +13,13 @@ nine in ten of the older ones triaged), then times --requests loads of /monitori
 status, high risk waiting, the last page of the dismissed ones, one alert's page) through Django's test client with
 DEBUG off, as the other page benchmarks here do, and reports each page's query count.
 Target: p95 under 100 ms on PostgreSQL.
+
+With --http the pages (the first page, high risk, the deepest page that can be reached, one alert's page) are
+loaded through gunicorn by --clients concurrent clients for --seconds each, beside /bare/ and /bare-db/
+(bench/http_load.py). --reuse loads the pages from the bench school an earlier run left in DATABASE_URL:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onlinesafety_bench .venv/bin/python bench/monitoring_inbox.py \
+        --http --clients 1,16 --seconds 10 [--reuse]
 """
 
 import argparse
@@ -20,6 +27,7 @@ import math
 import random
 import time
 from datetime import timedelta
+from typing import Any
 
 from common import set_up_django, signed_in, time_pages  # bench/ is on the path when a script here runs
 
@@ -32,25 +40,75 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--http", action="store_true", help="through gunicorn under concurrent load")
+    parser.add_argument("--clients", default="1,16", help="with --http: numbers of concurrent clients")
+    parser.add_argument("--seconds", type=float, default=10.0, help="with --http: how long each page is loaded")
+    parser.add_argument("--reuse", action="store_true", help="use the bench school an earlier run left")
     args = parser.parse_args()
 
     set_up_django("monitoring_inbox.sqlite3")
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from monitoring.models import AlertStatus, MonitoringAlert
+    from monitoring.selectors import SHOWN_AT_MOST
+    from monitoring.views import PER_PAGE
+    from onlinesafety.schools.models import Membership, School
+    from onlinesafety.schools.roles import Role
+
+    call_command("migrate", verbosity=0)
+    if args.reuse:
+        school = School.objects.get(slug="bench")
+        team = [Membership.objects.get(school=school, role=Role.DSL).user]
+    elif School.objects.exists():
+        raise SystemExit("The database is not empty: give DATABASE_URL an empty database the script may fill.")
+    else:
+        team = build(args.alerts, school := School.objects.create(name="Bench School", slug="bench", urn="999999"))
+    counts = dict(MonitoringAlert.objects.filter(school=school).values_list("status").annotate(n=Count("pk")))
+    one = MonitoringAlert.objects.filter(school=school, status=AlertStatus.NEW).order_by("-occurred_at").first()
+    assert one is not None
+    if args.http:
+        from http_load import Page, measure
+
+        deepest = SHOWN_AT_MOST // PER_PAGE  # the inbox pages through the newest 10,000 of a list
+        rows = 'href="/monitoring/alerts/'  # the list holds alerts
+        pages = [Page("`/monitoring/` (first page)", "/monitoring/", rows),
+                 Page("`?risk=high`", "/monitoring/?risk=high", rows),
+                 Page(f"`?page={deepest}` (the deepest)", f"/monitoring/?page={deepest}", rows),
+                 Page("one alert's page", f"/monitoring/alerts/{one.pk}/", one.provider_reference)]
+        print(f"{connection.vendor}: {sum(counts.values())} alerts {counts}")
+        measure(pages, team[0], [int(n) for n in args.clients.split(",")], seconds=args.seconds)
+        return
+
+    client = signed_in(team[0])
+    dismissed_pages = max(1, math.ceil(counts.get(AlertStatus.DISMISSED, 1) / PER_PAGE))
+    urls = [
+        "/monitoring/",
+        "/monitoring/?status=new",
+        "/monitoring/?status=new&risk=high",
+        "/monitoring/?risk=high",
+        "/monitoring/?status=dismissed",
+        f"/monitoring/?status=dismissed&page={dismissed_pages}",
+        f"/monitoring/alerts/{one.pk}/",
+    ]
+    print(f"{connection.vendor}: timing {args.requests} requests")
+    time_pages(client, [(url, url, {}) for url in urls], args.requests)
+
+
+def build(alert_count: int, school: Any) -> list[Any]:
+    """The school's DSL team, pupils and ``alert_count`` alerts; returns the team (the DSL first)."""
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
 
     from monitoring import ingest
     from monitoring.models import AlertStatus, Arrival, MonitoringAlert
-    from onlinesafety.schools.models import Membership, Pupil, School, SchoolClass
+    from onlinesafety.schools.models import Membership, Pupil, SchoolClass
     from onlinesafety.schools.roles import Role
 
-    call_command("migrate", verbosity=0)
-    if School.objects.exists():
-        raise SystemExit("The database is not empty: give DATABASE_URL an empty database the script may fill.")
     rng = random.Random(2026)
-    school = School.objects.create(name="Bench School", slug="bench", urn="999999")
     team = [get_user_model().objects.create(email=f"{role}@bench.example", full_name=role.title(), password="!")
             for role in (Role.DSL, Role.DEPUTY_DSL)]
     Membership.objects.bulk_create([Membership(user=user, school=school, role=role)
@@ -64,10 +122,10 @@ def main() -> None:
     started = time.perf_counter()
     now = timezone.now()
     zone = timezone.get_current_timezone()
-    moments = sorted(now - timedelta(seconds=rng.uniform(60, 84 * 86400)) for _ in range(args.alerts))
-    for batch_start in range(0, args.alerts, ingest.BATCH):
+    moments = sorted(now - timedelta(seconds=rng.uniform(60, 84 * 86400)) for _ in range(alert_count))
+    for batch_start in range(0, alert_count, ingest.BATCH):
         alerts = []
-        for n in range(batch_start, min(batch_start + ingest.BATCH, args.alerts)):
+        for n in range(batch_start, min(batch_start + ingest.BATCH, alert_count)):
             pupil = rng.randrange(PUPILS)
             alerts.append(ingest.read_alert({
                 "time": moments[n], "provider_reference": f"SW-{n:08d}", "provider": "Bench monitoring",
@@ -93,22 +151,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE monitoring_monitoringalert")  # as autovacuum would have left it
     counts = dict(MonitoringAlert.objects.filter(school=school).values_list("status").annotate(n=Count("pk")))
-    print(f"created {args.alerts} alerts ({counts}) in {time.perf_counter() - started:.1f} s")
-
-    client = signed_in(team[0])
-    dismissed_pages = max(1, math.ceil(counts.get(AlertStatus.DISMISSED, 1) / 25))
-    one = MonitoringAlert.objects.filter(school=school, status=AlertStatus.NEW).order_by("-occurred_at").first()
-    urls = [
-        "/monitoring/",
-        "/monitoring/?status=new",
-        "/monitoring/?status=new&risk=high",
-        "/monitoring/?risk=high",
-        "/monitoring/?status=dismissed",
-        f"/monitoring/?status=dismissed&page={dismissed_pages}",
-        f"/monitoring/alerts/{one.pk}/",
-    ]
-    print(f"{connection.vendor}: timing {args.requests} requests")
-    time_pages(client, [(url, url, {}) for url in urls], args.requests)
+    print(f"created {alert_count} alerts ({counts}) in {time.perf_counter() - started:.1f} s")
+    return team
 
 
 if __name__ == "__main__":
