@@ -70,3 +70,18 @@ def test_it_keeps_the_parents_sent_page_out_of_caches(client, oakfield):
     client.post(reverse("incidents:parent_report", args=[oakfield.slug]), parent_form())
     response = client.get(reverse("incidents:parent_report_sent", args=[oakfield.slug]))
     assert "no-store" in (response.get("Cache-Control") or "")
+
+
+def test_it_keeps_the_new_pupil_link_open_when_classrooms_still_open_the_old_one(client, oakfield, people, settings,
+                                                                                ratelimit_clock):
+    """Wrong: a switched-off pupil link counts as a "link that does not work", and RATE_LIMIT_LINK_FAILURES of those
+    from one network lock that network out of every link page. A school shares one address, so after the DSL makes a
+    new link (say the old one leaked), the classroom bookmarks and posters still pointing at the old one lock the whole
+    school out of the new pupils' page (a 429) for the lockout's minutes: no child at school can tell anyone.
+    Expected: the school's own old links opened from school do not shut the live link; the live link still opens."""
+    settings.RATE_LIMIT_LINK_FAILURES = 3
+    old = services.pupil_link_token(services.make_pupil_link(school=oakfield, actor=people.dsl))
+    new = services.pupil_link_token(services.make_pupil_link(school=oakfield, actor=people.dsl))
+    for _ in range(3):
+        assert client.get(reverse("incidents:tell", args=[old])).status_code == 404
+    assert client.get(reverse("incidents:tell", args=[new])).status_code == 200
