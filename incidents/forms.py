@@ -499,6 +499,16 @@ class NoteForm(forms.Form):
     )
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Text", max_length=5000)
 
+    def __init__(self, *args, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if incident is not None and incident.reported_by_id is None:
+            # A pupil's or a parent's report: no account, so no one could read feedback (services.add_note refuses it)
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = [(k, TimelineEntry.Kind(k).label)
+                            for k in (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.LESSON)]
+            kind.help_text = ("Sent by a pupil or a parent without an account: there is no one to give feedback to "
+                              "here, so contact them another way if you need to.")
+
 
 class ActionForm(forms.Form):
     description = forms.CharField(max_length=300, label="Action")
@@ -819,7 +829,10 @@ class ParentReportForm(forms.Form):
     danger_now = forms.ChoiceField(
         label="Is a child in danger right now?", choices=[(Danger.YES, "Yes"), (Danger.NO, "No")],
         widget=forms.RadioSelect, error_messages={"required": "Select yes if a child is in danger right now"})
-    homepage = forms.CharField(label="Leave this empty", required=False, max_length=200)
+    # No max_length: a long value must not send the form back with an error about a field no person sees.
+    homepage = forms.CharField(label="Leave this empty", required=False)
 
     def is_robot(self) -> bool:
-        return bool(self.cleaned_data.get(HONEYPOT, "").strip())
+        """The honeypot is filled, whatever else was sent (read from the raw data, so it holds for a form that is
+        otherwise wrong too): the report is discarded but looks accepted."""
+        return bool(str(self.data.get(HONEYPOT, "")).strip())

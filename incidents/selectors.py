@@ -30,10 +30,11 @@ from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
 from onlinesafety.access import check_needed, found
-from onlinesafety.accounts.models import User
+from onlinesafety.accounts.models import Person, User
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.reporting import ReportPeriod
 from onlinesafety.schools.models import Pupil, School, key_stage_expression
+from onlinesafety.schools.roles import PARENTS
 from onlinesafety.schools.selectors import roles_in, users_with_roles
 from onlinesafety.sharing import with_object_permissions
 
@@ -837,8 +838,27 @@ def pupil_link_for_token(token: str) -> PupilReportLink | None:
                                                                     revoked_at__isnull=True).first()
 
 
+def is_switched_off_pupil_link(token: str) -> bool:
+    """Whether this token is one of a school's pupil links that has since been switched off (or replaced). Such a
+    token was given out by the school, not guessed, so opening it is not counted as a failed link."""
+    if not token or len(token) > 100:
+        return False
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return PupilReportLink.objects.filter(token_sha256=digest, revoked_at__isnull=False).exists()
+
+
 def live_pupil_link(school: School) -> PupilReportLink | None:
     return PupilReportLink.objects.select_related("created_by").filter(school=school, revoked_at__isnull=True).first()
+
+
+def parent_report_prefill(user: Person, school: School) -> dict[str, str]:
+    """The name and email the parents' form starts from: a signed-in parent's own (one whose only role at this school
+    is parent or carer); nothing for anyone else, a member of staff included, so a staff member's details are never
+    put into a parent's report on a shared computer."""
+    roles = roles_in(user, school)
+    if not isinstance(user, User) or not roles or not roles <= PARENTS:
+        return {}
+    return {"reporter_name": user.full_name, "reporter_email": user.email}
 
 
 def school_for_public_report(school_slug: str) -> School:

@@ -821,6 +821,9 @@ def add_note(
     _require_right(actor, incident, "work")
     if kind not in (Kind.NOTE, Kind.FEEDBACK, Kind.LESSON):
         raise RuleBroken("That is not a kind of note.")
+    if kind == Kind.FEEDBACK and incident.reported_by_id is None:
+        raise RuleBroken("This report was sent by a pupil or a parent without an account, so there is no one to "
+                         "give feedback to here: record a note, and contact them another way if you need to.")
     verb = {Kind.NOTE: "note_added", Kind.FEEDBACK: "feedback_given", Kind.LESSON: "lesson_recorded"}[kind]
     return _log(incident, actor, kind, text, verb, request)
 

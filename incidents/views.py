@@ -160,7 +160,7 @@ CASE_FORMS = {
     "branch_meeting": forms.BranchMeetingForm,
     "agency": forms.AgencyNotContactedForm,
 }
-NEEDS_INCIDENT = {"assign", "close", "action", "referral", "parents", "sanction", "share", "behaviours",
+NEEDS_INCIDENT = {"note", "assign", "close", "action", "referral", "parents", "sanction", "share", "behaviours",
                   "branch_evidence", "branch_device", "agency", "pupil_role"}
 
 

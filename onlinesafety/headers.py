@@ -2,6 +2,8 @@
 is private (the Content-Security-Policy comes from django-csp, configured in settings)."""
 
 from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -11,6 +13,8 @@ from onlinesafety.logscrub import SECRET_URL_KWARGS
 PRIVATE = "private, no-store"
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def permissions_policy() -> str:
@@ -55,3 +59,17 @@ class PrivateCacheMiddleware:
         if "Cache-Control" not in response and is_private(request, response):
             response["Cache-Control"] = PRIVATE
         return response
+
+
+def private_page(view: Callable[P, R]) -> Callable[P, R]:
+    """``Cache-Control: private, no-store`` on a signed-out page that still shows what someone told us (a parent's
+    report form sent back with what they wrote, their "report sent" page): a shared family computer's cache or back
+    button must not show it to the next person."""
+
+    @wraps(view)
+    def private(*args: P.args, **kwargs: P.kwargs) -> R:
+        response = view(*args, **kwargs)
+        response["Cache-Control"] = PRIVATE
+        return response
+
+    return private

@@ -10,8 +10,10 @@ Three limits, each read from settings (README.md, "Configuration"; 0 switches on
   (``ratelimit.locked_out``) per lockout, naming no link.
 - **Requests to signed-out pages**, per network: ``RATE_LIMIT_PUBLIC_PER_MINUTE``, on every view decorated with
   ``public_page`` or ``token_page``, so the public pages cannot be scraped or hammered.
-- **Reports sent without signing in**: a parent's report ``RATE_LIMIT_REPORTS_PER_HOUR`` per network, a pupil's
-  ``RATE_LIMIT_PUPIL_REPORTS_PER_HOUR`` per school link (``report_refusal``).
+- **Reports sent without signing in** (``report_refusal``, ``report_limited``): a parent's report
+  ``RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR`` per email address they give and
+  ``RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR`` per network (higher: a parents' evening on the school's wifi is
+  one network); a pupil's ``RATE_LIMIT_PUPIL_REPORTS_PER_HOUR`` per school link.
 - **Heavy actions through one link** (an answer posted, a PDF made, a password tried):
   ``RATE_LIMIT_LINK_ACTIONS_PER_HOUR`` per link, counted by the link's id.
 
@@ -84,7 +86,11 @@ def link_actions() -> Limit:
 
 
 def reports_by_network() -> Limit:
-    return Limit("reports", settings.RATE_LIMIT_REPORTS_PER_HOUR, 60 * 60)
+    return Limit("reports", settings.RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR, 60 * 60)
+
+
+def reports_by_email() -> Limit:
+    return Limit("email-reports", settings.RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR, 60 * 60)
 
 
 def reports_by_link() -> Limit:
@@ -184,10 +190,11 @@ def _over(limit: Limit, subject: str) -> Over | None:
 
 # ---------------------------------------------------------------- the 429 page
 
-def refusal_page(request: HttpRequest, reason: Reason, seconds: int) -> HttpResponse:
-    """The page instead of the one asked for, saying when to try again."""
-    response = render(request, "429.html", {"reason": reason, "minutes": max(1, math.ceil(seconds / 60))},
-                      status=429)
+def refusal_page(request: HttpRequest, reason: Reason, seconds: int, *, children: bool = False) -> HttpResponse:
+    """The page instead of the one asked for, saying when to try again; ``children``: for a page pupils open (in a
+    child's words, in the layout without any account)."""
+    response = render(request, "429.html", {"reason": reason, "minutes": max(1, math.ceil(seconds / 60)),
+                                            "children": children}, status=429)
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = PRIVATE
     return response
@@ -195,7 +202,7 @@ def refusal_page(request: HttpRequest, reason: Reason, seconds: int) -> HttpResp
 
 # ---------------------------------------------------------------- requests to signed-out pages
 
-def _public_refusal(request: HttpRequest) -> HttpResponse | None:
+def _public_refusal(request: HttpRequest, children: bool = False) -> HttpResponse | None:
     limit = public_requests()
     subject = _subject_of(request)
     over = _over(limit, subject) if limit.most and subject else None
@@ -204,7 +211,7 @@ def _public_refusal(request: HttpRequest) -> HttpResponse | None:
     if over.first:
         record_event(verb="ratelimit.public_limited", request=request,
                      detail={"limit": limit.name, "most": limit.most, "seconds": limit.seconds})
-    return refusal_page(request, "public", over.seconds_left)
+    return refusal_page(request, "public", over.seconds_left, children=children)
 
 
 def public_page(view: View) -> View:
@@ -225,7 +232,7 @@ def _lockout_keys(limit: Limit, subject: str) -> list[str]:
     return [_key(limit, subject, window, "lockout"), _key(limit, subject, window - 1, "lockout")]
 
 
-def _lockout_refusal(request: HttpRequest) -> HttpResponse | None:
+def _lockout_refusal(request: HttpRequest, children: bool = False) -> HttpResponse | None:
     limit = link_failures()
     subject = _subject_of(request)
     if not limit.most or subject is None:
@@ -236,16 +243,26 @@ def _lockout_refusal(request: HttpRequest) -> HttpResponse | None:
         _failing_open(limit.name, error)
         return None
     left = math.ceil(until - _now())
-    return refusal_page(request, "failures", left) if left > 0 else None
+    return refusal_page(request, "failures", left, children=children) if left > 0 else None
 
 
 def token_page(view: View) -> View:
     """A page opened with a secret link: refused (429) to a network locked out by ``link_failed``, and to one over
     ``RATE_LIMIT_PUBLIC_PER_MINUTE``."""
 
+    return _token_page(view, children=False)
+
+
+def pupils_token_page(view: View) -> View:
+    """``token_page`` for a page pupils open (the school's pupil link): its 429 page speaks to a child."""
+    return _token_page(view, children=True)
+
+
+def _token_page(view: View, *, children: bool) -> View:
     @wraps(view)
     def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return _lockout_refusal(request) or _public_refusal(request) or view(request, *args, **kwargs)
+        return (_lockout_refusal(request, children) or _public_refusal(request, children)
+                or view(request, *args, **kwargs))
 
     return limited
 
@@ -286,20 +303,40 @@ def link_action_refusal(request: HttpRequest, *, link: models.Model, school: Sch
 
 # ---------------------------------------------------------------- reports sent without signing in
 
-def report_refusal(request: HttpRequest, *, school: School, link: models.Model | None = None) -> HttpResponse | None:
-    """One more report sent through a signed-out form, counted before it is saved: by ``link`` (a school's pupil
-    link, ``RATE_LIMIT_PUPIL_REPORTS_PER_HOUR``: a classroom shares one network) or else by the network
-    (``RATE_LIMIT_REPORTS_PER_HOUR``). None while under the limit, else the 429 page, the first of the hour
-    audited."""
-    limit = reports_by_link() if link is not None else reports_by_network()
-    subject = f"{link._meta.label_lower}-{link.pk}" if link is not None else _subject_of(request)
-    over = _over(limit, subject) if limit.most and subject else None
-    if over is None:
-        return None
-    if over.first:
-        record_event(verb="ratelimit.reports_limited", school=school, target=link, request=request,
-                     detail={"limit": limit.name, "most": limit.most, "seconds": limit.seconds})
-    return refusal_page(request, "reports", over.seconds_left)
+def _email_subject(email: str) -> str:
+    return "email-" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def report_limited(request: HttpRequest, *, school: School, link: models.Model | None = None,
+                   email: str = "") -> int | None:
+    """One more report sent through a signed-out form, counted before it is saved: a pupil's by ``link`` (the
+    school's pupil link, ``RATE_LIMIT_PUPIL_REPORTS_PER_HOUR``: a classroom shares one network); a parent's by the
+    ``email`` address they give (``RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR``) and by the network
+    (``RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR``). None while under the limits, else the seconds until the
+    report may be sent; the first refusal of the hour is audited (naming neither the address nor the network's
+    counts' key)."""
+    checks: list[tuple[Limit, str | None]]
+    if link is not None:
+        checks = [(reports_by_link(), f"{link._meta.label_lower}-{link.pk}")]
+    else:
+        checks = [(reports_by_email(), _email_subject(email) if email.strip() else None),
+                  (reports_by_network(), _subject_of(request))]
+    for limit, subject in checks:
+        over = _over(limit, subject) if limit.most and subject else None
+        if over is None:
+            continue
+        if over.first:
+            record_event(verb="ratelimit.reports_limited", school=school, target=link, request=request,
+                         detail={"limit": limit.name, "most": limit.most, "seconds": limit.seconds})
+        return over.seconds_left
+    return None
+
+
+def report_refusal(request: HttpRequest, *, school: School, link: models.Model | None = None,
+                   email: str = "") -> HttpResponse | None:
+    """``report_limited`` as the 429 page (None while under the limits)."""
+    seconds = report_limited(request, school=school, link=link, email=email)
+    return None if seconds is None else refusal_page(request, "reports", seconds, children=link is not None)
 
 
 # ---------------------------------------------------------------- unlocking

@@ -515,7 +515,10 @@ RATE_LIMIT_LINK_ACTIONS_PER_HOUR = max(0, int(env("RATE_LIMIT_LINK_ACTIONS_PER_H
 RATE_LIMIT_PUBLIC_PER_MINUTE = max(0, int(env("RATE_LIMIT_PUBLIC_PER_MINUTE", "120")))
 # Reports sent without signing in, in an hour: a parent's form per network, and a school's pupil link (a classroom
 # shares one network, so the pupils' reports are counted by the link).
-RATE_LIMIT_REPORTS_PER_HOUR = max(0, int(env("RATE_LIMIT_REPORTS_PER_HOUR", "5")))
+# A parent's reports: per email address they give, and (higher: a parents' evening on the school's wifi) per network
+RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR = max(0, int(env("RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR", "5")))
+RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR = max(0, int(env("RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR",
+                                                                "30")))
 RATE_LIMIT_PUPIL_REPORTS_PER_HOUR = max(0, int(env("RATE_LIMIT_PUPIL_REPORTS_PER_HOUR", "60")))
 
 # Governor reports: counts from 1 up to one below this are shown as "fewer than N", so no child is recognisable.

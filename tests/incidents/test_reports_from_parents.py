@@ -1,8 +1,10 @@
 """Reports from parents and carers: the school's public "report an online safety concern" form (no account), linked
 from the public policies page and the parent's own pages. A report is a new case "reported by a parent" in the
 triage queue; the parent gets a receipt reference on screen and by an email that names nothing; a danger now makes
-the case urgent and tells them to call 999; a network is limited to a few reports an hour; a filled honeypot is
-discarded but looks accepted."""
+the case urgent and tells them to call 999; an email address is limited to a few reports an hour and a network to
+more (a parents' evening on the school's wifi); a filled honeypot, of any length, is discarded but looks accepted;
+the receipt is shown once, on its own school's page; the pages are never cached; a staff member's details are never
+filled in; and no "feedback to the reporter" is offered on the case (no one could read it)."""
 
 import re
 from datetime import timedelta
@@ -18,6 +20,7 @@ from incidents.models import Illegal, Incident, OutsideReport, ReporterKind
 from incidents.outside_views import RECEIPT_SESSION_KEY
 from onlinesafety.audit.models import AuditEvent
 from onlinesafety.mail.models import OutboundEmail
+from onlinesafety.rules import RuleBroken
 from onlinesafety.submissions.tokens import FIELD, new_token
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +66,7 @@ def test_it_opens_without_an_account_and_chooses_nothing(client, oakfield):
 def test_it_fills_in_a_signed_in_parents_name_and_email(client, oakfield, people):
     client.force_login(people.parent)
     html = client.get(url(oakfield)).content.decode()
-    assert people.parent.email in html
+    assert f'value="{people.parent.email}"' in html
 
 
 def test_it_makes_a_case_reported_by_a_parent_and_shows_a_receipt(client, oakfield, people,
@@ -146,7 +149,8 @@ def test_it_hides_the_honeypot_from_people(client, oakfield):
 
 
 def test_it_limits_reports_from_one_network(client, oakfield, settings, ratelimit_clock):
-    settings.RATE_LIMIT_REPORTS_PER_HOUR = 2
+    """The per-network limit (higher than the per-address one: a parents' evening on the school's wifi)."""
+    settings.RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR = 2
     assert send(client, oakfield).status_code == 302
     assert send(client, oakfield).status_code == 302
     refused = send(client, oakfield)
@@ -160,7 +164,8 @@ def test_it_limits_reports_from_one_network(client, oakfield, settings, ratelimi
 
 
 def test_it_does_not_count_a_form_sent_back_with_mistakes(client, oakfield, settings, ratelimit_clock):
-    settings.RATE_LIMIT_REPORTS_PER_HOUR = 1
+    settings.RATE_LIMIT_PARENT_REPORTS_PER_NETWORK_PER_HOUR = 1
+    settings.RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR = 1
     for _ in range(3):
         assert send(client, oakfield, what_happened="").status_code == 200
     assert send(client, oakfield).status_code == 302
@@ -202,5 +207,87 @@ def test_it_gives_each_report_its_own_receipt(oakfield):
 
 def test_it_keeps_the_receipt_out_of_every_address(client, oakfield):
     response = send(client, oakfield)
-    receipt = client.session[RECEIPT_SESSION_KEY]
+    receipt = client.session[RECEIPT_SESSION_KEY]["receipt"]
     assert receipt not in response["Location"]
+
+
+def test_it_limits_reports_from_one_email_address(client, oakfield, settings, ratelimit_clock):
+    """Per address, as the issue asks: the same email address is refused after its hourly reports (whatever its
+    case), from any network; another parent on the same network is not."""
+    settings.RATE_LIMIT_PARENT_REPORTS_PER_EMAIL_PER_HOUR = 2
+    assert send(client, oakfield).status_code == 302
+    assert send(client, oakfield, reporter_email="Pat.Carer@home.example").status_code == 302
+    refused = send(client, oakfield, extra={"REMOTE_ADDR": "203.0.113.9"})
+    assert refused.status_code == 429 and "Your report was not sent" in refused.content.decode()
+    assert send(client, oakfield, reporter_email="sam.parent@home.example").status_code == 302
+    assert Incident.objects.count() == 3
+    ratelimit_clock.advance(3600)
+    assert send(client, oakfield).status_code == 302
+
+
+def test_it_lets_a_parents_evening_send_from_the_school_wifi(client, oakfield, ratelimit_clock):
+    """The default per-network limit is well above one family's: ten parents on one network are all sent."""
+    for number in range(10):
+        assert send(client, oakfield, reporter_email=f"parent{number}@home.example").status_code == 302
+
+
+def test_it_fills_in_no_staff_members_details(client, oakfield, people):
+    """Only a parent's own name and email are filled in: a member of staff (who may use the form, e.g. for a parent
+    at the desk) gets an empty form, and what they send is still a parent or carer's report."""
+    client.force_login(people.dsl)
+    html = client.get(url(oakfield)).content.decode()
+    assert f'value="{people.dsl.email}"' not in html and f'value="{escape(people.dsl.full_name)}"' not in html
+    assert 'name="reporter_email"' in html
+    assert send(client, oakfield).status_code == 302
+    incident = Incident.objects.get()
+    assert incident.reporter_kind == ReporterKind.PARENT and incident.reported_by is None
+
+
+def test_it_shows_a_parents_receipt_only_on_the_school_they_sent_it_to(client, oakfield, riverside):
+    """The receipt in the session is tied to its school: another school's "sent" page shows nothing (it sends them
+    to that school's form), so no parent is told a school has their report when it has not."""
+    assert send(client, oakfield).status_code == 302
+    other = client.get(reverse("incidents:parent_report_sent", args=[riverside.slug]))
+    assert other.status_code == 302 and other["Location"] == url(riverside)
+    assert client.get(reverse("incidents:parent_report_sent", args=[oakfield.slug])).status_code == 200
+
+
+def test_it_shows_the_receipt_once(client, oakfield):
+    """The receipt is dropped once shown: the next person at a shared computer cannot open the page again."""
+    send(client, oakfield)
+    sent = reverse("incidents:parent_report_sent", args=[oakfield.slug])
+    assert RECEIPT.search(client.get(sent).content.decode())
+    again = client.get(sent)
+    assert again.status_code == 302 and again["Location"] == url(oakfield)
+    assert RECEIPT_SESSION_KEY not in client.session
+
+
+def test_it_makes_a_long_honeypot_look_accepted_too(client, oakfield):
+    """Any filled honeypot, whatever its length (and whatever else is wrong), is discarded with the same redirect
+    to the "sent" page: never an error about a field no person can see."""
+    for changes in ({"homepage": "http://spam.example/" + "a" * 300}, {"homepage": "x", "what_happened": ""}):
+        response = send(client, oakfield, **changes)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("incidents:parent_report_sent", args=[oakfield.slug])
+    assert not Incident.objects.exists()
+
+
+def test_it_keeps_the_parents_pages_out_of_caches(client, oakfield):
+    """The form, the form sent back with what they wrote, and the "sent" page (their reference, whether it was
+    urgent) are "private, no-store": a shared family computer's cache or back button shows them to no one."""
+    assert client.get(url(oakfield))["Cache-Control"] == "private, no-store"
+    assert send(client, oakfield, what_happened="")["Cache-Control"] == "private, no-store"
+    send(client, oakfield)
+    sent = client.get(reverse("incidents:parent_report_sent", args=[oakfield.slug]))
+    assert sent["Cache-Control"] == "private, no-store"
+
+
+def test_it_offers_and_allows_no_feedback_on_a_parents_case(client, oakfield, people):
+    """A parent has no account to read "feedback to the reporter": not offered on the case, refused by the service."""
+    send(client, oakfield)
+    incident = Incident.objects.get()
+    client.force_login(people.dsl)
+    html = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
+    assert 'value="feedback"' not in html
+    with pytest.raises(RuleBroken, match="no one to give feedback to"):
+        services.add_note(incident=incident, actor=people.dsl, text="Thanks.", kind="feedback")

@@ -1,7 +1,10 @@
 """Reports from pupils: a school's "tell a trusted adult" link (no account) opens a plain form; what a pupil sends
 is a new case "reported by a pupil" in the triage queue, naming them only if they chose to; the thank-you page
-shows nothing of it; an unknown or switched-off link is a friendly 404; the link is shown, made again and switched
-off by the safeguarding team, audited; a null reporter matches nobody."""
+shows nothing of it; an unknown or switched-off link is a friendly 404 (only an unknown one counts towards the
+network's lockout, so old posters cannot lock a school out of its new link); the link is shown, made again and
+switched off by the safeguarding team, audited; the pages show no staff account and are never cached; a pupil
+refused by the limit keeps what they wrote; a null reporter matches nobody; no "feedback to the reporter" on a
+pupil's case."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -189,17 +192,85 @@ def test_it_keeps_the_link_page_to_the_safeguarding_leads(client, oakfield, peop
         services.make_pupil_link(school=oakfield, actor=getattr(people, who))
 
 
-def test_it_limits_reports_through_one_link(client, settings, ratelimit_clock, token):
+def test_it_limits_reports_through_one_link_and_keeps_what_the_pupil_wrote(client, settings, ratelimit_clock,
+                                                                          token):
+    """A pupil refused by the link's hourly limit gets their form back with their own words in it and a message in a
+    child's words (tell a trusted adult now, Childline, 999): nothing is saved, and nothing they wrote is lost."""
     settings.RATE_LIMIT_PUPIL_REPORTS_PER_HOUR = 2
     assert send(client, token).status_code == 302
     assert send(client, token).status_code == 302
-    refused = send(client, token)
-    assert refused.status_code == 429 and "Your report was not sent" in refused.content.decode()
-    assert "999" in refused.content.decode()
+    refused = send(client, token, what_happened="A boy in my class keeps sending me mean messages.")
+    html = refused.content.decode()
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "What you wrote has not been sent yet" in html and "tell a trusted adult now" in html
+    assert "0800 1111" in html and "999" in html
+    assert escape("A boy in my class keeps sending me mean messages.") in html  # still in the form
     assert Incident.objects.count() == 2
     assert AuditEvent.objects.filter(verb="ratelimit.reports_limited").count() == 1
     ratelimit_clock.advance(3600)
     assert send(client, token).status_code == 302
+
+
+def test_it_speaks_to_a_child_on_the_429_page_of_the_pupil_link(client, settings, ratelimit_clock, token):
+    """A classroom locked out by links that do not work sees a 429 page for a child (tell a trusted adult now,
+    Childline 0800 1111, 999), in the pupils' layout without any staff account."""
+    settings.RATE_LIMIT_LINK_FAILURES = 2
+    for _ in range(2):
+        client.get(reverse("incidents:tell", args=["0" * 40]))
+    refused = client.get(reverse("incidents:tell", args=[token]))
+    html = refused.content.decode()
+    assert refused.status_code == 429
+    assert "tell a trusted adult now" in html and "0800 1111" in html and "999" in html
+    assert "Too many attempts from this network" not in html
+
+
+def test_it_shows_no_staff_account_on_the_pupils_pages(client, oakfield, people, token):
+    """The pupils' pages use the layout without any account: on a classroom computer where a teacher is signed in,
+    the child's page shows neither the teacher's name, "Sign out", nor the staff menus (the teacher's own reports)."""
+    client.force_login(people.reporter)
+    for page in (reverse("incidents:tell", args=[token]), reverse("incidents:tell_thanks", args=[token]),
+                 reverse("incidents:tell", args=["0" * 40])):
+        html = client.get(page).content.decode()
+        assert escape(people.reporter.full_name) not in html
+        assert reverse("incidents:mine") not in html and "Sign out" not in html
+
+
+def test_it_keeps_the_pupils_pages_out_of_caches(client, token):
+    """The pupils' form (also sent back with what they wrote) and thank-you page are never kept by a browser."""
+    assert client.get(reverse("incidents:tell", args=[token]))["Cache-Control"] == "private, no-store"
+    assert send(client, token, what_happened="")["Cache-Control"] == "private, no-store"
+    assert client.get(reverse("incidents:tell_thanks", args=[token]))["Cache-Control"] == "private, no-store"
+
+
+def test_it_keeps_the_new_pupil_link_open_when_classrooms_still_open_the_old_one(client, oakfield, people, settings,
+                                                                                ratelimit_clock):
+    """A switched-off link the school gave out (posters, bookmarks) is not a failed link: opening it from the
+    school's one network, however often, does not lock that network out of the school's new pupil link. (A token
+    that never was a link still counts: the lockout still stops guessing.)"""
+    settings.RATE_LIMIT_LINK_FAILURES = 3
+    old = services.pupil_link_token(services.make_pupil_link(school=oakfield, actor=people.dsl))
+    new = services.pupil_link_token(services.make_pupil_link(school=oakfield, actor=people.dsl))
+    for _ in range(3):
+        assert client.get(reverse("incidents:tell", args=[old])).status_code == 404
+    assert client.get(reverse("incidents:tell", args=[new])).status_code == 200
+    for _ in range(3):
+        assert client.get(reverse("incidents:tell", args=["f" * 40])).status_code == 404
+    assert client.get(reverse("incidents:tell", args=[new])).status_code == 429
+    assert AuditEvent.objects.filter(verb="ratelimit.locked_out").count() == 1
+
+
+def test_it_offers_and_allows_no_feedback_on_a_pupils_case(client, token, people):
+    """A pupil has no account, so no one could read "feedback to the reporter": the case page does not offer it
+    and the service refuses it, saying why."""
+    send(client, token)
+    incident = Incident.objects.get(reporter_kind=ReporterKind.PUPIL)
+    client.force_login(people.dsl)
+    html = client.get(reverse("incidents:case", args=[incident.pk])).content.decode()
+    assert f'value="{TimelineEntry.Kind.FEEDBACK}"' not in html and "Note or lesson learnt" in html
+    with pytest.raises(RuleBroken, match="no one to give feedback to"):
+        services.add_note(incident=incident, actor=people.dsl, text="Well done.", kind=TimelineEntry.Kind.FEEDBACK)
+    assert not TimelineEntry.objects.filter(incident=incident, kind=TimelineEntry.Kind.FEEDBACK).exists()
+    assert services.add_note(incident=incident, actor=people.dsl, text="Spoke to the class.").pk
 
 
 def test_it_shows_the_reporter_type_on_triage_and_the_case(client, token, oakfield, people, make_incident):
