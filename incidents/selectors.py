@@ -73,6 +73,7 @@ from .models import (
     Sanction,
     Status,
     Subject,
+    reference_prefix,
     TimelineEntry,
     Visibility,
 )
@@ -82,7 +83,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 # The vocabulary other apps use when they open a case through ``incidents.services.report_incident``.
-__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network", "PupilRole"]
+__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network", "PupilRole", "reference_prefix"]
 
 UNACKNOWLEDGED_AFTER = timedelta(hours=24)
 REPEAT_WINDOW = timedelta(days=30)

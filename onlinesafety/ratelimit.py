@@ -225,17 +225,23 @@ def _lockout_keys(limit: Limit, subject: str) -> list[str]:
     return [_key(limit, subject, window, "lockout"), _key(limit, subject, window - 1, "lockout")]
 
 
-def _lockout_refusal(request: HttpRequest) -> HttpResponse | None:
+def lockout_seconds_left(request: HttpRequest) -> int:
+    """How long the request's network stays locked out by ``link_failed`` (0: it is not locked out, or the cache
+    failed). For an endpoint that answers in its own format (the monitoring webhook's JSON)."""
     limit = link_failures()
     subject = _subject_of(request)
     if not limit.most or subject is None:
-        return None
+        return 0
     try:
         until = max(_cache().get_many(_lockout_keys(limit, subject)).values(), default=0.0)
     except Exception as error:
         _failing_open(limit.name, error)
-        return None
-    left = math.ceil(until - _now())
+        return 0
+    return max(0, math.ceil(until - _now()))
+
+
+def _lockout_refusal(request: HttpRequest) -> HttpResponse | None:
+    left = lockout_seconds_left(request)
     return refusal_page(request, "failures", left) if left > 0 else None
 
 

@@ -98,7 +98,7 @@ def test_it_adds_an_alert_to_an_existing_case(client, alert, people, team_case):
 
 def test_it_says_so_when_the_case_reference_names_no_case(client, alert, people, team_case):
     client.force_login(people.dsl)
-    for reference, message in (("OAKF-9999", "There is no case with that reference that you can open."),
+    for reference, message in (("OAKT-9999", "There is no case with that reference that you can open."),
                                ("nonsense", "Enter the case's reference, for example OAKF-0007."),
                                ("", "Enter the case's reference.")):
         response = client.post(reverse("monitoring:link", args=[alert.pk]), {"case_reference": reference})
