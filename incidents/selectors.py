@@ -73,9 +73,9 @@ from .models import (
     Sanction,
     Status,
     Subject,
-    reference_prefix,
     TimelineEntry,
     Visibility,
+    reference_prefix,
 )
 from .rights import Access, CaseAccess, CaseRight
 

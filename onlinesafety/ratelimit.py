@@ -5,7 +5,8 @@ the authentication library.)
 Three limits, each read from settings (README.md, "Configuration"; 0 switches one off):
 
 - **Links that do not work**, per network: each page reached by a secret link calls ``link_failed`` when the link is
-  unknown, expired or already used. ``RATE_LIMIT_LINK_FAILURES`` of them in ``RATE_LIMIT_LOCKOUT_MINUTES`` lock the
+  unknown, expired or already used (and the monitoring webhook for a wrong secret, answering its lockout in JSON
+  through ``lockout_seconds_left``). ``RATE_LIMIT_LINK_FAILURES`` of them in ``RATE_LIMIT_LOCKOUT_MINUTES`` lock the
   network out of every link page, a working link included, for ``RATE_LIMIT_LOCKOUT_MINUTES``: one audit event
   (``ratelimit.locked_out``) per lockout, naming no link.
 - **Requests to signed-out pages**, per network: ``RATE_LIMIT_PUBLIC_PER_MINUTE``, on every view decorated with
