@@ -114,6 +114,11 @@ class Visibility(models.TextChoices):
     CHAIR = "chair", "Chair of governors only (allegation about the headteacher)"
 
 
+def reference_prefix(school: School) -> str:
+    """The part of the school's case references before the number ("OAKF" in "OAKF-0007")."""
+    return "".join(ch for ch in school.slug.upper() if ch.isalnum())[:4]
+
+
 class Incident(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
     number = models.PositiveIntegerField(help_text="The school's own running number for the case.")
@@ -187,8 +192,7 @@ class Incident(models.Model):
 
     @property
     def reference(self) -> str:
-        prefix = "".join(ch for ch in self.school.slug.upper() if ch.isalnum())[:4]
-        return f"{prefix}-{self.number:04d}"
+        return f"{reference_prefix(self.school)}-{self.number:04d}"
 
 
 class PupilRole(models.TextChoices):

@@ -76,6 +76,7 @@ from .models import (
     Subject,
     TimelineEntry,
     Visibility,
+    reference_prefix,
 )
 from .rights import Access, CaseAccess, CaseRight
 
@@ -83,7 +84,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 # The vocabulary other apps use when they open a case through ``incidents.services.report_incident``.
-__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network", "PupilRole"]
+__all__ = ["Access", "CaseAccess", "Device", "Illegal", "Location", "Network", "PupilRole", "reference_prefix"]
 
 UNACKNOWLEDGED_AFTER = timedelta(hours=24)
 REPEAT_WINDOW = timedelta(days=30)

@@ -1,6 +1,5 @@
 from django import forms
 
-from onlinesafety.csvimport import guess_column
 from onlinesafety.forms import FilterForm
 
 from . import ingest
@@ -23,9 +22,10 @@ class MappingForm(forms.Form):
     def __init__(self, *args, header, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "— not in this file —")] + [(column, column) for column in header]
+        guessed = ingest.guess_mapping(header)
         for field, label in ingest.LABELS.items():
             self.fields[field] = forms.ChoiceField(
-                choices=choices, label=label, required=field in ingest.REQUIRED, initial=guess_column(field, header),
+                choices=choices, label=label, required=field in ingest.REQUIRED, initial=guessed[field],
                 error_messages={"required": f"Choose the column that holds the {label.lower()}."})
 
 

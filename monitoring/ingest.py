@@ -8,16 +8,17 @@ its metadata only: its captured text and screenshot reference are dropped here, 
 
 import hashlib
 import re
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from onlinesafety.csvimport import parse_time
-from onlinesafety.roster.selectors import pupil_ids_by_identifier
+from onlinesafety.csvimport import guess_column, parse_time
+from onlinesafety.roster.selectors import Matched, pupils_by_identifier
 from onlinesafety.schools.models import School
 
 from .models import Arrival, MonitoringAlert, Risk
@@ -30,9 +31,48 @@ LABELS = {"time": "Time", "provider_reference": "Provider reference", "user": "U
           "pupil_identifier": "Pupil identifier (MIS id or UPN)", "category": "Category", "risk": "Risk level",
           "captured_text": "Captured text", "screenshot_ref": "Screenshot reference", "provider": "Provider"}
 
-# Categories whose capture may be a sexual image of a child: never stored, never shown (metadata only).
-_SEXUAL_IMAGE = re.compile(r"sex|nud|naked|csam|indecent|iiioc|child abuse imag|porn|explicit imag|youth.produced",
-                           re.IGNORECASE)
+# Column names providers' exports use, besides the field's own (``csvimport.guess_column``), compared in lower case.
+COLUMN_NAMES = {
+    "time": ("alert time", "timestamp", "date/time", "date and time", "occurred at", "time"),
+    "provider_reference": ("alert id", "alert reference", "reference", "event id", "id"),
+    "user": ("username", "user name", "login", "user"),
+    "device": ("device name", "computer", "machine", "device"),
+    "pupil_identifier": ("pupil id", "student id", "mis id", "upn", "pupil identifier", "pupil"),
+    "category": ("category", "alert category", "type"),
+    "risk": ("risk level", "severity", "risk", "level"),
+    "captured_text": ("captured text", "text", "content", "capture"),
+    "screenshot_ref": ("screenshot", "screenshot reference", "screenshot ref", "image"),
+    "provider": ("provider", "source", "system"),
+}
+
+
+def guess_mapping(header: list[str]) -> dict[str, str]:
+    """For each field, the column it is most likely in (or ""): the field's own name first, then the names
+    providers use; a column is guessed for one field at most."""
+    lower = {column.strip().lower(): column for column in reversed(header)}
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in FIELDS:
+        guess = guess_column(name, header)
+        if not guess or guess in taken:
+            guess = next((lower[n] for n in COLUMN_NAMES.get(name, ()) if n in lower and lower[n] not in taken), "")
+        mapping[name] = guess
+        if guess:
+            taken.add(guess)
+    return mapping
+
+
+# Categories whose capture may be a sexual image of a child: never stored, never shown (metadata only). Matched as
+# words, in any case, so "Essex" is not "sex". A category not in this list keeps its capture: the list errs wide.
+SEXUAL_IMAGE_WORDS = ("sex…", "nud…", "naked", "porn…", "adult…", "explicit", "intimate imag…", "indecent",
+                      "self-generated", "youth-produced", "child abuse imag…", "CSAM", "CSEA", "IIOC")
+_SEXUAL_IMAGE = re.compile(
+    r"\b(?:sex\w*|nud\w*|naked|porn\w*|adult\w*|explicit\w*|intimate\s+imag\w*|indecent\w*|self[-\s]?generated"
+    r"|youth[-\s]?produced|child\s+(?:sexual\s+)?abuse\s+imag\w*|csam|csea|iioc|iiioc)\b", re.IGNORECASE)
+# The times an alert may have: from 2000 (older is a clock that was never set) to a few minutes from now (a
+# device's clock a little ahead); both are refused with a message, not stored.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(minutes=5)
 _RISK_WORDS = {
     "low": Risk.LOW, "minor": Risk.LOW, "info": Risk.LOW, "informational": Risk.LOW, "1": Risk.LOW, "2": Risk.LOW,
     "medium": Risk.MEDIUM, "moderate": Risk.MEDIUM, "amber": Risk.MEDIUM, "3": Risk.MEDIUM,
@@ -67,6 +107,20 @@ def _clean(value: Any, limit: int) -> str:
     return text.strip()[:limit]
 
 
+def _checked_time(occurred: datetime) -> datetime:
+    try:
+        in_utc = occurred.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 ahead of UTC, year 9999 behind it
+        raise ValueError("the time is at the edge of the calendar and cannot be stored: check the date") from None
+    if in_utc < EARLIEST:
+        raise ValueError("the time is before 2000: check the date")
+    if in_utc > timezone.now() + FUTURE_SLACK:
+        minutes = int(FUTURE_SLACK.total_seconds() // 60)
+        raise ValueError(f"the time is more than {minutes} minutes in the future: check the date and the device's "
+                         "clock")
+    return occurred
+
+
 def read_alert(values: Mapping[str, Any], zone: tzinfo) -> Alert:
     """One alert from its fields by name (``FIELDS``). Raises ``ValueError`` saying what is wrong with it."""
     raw_time = values.get("time")
@@ -76,6 +130,7 @@ def read_alert(values: Mapping[str, Any], zone: tzinfo) -> Alert:
         if not _clean(raw_time, 60):
             raise ValueError("the time is empty")
         occurred = parse_time(_clean(raw_time, 60), zone)
+    occurred = _checked_time(occurred)
     category = _clean(values.get("category"), 100)
     if not category:
         raise ValueError("the category is empty")
@@ -113,10 +168,11 @@ def save_alerts(school: School, alerts: Iterable[Alert], *, arrival: Arrival, so
     saved = Saved()
     if not batch:
         return saved
-    pupils = pupil_ids_by_identifier(school, {alert[5] for alert in batch.values()} |
-                                     {alert[3] for alert in batch.values()})
+    pupils = pupils_by_identifier(school, {alert[5] for alert in batch.values()} |
+                                  {alert[3] for alert in batch.values()})
+    zone = zoneinfo.ZoneInfo(school.timezone)
     now = timezone.now()
-    rows = [(*alert, school.pk, arrival.value, now, source_id, pupils.get(alert[5]) or pupils.get(alert[3]))
+    rows = [(*alert, school.pk, arrival.value, now, source_id, _pupil_of(alert, pupils, zone))
             for alert in batch.values()]
     if connection.vendor == "postgresql":
         added = _copy_into_postgresql(rows)
@@ -127,6 +183,17 @@ def save_alerts(school: School, alerts: Iterable[Alert], *, arrival: Arrival, so
     saved.high_risk_added = sum(1 for _, risk in added if risk == Risk.HIGH)
     saved.references_added = [reference for reference, _ in added]
     return saved
+
+
+def _pupil_of(alert: Alert, pupils: Mapping[str, Matched], zone: tzinfo) -> int | None:
+    """The pupil the alert's pupil identifier (else its user) names, if they were still on roll on the alert's day
+    (the roster's leaving date): an alert after a pupil left is matched to no one."""
+    day = alert[0].astimezone(zone).date()
+    for identifier in (alert[5], alert[3]):
+        matched = pupils.get(identifier)
+        if matched is not None and matched.was_on_roll(day):
+            return matched.pk
+    return None
 
 
 # A row as saved: an alert's values, then these.

@@ -2,6 +2,7 @@
 then writes in one transaction with its audit event."""
 
 import csv
+import logging
 import secrets
 import zoneinfo
 from collections.abc import Mapping
@@ -33,6 +34,8 @@ from onlinesafety.uploads import store_file
 from . import ingest, rights
 from .models import AlertStatus, Arrival, DismissReason, MonitoringAlert, MonitoringImport, MonitoringSettings
 
+logger = logging.getLogger(__name__)
+
 TEAM_ONLY = "Only the safeguarding team works with monitoring alerts."
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 MAX_BAD_LINES_KEPT = 100
@@ -40,6 +43,7 @@ REQUEUE_AFTER = timedelta(minutes=2)
 STALLED_AFTER = timedelta(minutes=15)
 MAX_IMPORT_ATTEMPTS = 3
 MAX_WEBHOOK_ALERTS = 1000
+MAX_WEBHOOK_BYTES = 10 * 1024 * 1024  # 1,000 alerts of a few KB each
 
 
 # ---------------------------------------------------------------- telling the team of high-risk alerts
@@ -191,12 +195,13 @@ def choose_columns(*, alert_import: MonitoringImport, actor: User, mapping: dict
 
 def import_dropped_file(*, school: School, path: str, mapping: dict[str, str] | None = None) -> MonitoringImport:
     """A file the provider dropped (``manage.py import_monitoring_alerts``): the system's import, no actor, run at
-    once. Without a mapping, each field takes the column named like it ("time", "risk level", ...)."""
+    once. Without a mapping, each field takes the column named like it ("time", "risk level", ...) or as providers
+    name it ("Pupil ID", "Severity", "Captured text", ...: ``ingest.guess_mapping``)."""
     with open(path, "rb") as binary:
         import os
 
         encoding, header = _check_csv(binary, os.fstat(binary.fileno()).st_size)
-        mapping = mapping or {name: csvimport.guess_column(name, header) for name in ingest.FIELDS}
+        mapping = mapping or ingest.guess_mapping(header)
         csvimport.check_mapping(mapping, header, ingest.FIELDS, ingest.REQUIRED)
         with transaction.atomic():
             alert_import = MonitoringImport(school=school, arrival=Arrival.FILE, original_name=os.path.basename(path),
@@ -336,15 +341,29 @@ def _note_bad(counts: dict[str, int], bad_lines: list[list[int | str]], line: in
 
 def _finish(alert_import: MonitoringImport, state: str, counts: dict[str, int], bad_lines: list[list[int | str]],
             high_risk: int, failure: str = "") -> MonitoringImport:
+    done = state == MonitoringImport.State.DONE
+    stored = alert_import.file.name
     with transaction.atomic():
+        # Done: the stored file goes (it may hold the capture of a possible sexual image that the alerts never
+        # kept). Failed: it is kept, for "try again", until an attempt is done.
         MonitoringImport.objects.filter(pk=alert_import.pk).update(
-            state=state, bad_lines=bad_lines, finished_at=timezone.now(), failure=failure[:100], **counts)
+            state=state, bad_lines=bad_lines, finished_at=timezone.now(), failure=failure[:100],
+            **({"file": ""} if done else {}), **counts)
+        if done and stored:
+            storage = alert_import.file.storage
+            transaction.on_commit(lambda: _delete_stored(storage, stored))
         alert_import.refresh_from_db()
-        done = state == MonitoringImport.State.DONE
         record_event(verb=f"monitoring.import_{'done' if done else 'failed'}", actor=alert_import.uploaded_by,
                      school=alert_import.school, target=alert_import, detail={**counts, "high_risk": high_risk})
         tell_team_of_high_risk(alert_import.school, high_risk)
     return alert_import
+
+
+def _delete_stored(storage: Any, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:  # the row no longer names it: a leftover for the storage's own clean-up, not a failed import
+        logger.warning("A finished monitoring import's file could not be deleted")
 
 
 # ---------------------------------------------------------------- triage
@@ -443,19 +462,28 @@ def open_case(*, alert: MonitoringAlert, actor: User, request: HttpRequest | Non
     return incident.pk
 
 
-def parse_case_reference(reference: str) -> int | None:
-    """The case number in a reference such as "OAKF-0007" (or just "7")."""
-    digits = reference.strip().rpartition("-")[2].strip()
-    return int(digits) if digits.isdigit() and len(digits) < 9 else None
+def parse_case_reference(reference: str) -> tuple[str, int] | None:
+    """The prefix (upper case; "" if none was given) and the case number of a reference such as "OAKF-0007" (or
+    just "7")."""
+    prefix, _, digits = reference.strip().rpartition("-")
+    digits = digits.strip()
+    if not (digits.isascii() and digits.isdigit() and len(digits) < 9):
+        return None
+    return prefix.strip().upper(), int(digits)
 
 
 @transaction.atomic
 def link_to_case(*, alert: MonitoringAlert, actor: User, case_reference: str,
                  request: HttpRequest | None = None) -> int:
     """The alert is evidence on a case the person can work on: a note on the case's timeline says what it was."""
-    number = parse_case_reference(case_reference)
-    if number is None:
+    parsed = parse_case_reference(case_reference)
+    prefix = incident_selectors.reference_prefix(alert.school)
+    if parsed is None:
         raise RuleBroken("Enter the case's reference, for example OAKF-0007.")
+    given, number = parsed
+    if given and given != prefix:
+        raise RuleBroken(f"There is no case with that reference at this school: its case references begin "
+                         f"{prefix}-.")
     locked = _lock_new(alert, actor)
     incident = incident_selectors.incidents_visible_to(actor, locked.school).filter(number=number).first()
     if incident is None:

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from onlinesafety import ratelimit
 from onlinesafety.access import school_member_required
-from onlinesafety.requestsize import allows_request_bytes
+from onlinesafety.requestsize import allows_request_bytes, answers_json
 from onlinesafety.schools.models import School
 from onlinesafety.submissions.decorators import sent_once
 from onlinesafety.uploads import MEGABYTE
@@ -177,17 +178,36 @@ def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+def _body_too_large(request) -> bool:
+    length = request.META.get("CONTENT_LENGTH") or ""
+    return length.isascii() and length.isdigit() and int(length) > services.MAX_WEBHOOK_BYTES
+
+
+@answers_json  # a body over the site's limit is refused by the middleware, in JSON too
 @csrf_exempt  # the provider's system sends it, with the school's secret in a header instead of a session
 @require_POST
 def webhook(request, slug: str) -> HttpResponse:
     """The monitoring provider POSTs alerts (one JSON object, a list of them, or {"alerts": [...]}) with the school's
-    secret in the ``X-Monitoring-Secret`` header. 403 for a wrong secret (or an unknown school: the answer is the
-    same), 400 saying what is wrong with the body, else 200 with what was added."""
+    secret in the ``X-Monitoring-Secret`` header. 429 for a network locked out after too many wrong secrets (the
+    kernel's link-failure lockout, ``onlinesafety.ratelimit``), 413 for a body over ``MAX_WEBHOOK_BYTES`` (not
+    read), 403 for a wrong secret (or an unknown school: the answer is the same; each counts towards the lockout),
+    400 saying what is wrong with the body, else 200 with what was added. Every answer is JSON."""
+    locked_for = ratelimit.lockout_seconds_left(request)
+    if locked_for:
+        minutes = max(1, -(-locked_for // 60))
+        response = _error(429, f"Too many wrong secrets were sent from this network. Try again in {minutes} "
+                               f"minute{'s' if minutes != 1 else ''}.")
+        response["Retry-After"] = str(locked_for)
+        return response
+    if _body_too_large(request):
+        return _error(413, f"The body is larger than {services.MAX_WEBHOOK_BYTES // MEGABYTE} MB: send the alerts "
+                           "in smaller batches.")
     school = School.objects.filter(slug=slug).first()
     settings = selectors.settings_of(school) if school is not None else None
     given = request.headers.get(SECRET_HEADER, "")
     expected = settings.webhook_secret if settings is not None else "no secret set"
     if not hmac.compare_digest(given.encode(), expected.encode()) or settings is None or school is None:
+        ratelimit.link_failed(request)
         return _error(403, "The secret is wrong, or this school takes no alerts by webhook.")
     try:
         body = json.loads(request.body.decode("utf-8"))
@@ -195,6 +215,10 @@ def webhook(request, slug: str) -> HttpResponse:
         return _error(400, "The body is not UTF-8 text.")
     except json.JSONDecodeError as error:
         return _error(400, f"The body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.")
+    except RecursionError:
+        return _error(400, "The body cannot be read: its JSON is nested too deeply.")
+    except ValueError:  # Python refuses an integer of more than 4,300 digits
+        return _error(400, "The body cannot be read: it holds a number too long to read.")
     payloads = body.get("alerts") if isinstance(body, dict) and "alerts" in body else body
     if isinstance(payloads, dict):
         payloads = [payloads]

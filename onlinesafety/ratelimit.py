@@ -5,7 +5,8 @@ the authentication library.)
 Three limits, each read from settings (README.md, "Configuration"; 0 switches one off):
 
 - **Links that do not work**, per network: each page reached by a secret link calls ``link_failed`` when the link is
-  unknown, expired or already used. ``RATE_LIMIT_LINK_FAILURES`` of them in ``RATE_LIMIT_LOCKOUT_MINUTES`` lock the
+  unknown, expired or already used (and the monitoring webhook for a wrong secret, answering its lockout in JSON
+  through ``lockout_seconds_left``). ``RATE_LIMIT_LINK_FAILURES`` of them in ``RATE_LIMIT_LOCKOUT_MINUTES`` lock the
   network out of every link page, a working link included, for ``RATE_LIMIT_LOCKOUT_MINUTES``: one audit event
   (``ratelimit.locked_out``) per lockout, naming no link.
 - **Requests to signed-out pages**, per network: ``RATE_LIMIT_PUBLIC_PER_MINUTE``, on every view decorated with
@@ -232,17 +233,23 @@ def _lockout_keys(limit: Limit, subject: str) -> list[str]:
     return [_key(limit, subject, window, "lockout"), _key(limit, subject, window - 1, "lockout")]
 
 
-def _lockout_refusal(request: HttpRequest, children: bool = False) -> HttpResponse | None:
+def lockout_seconds_left(request: HttpRequest) -> int:
+    """How long the request's network stays locked out by ``link_failed`` (0: it is not locked out, or the cache
+    failed). For an endpoint that answers in its own format (the monitoring webhook's JSON)."""
     limit = link_failures()
     subject = _subject_of(request)
     if not limit.most or subject is None:
-        return None
+        return 0
     try:
         until = max(_cache().get_many(_lockout_keys(limit, subject)).values(), default=0.0)
     except Exception as error:
         _failing_open(limit.name, error)
-        return None
-    left = math.ceil(until - _now())
+        return 0
+    return max(0, math.ceil(until - _now()))
+
+
+def _lockout_refusal(request: HttpRequest, children: bool = False) -> HttpResponse | None:
+    left = lockout_seconds_left(request)
     return refusal_page(request, "failures", left, children=children) if left > 0 else None
 
 

@@ -7,14 +7,16 @@ sent without a length (``Transfer-Encoding: chunked``) is never read by Django, 
 bytes, so it would arrive empty: it is refused too (411), with the same page, rather than taken as an empty form.
 
 The one page that takes more is marked on its view, ``@allows_request_bytes(n)`` (the provider log import, a
-CSV of up to 500 MB): only a request over the site's limit looks its view up.
+CSV of up to 500 MB): only a request over the site's limit looks its view up. A view marked
+``@answers_json`` (an endpoint for other systems: the monitoring webhook) is answered with a JSON error instead of
+the page.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -34,16 +36,30 @@ def allows_request_bytes(max_bytes: int) -> Callable[[View], View]:
     return mark
 
 
+def answers_json(view: View) -> View:
+    """This view's "too large" and "no length" answers are JSON errors (``{"error": ...}``), not the page."""
+    view.answers_json = True  # type: ignore[attr-defined]  # read by the middleware
+    return view
+
+
+def _view_of(request: HttpRequest) -> View | None:
+    try:
+        return resolve(request.path_info).func
+    except Resolver404:
+        return None
+
+
 def limit_for(request: HttpRequest) -> int:
     """The largest request this address takes: the site's limit, or its view's own if that is larger."""
-    try:
-        view = resolve(request.path_info).func
-    except Resolver404:
-        return settings.MAX_REQUEST_BYTES
+    view = _view_of(request)
     return max(settings.MAX_REQUEST_BYTES, getattr(view, "max_request_bytes", 0))
 
 
 def too_large(request: HttpRequest, limit: int, status: int = 413) -> HttpResponseBase:
+    if getattr(_view_of(request), "answers_json", False):
+        message = (f"The body is larger than {limit // MEGABYTE} MB." if status == 413
+                   else "Send the body with a Content-Length header.")
+        return JsonResponse({"error": message}, status=status)
     return render(request, "413.html", {"limit_mb": limit // MEGABYTE, "no_length": status == 411},
                   status=status)
 

@@ -1,6 +1,8 @@
 """Reads of the roster imports, scoped to the school and the person asking."""
 
 from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -59,10 +61,29 @@ def _identifier_keys(value: str) -> list[str]:
     return list(dict.fromkeys((value, value.upper(), local, local.upper())))
 
 
+class Matched(NamedTuple):
+    """The pupil an identifier names, and whether (and when) they left: ``left_on`` is the roster's leaving date
+    (None while on roll, or for a pupil off roll whose leaving date is not known)."""
+
+    pk: int
+    is_on_roll: bool
+    left_on: date | None
+
+    def was_on_roll(self, day: date) -> bool:
+        """Whether the pupil was still at the school on ``day`` (a pupil off roll with no leaving date: never)."""
+        return self.is_on_roll or (self.left_on is not None and day <= self.left_on)
+
+
 def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[str, int]:
+    """``pupils_by_identifier``, the pupil's id only."""
+    return {identifier: matched.pk for identifier, matched in pupils_by_identifier(school, identifiers).items()}
+
+
+def pupils_by_identifier(school: School, identifiers: Iterable[str]) -> dict[str, Matched]:
     """For identifiers another system holds for pupils (a monitoring alert's pupil id or username), the pupil each
     names, by the MIS's keys: the MIS id, else the UPN (upper case), else a username whose part before any "@" is
-    the MIS id (in any case). An identifier that names no pupil of this school is absent. One query, whatever the
+    the MIS id (in any case), with whether and when they left (a key shared by a pupil on roll and a leaver names
+    the pupil on roll). An identifier that names no pupil of this school is absent. One query, whatever the
     number."""
     wanted: dict[str, set[str]] = {}
     for identifier in identifiers:
@@ -77,13 +98,13 @@ def pupil_ids_by_identifier(school: School, identifiers: Iterable[str]) -> dict[
     pupils = Pupil.objects.filter(school=school).exclude(mis_id="", upn="")
     # A few keys are looked up; many (a batch of an import) cost less as every pupil's keys, read once.
     rows = (pupils.filter(Q(mis_id__in=keys) | Q(upn__in=keys)) if len(keys) <= KEYS_LOOKED_UP else pupils
-            ).values_list("pk", "mis_id", "upn")
-    by_key: dict[str, int] = {}
-    for pk, mis_id, upn in rows:
+            ).order_by("is_on_roll", "pk").values_list("pk", "mis_id", "upn", "is_on_roll", "left_on")
+    by_key: dict[str, Matched] = {}
+    for pk, mis_id, upn, is_on_roll, left_on in rows:  # leavers first: a pupil on roll with the same key wins
         for key in (upn, mis_id):  # the MIS id wins over a UPN that happens to be spelt the same
             if key:
-                by_key[key] = pk
-    found: dict[str, int] = {}
+                by_key[key] = Matched(pk, is_on_roll, left_on)
+    found: dict[str, Matched] = {}
     for identifier in {i for group in wanted.values() for i in group}:
         value = identifier.strip()
         for key in _identifier_keys(value):

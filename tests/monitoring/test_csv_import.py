@@ -145,3 +145,41 @@ def test_it_imports_ten_thousand_alerts_in_one_import(oakfield, people, amy):
     assert MonitoringAlert.objects.filter(school=oakfield, pupil=amy).count() == 100
     again = do_import(oakfield, people.dsl, csv_file([HEADER, *rows]))
     assert (again.rows_added, again.rows_duplicate) == (0, 10_000)
+
+
+def test_it_notes_a_csv_row_with_an_edge_time_as_bad_and_imports_the_rest(oakfield, people):
+    """Guards the CSV path against a time that overflows on its way to UTC (``OverflowError``), or is in the
+    future: each row is noted as a bad line with its reason, the import done, the other rows added."""
+    done = do_import(oakfield, people.dsl, csv_file([
+        HEADER, "0001-01-01T00:10:00+05:00,R-1,amy.b,LAPTOP-3,MIS001,Bullying,high,x,",
+        f"{recent()},R-2,amy.b,LAPTOP-3,MIS001,Bullying,low,y,",
+        f"{recent(hours_ago=-3)},R-3,amy.b,LAPTOP-3,MIS001,Bullying,low,z,"]))
+    assert (done.state, done.rows_added, done.rows_bad) == ("done", 1, 2)
+    assert [line for line, _ in done.bad_lines] == [2, 4]
+    assert "edge of the calendar" in done.bad_lines[0][1] and "in the future" in done.bad_lines[1][1]
+
+
+def test_it_says_what_trying_a_failed_import_again_does(client, oakfield, people):
+    """Guards the failed-import panel's text: "try again" reads the whole file again, in the background, and
+    counts an alert already saved as already imported rather than adding it twice."""
+    started = services.start_import(school=oakfield, actor=people.dsl,
+                                    upload=csv_file([HEADER, f"{recent()},P-1,amy.b,L,,Bullying,low,x,"]))
+    MonitoringImport.objects.filter(pk=started.pk).update(state=MonitoringImport.State.FAILED, mapping=MAPPING,
+                                                          failure="OSError")
+    client.force_login(people.dsl)
+    page = client.get(reverse("monitoring:import", args=[started.pk])).content.decode()
+    assert "reads the file again from its first row" in page
+    assert "counted as already imported, not added twice" in page
+    assert "adds only the rest" not in page
+
+
+def test_it_keeps_a_failed_imports_file_for_trying_again(oakfield, people, django_capture_on_commit_callbacks):
+    """Guards the other half of deleting the stored file: a failed import keeps it, so "try again" can read it."""
+    started = services.start_import(school=oakfield, actor=people.dsl,
+                                    upload=csv_file([HEADER, f"{recent()},P-1,amy.b,L,,Bullying,low,x,"]))
+    MonitoringImport.objects.filter(pk=started.pk).update(state=MonitoringImport.State.FAILED, mapping=MAPPING)
+    started.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_import(alert_import=started, actor=people.dsl)
+    started.refresh_from_db()
+    assert started.state == "done" and started.rows_added == 1 and not started.file

@@ -23,10 +23,24 @@ def test_it_shows_a_morning_of_alerts_waiting_for_the_dsl(settings, client):
 
     client.login(username="dsl@oakfield.example", password="demo-password-for-tests")
     page = client.get(reverse("monitoring:inbox"), follow=True)
-    assert page.context["page"].paginator.count == 12
+    assert page.context["page"].paginator.count == 15  # the twelve waiting and the three triaged
     assert "1 high risk" in page.content.decode()
     client.login(username="tech@oakfield.example", password="demo-password-for-tests")
     assert client.get(reverse("monitoring:inbox")).status_code == 403
 
     call_command("seed_demo", quiet_logins=True)  # once only
-    assert MonitoringAlert.objects.filter(school__slug="oakfield").count() == 12
+    assert MonitoringAlert.objects.filter(school__slug="oakfield").count() == 15
+
+
+def test_it_shows_one_alert_of_each_outcome_besides_the_waiting_ones(settings):
+    """The demo's DSL has already triaged three alerts, one of each outcome, each through the services: dismissed
+    with a reason, added to an existing case as evidence (a note on it), opened as a case (linked to it)."""
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("seed_demo", quiet_logins=True)
+    triaged = MonitoringAlert.objects.filter(school__slug="oakfield").exclude(status="new")
+    assert sorted(triaged.values_list("status", flat=True)) == ["case_opened", "dismissed", "linked"]
+    dismissed = triaged.get(status="dismissed")
+    assert dismissed.dismiss_reason == "already_known" and dismissed.dismiss_note
+    assert triaged.get(status="linked").incident_id and triaged.get(status="case_opened").incident_id
+    assert triaged.get(status="linked").incident_id != triaged.get(status="case_opened").incident_id
+    assert not triaged.filter(triaged_by__isnull=True).exists()

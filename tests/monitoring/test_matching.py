@@ -51,3 +51,18 @@ def test_it_matches_a_batch_in_one_query(send, secret, oakfield, django_assert_m
         send(many, secret)
     assert len(large) == len(small)
     assert MonitoringAlert.objects.filter(pupil__isnull=False).count() == 22
+
+
+def test_it_does_not_match_an_alert_to_a_pupil_who_had_left_by_then(send, secret, amy):
+    """Guards matching by the roster's leaving date (``roster.selectors.pupils_by_identifier``): an alert after the
+    pupil left is matched to no one; one from before they left, or on their last day, is still theirs."""
+    import datetime
+
+    from onlinesafety.schools.models import Pupil
+
+    Pupil.objects.filter(pk=amy.pk).update(is_on_roll=False, left_on=datetime.date(2025, 7, 20))
+    assert send(alert_json(), secret).status_code == 200
+    assert MonitoringAlert.objects.get().pupil_id is None
+    send(alert_json(reference="A-2", time="2025-07-20T15:00:00+01:00"), secret)
+    assert MonitoringAlert.objects.get(provider_reference="A-2").pupil_id == amy.pk
+

@@ -6,10 +6,10 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from incidents.models import Incident
-from monitoring import services
+from monitoring import ingest, services
 from monitoring.models import MonitoringAlert
 
-from .conftest import HEADER, alert_json, csv_file, do_import, recent
+from .conftest import HEADER, MAPPING, alert_json, csv_file, do_import, recent
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,36 @@ def test_the_database_refuses_a_withheld_alert_with_a_capture(oakfield, send, se
     send(alert_json(category="Nudity"), secret)
     with pytest.raises(IntegrityError):
         MonitoringAlert.objects.update(screenshot_ref="x.png")
+
+
+@pytest.mark.parametrize("category", ["Self-generated imagery", "Adult content", "Adult", "Explicit content",
+                                      "Intimate image sharing", "Nudes", "Sexting", "CSAM", "CSEA", "IIOC",
+                                      "Youth-produced sexual imagery", "PORN"])
+def test_it_withholds_the_capture_for_every_name_of_a_possible_sexual_image(category):
+    """Guards the width of the rule (``ingest.may_be_sexual_image``): the IWF / UKCIS terms and the providers' own
+    ("Adult content", "Explicit content", "Intimate image") all keep metadata only, in any case."""
+    assert ingest.may_be_sexual_image(category), category
+
+
+@pytest.mark.parametrize("category", ["Essex", "Bullying", "Unisex clothing", "Self-harm", "Gaming"])
+def test_it_keeps_the_capture_of_a_category_that_only_contains_the_letters(category):
+    """Guards that the rule matches words, not letters: a category it does not know keeps its capture."""
+    assert not ingest.may_be_sexual_image(category), category
+
+
+def test_it_keeps_no_capture_of_a_possible_sexual_image_in_the_stored_csv(oakfield, people,
+                                                                          django_capture_on_commit_callbacks):
+    """Guards the stored upload: once the import is done, the file (which holds the capture the alert never kept)
+    is deleted from storage and the import names no file."""
+    started = services.start_import(school=oakfield, actor=people.dsl, upload=csv_file([
+        HEADER, f"{recent()},R-1,amy.b,LAPTOP-3,MIS001,Sexual content,high,nude selfie sent to a group,shot-99.png"]))
+    stored, storage = started.file.name, started.file.storage
+    assert storage.exists(stored)
+    services.choose_columns(alert_import=started, actor=people.dsl, mapping=MAPPING)
+    started.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.run_import(started)
+    assert MonitoringAlert.objects.get().content_withheld
+    done.refresh_from_db()
+    assert done.state == "done" and not done.file
+    assert not storage.exists(stored)

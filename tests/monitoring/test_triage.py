@@ -98,7 +98,7 @@ def test_it_adds_an_alert_to_an_existing_case(client, alert, people, team_case):
 
 def test_it_says_so_when_the_case_reference_names_no_case(client, alert, people, team_case):
     client.force_login(people.dsl)
-    for reference, message in (("OAKF-9999", "There is no case with that reference that you can open."),
+    for reference, message in (("OAKT-9999", "There is no case with that reference that you can open."),
                                ("nonsense", "Enter the case's reference, for example OAKF-0007."),
                                ("", "Enter the case's reference.")):
         response = client.post(reverse("monitoring:link", args=[alert.pk]), {"case_reference": reference})
@@ -119,3 +119,25 @@ def test_it_lets_only_the_dsl_team_triage(alert, people):
     for someone in (people.head, people.technician, people.reporter, people.riverside_dsl):
         with pytest.raises(NotAllowed):
             services.dismiss(alert=alert, actor=someone, reason=DismissReason.FALSE_POSITIVE)
+
+
+def test_it_refuses_a_case_reference_with_another_schools_prefix(client, alert, people, team_case):
+    """Guards "add to a case" against another school's prefix ("ZZZZ-0001" is not this school's case 1): refused
+    with the school's own prefix in the message, the alert still new; the school's own prefix, any case, or the
+    bare number, is taken."""
+    client.force_login(people.dsl)
+    number = team_case.reference.rpartition("-")[2]
+    response = client.post(reverse("monitoring:link", args=[alert.pk]), {"case_reference": f"ZZZZ-{number}"})
+    assert response.status_code == 400
+    prefix = team_case.reference.rpartition("-")[0]
+    assert escape(f"There is no case with that reference at this school: its case references begin {prefix}-."
+                  ) in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "new"
+    assert services.parse_case_reference(f" {prefix.lower()}-{number} ") == (prefix, int(number))
+    assert services.parse_case_reference("7") == ("", 7)
+    response = client.post(reverse("monitoring:link", args=[alert.pk]),
+                           {"case_reference": team_case.reference.lower()})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == "linked"
