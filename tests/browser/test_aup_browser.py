@@ -86,6 +86,7 @@ SCROLLED_AFTER_TWO_FRAMES = ("async () => { await new Promise(done => requestAni
 
 
 def visible_headings(page) -> list[str]:
+    page.wait_for_load_state("load")  # the stepping script is deferred: read the headings once it has run
     return [" ".join(text.split()) for text in page.evaluate(VISIBLE_HEADINGS)]
 
 
