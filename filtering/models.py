@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from onlinesafety.audit.models import AppendOnlyModel
+from onlinesafety.csvimport import ImportState
 from onlinesafety.schools.models import School
 
 
@@ -191,12 +192,7 @@ class AnnualReview(models.Model):
 
 
 class ProviderImport(models.Model):
-    class State(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded: choose the columns"
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+    State = ImportState
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="provider_imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from onlinesafety.csvimport import ImportState
 from onlinesafety.schools.models import Pupil, School
 
 
@@ -49,12 +50,7 @@ class MonitoringSettings(models.Model):
 class MonitoringImport(models.Model):
     """A CSV of alerts: uploaded, its columns chosen, imported by a worker (or by the command, at once)."""
 
-    class State(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded: choose the columns"
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+    State = ImportState
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="monitoring_imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

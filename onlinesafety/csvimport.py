@@ -11,7 +11,19 @@ from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import IO, Any
 
+from django.db import models
+
 from onlinesafety.rules import RuleBroken
+
+
+class ImportState(models.TextChoices):
+    """Where an uploaded CSV is on its way in (the provider log's import and the monitoring alerts' share it)."""
+
+    UPLOADED = "uploaded", "Uploaded: choose the columns"
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z",
                 "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%SZ")
